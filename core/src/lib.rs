@@ -1,0 +1,12 @@
+//! Platform-free domain logic for Waitwell.
+//!
+//! Everything here builds for both the browser (wasm32) and the server, and
+//! is tested natively: the app and the server share one definition of each
+//! type so the two can never disagree about the contract.
+
+pub mod device;
+pub mod restart;
+pub mod surface;
+
+pub use device::{DeviceSettings, DeviceSettingsError};
+pub use surface::{Surface, UnknownSurface};

@@ -1,0 +1,129 @@
+//! The surfaces (screens) one Waitwell app can show, and their routes.
+
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// One of the screens a Waitwell device can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Surface {
+    /// Welcome and self check-in, on the entrance tablet.
+    #[default]
+    CheckIn,
+    /// The public queue board: ticket codes only.
+    Board,
+    /// The staff queue (PIN).
+    Reception,
+    /// The exit survey tablet.
+    Survey,
+    /// Staff reports (PIN).
+    Insights,
+}
+
+impl Surface {
+    /// Every surface, in the order setup lists them.
+    pub const ALL: [Surface; 5] = [
+        Surface::CheckIn,
+        Surface::Board,
+        Surface::Reception,
+        Surface::Survey,
+        Surface::Insights,
+    ];
+
+    /// Stable identifier, used in storage and configuration.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Surface::CheckIn => "check-in",
+            Surface::Board => "board",
+            Surface::Reception => "reception",
+            Surface::Survey => "survey",
+            Surface::Insights => "insights",
+        }
+    }
+
+    /// The route that shows this surface directly.
+    pub const fn path(self) -> &'static str {
+        match self {
+            Surface::CheckIn => "/",
+            Surface::Board => "/board",
+            Surface::Reception => "/reception",
+            Surface::Survey => "/survey",
+            Surface::Insights => "/insights",
+        }
+    }
+
+    /// Whether the surface shows data only staff may see.
+    pub const fn is_staff_only(self) -> bool {
+        matches!(self, Surface::Reception | Surface::Insights)
+    }
+}
+
+impl fmt::Display for Surface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A surface name that Waitwell does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown surface {0:?}")]
+pub struct UnknownSurface(pub String);
+
+impl FromStr for Surface {
+    type Err = UnknownSurface;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Surface::ALL
+            .into_iter()
+            .find(|surface| surface.as_str() == s)
+            .ok_or_else(|| UnknownSurface(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_surface_round_trips_through_its_name() {
+        for surface in Surface::ALL {
+            assert_eq!(surface.as_str().parse::<Surface>(), Ok(surface));
+            let json = serde_json::to_string(&surface).unwrap();
+            assert_eq!(json, format!("\"{}\"", surface.as_str()));
+        }
+    }
+
+    #[test]
+    fn paths_are_distinct_and_check_in_is_home() {
+        let mut paths: Vec<_> = Surface::ALL.iter().map(|s| s.path()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), Surface::ALL.len());
+        assert_eq!(Surface::default().path(), "/");
+    }
+
+    #[test]
+    fn only_reception_and_insights_are_staff_only() {
+        let staff: Vec<_> = Surface::ALL.into_iter().filter(|s| s.is_staff_only()).collect();
+        assert_eq!(staff, [Surface::Reception, Surface::Insights]);
+    }
+
+    #[test]
+    fn unknown_names_are_errors() {
+        assert_eq!(
+            "Board".parse::<Surface>(),
+            Err(UnknownSurface("Board".into()))
+        );
+        assert!("".parse::<Surface>().is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_any_string_never_panics(s in ".*") {
+            if let Ok(surface) = s.parse::<Surface>() {
+                prop_assert_eq!(surface.as_str(), s.as_str());
+            }
+        }
+    }
+}

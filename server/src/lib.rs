@@ -1,0 +1,64 @@
+//! waitwell-server: the reference backend for Waitwell.
+//!
+//! One binary: the HTTP API under `/api/v1` over an embedded SQLite file,
+//! and the built app (trunk's `dist/`) for every other path.
+
+pub mod db;
+pub mod error;
+pub mod routes;
+
+use axum::Router;
+use sqlx::SqlitePool;
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use tokio::net::TcpListener;
+
+pub use error::AppError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub web: Arc<WebRoot>,
+}
+
+/// The built app that the server hands to browsers.
+#[derive(Debug)]
+pub struct WebRoot {
+    /// trunk's output folder.
+    pub dist: PathBuf,
+    /// `index.html`, read once at start-up: every app route answers with it.
+    pub index_html: Option<String>,
+}
+
+impl WebRoot {
+    /// Reads `index.html` from `dist`; a missing build is not fatal, since the
+    /// API works without it (pages then answer 503 with a hint).
+    pub fn load(dist: PathBuf) -> Self {
+        let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
+        WebRoot { dist, index_html }
+    }
+}
+
+/// The whole application, ready to serve or to test with `oneshot`.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves `app` on an already-bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The URL of every surface, for the start-up banner.
+pub fn surface_urls(addr: SocketAddr) -> Vec<(waitwell_core::Surface, String)> {
+    waitwell_core::Surface::ALL
+        .into_iter()
+        .map(|s| (s, format!("http://{addr}{}", s.path())))
+        .collect()
+}

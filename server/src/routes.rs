@@ -1,0 +1,72 @@
+//! The router: the API under `/api/v1`, the app for everything else.
+
+use crate::{AppError, AppState};
+use axum::{
+    extract::State,
+    http::{header, Uri},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use serde::Serialize;
+use tower_http::{services::ServeDir, trace::TraceLayer};
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .fallback(|| async { AppError::NotFound });
+
+    // Files trunk built are served as they are; any other path is a route of
+    // the single-page app and gets index.html, so a reload keeps the route.
+    let assets = ServeDir::new(&state.web.dist)
+        .append_index_html_on_directories(false)
+        .fallback(get(app_route).with_state(state.clone()));
+
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback_service(assets)
+        .layer(
+            // Log the path only: a query string could one day carry input.
+            TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    /// The newest applied database migration.
+    pub schema: i64,
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
+    let schema: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+        schema,
+    }))
+}
+
+async fn app_route(State(state): State<AppState>, uri: Uri) -> Response {
+    // A missing file (a name with an extension) is a real 404, not the app:
+    // answering HTML for a missing script would only hide the mistake.
+    let last = uri.path().rsplit('/').next().unwrap_or_default();
+    if last.contains('.') {
+        return (axum::http::StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    match &state.web.index_html {
+        Some(index) => (
+            // index.html names the hashed bundle: always revalidate it.
+            [(header::CACHE_CONTROL, "no-cache")],
+            Html(index.clone()),
+        )
+            .into_response(),
+        None => AppError::AppNotBuilt.into_response(),
+    }
+}

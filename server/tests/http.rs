@@ -1,0 +1,159 @@
+//! The server against a real SQLite file, through `app()` and a real socket.
+
+use axum::{body::Body, http::Request};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+use waitwell_server::{app, db, AppState, WebRoot};
+
+const INDEX: &str = "<!DOCTYPE html><html><body>waitwell test index</body></html>";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    std::fs::write(dist.join("app-123.js"), "console.log(1)").unwrap();
+    let pool = db::connect(&dir.path().join("data/test.db"))
+        .await
+        .expect("database opens");
+    let state = AppState {
+        db: pool,
+        web: Arc::new(WebRoot::load(dist)),
+    };
+    Fixture { _dir: dir, state }
+}
+
+async fn get(state: &AppState, path: &str) -> (u16, Option<String>, String) {
+    let response = app(state.clone())
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, content_type, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn health_reports_the_applied_schema() {
+    let f = fixture().await;
+    let (status, content_type, body) = get(&f.state, "/api/v1/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    assert!(json["schema"].as_i64().unwrap() >= 1, "{json}");
+}
+
+#[tokio::test]
+async fn database_is_in_wal_mode_and_migrations_are_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/dir/w.db");
+    let first = db::connect(&path).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&first)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    first.close().await;
+    // Opening the same file again must not re-run or fail migrations.
+    let second = db::connect(&path).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_meta WHERE key = 'created_at'")
+        .fetch_one(&second)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn every_app_route_gets_index_html() {
+    let f = fixture().await;
+    for path in ["/", "/board", "/reception", "/survey", "/insights", "/setup", "/no-such-page"] {
+        let (status, content_type, body) = get(&f.state, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(content_type.unwrap_or_default().starts_with("text/html"), "{path}");
+        assert_eq!(body, INDEX, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn built_files_are_served_and_missing_files_are_404() {
+    let f = fixture().await;
+    let (status, content_type, body) = get(&f.state, "/app-123.js").await;
+    assert_eq!(status, 200);
+    assert!(content_type.unwrap().contains("javascript"));
+    assert_eq!(body, "console.log(1)");
+
+    let (status, _, body) = get(&f.state, "/app-999.js").await;
+    assert_eq!(status, 404);
+    assert_ne!(body, INDEX);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s() {
+    let f = fixture().await;
+    let (status, content_type, body) = get(&f.state, "/api/v1/nope").await;
+    assert_eq!(status, 404);
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["code"], "not_found");
+}
+
+#[tokio::test]
+async fn pages_answer_503_when_the_app_is_not_built() {
+    let f = fixture().await;
+    let state = AppState {
+        db: f.state.db.clone(),
+        web: Arc::new(WebRoot::load(f._dir.path().join("no-dist"))),
+    };
+    let (status, _, body) = get(&state, "/board").await;
+    assert_eq!(status, 503);
+    assert!(body.contains("app_not_built"));
+    // The API keeps working without the app.
+    let (status, _, _) = get(&state, "/api/v1/health").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn serves_over_a_real_socket_and_shuts_down() {
+    let f = fixture().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(waitwell_server::serve(listener, f.state.clone(), async {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::new();
+    let health: serde_json::Value = client
+        .get(format!("http://{addr}/api/v1/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let page = client
+        .get(format!("http://{addr}/board"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.text().await.unwrap(), INDEX);
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    assert!(reqwest::get(format!("http://{addr}/api/v1/health")).await.is_err());
+}

@@ -1,0 +1,93 @@
+//! The root component: providers, the shell around every page, and routes.
+
+use crate::components::{DisplayToolbar, DisplayPrefs};
+use crate::device;
+use crate::i18n::*;
+use crate::pages::{NotFound, SetupPage, SurfacePage};
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+use waitwell_core::{DeviceSettings, Surface};
+
+/// The settings this device started with; pages read them from context.
+#[derive(Debug, Clone)]
+pub struct DeviceContext(pub DeviceSettings);
+
+#[component]
+pub fn App() -> impl IntoView {
+    let settings = device::load();
+    let home = settings.surface;
+    let device_locale = settings
+        .language
+        .as_deref()
+        .and_then(|tag| tag.parse::<Locale>().ok());
+    provide_context(DeviceContext(settings));
+
+    view! {
+        <I18nContextProvider>
+            <ApplyDeviceLocale locale=device_locale />
+            <Shell>
+                <Router>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=move || view! { <SurfacePage surface=home /> } />
+                        <Route
+                            path=path!("/board")
+                            view=|| view! { <SurfacePage surface=Surface::Board /> }
+                        />
+                        <Route
+                            path=path!("/reception")
+                            view=|| view! { <SurfacePage surface=Surface::Reception /> }
+                        />
+                        <Route
+                            path=path!("/survey")
+                            view=|| view! { <SurfacePage surface=Surface::Survey /> }
+                        />
+                        <Route
+                            path=path!("/insights")
+                            view=|| view! { <SurfacePage surface=Surface::Insights /> }
+                        />
+                        <Route path=path!("/setup") view=SetupPage />
+                    </Routes>
+                </Router>
+            </Shell>
+        </I18nContextProvider>
+    }
+}
+
+/// Switches to the device's default language once the i18n context has
+/// settled on the browser's preference.
+#[component]
+fn ApplyDeviceLocale(locale: Option<Locale>) -> impl IntoView {
+    let i18n = use_i18n();
+    // An effect, not a direct call: the i18n provider applies the browser's
+    // language in an effect of its own, which would otherwise run after us.
+    Effect::new(move |_| {
+        if let Some(locale) = locale {
+            i18n.set_locale(locale);
+        }
+    });
+}
+
+/// The frame around every page: skip link, app bar and main landmark.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = DisplayPrefs::provide();
+    view! {
+        <leptos_meta::Html attr:data-contrast=move || {
+            if prefs.high_contrast.get() { "high" } else { "normal" }
+        } />
+        <a class="skip-link" href="#main">
+            {t!(i18n, skip_to_content)}
+        </a>
+        <header class="app-bar">
+            <span class="brand">{t!(i18n, app_name)}</span>
+            <DisplayToolbar />
+        </header>
+        <main id="main" tabindex="-1">
+            {children()}
+        </main>
+    }
+}

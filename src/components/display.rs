@@ -1,0 +1,79 @@
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+
+/// How the screen is shown for the person in front of it right now.
+///
+/// Not stored: the next person starts from the device's defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct DisplayPrefs {
+    /// The high-contrast theme is on.
+    pub high_contrast: RwSignal<bool>,
+}
+
+impl DisplayPrefs {
+    /// Creates the preferences and provides them to the children.
+    pub fn provide() -> Self {
+        let prefs = DisplayPrefs {
+            high_contrast: RwSignal::new(false),
+        };
+        provide_context(prefs);
+        prefs
+    }
+}
+
+/// Language and contrast controls shown in the app bar.
+#[component]
+pub fn DisplayToolbar() -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = expect_context::<DisplayPrefs>();
+    view! {
+        <div class="toolbar" role="group" aria-label=move || t_string!(i18n, toolbar.label).to_string()>
+            <LanguageSwitcher />
+            <button
+                type="button"
+                class="toggle"
+                aria-pressed=move || prefs.high_contrast.get().to_string()
+                on:click=move |_| prefs.high_contrast.update(|on| *on = !*on)
+            >
+                {t!(i18n, toolbar.high_contrast)}
+            </button>
+        </div>
+    }
+}
+
+/// Each language's name in that language, so a person finds their own
+/// whatever the screen is showing now: these are deliberately not translated.
+pub fn endonym(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "English",
+        Locale::es => "Español",
+        Locale::ar => "العربية",
+    }
+}
+
+/// One button per language.
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="language-switcher" role="group" aria-label=move || t_string!(i18n, toolbar.language).to_string()>
+            {Locale::get_all()
+                .iter()
+                .map(|&locale| {
+                    view! {
+                        <button
+                            type="button"
+                            class="lang"
+                            lang=locale.as_str()
+                            aria-pressed=move || (i18n.get_locale() == locale).to_string()
+                            on:click=move |_| i18n.set_locale(locale)
+                        >
+                            {endonym(locale)}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,14 @@
+//! Waitwell: the kiosk app (Leptos, client-side rendered, compiled to wasm32).
+//!
+//! Pure logic lives in `waitwell-core`; this crate holds what needs a
+//! browser: pages, components, and the thin layers over browser storage.
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod app;
+pub mod components;
+pub mod device;
+pub mod pages;
+pub mod panic;
+
+pub use app::App;

@@ -1,0 +1,143 @@
+use crate::app::DeviceContext;
+use crate::components::{endonym, PageHeading};
+use crate::device;
+use crate::i18n::*;
+use crate::pages::surface_name;
+use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+use waitwell_core::{DeviceSettings, Surface};
+
+/// What the last press of "Save" did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SaveState {
+    Idle,
+    Saved(Surface),
+    Failed,
+}
+
+/// `/setup`: which surface this device shows at `/`, and its language.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = use_context::<DeviceContext>()
+        .map(|c| c.0)
+        .unwrap_or_default();
+    let surface = RwSignal::new(current.surface);
+    let language = RwSignal::new(current.language);
+    let state = RwSignal::new(SaveState::Idle);
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let settings = DeviceSettings {
+            surface: surface.get_untracked(),
+            language: language.get_untracked(),
+        };
+        state.set(match device::save(&settings) {
+            Ok(()) => SaveState::Saved(settings.surface),
+            Err(_) => SaveState::Failed,
+        });
+    };
+    let reload = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().assign("/");
+        }
+    };
+
+    let surface_choices = Surface::ALL
+        .into_iter()
+        .map(|s| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="surface"
+                        value=s.as_str()
+                        prop:checked=move || surface.get() == s
+                        on:change=move |_| surface.set(s)
+                    />
+                    <span>{move || surface_name(i18n, s)}</span>
+                </label>
+            }
+        })
+        .collect_view();
+
+    let language_choices = Locale::get_all()
+        .iter()
+        .map(|&locale| {
+            let tag = locale.as_str();
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="language"
+                        value=tag
+                        prop:checked=move || language.get().as_deref() == Some(tag)
+                        on:change=move |_| language.set(Some(tag.to_owned()))
+                    />
+                    <span lang=tag>{endonym(locale)}</span>
+                </label>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <section class="surface setup">
+            <PageHeading>{t!(i18n, setup.title)}</PageHeading>
+            <p>{t!(i18n, setup.intro)}</p>
+            <form on:submit=save>
+                <fieldset>
+                    <legend>{t!(i18n, setup.surface_legend)}</legend>
+                    {surface_choices}
+                </fieldset>
+                <fieldset>
+                    <legend>{t!(i18n, setup.language_legend)}</legend>
+                    <label class="choice">
+                        <input
+                            type="radio"
+                            name="language"
+                            value=""
+                            prop:checked=move || language.get().is_none()
+                            on:change=move |_| language.set(None)
+                        />
+                        <span>{t!(i18n, setup.language_browser)}</span>
+                    </label>
+                    {language_choices}
+                </fieldset>
+                <button type="submit" class="button primary">
+                    {t!(i18n, setup.save)}
+                </button>
+            </form>
+            <p class="status" role="status">
+                {move || match state.get() {
+                    SaveState::Idle => String::new(),
+                    SaveState::Saved(s) => {
+                        t_string!(i18n, setup.saved, surface = surface_name(i18n, s)).to_string()
+                    }
+                    SaveState::Failed => t_string!(i18n, setup.save_failed).to_string(),
+                }}
+            </p>
+            <Show when=move || matches!(state.get(), SaveState::Saved(_))>
+                <button type="button" class="button" on:click=reload>
+                    {t!(i18n, setup.reload)}
+                </button>
+            </Show>
+            <nav aria-labelledby="open-surfaces">
+                <h2 id="open-surfaces">{t!(i18n, setup.open_surfaces)}</h2>
+                <ul class="surface-links">
+                    {Surface::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <li>
+                                    <a class="button" href=s.path()>
+                                        {move || surface_name(i18n, s)}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        </section>
+    }
+}
