@@ -1,6 +1,6 @@
 //! The root component: providers, the shell around every page, and routes.
 
-use crate::components::{DisplayToolbar, DisplayPrefs};
+use crate::components::{DisplayPrefs, DisplayToolbar};
 use crate::device;
 use crate::i18n::*;
 use crate::pages::{NotFound, SetupPage, SurfacePage};

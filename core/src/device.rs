@@ -58,7 +58,10 @@ mod tests {
             surface: Surface::Board,
             language: Some("ar".into()),
         };
-        assert_eq!(DeviceSettings::decode(&settings.encode()).unwrap(), settings);
+        assert_eq!(
+            DeviceSettings::decode(&settings.encode()).unwrap(),
+            settings
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn only_reception_and_insights_are_staff_only() {
-        let staff: Vec<_> = Surface::ALL.into_iter().filter(|s| s.is_staff_only()).collect();
+        let staff: Vec<_> = Surface::ALL
+            .into_iter()
+            .filter(|s| s.is_staff_only())
+            .collect();
         assert_eq!(staff, [Surface::Reception, Surface::Insights]);
     }
 

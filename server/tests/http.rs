@@ -41,7 +41,11 @@ async fn get(state: &AppState, path: &str) -> (u16, Option<String>, String) {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, content_type, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        content_type,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 #[tokio::test]
@@ -79,10 +83,21 @@ async fn database_is_in_wal_mode_and_migrations_are_idempotent() {
 #[tokio::test]
 async fn every_app_route_gets_index_html() {
     let f = fixture().await;
-    for path in ["/", "/board", "/reception", "/survey", "/insights", "/setup", "/no-such-page"] {
+    for path in [
+        "/",
+        "/board",
+        "/reception",
+        "/survey",
+        "/insights",
+        "/setup",
+        "/no-such-page",
+    ] {
         let (status, content_type, body) = get(&f.state, path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(content_type.unwrap_or_default().starts_with("text/html"), "{path}");
+        assert!(
+            content_type.unwrap_or_default().starts_with("text/html"),
+            "{path}"
+        );
         assert_eq!(body, INDEX, "{path}");
     }
 }
@@ -155,5 +170,7 @@ async fn serves_over_a_real_socket_and_shuts_down() {
 
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
-    assert!(reqwest::get(format!("http://{addr}/api/v1/health")).await.is_err());
+    assert!(reqwest::get(format!("http://{addr}/api/v1/health"))
+        .await
+        .is_err());
 }

@@ -1,0 +1,64 @@
+# Waitwell: two commands matter.
+#   make run   installs what is missing, builds, and serves on 127.0.0.1:8080
+#   make test  installs what tests need and runs every test
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Tools installed by scripts/tools.sh: cargo-installed binaries and binaryen's
+# wasm-opt from npm (trunk runs them from PATH, offline).
+export PATH := $(CURDIR)/scripts/wasm-opt/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# wasm-bindgen-test-runner drives this ChromeDriver (Debian's package).
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+LISTEN ?= 127.0.0.1:8080
+DB ?= data/waitwell.db
+SERVER := target/release/waitwell-server
+
+.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint
+
+help:
+	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
+	@echo "make test   run every test (native, in-browser, end-to-end)"
+	@echo "make size   download size of the release app (gzip and brotli)"
+	@echo "make lint   cargo fmt --check and clippy -D warnings"
+
+run: app server
+	$(SERVER) --listen $(LISTEN) --db $(DB) --dist dist
+
+test: test-tools test-native test-wasm test-e2e
+
+tools:
+	@scripts/tools.sh build
+
+test-tools:
+	@scripts/tools.sh test
+
+# The release build of the kiosk app into dist/.
+app: tools
+	@echo "==> trunk build --release"
+	trunk build --release
+
+server:
+	@echo "==> cargo build --release -p waitwell-server"
+	cargo build --release -p waitwell-server
+
+test-native:
+	@echo "==> native tests (core, server, app logic)"
+	cargo test --workspace
+
+test-wasm: test-tools
+	@echo "==> in-browser tests (wasm-bindgen-test, headless Chromium)"
+	cargo test -p waitwell --target wasm32-unknown-unknown
+
+test-e2e: test-tools app server
+	@echo "==> end-to-end tests (Chromium against the release server and build)"
+	cd tests/e2e && npm test
+
+size: app
+	@node scripts/size.mjs dist
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p waitwell --target wasm32-unknown-unknown -- -D warnings

@@ -1,0 +1,195 @@
+// The app shell: every route of DESIGN.md served by the real server, in a
+// real browser, clean of console errors and of serious accessibility issues.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ROUTES,
+  startServer,
+  launchBrowser,
+  openPage,
+  waitForPage,
+  seriousViolations,
+  smallTargets,
+  screenshot,
+} from './support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('every route loads with its heading, focus on it, and no console error', async () => {
+  const { context, page, errors } = await openPage(browser);
+  for (const route of ROUTES) {
+    const response = await page.goto(server.url + route.path);
+    assert.equal(response.status(), 200, route.path);
+    await waitForPage(page);
+    assert.equal((await page.textContent('main h1')).trim(), route.heading, route.path);
+    await screenshot(page, `shell-${route.surface ?? 'setup'}-en`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an unknown route shows a page-not-found heading with a way back', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/no/such/page`);
+  await waitForPage(page);
+  assert.equal((await page.textContent('main h1')).trim(), 'Page not found');
+  await page.getByRole('link', { name: 'Back to the start' }).click();
+  await waitForPage(page);
+  assert.equal((await page.textContent('main h1')).trim(), 'Welcome');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('switching to Arabic mirrors the page and translates it; Spanish too', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/board`);
+  await waitForPage(page);
+  assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+
+  await page.getByRole('button', { name: 'العربية' }).click();
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  assert.equal((await page.textContent('main h1')).trim(), 'الدور');
+  assert.equal(await page.getAttribute('button[lang="ar"]', 'aria-pressed'), 'true');
+  // Mirrored: the brand now sits at the right-hand edge.
+  const brand = await page.locator('.brand').boundingBox();
+  assert.ok(brand.x > 1024 / 2, `brand at x=${brand.x}`);
+  await screenshot(page, 'shell-board-ar');
+
+  await page.getByRole('button', { name: 'Español' }).click();
+  await page.waitForFunction(() => document.documentElement.dir === 'ltr');
+  assert.equal(await page.getAttribute('html', 'lang'), 'es');
+  assert.equal((await page.textContent('main h1')).trim(), 'Turnos');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const language of ['English', 'العربية']) {
+  test(`axe-core finds no serious or critical violation on any route (${language})`, async () => {
+    const { context, page } = await openPage(browser);
+    const found = {};
+    for (const route of ROUTES) {
+      await page.goto(server.url + route.path);
+      await waitForPage(page);
+      await page.getByRole('button', { name: language }).click();
+      await page.waitForFunction(
+        (rtl) => document.documentElement.dir === (rtl ? 'rtl' : 'ltr'),
+        language === 'العربية',
+      );
+      const violations = await seriousViolations(page);
+      if (violations.length) found[route.path] = violations;
+    }
+    assert.deepEqual(found, {});
+    await context.close();
+  });
+}
+
+test('high contrast switches the theme and stays accessible', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/setup`);
+  await waitForPage(page);
+  const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const toggle = page.getByRole('button', { name: 'High contrast' });
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.getAttribute('html', 'data-contrast'), 'high');
+  const after = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(after, before);
+  assert.equal(after, 'rgb(0, 0, 0)');
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'shell-setup-high-contrast');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('no control on any route is smaller than 44x44 CSS px', async () => {
+  const { context, page } = await openPage(browser, { viewport: { width: 800, height: 1280 } });
+  const found = {};
+  for (const route of ROUTES) {
+    await page.goto(server.url + route.path);
+    await waitForPage(page);
+    const small = await smallTargets(page);
+    if (small.length) found[route.path] = small;
+  }
+  assert.deepEqual(found, {});
+  await context.close();
+});
+
+test('setup chooses the surface shown at / after a reload', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/`);
+  await waitForPage(page);
+  assert.equal((await page.textContent('main h1')).trim(), 'Welcome');
+
+  await page.goto(`${server.url}/setup`);
+  await waitForPage(page);
+  await page.getByLabel('Queue board').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'Queue board' }).waitFor();
+  const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('waitwell.device')));
+  assert.deepEqual(stored, { surface: 'board', language: null });
+
+  await page.getByRole('button', { name: 'Reload now' }).click();
+  await page.waitForURL(`${server.url}/`);
+  await waitForPage(page);
+  assert.equal((await page.textContent('main h1')).trim(), 'Queue');
+  assert.equal(await page.getAttribute('section.surface', 'data-surface'), 'board');
+
+  // A fresh visit (another day) still shows the board.
+  await page.goto(`${server.url}/`);
+  await waitForPage(page);
+  assert.equal((await page.textContent('main h1')).trim(), 'Queue');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("setup's default language applies at start, whatever the browser prefers", async () => {
+  const { context, page, errors } = await openPage(browser, { locale: 'en-US' });
+  await page.goto(`${server.url}/setup`);
+  await waitForPage(page);
+  await page.getByLabel('العربية').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'Check-in' }).waitFor();
+
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+  await waitForPage(page);
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  assert.equal((await page.textContent('main h1')).trim(), 'أهلاً بك');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('garbled stored settings fall back to the defaults instead of breaking the app', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/setup`);
+  await waitForPage(page);
+  await page.evaluate(() => localStorage.setItem('waitwell.device', '{"surface":"kitchen"'));
+  await page.goto(`${server.url}/`);
+  await waitForPage(page);
+  assert.equal((await page.textContent('main h1')).trim(), 'Welcome');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the browser language is used when the device has no default', async () => {
+  const { context, page, errors } = await openPage(browser, { locale: 'es-ES' });
+  await page.goto(`${server.url}/survey`);
+  await waitForPage(page);
+  assert.equal(await page.getAttribute('html', 'lang'), 'es');
+  assert.equal((await page.textContent('main h1')).trim(), '¿Qué tal ha sido su visita?');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,129 @@
+// Shared set-up for the end-to-end tests: the real release server on a free
+// port with a fresh SQLite file, serving the real trunk build, and Debian's
+// Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+export const SERVER_BIN = join(ROOT, 'target/release/waitwell-server');
+export const DIST = join(ROOT, 'dist');
+export const SCREENSHOTS = join(ROOT, 'tests/e2e/artifacts/screenshots');
+
+export const ROUTES = [
+  { path: '/', surface: 'check-in', heading: 'Welcome' },
+  { path: '/board', surface: 'board', heading: 'Queue' },
+  { path: '/reception', surface: 'reception', heading: 'Reception' },
+  { path: '/survey', surface: 'survey', heading: 'How was your visit?' },
+  { path: '/insights', surface: 'insights', heading: 'Insights' },
+  { path: '/setup', surface: null, heading: 'Device setup' },
+];
+
+/** Starts waitwell-server on 127.0.0.1 with a free port and its own database. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-'));
+  const child = spawn(
+    SERVER_BIN,
+    ['--listen', '127.0.0.1:0', '--db', join(dir, 'waitwell.db'), '--dist', DIST],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/Waitwell is running: (http:\/\/[\d.:]+)\//);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`server exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.once('exit', ok));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless Chromium with the flags that keep it quiet on a closed network. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh context and page that records console errors and uncaught exceptions. */
+export async function openPage(browser, { locale = 'en-US', viewport = { width: 1024, height: 768 } } = {}) {
+  const context = await browser.newContext({ locale, viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
+  return { context, page, errors };
+}
+
+/** Waits until the app has rendered a page heading and focused it. */
+export async function waitForPage(page) {
+  await page.waitForSelector('main h1');
+  await page.waitForFunction(() => document.activeElement?.matches('main h1'));
+}
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
+
+/** axe-core's serious and critical violations on the current page. */
+export async function seriousViolations(page) {
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Every visible control smaller than 44x44 CSS px. */
+export async function smallTargets(page) {
+  return page.evaluate(() => {
+    const controls = document.querySelectorAll('button, a[href], [role="button"], label:has(input), select');
+    const small = [];
+    for (const el of controls) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not rendered
+      if (el.classList.contains('skip-link')) continue; // off-screen until focused
+      if (box.width < 44 || box.height < 44) {
+        small.push(`${el.tagName.toLowerCase()} "${el.textContent.trim()}" ${box.width.toFixed(0)}x${box.height.toFixed(0)}`);
+      }
+    }
+    return small;
+  });
+}
+
+/** Saves a full-page screenshot under tests/e2e/artifacts/screenshots/. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
