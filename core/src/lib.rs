@@ -5,8 +5,11 @@
 //! type so the two can never disagree about the contract.
 
 pub mod device;
+pub mod names;
+pub mod queue;
 pub mod restart;
 pub mod surface;
+pub mod wait;
 
 pub use device::{DeviceSettings, DeviceSettingsError};
 pub use surface::{Surface, UnknownSurface};
