@@ -6,6 +6,7 @@
 pub mod db;
 pub mod error;
 pub mod routes;
+pub mod security;
 
 use axum::Router;
 use sqlx::SqlitePool;
@@ -28,6 +29,8 @@ pub struct WebRoot {
     pub dist: PathBuf,
     /// `index.html`, read once at start-up: every app route answers with it.
     pub index_html: Option<String>,
+    /// The Content-Security-Policy for this build (names its inline script).
+    pub csp: String,
 }
 
 impl WebRoot {
@@ -35,7 +38,12 @@ impl WebRoot {
     /// API works without it (pages then answer 503 with a hint).
     pub fn load(dist: PathBuf) -> Self {
         let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
-        WebRoot { dist, index_html }
+        let csp = security::content_security_policy(index_html.as_deref());
+        WebRoot {
+            dist,
+            index_html,
+            csp,
+        }
     }
 }
 

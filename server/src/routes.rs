@@ -22,9 +22,13 @@ pub fn router(state: AppState) -> Router {
         .append_index_html_on_directories(false)
         .fallback(get(app_route).with_state(state.clone()));
 
+    let [csp, referrer, nosniff] = crate::security::layers(&state.web.csp);
     Router::new()
         .nest("/api/v1", api)
         .fallback_service(assets)
+        .layer(csp)
+        .layer(referrer)
+        .layer(nosniff)
         .layer(
             // Log the path only: a query string could one day carry input.
             TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {

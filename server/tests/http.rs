@@ -174,3 +174,34 @@ async fn serves_over_a_real_socket_and_shuts_down() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn security_headers_on_pages_files_and_api() {
+    let f = fixture().await;
+    for path in [
+        "/",
+        "/board",
+        "/app-123.js",
+        "/api/v1/health",
+        "/api/v1/nope",
+    ] {
+        let response = app(f.state.clone())
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let h = response.headers();
+        let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+        assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer", "{path}");
+        assert_eq!(
+            h.get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+    }
+}

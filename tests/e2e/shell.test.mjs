@@ -193,3 +193,24 @@ test('the browser language is used when the device has no default', async () => 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the app boots under the strict Content-Security-Policy with no violation', async () => {
+  const { context, page, errors } = await openPage(browser);
+  const violations = [];
+  await page.exposeFunction('reportCspViolation', (v) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  const response = await page.goto(`${server.url}/setup`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  await waitForPage(page);
+  await page.getByRole('button', { name: 'High contrast' }).click();
+  await page.getByRole('button', { name: 'العربية' }).click();
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+  assert.deepEqual(violations, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
