@@ -26,7 +26,7 @@ help:
 run: app server
 	$(SERVER) --listen $(LISTEN) --db $(DB) --dist dist
 
-test: test-tools test-native test-wasm test-e2e
+test: test-tools lint test-native test-wasm test-e2e
 
 tools:
 	@scripts/tools.sh build
@@ -61,4 +61,4 @@ size: app
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p waitwell --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p waitwell --target wasm32-unknown-unknown --all-targets -- -D warnings
