@@ -159,6 +159,19 @@ pub enum QueueError {
     LineFull { line: LineId },
 }
 
+/// Why stored tickets could not be turned back into a queue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RestoreError {
+    #[error("ticket {0} is stored twice")]
+    DuplicateTicket(TicketId),
+    #[error("ticket code {0} is stored twice")]
+    DuplicateCode(TicketCode),
+    #[error("ticket code {0} is out of range")]
+    BadCode(TicketCode),
+    #[error("stored ticket names unknown line {0}")]
+    UnknownLine(LineId),
+}
+
 /// What an accepted action did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -198,6 +211,47 @@ impl Queue {
             next_id: 1,
             version: 0,
         }
+    }
+
+    /// Rebuilds a day's queue from stored tickets. Waiting tickets join
+    /// their line in the order given; `version` continues from where the
+    /// stored queue was. Stored data is untrusted: duplicates or unknown
+    /// lines are errors, never a panic or a silently wrong queue.
+    pub fn restore(
+        lines: impl IntoIterator<Item = LineId>,
+        tickets: impl IntoIterator<Item = Ticket>,
+        version: u64,
+    ) -> Result<Self, RestoreError> {
+        let mut queue = Queue::new(lines);
+        queue.version = version;
+        for ticket in tickets {
+            if queue.tickets.contains_key(&ticket.id) {
+                return Err(RestoreError::DuplicateTicket(ticket.id));
+            }
+            if queue.tickets.values().any(|t| t.code == ticket.code) {
+                return Err(RestoreError::DuplicateCode(ticket.code));
+            }
+            if ticket.code.number == 0 || ticket.code.number > MAX_TICKET_NUMBER {
+                return Err(RestoreError::BadCode(ticket.code));
+            }
+            let line = queue
+                .lines
+                .get_mut(&ticket.line)
+                .ok_or(RestoreError::UnknownLine(ticket.line))?;
+            if ticket.status == TicketStatus::Waiting {
+                line.waiting.push_back(ticket.id);
+            }
+            // Codes keep counting from the highest issued on each line, even
+            // for tickets that have since moved to another line.
+            if let Some(issuing) = queue.lines.get_mut(&ticket.code.line) {
+                issuing.last_number = issuing.last_number.max(ticket.code.number);
+            } else {
+                return Err(RestoreError::UnknownLine(ticket.code.line));
+            }
+            queue.next_id = queue.next_id.max(ticket.id.saturating_add(1));
+            queue.tickets.insert(ticket.id, ticket);
+        }
+        Ok(queue)
     }
 
     /// Increases with every accepted action.
@@ -613,6 +667,36 @@ mod tests {
     }
 
     #[test]
+    fn restore_refuses_inconsistent_data() {
+        let t = |id, n| Ticket {
+            id,
+            code: TicketCode {
+                line: line('A'),
+                number: n,
+            },
+            line: line('A'),
+            status: TicketStatus::Waiting,
+            calls: 0,
+        };
+        assert_eq!(
+            Queue::restore([line('A')], [t(1, 1), t(1, 2)], 0),
+            Err(RestoreError::DuplicateTicket(1))
+        );
+        assert!(matches!(
+            Queue::restore([line('A')], [t(1, 1), t(2, 1)], 0),
+            Err(RestoreError::DuplicateCode(_))
+        ));
+        assert!(matches!(
+            Queue::restore([line('A')], [t(1, 0)], 0),
+            Err(RestoreError::BadCode(_))
+        ));
+        assert_eq!(
+            Queue::restore([line('W')], [t(1, 1)], 0),
+            Err(RestoreError::UnknownLine(line('A')))
+        );
+    }
+
+    #[test]
     fn a_line_stops_at_999_tickets() {
         let mut q = Queue::new([line('A')]);
         for _ in 0..MAX_TICKET_NUMBER {
@@ -684,6 +768,25 @@ mod tests {
                 }
                 check_invariants(&q)?;
             }
+        }
+
+        #[test]
+        fn restoring_a_queue_from_its_tickets_gives_it_back(actions in prop::collection::vec(any_action(), 0..80)) {
+            let mut q = Queue::new(LINES.map(|c| LineId::new(c).unwrap()));
+            for action in &actions {
+                let _ = q.apply(action);
+            }
+            // Waiting tickets in line order first, as a store would list them.
+            let mut stored: Vec<Ticket> = q.lines().flat_map(|l| q.waiting(l).cloned().collect::<Vec<_>>()).collect();
+            stored.extend(q.tickets().filter(|t| t.status != TicketStatus::Waiting).cloned());
+            let restored = Queue::restore(q.lines().collect::<Vec<_>>(), stored, q.version()).unwrap();
+            prop_assert_eq!(&restored, &q);
+            // And it goes on issuing the same next code.
+            let mut a = q.clone();
+            let mut b = restored;
+            let line = LineId::new('A').unwrap();
+            prop_assert_eq!(a.apply(&Action::Enqueue { line }).map(|o| a.ticket(o.ticket).map(|t| t.code)),
+                            b.apply(&Action::Enqueue { line }).map(|o| b.ticket(o.ticket).map(|t| t.code)));
         }
 
         #[test]

@@ -1,0 +1,255 @@
+//! The Waitwell HTTP contract (`/api/v1`, JSON): every request and response
+//! body, defined once for the app and the server.
+//!
+//! Decoders are strict where a mistake would matter (unknown fields in what a
+//! kiosk sends are refused) and every field that reaches a screen is bounded.
+
+use crate::date::Date;
+use crate::queue::{LineId, TicketCode};
+use crate::wait::WaitRange;
+use serde::{Deserialize, Serialize};
+
+/// Where the contract lives on a server.
+pub const API_PREFIX: &str = "/api/v1";
+/// The header that makes a creating POST safe to retry.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+/// The header naming the kiosk that sends a request (rate limits, heartbeat).
+pub const DEVICE_HEADER: &str = "X-Waitwell-Device";
+
+/// Every error body: a stable machine-readable code and a human message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    /// Seconds until trying again makes sense (lockouts, rate limits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+}
+
+/// What a kiosk needs to know about the site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    pub clinic_name: String,
+    /// Locale tags offered on the kiosk, first is the default.
+    pub languages: Vec<String>,
+    pub lines: Vec<LineConfig>,
+    pub rooms: Vec<String>,
+    pub arrival_window: ArrivalWindow,
+    pub idle: IdleTimings,
+    /// The line walk-ins join.
+    pub walk_in_line: LineId,
+    /// Reason categories a walk-in chooses from.
+    pub walk_in_reasons: Vec<String>,
+}
+
+/// A service line as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineConfig {
+    pub id: LineId,
+    pub name: String,
+    /// Rooms serving this line at once (for wait estimates).
+    pub servers: u32,
+}
+
+/// How early and how late a patient may check in for an appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArrivalWindow {
+    pub minutes_before: u32,
+    pub minutes_after: u32,
+}
+
+/// Idle reset on the patient surfaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdleTimings {
+    /// Inactivity before the "are you still there?" warning.
+    pub warn_after_seconds: u32,
+    /// The warning's countdown (WCAG 2.2.1: at least 20 s).
+    pub countdown_seconds: u32,
+}
+
+/// How a patient identifies at the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum IdentifyRequest {
+    /// Last name as typed, and date of birth.
+    Name {
+        family_name: String,
+        birth_date: Date,
+    },
+    /// The code from the appointment letter or QR code.
+    Code { code: String },
+}
+
+/// The appointments that matched, in masked form only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentifyResponse {
+    pub matches: Vec<AppointmentHint>,
+}
+
+/// What the kiosk may show to let a patient confirm it is them: never a full
+/// name, a birth date or a reason for the visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentHint {
+    /// Opaque reference to check in with; meaningless elsewhere.
+    pub appointment: String,
+    /// e.g. "M. G."
+    pub initials: String,
+    /// Local time, "HH:MM".
+    pub time: String,
+    /// The clinician's display name, e.g. "Dr. Lee".
+    pub clinician: String,
+    /// Already checked in: the existing ticket, so a second check-in is not
+    /// offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+/// Needs asked after identification; all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Needs {
+    /// The language an interpreter is needed for, if any.
+    pub interpreter: Option<String>,
+    pub mobility_help: bool,
+    pub contact_changed: bool,
+}
+
+/// Checking in: an identified appointment, or a walk-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CheckInRequest {
+    Appointment {
+        appointment: String,
+        #[serde(default)]
+        needs: Needs,
+    },
+    WalkIn {
+        first_name: String,
+        last_initial: String,
+        reason: String,
+        #[serde(default)]
+        needs: Needs,
+    },
+}
+
+/// The ticket a patient leaves with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInResponse {
+    /// e.g. "A-017".
+    pub ticket: String,
+    pub line: LineId,
+    /// 1 = next to be called.
+    pub position: u32,
+    pub wait: WaitRange,
+    pub queue_version: u64,
+}
+
+/// The public queue: ticket codes only. Safe for a wall screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicQueue {
+    pub version: u64,
+    /// RFC 3339 time of the last change.
+    pub updated_at: String,
+    pub lines: Vec<PublicLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicLine {
+    pub id: LineId,
+    pub name: String,
+    /// Tickets called and not yet served, most recent first.
+    pub calling: Vec<CalledTicket>,
+    /// Waiting tickets in order.
+    pub waiting: Vec<WaitingTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalledTicket {
+    pub ticket: String,
+    pub room: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingTicket {
+    pub ticket: String,
+    pub position: u32,
+    pub wait: WaitRange,
+}
+
+/// One Server-Sent Event on the queue stream: the queue changed to this
+/// version. A client that sees a gap refetches the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueChanged {
+    pub version: u64,
+}
+
+/// Formats a ticket code for the contract ("A-017").
+pub fn ticket_text(code: TicketCode) -> String {
+    code.to_string()
+}
+
+/// Limits on what a kiosk may send.
+pub mod limits {
+    pub const FAMILY_NAME_CHARS: usize = crate::names::MAX_NAME_CHARS;
+    pub const APPOINTMENT_CODE_CHARS: usize = 12;
+    pub const FIRST_NAME_CHARS: usize = 40;
+    pub const REASON_CHARS: usize = 60;
+    pub const LANGUAGE_CHARS: usize = 40;
+    /// Largest request body the API reads.
+    pub const BODY_BYTES: usize = 64 * 1024;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn identify_requests_decode_and_refuse_extras() {
+        let by_name: IdentifyRequest = serde_json::from_str(
+            r#"{"method":"name","family_name":"García","birth_date":"1980-02-29"}"#,
+        )
+        .unwrap();
+        assert!(matches!(by_name, IdentifyRequest::Name { .. }));
+        for bad in [
+            r#"{"method":"name","family_name":"x","birth_date":"1981-02-29"}"#,
+            r#"{"method":"name","family_name":"x"}"#,
+            r#"{"method":"code","code":"AB12","patient":"x"}"#,
+            r#"{"method":"guess"}"#,
+            r#"[]"#,
+        ] {
+            assert!(
+                serde_json::from_str::<IdentifyRequest>(bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn check_in_needs_default_to_none() {
+        let req: CheckInRequest =
+            serde_json::from_str(r#"{"kind":"appointment","appointment":"abc"}"#).unwrap();
+        assert_eq!(
+            req,
+            CheckInRequest::Appointment {
+                appointment: "abc".into(),
+                needs: Needs::default()
+            }
+        );
+    }
+
+    proptest! {
+        /// No decoder of the contract panics on any bytes.
+        #[test]
+        fn decoders_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            let _ = serde_json::from_slice::<IdentifyRequest>(&bytes);
+            let _ = serde_json::from_slice::<CheckInRequest>(&bytes);
+            let _ = serde_json::from_slice::<IdentifyResponse>(&bytes);
+            let _ = serde_json::from_slice::<CheckInResponse>(&bytes);
+            let _ = serde_json::from_slice::<PublicQueue>(&bytes);
+            let _ = serde_json::from_slice::<SiteConfig>(&bytes);
+            let _ = serde_json::from_slice::<QueueChanged>(&bytes);
+            let _ = serde_json::from_slice::<ApiError>(&bytes);
+        }
+    }
+}
