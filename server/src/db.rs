@@ -25,3 +25,44 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, sqlx::Error> {
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }
+
+/// The installation's secret, created on first use.
+pub async fn secret(pool: &SqlitePool) -> Result<[u8; 32], sqlx::Error> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'secret'")
+            .fetch_optional(pool)
+            .await?;
+    let hex = match stored {
+        Some(hex) => hex,
+        None => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| sqlx::Error::Protocol(format!("no randomness: {e}")))?;
+            let hex = crate::idempotency::hex(&bytes);
+            // Another process may have won the race: keep whichever is stored.
+            sqlx::query("INSERT OR IGNORE INTO server_meta (key, value) VALUES ('secret', ?)")
+                .bind(&hex)
+                .execute(pool)
+                .await?;
+            sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'secret'")
+                .fetch_one(pool)
+                .await?
+        }
+    };
+    let mut secret = [0u8; 32];
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(sqlx::Error::Protocol("stored secret is malformed".into()));
+    }
+    for (i, byte) in secret.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16)
+            .map_err(|_| sqlx::Error::Protocol("stored secret is malformed".into()))?;
+    }
+    Ok(secret)
+}
+
+/// A fresh random token (hex), for opaque references and sessions.
+pub fn random_token(bytes: usize) -> Result<String, getrandom::Error> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf)?;
+    Ok(crate::idempotency::hex(&buf))
+}

@@ -1,46 +1,119 @@
 //! The one error type handlers return, and how it becomes a response.
+//!
+//! Every 4xx carries a stable machine-readable `code` and a sentence for
+//! people (the contract's `ApiError`); internal errors are logged here and
+//! answered with a bare 500 that reveals nothing.
 
 use axum::{
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use serde::Serialize;
-
-/// An error body: a stable machine-readable code and a sentence for people.
-#[derive(Debug, Serialize)]
-pub struct ErrorBody {
-    pub code: &'static str,
-    pub message: String,
-}
+use waitwell_core::contract::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("no such endpoint")]
-    NotFound,
-    #[error("the app has not been built: run `make run`")]
-    AppNotBuilt,
+    /// A refusal the client can act on.
+    #[error("{message}")]
+    Client {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        retry_after: Option<u64>,
+    },
     /// Unexpected: logged, and answered as a bare 500.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Stored data that does not make sense (logged, 500).
+    #[error("inconsistent stored data: {0}")]
+    Corrupt(String),
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Client {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn locked_out(code: &'static str, message: impl Into<String>, retry_after: u64) -> Self {
+        AppError::Client {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code,
+            message: message.into(),
+            retry_after: Some(retry_after.max(1)),
+        }
+    }
+
+    /// The no-such-endpoint answer.
+    pub fn no_endpoint() -> Self {
+        Self::not_found("not_found", "no such endpoint")
+    }
+
+    pub fn app_not_built() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "app_not_built",
+            "the app has not been built: run `make run`",
+        )
+    }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code) = match &self {
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::AppNotBuilt => (StatusCode::SERVICE_UNAVAILABLE, "app_not_built"),
-            AppError::Database(cause) => {
-                // The cause goes to the log, never to the client. sqlx errors
-                // name tables and constraints, not the values in a row.
-                tracing::error!(error = %cause, "internal error");
-                return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        match self {
+            AppError::Client {
+                status,
+                code,
+                message,
+                retry_after,
+            } => {
+                let body = ApiError {
+                    code: code.to_owned(),
+                    message,
+                    retry_after_seconds: retry_after,
+                };
+                let mut response = (status, Json(body)).into_response();
+                if let Some(seconds) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                response
             }
-        };
-        let body = ErrorBody {
-            code,
-            message: self.to_string(),
-        };
-        (status, Json(body)).into_response()
+            AppError::Database(cause) => {
+                // sqlx errors name tables and constraints, not row values.
+                tracing::error!(error = %cause, "database error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+            AppError::Corrupt(what) => {
+                tracing::error!(%what, "inconsistent stored data");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        }
     }
 }

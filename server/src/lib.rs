@@ -3,12 +3,22 @@
 //! One binary: the HTTP API under `/api/v1` over an embedded SQLite file,
 //! and the built app (trunk's `dist/`) for every other path.
 
+pub mod api;
+pub mod clock;
 pub mod db;
+pub mod demo;
 pub mod error;
+pub mod extract;
+pub mod hub;
+pub mod idempotency;
 pub mod routes;
 pub mod security;
+pub mod settings;
 
 use axum::Router;
+use clock::Clock;
+use hub::QueueHub;
+use settings::Settings;
 use sqlx::SqlitePool;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
@@ -20,6 +30,46 @@ pub use error::AppError;
 pub struct AppState {
     pub db: SqlitePool,
     pub web: Arc<WebRoot>,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub hub: Arc<QueueHub>,
+    /// Per-installation secret: keys the hashes that stand in for
+    /// identities in rate-limit records.
+    pub secret: Arc<[u8; 32]>,
+}
+
+impl AppState {
+    /// State over an opened database (reads or creates the secret).
+    pub async fn new(
+        db: SqlitePool,
+        web: WebRoot,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, sqlx::Error> {
+        let secret = db::secret(&db).await?;
+        Ok(AppState {
+            db,
+            web: Arc::new(web),
+            settings: Arc::new(settings),
+            clock,
+            hub: Arc::new(QueueHub::default()),
+            secret: Arc::new(secret),
+        })
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// Now, in the clinic's time zone.
+    pub fn local_now(&self) -> jiff::Zoned {
+        self.now().to_zoned(self.settings.time_zone.clone())
+    }
+
+    /// Today's clinic-local date, `YYYY-MM-DD`.
+    pub fn today(&self) -> String {
+        self.local_now().date().to_string()
+    }
 }
 
 /// The built app that the server hands to browsers.

@@ -1,7 +1,9 @@
 use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
-use waitwell_server::{db, surface_urls, AppState, WebRoot};
+use waitwell_server::{
+    clock::SystemClock, db, demo, settings::Settings, surface_urls, AppState, WebRoot,
+};
 
 /// The Waitwell reference server: API + the built kiosk app.
 #[derive(Debug, Parser)]
@@ -16,6 +18,13 @@ struct Args {
     /// The app built by trunk.
     #[arg(long, env = "WAITWELL_DIST", default_value = "dist")]
     dist: PathBuf,
+    /// Site settings (JSON: clinic, lines, rooms, limits, staff PIN); the
+    /// demo clinic's when absent.
+    #[arg(long, env = "WAITWELL_SITE")]
+    site: Option<PathBuf>,
+    /// Add the demo clinic's appointments for today (if today has none).
+    #[arg(long, env = "WAITWELL_DEMO")]
+    demo: bool,
 }
 
 #[tokio::main]
@@ -36,6 +45,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    let settings = match &args.site {
+        Some(path) => Settings::load(path).map_err(|e| e.to_string())?,
+        None => Settings::demo(jiff::tz::TimeZone::system()),
+    };
     let pool = db::connect(&args.db)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", args.db.display()))?;
@@ -46,6 +59,19 @@ async fn run(args: Args) -> Result<(), String> {
             args.dist.display()
         );
     }
+    let state = AppState::new(pool, web, settings, Arc::new(SystemClock))
+        .await
+        .map_err(|e| format!("cannot prepare the database: {e}"))?;
+    let demo_patient = if args.demo {
+        demo::seed(&state.db, &state.settings, &state.local_now())
+            .await
+            .map_err(|e| format!("cannot add the demo appointments: {e}"))?
+            .into_iter()
+            .next()
+    } else {
+        None
+    };
+
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -58,12 +84,15 @@ async fn run(args: Args) -> Result<(), String> {
         println!("  {:<10} {url}", surface.as_str());
     }
     println!("  {:<10} http://{addr}/setup", "setup");
+    if let Some(p) = demo_patient {
+        // Made-up demo people, printed on purpose so a person can try it.
+        println!(
+            "Demo patient: last name \"{}\", born {} (or appointment code {}), due at {}.",
+            p.family_name, p.birth_date, p.code, p.time
+        );
+    }
     println!("Press Ctrl+C to stop.");
 
-    let state = AppState {
-        db: pool,
-        web: Arc::new(web),
-    };
     waitwell_server::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))

@@ -6,16 +6,11 @@ use axum::{
     http::{header, Uri},
     response::{Html, IntoResponse, Response},
     routing::get,
-    Json, Router,
+    Router,
 };
-use serde::Serialize;
 use tower_http::{services::ServeDir, trace::TraceLayer};
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/health", get(health))
-        .fallback(|| async { AppError::NotFound });
-
     // Files trunk built are served as they are; any other path is a route of
     // the single-page app and gets index.html, so a reload keeps the route.
     let assets = ServeDir::new(&state.web.dist)
@@ -24,7 +19,7 @@ pub fn router(state: AppState) -> Router {
 
     let [csp, referrer, nosniff] = crate::security::layers(&state.web.csp);
     Router::new()
-        .nest("/api/v1", api)
+        .nest("/api/v1", crate::api::router())
         .fallback_service(assets)
         .layer(csp)
         .layer(referrer)
@@ -36,25 +31,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
-}
-
-#[derive(Debug, Serialize)]
-pub struct Health {
-    pub status: &'static str,
-    pub version: &'static str,
-    /// The newest applied database migration.
-    pub schema: i64,
-}
-
-async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
-    let schema: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Health {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
-        schema,
-    }))
 }
 
 async fn app_route(State(state): State<AppState>, uri: Uri) -> Response {
@@ -71,6 +47,6 @@ async fn app_route(State(state): State<AppState>, uri: Uri) -> Response {
             Html(index.clone()),
         )
             .into_response(),
-        None => AppError::AppNotBuilt.into_response(),
+        None => AppError::app_not_built().into_response(),
     }
 }

@@ -1,51 +1,21 @@
 //! The server against a real SQLite file, through `app()` and a real socket.
 
 use axum::{body::Body, http::Request};
-use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
 use waitwell_server::{app, db, AppState, WebRoot};
 
-const INDEX: &str = "<!DOCTYPE html><html><body>waitwell test index</body></html>";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    state: AppState,
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dist = dir.path().join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), INDEX).unwrap();
-    std::fs::write(dist.join("app-123.js"), "console.log(1)").unwrap();
-    let pool = db::connect(&dir.path().join("data/test.db"))
-        .await
-        .expect("database opens");
-    let state = AppState {
-        db: pool,
-        web: Arc::new(WebRoot::load(dist)),
-    };
-    Fixture { _dir: dir, state }
-}
+mod common;
+use common::{fixture, INDEX};
 
 async fn get(state: &AppState, path: &str) -> (u16, Option<String>, String) {
-    let response = app(state.clone())
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
+    let reply = common::get(state, path).await;
+    let content_type = reply
+        .headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        content_type,
-        String::from_utf8_lossy(&body).into_owned(),
-    )
+    (reply.status, content_type, reply.text)
 }
 
 #[tokio::test]
@@ -128,10 +98,8 @@ async fn unknown_api_paths_are_json_404s() {
 #[tokio::test]
 async fn pages_answer_503_when_the_app_is_not_built() {
     let f = fixture().await;
-    let state = AppState {
-        db: f.state.db.clone(),
-        web: Arc::new(WebRoot::load(f._dir.path().join("no-dist"))),
-    };
+    let mut state = f.state.clone();
+    state.web = Arc::new(WebRoot::load(f.dir.path().join("no-dist")));
     let (status, _, body) = get(&state, "/board").await;
     assert_eq!(status, 503);
     assert!(body.contains("app_not_built"));

@@ -1,0 +1,194 @@
+//! `POST /check-ins`: an identified appointment or a walk-in becomes a
+//! ticket. Idempotent: the key and the ticket are committed together, and a
+//! retry replays the first answer instead of making a second ticket.
+
+use super::queue::wait_for;
+use super::schedule::{self, Appointment, Arrival};
+use crate::extract::{ApiJson, IdempotencyKey};
+use crate::hub::{self, Holder, NewTicket};
+use crate::{idempotency, AppError, AppState};
+use axum::{
+    extract::State,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+};
+use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
+use waitwell_core::queue::{Action, Queue, QueueError, TicketId};
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson {
+        value: request,
+        raw,
+    }: ApiJson<CheckInRequest>,
+) -> Result<Response, AppError> {
+    let hash = idempotency::request_hash("POST /check-ins", &raw);
+    let now = state.now().as_second();
+    let day = state.today();
+
+    // One writer at a time: a concurrent retry with the same key waits here
+    // and then finds the first one's stored answer.
+    let mut today = state.hub.lock(&state.db, &state.settings, &day).await?;
+    if let Some(stored) = idempotency::find(&state.db, &key, &hash).await? {
+        return Ok(stored.into_response());
+    }
+
+    let (line, new_ticket) = match request {
+        CheckInRequest::Appointment { appointment, needs } => {
+            validate_needs(&needs)?;
+            let sql = format!(
+                "SELECT {} FROM appointments WHERE day = ? AND kiosk_ref = ?",
+                schedule::COLUMNS
+            );
+            let found: Option<Appointment> = sqlx::query_as(&sql)
+                .bind(&day)
+                .bind(&appointment)
+                .fetch_optional(&state.db)
+                .await?;
+            let found = found.ok_or_else(|| {
+                AppError::not_found("unknown_appointment", "no such appointment today")
+            })?;
+            if let Some(ticket) = found.ticket_id {
+                // Checked in already (another tablet, or before a reload):
+                // the same ticket again, never a second one.
+                let ticket = TicketId::try_from(ticket)
+                    .map_err(|_| AppError::Corrupt("ticket id".into()))?;
+                let body = ticket_body(&state, &today.queue, ticket).await?;
+                return Ok(json(StatusCode::OK, body));
+            }
+            match found.arrival(&state, &day)? {
+                Arrival::InWindow => {}
+                outside => return Err(schedule::outside_window(outside, &state)),
+            }
+            let line = hub::parse_line(&found.line_id)
+                .filter(|l| state.settings.line(*l).is_some())
+                .ok_or_else(|| AppError::Corrupt(format!("appointment {} line", found.id)))?;
+            (
+                line,
+                NewTicket {
+                    holder: Holder::Appointment(found.id),
+                    needs,
+                },
+            )
+        }
+        CheckInRequest::WalkIn {
+            first_name,
+            last_initial,
+            reason,
+            needs,
+        } => {
+            validate_needs(&needs)?;
+            let first_name = clean_text(&first_name, limits::FIRST_NAME_CHARS)
+                .filter(|n| n.chars().all(|c| c.is_alphabetic() || " '-’.".contains(c)))
+                .ok_or_else(|| {
+                    AppError::bad_request(
+                        "invalid_first_name",
+                        "enter a first name of 1 to 40 letters",
+                    )
+                })?;
+            let mut initial = last_initial.trim().chars();
+            let initial = match (initial.next(), initial.next()) {
+                (Some(c), None) if c.is_alphabetic() => c.to_uppercase().to_string(),
+                _ => {
+                    return Err(AppError::bad_request(
+                        "invalid_last_initial",
+                        "enter the first letter of the last name",
+                    ))
+                }
+            };
+            if !state.settings.site.walk_in_reasons.contains(&reason) {
+                return Err(AppError::bad_request(
+                    "invalid_reason",
+                    "choose one of the configured reasons",
+                ));
+            }
+            (
+                state.settings.site.walk_in_line,
+                NewTicket {
+                    holder: Holder::WalkIn {
+                        name: format!("{first_name} {initial}."),
+                        reason,
+                    },
+                    needs,
+                },
+            )
+        }
+    };
+
+    let mut next = today.queue.clone();
+    let outcome = next
+        .apply(&Action::Enqueue { line })
+        .map_err(queue_refusal)?;
+    let body = ticket_body(&state, &next, outcome.ticket).await?;
+
+    let mut tx = state.db.begin().await?;
+    hub::persist(
+        &mut tx,
+        &day,
+        &today.queue,
+        &next,
+        outcome.ticket,
+        Some(&new_ticket),
+        now,
+    )
+    .await?;
+    idempotency::record(&mut tx, &key, &hash, StatusCode::CREATED, &body, now).await?;
+    tx.commit().await?;
+    today.queue = next;
+    drop(today);
+    state.hub.publish(outcome.version);
+    Ok(json(StatusCode::CREATED, body))
+}
+
+/// The ticket's answer body: code, place and wait range.
+async fn ticket_body(state: &AppState, queue: &Queue, id: TicketId) -> Result<String, AppError> {
+    let ticket = queue
+        .ticket(id)
+        .ok_or_else(|| AppError::Corrupt(format!("ticket {id} missing")))?;
+    let position = queue.position(id).unwrap_or(0);
+    let wait = wait_for(state, ticket.line, position.saturating_sub(1)).await?;
+    let response = CheckInResponse {
+        ticket: ticket.code.to_string(),
+        line: ticket.line,
+        position: u32::try_from(position).unwrap_or(u32::MAX),
+        wait,
+        queue_version: queue.version(),
+    };
+    serde_json::to_string(&response).map_err(|e| AppError::Corrupt(e.to_string()))
+}
+
+fn json(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+pub(crate) fn queue_refusal(error: QueueError) -> AppError {
+    let code = match &error {
+        QueueError::UnknownLine { .. } => "unknown_line",
+        QueueError::UnknownTicket { .. } => "unknown_ticket",
+        QueueError::LineEmpty { .. } => "line_empty",
+        QueueError::InvalidTransition { .. } => "invalid_transition",
+        QueueError::InvalidRoom => "invalid_room",
+        QueueError::LineFull { .. } => "line_full",
+    };
+    AppError::conflict(code, error.to_string())
+}
+
+fn validate_needs(needs: &Needs) -> Result<(), AppError> {
+    if let Some(language) = &needs.interpreter {
+        if clean_text(language, limits::LANGUAGE_CHARS).is_none() {
+            return Err(AppError::bad_request(
+                "invalid_interpreter_language",
+                "an interpreter language has 1 to 40 characters",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Trimmed text of 1..=max characters with no control characters.
+pub(crate) fn clean_text(text: &str, max: usize) -> Option<String> {
+    let text = text.trim();
+    let len = text.chars().count();
+    ((1..=max).contains(&len) && !text.chars().any(char::is_control)).then(|| text.to_owned())
+}

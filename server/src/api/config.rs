@@ -1,0 +1,8 @@
+use crate::AppState;
+use axum::{extract::State, Json};
+use waitwell_core::contract::SiteConfig;
+
+/// `GET /config`: what a kiosk needs to know about the site.
+pub async fn site_config(State(state): State<AppState>) -> Json<SiteConfig> {
+    Json(state.settings.site.clone())
+}

@@ -1,0 +1,23 @@
+use crate::{AppError, AppState};
+use axum::{extract::State, Json};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    /// The newest applied database migration.
+    pub schema: i64,
+}
+
+/// `GET /health`: the server and its database answer.
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
+    let schema: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+        schema,
+    }))
+}

@@ -1,0 +1,208 @@
+//! `POST /identify`: find today's appointment by last name + date of birth,
+//! or by appointment code. Answers masked hints only, and limits failed
+//! attempts per identity and per device.
+
+use super::schedule::{self, Appointment, Arrival};
+use crate::extract::{ApiJson, DeviceId};
+use crate::{idempotency::hex, AppError, AppState};
+use axum::{extract::State, Json};
+use sha2::{Digest, Sha256};
+use waitwell_core::contract::{limits, IdentifyRequest, IdentifyResponse};
+use waitwell_core::names::{surname_key, surname_matches};
+
+pub async fn identify(
+    State(state): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiJson { value: request, .. }: ApiJson<IdentifyRequest>,
+) -> Result<Json<IdentifyResponse>, AppError> {
+    let day = state.today();
+    // What the attempt is "about", for the per-identity limit: a keyed hash,
+    // so failure records never hold a name or a birth date.
+    let identity = match &request {
+        IdentifyRequest::Name {
+            family_name,
+            birth_date,
+        } => {
+            let key = surname_key(family_name);
+            if key.is_empty() || family_name.chars().count() > limits::FAMILY_NAME_CHARS {
+                return Err(AppError::bad_request(
+                    "invalid_name",
+                    "enter a last name of 1 to 100 letters",
+                ));
+            }
+            format!("name\0{key}\0{birth_date}")
+        }
+        IdentifyRequest::Code { code } => {
+            let code = schedule::normalise_code(code).ok_or_else(|| {
+                AppError::bad_request(
+                    "invalid_code",
+                    "an appointment code has 4 to 12 letters and digits",
+                )
+            })?;
+            format!("code\0{code}")
+        }
+    };
+    let scopes = Scopes {
+        identity: format!("identity:{}", keyed_hash(&state.secret, &identity)),
+        device: device.map(|d| format!("device:{d}")),
+    };
+    scopes.check(&state).await?;
+
+    let found = lookup(&state, &day, &request).await?;
+    if found.is_empty() {
+        scopes.record_failure(&state).await?;
+        return Err(AppError::not_found(
+            "no_match",
+            "we could not find an appointment today with those details",
+        ));
+    }
+
+    // Only appointments in their arrival window are offered. When none is,
+    // the nearest reason is given (too early beats too late).
+    let mut matches = Vec::new();
+    let mut refusal = None;
+    for appointment in &found {
+        match appointment.arrival(&state, &day)? {
+            Arrival::InWindow => {
+                let ticket = ticket_code(&state, &day, appointment).await?;
+                matches.push(appointment.hint(ticket));
+            }
+            outside @ Arrival::TooEarly { .. } => refusal = Some(outside),
+            Arrival::TooLate => {
+                refusal = refusal.or(Some(Arrival::TooLate));
+            }
+        }
+    }
+    if matches.is_empty() {
+        return Err(schedule::outside_window(
+            refusal.unwrap_or(Arrival::TooLate),
+            &state,
+        ));
+    }
+    Ok(Json(IdentifyResponse { matches }))
+}
+
+async fn lookup(
+    state: &AppState,
+    day: &str,
+    request: &IdentifyRequest,
+) -> Result<Vec<Appointment>, AppError> {
+    let found = match request {
+        IdentifyRequest::Name {
+            family_name,
+            birth_date,
+        } => {
+            let sql = format!(
+                "SELECT {} FROM appointments WHERE day = ? AND birth_date = ? ORDER BY starts_at",
+                schedule::COLUMNS
+            );
+            let candidates: Vec<Appointment> = sqlx::query_as(&sql)
+                .bind(day)
+                .bind(birth_date.to_string())
+                .fetch_all(&state.db)
+                .await?;
+            candidates
+                .into_iter()
+                .filter(|a| surname_matches(family_name, &a.family_name))
+                .collect()
+        }
+        IdentifyRequest::Code { code } => {
+            let Some(code) = schedule::normalise_code(code) else {
+                return Ok(Vec::new());
+            };
+            let sql = format!(
+                "SELECT {} FROM appointments WHERE day = ? AND code = ?",
+                schedule::COLUMNS
+            );
+            sqlx::query_as(&sql)
+                .bind(day)
+                .bind(code)
+                .fetch_all(&state.db)
+                .await?
+        }
+    };
+    Ok(found)
+}
+
+async fn ticket_code(
+    state: &AppState,
+    day: &str,
+    appointment: &Appointment,
+) -> Result<Option<String>, AppError> {
+    let Some(id) = appointment.ticket_id else {
+        return Ok(None);
+    };
+    let code: Option<(String, i64)> =
+        sqlx::query_as("SELECT code_line, code_number FROM tickets WHERE day = ? AND id = ?")
+            .bind(day)
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+    Ok(code.map(|(line, number)| format!("{line}-{number:03}")))
+}
+
+fn keyed_hash(secret: &[u8; 32], text: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(secret);
+    hasher.update(text.as_bytes());
+    hex(&hasher.finalize()[..16])
+}
+
+/// The rate-limit records an attempt counts against.
+struct Scopes {
+    identity: String,
+    device: Option<String>,
+}
+
+impl Scopes {
+    /// Refuses (429 with Retry-After) while either scope is locked out.
+    async fn check(&self, state: &AppState) -> Result<(), AppError> {
+        let limits = state.settings.identify;
+        let now = state.now().as_second();
+        let window = i64::try_from(limits.window_seconds).unwrap_or(i64::MAX);
+        let since = now.saturating_sub(window);
+        let mut checks = vec![(&self.identity, limits.per_identity)];
+        if let Some(device) = &self.device {
+            checks.push((device, limits.per_device));
+        }
+        for (scope, allowed) in checks {
+            let (failures, oldest): (i64, Option<i64>) = sqlx::query_as(
+                "SELECT COUNT(*), MIN(at) FROM identify_failures WHERE scope = ? AND at > ?",
+            )
+            .bind(scope)
+            .bind(since)
+            .fetch_one(&state.db)
+            .await?;
+            if failures >= i64::from(allowed) {
+                // Free again once the oldest failure in the window expires.
+                let retry = oldest.map_or(window, |at| at + window - now).max(1);
+                return Err(AppError::locked_out(
+                    "locked_out",
+                    "too many attempts: please see reception",
+                    u64::try_from(retry).unwrap_or(1),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn record_failure(&self, state: &AppState) -> Result<(), AppError> {
+        let now = state.now().as_second();
+        let window = i64::try_from(state.settings.identify.window_seconds).unwrap_or(i64::MAX);
+        let mut tx = state.db.begin().await?;
+        // Old records say nothing any more: keep the table small.
+        sqlx::query("DELETE FROM identify_failures WHERE at <= ?")
+            .bind(now.saturating_sub(window))
+            .execute(&mut *tx)
+            .await?;
+        for scope in std::iter::once(&self.identity).chain(self.device.as_ref()) {
+            sqlx::query("INSERT INTO identify_failures (scope, at) VALUES (?, ?)")
+                .bind(scope)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,28 @@
+//! The `/api/v1` endpoints, one module per area.
+
+mod check_in;
+mod config;
+mod health;
+mod identify;
+mod queue;
+pub(crate) mod schedule;
+
+use crate::{AppError, AppState};
+use axum::{
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+    Router,
+};
+use waitwell_core::contract::limits;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/config", get(config::site_config))
+        .route("/identify", post(identify::identify))
+        .route("/check-ins", post(check_in::check_in))
+        .route("/queue", get(queue::public_queue))
+        .route("/queue/events", get(queue::events))
+        .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
+        .fallback(|| async { AppError::no_endpoint() })
+}

@@ -1,0 +1,134 @@
+//! Today's appointments: lookups, the arrival window, masked hints.
+
+use crate::{AppError, AppState};
+use axum::http::StatusCode;
+use jiff::{civil, Timestamp};
+use waitwell_core::contract::AppointmentHint;
+
+/// One appointment row, as the identification and check-in need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Appointment {
+    pub id: i64,
+    pub starts_at: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub clinician: String,
+    pub line_id: String,
+    pub kiosk_ref: String,
+    pub ticket_id: Option<i64>,
+}
+
+pub const COLUMNS: &str =
+    "id, starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id";
+
+/// Where now falls relative to an appointment's arrival window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    TooEarly { opens_at: Timestamp },
+    InWindow,
+    TooLate,
+}
+
+impl Appointment {
+    /// The appointment's start as an instant in the clinic's zone.
+    pub fn start(&self, state: &AppState, day: &str) -> Result<Timestamp, AppError> {
+        let corrupt = || AppError::Corrupt(format!("appointment {} start", self.id));
+        let date: civil::Date = day.parse().map_err(|_| corrupt())?;
+        let time: civil::Time = self.starts_at.parse().map_err(|_| corrupt())?;
+        let zoned = date
+            .to_datetime(time)
+            .to_zoned(state.settings.time_zone.clone())
+            .map_err(|_| corrupt())?;
+        Ok(zoned.timestamp())
+    }
+
+    pub fn arrival(&self, state: &AppState, day: &str) -> Result<Arrival, AppError> {
+        let window = state.settings.site.arrival_window;
+        let start = self.start(state, day)?;
+        let opens_at = start - jiff::SignedDuration::from_mins(i64::from(window.minutes_before));
+        let closes_at = start + jiff::SignedDuration::from_mins(i64::from(window.minutes_after));
+        let now = state.now();
+        Ok(if now < opens_at {
+            Arrival::TooEarly { opens_at }
+        } else if now > closes_at {
+            Arrival::TooLate
+        } else {
+            Arrival::InWindow
+        })
+    }
+
+    /// What a kiosk may show: initials, time, clinician.
+    pub fn hint(&self, ticket: Option<String>) -> AppointmentHint {
+        AppointmentHint {
+            appointment: self.kiosk_ref.clone(),
+            initials: initials(&self.given_name, &self.family_name),
+            time: self.starts_at.clone(),
+            clinician: self.clinician.clone(),
+            ticket,
+        }
+    }
+}
+
+/// "María García López" → "M. G."
+pub fn initials(given: &str, family: &str) -> String {
+    [given, family]
+        .iter()
+        .filter_map(|name| name.trim().chars().next())
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The refusal for an appointment outside its window.
+pub fn outside_window(arrival: Arrival, state: &AppState) -> AppError {
+    match arrival {
+        Arrival::TooEarly { opens_at } => {
+            let local = opens_at.to_zoned(state.settings.time_zone.clone());
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_early",
+                format!(
+                    "check-in for this appointment opens at {}",
+                    local.strftime("%H:%M")
+                ),
+            )
+        }
+        Arrival::TooLate | Arrival::InWindow => AppError::unprocessable(
+            "too_late",
+            "this appointment's check-in time has passed: please see reception",
+        ),
+    }
+}
+
+/// An appointment code as typed: spaces and hyphens dropped, upper case.
+pub fn normalise_code(code: &str) -> Option<String> {
+    let code: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let ok = (4..=waitwell_core::contract::limits::APPOINTMENT_CODE_CHARS).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then_some(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_are_upper_case_letters_with_dots() {
+        assert_eq!(initials("maría", "García López"), "M. G.");
+        assert_eq!(initials(" ", "Ōta"), "Ō.");
+        assert_eq!(initials("", ""), "");
+    }
+
+    #[test]
+    fn codes_are_normalised_and_bounded() {
+        assert_eq!(normalise_code(" ab-12 cd "), Some("AB12CD".into()));
+        assert_eq!(normalise_code("ab1"), None);
+        assert_eq!(normalise_code("ABCDEFGHIJKLM"), None);
+        assert_eq!(normalise_code("AB12<>"), None);
+        assert_eq!(normalise_code("ÄB12"), None);
+    }
+}

@@ -1,0 +1,110 @@
+//! Request extractors whose rejections speak the contract's error format.
+
+use crate::AppError;
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{request::Parts, StatusCode},
+};
+use serde::de::DeserializeOwned;
+use waitwell_core::contract::{DEVICE_HEADER, IDEMPOTENCY_KEY_HEADER};
+
+/// A JSON body, decoded strictly, with the raw bytes kept (idempotency
+/// compares them).
+pub struct ApiJson<T> {
+    pub value: T,
+    pub raw: Bytes,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !is_json {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json",
+            ));
+        }
+        let raw = Bytes::from_request(req, state).await.map_err(|_| {
+            AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "the request body is too large",
+            )
+        })?;
+        let value = serde_json::from_slice(&raw).map_err(|e| {
+            // serde's message says which field is wrong and why; it can quote
+            // the sender's own value, so it goes back to the sender only and
+            // is never logged.
+            let code = if e.is_syntax() || e.is_eof() {
+                "invalid_json"
+            } else {
+                "invalid_body"
+            };
+            AppError::bad_request(code, e.to_string())
+        })?;
+        Ok(ApiJson { value, raw })
+    }
+}
+
+/// The `Idempotency-Key` header: required on creating POSTs, a UUID.
+pub struct IdempotencyKey(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get(IDEMPOTENCY_KEY_HEADER)
+            .ok_or_else(|| {
+                AppError::bad_request(
+                    "idempotency_key_missing",
+                    "this request needs an Idempotency-Key header",
+                )
+            })?
+            .to_str()
+            .ok()
+            .and_then(|v| uuid::Uuid::try_parse(v.trim()).ok())
+            .ok_or_else(|| {
+                AppError::bad_request(
+                    "idempotency_key_invalid",
+                    "the Idempotency-Key header must be a UUID",
+                )
+            })?;
+        Ok(IdempotencyKey(value.hyphenated().to_string()))
+    }
+}
+
+/// The kiosk's device id (`X-Waitwell-Device`), if it sent a usable one.
+pub struct DeviceId(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for DeviceId {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let id = parts
+            .headers
+            .get(DEVICE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| {
+                (1..=64).contains(&v.len())
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .map(str::to_owned);
+        Ok(DeviceId(id))
+    }
+}

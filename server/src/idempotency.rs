@@ -1,0 +1,110 @@
+//! Idempotency keys: the first result of a creating POST is stored with its
+//! key, in the same transaction as its effect, and replayed for every retry.
+//!
+//! A retry with the same key and the same body gets the stored status and
+//! body; the same key with a different body is refused (422). Concurrent
+//! requests with one key are serialised by the caller's write lock, so the
+//! second sees the first's committed result. Keys are kept for
+//! [`RETENTION_DAYS`] days, then purged.
+
+use crate::AppError;
+use axum::{
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+/// How long keys are kept: a tablet offline over a long weekend still
+/// replays rather than duplicates.
+pub const RETENTION_DAYS: i64 = 7;
+
+/// What identifies "the same request": the endpoint and the exact body.
+pub fn request_hash(endpoint: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(endpoint.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hex(&hasher.finalize())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A stored first result.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub status: StatusCode,
+    pub body: String,
+}
+
+impl IntoResponse for Stored {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::HeaderName::from_static("idempotent-replay"), "true"),
+            ],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// The stored result for `key`, if any. A stored key with another request
+/// hash is a 422.
+pub async fn find(db: &SqlitePool, key: &str, hash: &str) -> Result<Option<Stored>, AppError> {
+    let row: Option<(String, i64, String)> =
+        sqlx::query_as("SELECT request_hash, status, body FROM idempotency_keys WHERE key = ?")
+            .bind(key)
+            .fetch_optional(db)
+            .await?;
+    match row {
+        None => Ok(None),
+        Some((stored_hash, _, _)) if stored_hash != hash => Err(AppError::unprocessable(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+        )),
+        Some((_, status, body)) => {
+            let status = u16::try_from(status)
+                .ok()
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .ok_or_else(|| AppError::Corrupt(format!("stored status {status}")))?;
+            Ok(Some(Stored { status, body }))
+        }
+    }
+}
+
+/// Records the result of `key` inside the effect's transaction.
+pub async fn record(
+    tx: &mut Transaction<'_, Sqlite>,
+    key: &str,
+    hash: &str,
+    status: StatusCode,
+    body: &str,
+    now_unix: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(key)
+    .bind(hash)
+    .bind(i64::from(status.as_u16()))
+    .bind(body)
+    .bind(now_unix)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Deletes keys older than the retention period.
+pub async fn purge(db: &SqlitePool, now_unix: i64) -> Result<u64, AppError> {
+    let cutoff = now_unix - RETENTION_DAYS * 24 * 3600;
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?")
+        .bind(cutoff)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

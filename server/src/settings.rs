@@ -1,0 +1,231 @@
+//! The site's settings: what kiosks are told (`SiteConfig`) and what only
+//! the server needs (time zone, limits, staff PIN).
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use std::path::Path;
+use waitwell_core::contract::{ArrivalWindow, IdleTimings, LineConfig, SiteConfig};
+use waitwell_core::queue::LineId;
+
+/// Limits on failed identification attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifyLimits {
+    /// Failures allowed per identity (name + birth date, or code) in the window.
+    pub per_identity: u32,
+    /// Failures allowed per kiosk in the window.
+    pub per_device: u32,
+    /// The window, and how long a lockout lasts.
+    pub window_seconds: u64,
+}
+
+impl Default for IdentifyLimits {
+    fn default() -> Self {
+        IdentifyLimits {
+            per_identity: 3,
+            per_device: 10,
+            window_seconds: 15 * 60,
+        }
+    }
+}
+
+/// Staff sign-in rules.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSettings {
+    /// The reception PIN (4 to 12 digits).
+    pub pin: String,
+    /// A session ends after this much inactivity.
+    pub idle_seconds: u64,
+    /// Wrong PINs allowed from one device before a lockout.
+    pub max_wrong_pins: u32,
+    pub lockout_seconds: u64,
+}
+
+impl Default for StaffSettings {
+    fn default() -> Self {
+        StaffSettings {
+            pin: "2468".into(),
+            idle_seconds: 10 * 60,
+            max_wrong_pins: 5,
+            lockout_seconds: 5 * 60,
+        }
+    }
+}
+
+/// Everything the server is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub site: SiteConfig,
+    pub time_zone: TimeZone,
+    pub identify: IdentifyLimits,
+    pub staff: StaffSettings,
+}
+
+/// The settings file (JSON), as written by a clinic.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    site: SiteConfig,
+    /// IANA name, e.g. "Europe/Madrid"; the machine's zone when absent.
+    time_zone: Option<String>,
+    #[serde(default)]
+    identify: IdentifyLimits,
+    #[serde(default)]
+    staff: StaffSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("invalid settings: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unknown time zone {0:?}")]
+    TimeZone(String),
+    #[error("invalid settings: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Reads a settings file.
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SettingsError::Read(path.display().to_string(), e))?;
+        Self::from_json(&text)
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, SettingsError> {
+        let file: SettingsFile = serde_json::from_str(text)?;
+        let time_zone = match file.time_zone {
+            Some(name) => TimeZone::get(&name).map_err(|_| SettingsError::TimeZone(name))?,
+            None => TimeZone::system(),
+        };
+        let settings = Settings {
+            site: file.site,
+            time_zone,
+            identify: file.identify,
+            staff: file.staff,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// The demo clinic that `make run` starts with.
+    pub fn demo(time_zone: TimeZone) -> Self {
+        let line = |c| LineId::new(c).expect("A and W are capital letters");
+        Settings {
+            site: SiteConfig {
+                clinic_name: "Waitwell Demo Clinic".into(),
+                languages: vec!["en".into(), "es".into(), "ar".into()],
+                lines: vec![
+                    LineConfig {
+                        id: line('A'),
+                        name: "Appointments".into(),
+                        servers: 2,
+                    },
+                    LineConfig {
+                        id: line('W'),
+                        name: "Walk-in".into(),
+                        servers: 1,
+                    },
+                ],
+                rooms: vec!["Room 1".into(), "Room 2".into(), "Room 3".into()],
+                arrival_window: ArrivalWindow {
+                    minutes_before: 30,
+                    minutes_after: 15,
+                },
+                idle: IdleTimings {
+                    warn_after_seconds: 60,
+                    countdown_seconds: 30,
+                },
+                walk_in_line: line('W'),
+                walk_in_reasons: vec![
+                    "prescription".into(),
+                    "test_results".into(),
+                    "minor_illness".into(),
+                    "other".into(),
+                ],
+            },
+            time_zone,
+            identify: IdentifyLimits::default(),
+            staff: StaffSettings::default(),
+        }
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |m: &str| Err(SettingsError::Invalid(m.to_owned()));
+        let site = &self.site;
+        if site.lines.is_empty() {
+            return invalid("at least one line is needed");
+        }
+        let mut ids: Vec<_> = site.lines.iter().map(|l| l.id).collect();
+        ids.sort();
+        ids.dedup();
+        if ids.len() != site.lines.len() {
+            return invalid("line ids must be unique");
+        }
+        if !ids.contains(&site.walk_in_line) {
+            return invalid("walk_in_line must be one of the lines");
+        }
+        if site.lines.iter().any(|l| l.servers == 0) {
+            return invalid("every line needs at least one server");
+        }
+        if site.rooms.is_empty() {
+            return invalid("at least one room is needed");
+        }
+        if site.idle.countdown_seconds < 20 {
+            return invalid("idle.countdown_seconds must be at least 20 (WCAG 2.2.1)");
+        }
+        let pin = &self.staff.pin;
+        if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return invalid("staff.pin must be 4 to 12 digits");
+        }
+        if self.identify.per_identity == 0 || self.identify.per_device == 0 {
+            return invalid("identify limits must allow at least one attempt");
+        }
+        Ok(())
+    }
+
+    pub fn line(&self, id: LineId) -> Option<&LineConfig> {
+        self.site.lines.iter().find(|l| l.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_settings_are_valid() {
+        Settings::demo(TimeZone::UTC).validate().unwrap();
+    }
+
+    #[test]
+    fn a_settings_file_round_trips_and_is_validated() {
+        let demo = Settings::demo(TimeZone::UTC);
+        let site = serde_json::to_string(&demo.site).unwrap();
+        let ok = format!(r#"{{"site":{site},"time_zone":"Europe/Madrid"}}"#);
+        let s = Settings::from_json(&ok).unwrap();
+        assert_eq!(s.site, demo.site);
+        assert_eq!(s.staff, StaffSettings::default());
+
+        let bad_zone = format!(r#"{{"site":{site},"time_zone":"Mars/Olympus"}}"#);
+        assert!(matches!(
+            Settings::from_json(&bad_zone),
+            Err(SettingsError::TimeZone(_))
+        ));
+        let bad_pin = format!(
+            r#"{{"site":{site},"staff":{{"pin":"12a4","idle_seconds":60,"max_wrong_pins":3,"lockout_seconds":60}}}}"#
+        );
+        assert!(matches!(
+            Settings::from_json(&bad_pin),
+            Err(SettingsError::Invalid(_))
+        ));
+        let extra = format!(r#"{{"site":{site},"colour":"red"}}"#);
+        assert!(matches!(
+            Settings::from_json(&extra),
+            Err(SettingsError::Json(_))
+        ));
+    }
+}

@@ -1,0 +1,512 @@
+//! Identification, check-in, idempotency and the public queue, through
+//! `app()` against a real SQLite file.
+
+mod common;
+
+use common::*;
+use jiff::SignedDuration;
+
+const GARCIA: &str = r#"{"method":"name","family_name":"garcia","birth_date":"1980-04-12"}"#;
+
+async fn seed_garcia(f: &Fixture) -> String {
+    // 09:10 appointment; the fixture clock says 09:00.
+    appointment(
+        &f.state,
+        "María",
+        "García López",
+        "1980-04-12",
+        "09:10",
+        "GAR4K7",
+    )
+    .await
+}
+
+fn check_in_body(kiosk_ref: &str) -> String {
+    format!(r#"{{"kind":"appointment","appointment":"{kiosk_ref}"}}"#)
+}
+
+#[tokio::test]
+async fn identify_by_name_answers_masked_hints_only() {
+    let f = fixture().await;
+    let kiosk_ref = seed_garcia(&f).await;
+    let reply = post_json(&f.state, "/api/v1/identify", GARCIA, &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let json = reply.json();
+    assert_eq!(
+        json,
+        serde_json::json!({"matches": [{
+            "appointment": kiosk_ref, "initials": "M. G.", "time": "09:10", "clinician": "Dr. Lee"
+        }]})
+    );
+    // Nothing more than the hint: no name, no birth date anywhere.
+    assert!(!reply.text.contains("García") && !reply.text.contains("1980"));
+}
+
+#[tokio::test]
+async fn identify_by_code_ignores_case_spaces_and_hyphens() {
+    let f = fixture().await;
+    seed_garcia(&f).await;
+    let reply = post_json(
+        &f.state,
+        "/api/v1/identify",
+        r#"{"method":"code","code":"gar-4k7"}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["matches"][0]["initials"], "M. G.");
+}
+
+#[tokio::test]
+async fn no_match_is_a_404_with_a_code() {
+    let f = fixture().await;
+    seed_garcia(&f).await;
+    for body in [
+        r#"{"method":"name","family_name":"lopez","birth_date":"1980-04-12"}"#,
+        r#"{"method":"name","family_name":"garcia","birth_date":"1980-04-13"}"#,
+        r#"{"method":"code","code":"NOPE99"}"#,
+    ] {
+        let reply = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+        assert_eq!(
+            (reply.status, reply.code().as_str()),
+            (404, "no_match"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_appointments_today_are_both_offered() {
+    let f = fixture().await;
+    appointment(&f.state, "Amira", "Haddad", "1992-01-05", "09:05", "HAD7Q3").await;
+    appointment(&f.state, "Amira", "Haddad", "1992-01-05", "09:25", "HAD8R4").await;
+    let reply = post_json(
+        &f.state,
+        "/api/v1/identify",
+        r#"{"method":"name","family_name":"HADDAD","birth_date":"1992-01-05"}"#,
+        &[],
+    )
+    .await;
+    let matches = reply.json()["matches"].as_array().unwrap().clone();
+    let times: Vec<_> = matches
+        .iter()
+        .map(|m| m["time"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(times, ["09:05", "09:25"]);
+}
+
+#[tokio::test]
+async fn the_arrival_window_refuses_too_early_and_too_late() {
+    let f = fixture().await;
+    appointment(&f.state, "Lukas", "Müller", "2001-06-17", "12:00", "MUL5W2").await;
+    let body = r#"{"method":"name","family_name":"mueller","birth_date":"2001-06-17"}"#;
+    let early = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+    assert_eq!((early.status, early.code().as_str()), (422, "too_early"));
+    assert!(
+        early.json()["message"].as_str().unwrap().contains("11:30"),
+        "{}",
+        early.text
+    );
+
+    f.clock.advance(SignedDuration::from_mins(3 * 60 + 16)); // 12:16
+    let late = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+    assert_eq!((late.status, late.code().as_str()), (422, "too_late"));
+
+    f.clock
+        .set(common::morning() + SignedDuration::from_mins(3 * 60 + 15)); // 12:15 exactly
+    let edge = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+    assert_eq!(edge.status, 200, "{}", edge.text);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_out_the_identity_then_expire() {
+    let f = fixture().await;
+    seed_garcia(&f).await;
+    let wrong = r#"{"method":"name","family_name":"garcia","birth_date":"1980-04-11"}"#;
+    let limit = f.state.settings.identify.per_identity;
+    for _ in 0..limit {
+        let reply = post_json(&f.state, "/api/v1/identify", wrong, &[]).await;
+        assert_eq!(reply.status, 404);
+    }
+    let locked = post_json(&f.state, "/api/v1/identify", wrong, &[]).await;
+    assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
+    let retry: u64 = locked.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= f.state.settings.identify.window_seconds);
+    // Another identity from no particular device is not affected.
+    assert_eq!(
+        post_json(&f.state, "/api/v1/identify", GARCIA, &[])
+            .await
+            .status,
+        200
+    );
+
+    f.clock.advance(SignedDuration::from_secs(retry as i64 + 1));
+    assert_eq!(
+        post_json(&f.state, "/api/v1/identify", wrong, &[])
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_out_the_device() {
+    let f = fixture().await;
+    seed_garcia(&f).await;
+    let device = [("x-waitwell-device", "kiosk-1")];
+    for i in 0..f.state.settings.identify.per_device {
+        let body = format!(r#"{{"method":"code","code":"WRONG{i:02}"}}"#);
+        assert_eq!(
+            post_json(&f.state, "/api/v1/identify", &body, &device)
+                .await
+                .status,
+            404
+        );
+    }
+    let locked = post_json(&f.state, "/api/v1/identify", GARCIA, &device).await;
+    assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
+    // The same details from another kiosk still work.
+    let other = post_json(
+        &f.state,
+        "/api/v1/identify",
+        GARCIA,
+        &[("x-waitwell-device", "kiosk-2")],
+    )
+    .await;
+    assert_eq!(other.status, 200);
+    // Failure records hold no name, birth date or code.
+    let scopes: Vec<String> = sqlx::query_scalar("SELECT scope FROM identify_failures")
+        .fetch_all(&f.state.db)
+        .await
+        .unwrap();
+    assert!(scopes.iter().all(|s| !s.to_lowercase().contains("garcia")
+        && !s.contains("1980")
+        && !s.contains("WRONG")));
+}
+
+#[tokio::test]
+async fn bad_identify_input_is_a_4xx_with_a_code() {
+    let f = fixture().await;
+    let long = format!(
+        r#"{{"method":"name","family_name":"{}","birth_date":"1980-01-01"}}"#,
+        "a".repeat(101)
+    );
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        ("application/json", "{".into(), 400, "invalid_json"),
+        (
+            "application/json",
+            r#"{"method":"name","family_name":"x","birth_date":"1980-02-30"}"#.into(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "application/json",
+            r#"{"method":"name","family_name":"x","birth_date":"1980-01-01","dob":1}"#.into(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "application/json",
+            r#"{"method":"name","family_name":"  '' ","birth_date":"1980-01-01"}"#.into(),
+            400,
+            "invalid_name",
+        ),
+        ("application/json", long, 400, "invalid_name"),
+        (
+            "application/json",
+            r#"{"method":"code","code":"<script>"}"#.into(),
+            400,
+            "invalid_code",
+        ),
+        ("text/plain", GARCIA.into(), 415, "unsupported_media_type"),
+    ];
+    for (content_type, body, status, code) in cases {
+        let reply = send(
+            &f.state,
+            axum::http::Request::post("/api/v1/identify")
+                .header("content-type", content_type)
+                .body(axum::body::Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (reply.status, reply.code().as_str()),
+            (status, code),
+            "{body}"
+        );
+        assert!(reply.json()["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+    let huge = format!(r#"{{"method":"code","code":"{}"}}"#, "A".repeat(70_000));
+    let reply = post_json(&f.state, "/api/v1/identify", &huge, &[]).await;
+    assert_eq!(
+        (reply.status, reply.code().as_str()),
+        (413, "body_too_large")
+    );
+}
+
+#[tokio::test]
+async fn check_in_makes_a_ticket_with_position_and_wait_range() {
+    let f = fixture().await;
+    let kiosk_ref = seed_garcia(&f).await;
+    let reply = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &check_in_body(&kiosk_ref),
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let json = reply.json();
+    assert_eq!(json["ticket"], "A-001");
+    assert_eq!(json["line"], "A");
+    assert_eq!(json["position"], 1);
+    assert_eq!(json["queue_version"], 1);
+    let (low, high) = (
+        json["wait"]["low_minutes"].as_u64().unwrap(),
+        json["wait"]["high_minutes"].as_u64().unwrap(),
+    );
+    assert!(low < high, "{json}");
+
+    // The public queue shows the same ticket, and nothing personal.
+    let queue = get(&f.state, "/api/v1/queue").await;
+    assert_eq!(queue.status, 200);
+    let q = queue.json();
+    assert_eq!(q["version"], 1);
+    assert_eq!(q["lines"][0]["waiting"][0]["ticket"], "A-001");
+    assert_eq!(q["lines"][0]["waiting"][0]["position"], 1);
+    assert_eq!(q["lines"][0]["waiting"][0]["wait"], json["wait"]);
+    assert!(
+        !queue.text.contains("García")
+            && !queue.text.contains("Dr. Lee")
+            && !queue.text.contains("1980")
+    );
+
+    // Identifying again shows the ticket instead of offering a second one.
+    let again = post_json(&f.state, "/api/v1/identify", GARCIA, &[]).await;
+    assert_eq!(again.json()["matches"][0]["ticket"], "A-001");
+}
+
+#[tokio::test]
+async fn checking_in_twice_with_new_keys_returns_the_same_ticket() {
+    let f = fixture().await;
+    let kiosk_ref = seed_garcia(&f).await;
+    let first = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &check_in_body(&kiosk_ref),
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    let second = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &check_in_body(&kiosk_ref),
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!((first.status, second.status), (201, 200));
+    assert_eq!(first.json()["ticket"], second.json()["ticket"]);
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tickets, 1);
+}
+
+#[tokio::test]
+async fn idempotency_rules() {
+    let f = fixture().await;
+    let kiosk_ref = seed_garcia(&f).await;
+    let body = check_in_body(&kiosk_ref);
+
+    let missing = post_json(&f.state, "/api/v1/check-ins", &body, &[]).await;
+    assert_eq!(
+        (missing.status, missing.code().as_str()),
+        (400, "idempotency_key_missing")
+    );
+    let invalid = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body,
+        &[("idempotency-key", "not-a-uuid")],
+    )
+    .await;
+    assert_eq!(
+        (invalid.status, invalid.code().as_str()),
+        (400, "idempotency_key_invalid")
+    );
+
+    let key = uuid();
+    let first = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body,
+        &[("idempotency-key", &key)],
+    )
+    .await;
+    assert_eq!(first.status, 201);
+    let replay = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body,
+        &[("idempotency-key", &key)],
+    )
+    .await;
+    assert_eq!(replay.status, 201);
+    assert_eq!(replay.text, first.text);
+    assert_eq!(replay.headers["idempotent-replay"], "true");
+
+    let other = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#;
+    let reused = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        other,
+        &[("idempotency-key", &key)],
+    )
+    .await;
+    assert_eq!(
+        (reused.status, reused.code().as_str()),
+        (422, "idempotency_key_reused")
+    );
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tickets, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_identical_posts_at_once_make_one_ticket() {
+    let f = fixture().await;
+    let key = uuid();
+    let body = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"g","reason":"other"}"#;
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (state, key) = (f.state.clone(), key.clone());
+            tokio::spawn(async move {
+                post_json(
+                    &state,
+                    "/api/v1/check-ins",
+                    body,
+                    &[("idempotency-key", &key)],
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for task in tasks {
+        replies.push(task.await.unwrap());
+    }
+    for reply in &replies {
+        assert!(
+            reply.status == 201 || reply.status == 409,
+            "{}: {}",
+            reply.status,
+            reply.text
+        );
+        if reply.status == 201 {
+            assert_eq!(reply.json()["ticket"], "W-001");
+        }
+    }
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tickets, 1);
+    let name: String = sqlx::query_scalar("SELECT walk_in_name FROM tickets")
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(name, "Ana G.");
+}
+
+#[tokio::test]
+async fn check_in_refusals() {
+    let f = fixture().await;
+    appointment(&f.state, "Lukas", "Müller", "2001-06-17", "12:00", "MUL5W2").await;
+    let key = [("idempotency-key", uuid())];
+    let headers: Vec<(&str, &str)> = key.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let cases = [
+        (check_in_body("ref-MUL5W2"), 422, "too_early"),
+        (check_in_body("no-such-ref"), 404, "unknown_appointment"),
+        (r#"{"kind":"walk_in","first_name":"","last_initial":"G","reason":"other"}"#.into(), 400, "invalid_first_name"),
+        (r#"{"kind":"walk_in","first_name":"<img src=x>","last_initial":"G","reason":"other"}"#.into(), 400, "invalid_first_name"),
+        (r#"{"kind":"walk_in","first_name":"Ana","last_initial":"GH","reason":"other"}"#.into(), 400, "invalid_last_initial"),
+        (r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"lottery"}"#.into(), 400, "invalid_reason"),
+        (r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other","needs":{"interpreter":"\u0007"}}"#.into(), 400, "invalid_interpreter_language"),
+        (r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other","ticket":"A-001"}"#.into(), 400, "invalid_body"),
+    ];
+    for (body, status, code) in cases {
+        let reply = post_json(&f.state, "/api/v1/check-ins", &body, &headers).await;
+        assert_eq!(
+            (reply.status, reply.code().as_str()),
+            (status, code),
+            "{body}"
+        );
+    }
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tickets, 0, "a refused check-in changed nothing");
+}
+
+#[tokio::test]
+async fn positions_count_up_and_the_queue_survives_a_restart() {
+    let f = fixture().await;
+    for i in 0..3 {
+        let body = format!(
+            r#"{{"kind":"walk_in","first_name":"P{i}","last_initial":"X","reason":"other"}}"#
+        );
+        let body = body
+            .replace("P0", "Ana")
+            .replace("P1", "Bo")
+            .replace("P2", "Cy");
+        let reply = post_json(
+            &f.state,
+            "/api/v1/check-ins",
+            &body,
+            &[("idempotency-key", &uuid())],
+        )
+        .await;
+        assert_eq!(reply.json()["position"], i + 1, "{}", reply.text);
+    }
+    // A new server over the same database continues the codes and version.
+    let state = waitwell_server::AppState::new(
+        f.state.db.clone(),
+        waitwell_server::WebRoot::load(f.dir.path().join("dist")),
+        waitwell_server::settings::Settings::demo(jiff::tz::TimeZone::UTC),
+        f.clock.clone(),
+    )
+    .await
+    .unwrap();
+    let reply = post_json(
+        &state,
+        "/api/v1/check-ins",
+        r#"{"kind":"walk_in","first_name":"Di","last_initial":"X","reason":"other"}"#,
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(reply.json()["ticket"], "W-004");
+    assert_eq!(reply.json()["position"], 4);
+    assert_eq!(reply.json()["queue_version"], 4);
+}
+
+#[tokio::test]
+async fn site_config_is_served() {
+    let f = fixture().await;
+    let reply = get(&f.state, "/api/v1/config").await;
+    assert_eq!(reply.status, 200);
+    let json = reply.json();
+    assert_eq!(json["clinic_name"], "Waitwell Demo Clinic");
+    assert_eq!(json["walk_in_line"], "W");
+    assert_eq!(json["arrival_window"]["minutes_before"], 30);
+    assert!(json["idle"]["countdown_seconds"].as_u64().unwrap() >= 20);
+}

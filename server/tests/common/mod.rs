@@ -1,0 +1,121 @@
+//! Shared fixtures: a real SQLite file in a temp dir, a manual clock, the
+//! demo settings in UTC, and helpers to call `app()` with `oneshot`.
+#![allow(dead_code)]
+
+use axum::{body::Body, http::Request};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+use waitwell_server::{app, clock::ManualClock, db, settings::Settings, AppState, WebRoot};
+
+pub const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">boot()</script></head><body>waitwell test index</body></html>";
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+}
+
+/// 2026-03-10 09:00 UTC: a Tuesday morning at the demo clinic.
+pub fn morning() -> jiff::Timestamp {
+    "2026-03-10T09:00:00Z".parse().unwrap()
+}
+
+pub async fn fixture() -> Fixture {
+    fixture_with(Settings::demo(jiff::tz::TimeZone::UTC)).await
+}
+
+pub async fn fixture_with(settings: Settings) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    std::fs::write(dist.join("app-123.js"), "console.log(1)").unwrap();
+    let pool = db::connect(&dir.path().join("data/test.db"))
+        .await
+        .expect("database opens");
+    let clock = Arc::new(ManualClock::new(morning()));
+    let state = AppState::new(pool, WebRoot::load(dist), settings, clock.clone())
+        .await
+        .unwrap();
+    Fixture { dir, state, clock }
+}
+
+/// A response's parts, body decoded as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+pub async fn send(state: &AppState, request: Request<Body>) -> Reply {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+pub async fn get(state: &AppState, path: &str) -> Reply {
+    send(state, Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+pub async fn post_json(
+    state: &AppState,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut request = Request::post(path).header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    send(state, request.body(Body::from(body.to_owned())).unwrap()).await
+}
+
+/// Adds an appointment today (clinic day of the fixture clock).
+pub async fn appointment(
+    state: &AppState,
+    given: &str,
+    family: &str,
+    birth: &str,
+    time: &str,
+    code: &str,
+) -> String {
+    let kiosk_ref = format!("ref-{code}");
+    sqlx::query(
+        "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
+            clinician, line_id, code, kiosk_ref)
+         VALUES (?, ?, ?, ?, ?, 'Dr. Lee', 'A', ?, ?)",
+    )
+    .bind(state.today())
+    .bind(time)
+    .bind(family)
+    .bind(given)
+    .bind(birth)
+    .bind(code)
+    .bind(&kiosk_ref)
+    .execute(&state.db)
+    .await
+    .unwrap();
+    kiosk_ref
+}
+
+pub fn uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
