@@ -63,11 +63,12 @@ CREATE TABLE idempotency_keys (
 
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
--- Failed identification attempts, for the per-device and per-identity
--- limits. `scope` is "device:<id>" or "identity:<hash>", never a name.
-CREATE TABLE identify_failures (
+-- Failed attempts (identification, staff PIN), for the per-device and
+-- per-identity limits. `scope` is e.g. "identify:device:<id>" or
+-- "identify:identity:<keyed hash>": never a name, birth date or PIN.
+CREATE TABLE failed_attempts (
     scope TEXT NOT NULL,
     at    INTEGER NOT NULL
 ) STRICT;
 
-CREATE INDEX identify_failures_scope ON identify_failures (scope, at);
+CREATE INDEX failed_attempts_scope ON failed_attempts (scope, at);

@@ -4,6 +4,7 @@
 //! and the built app (trunk's `dist/`) for every other path.
 
 pub mod api;
+pub mod attempts;
 pub mod clock;
 pub mod db;
 pub mod demo;

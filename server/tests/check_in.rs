@@ -179,7 +179,7 @@ async fn repeated_failures_lock_out_the_device() {
     .await;
     assert_eq!(other.status, 200);
     // Failure records hold no name, birth date or code.
-    let scopes: Vec<String> = sqlx::query_scalar("SELECT scope FROM identify_failures")
+    let scopes: Vec<String> = sqlx::query_scalar("SELECT scope FROM failed_attempts")
         .fetch_all(&f.state.db)
         .await
         .unwrap();

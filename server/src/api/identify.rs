@@ -3,6 +3,7 @@
 //! attempts per identity and per device.
 
 use super::schedule::{self, Appointment, Arrival};
+use crate::attempts::{self, Scope};
 use crate::extract::{ApiJson, DeviceId};
 use crate::{idempotency::hex, AppError, AppState};
 use axum::{extract::State, Json};
@@ -42,15 +43,23 @@ pub async fn identify(
             format!("code\0{code}")
         }
     };
-    let scopes = Scopes {
-        identity: format!("identity:{}", keyed_hash(&state.secret, &identity)),
-        device: device.map(|d| format!("device:{d}")),
-    };
-    scopes.check(&state).await?;
+    let limits = state.settings.identify;
+    let mut scopes = vec![Scope {
+        name: format!("identify:identity:{}", keyed_hash(&state.secret, &identity)),
+        allowed: limits.per_identity,
+    }];
+    if let Some(device) = device {
+        scopes.push(Scope {
+            name: format!("identify:device:{device}"),
+            allowed: limits.per_device,
+        });
+    }
+    const LOCKED: &str = "too many attempts: please see reception";
+    attempts::check(&state, &scopes, limits.window_seconds, LOCKED).await?;
 
     let found = lookup(&state, &day, &request).await?;
     if found.is_empty() {
-        scopes.record_failure(&state).await?;
+        attempts::record_failure(&state, &scopes, limits.window_seconds).await?;
         return Err(AppError::not_found(
             "no_match",
             "we could not find an appointment today with those details",
@@ -146,63 +155,4 @@ fn keyed_hash(secret: &[u8; 32], text: &str) -> String {
     hasher.update(secret);
     hasher.update(text.as_bytes());
     hex(&hasher.finalize()[..16])
-}
-
-/// The rate-limit records an attempt counts against.
-struct Scopes {
-    identity: String,
-    device: Option<String>,
-}
-
-impl Scopes {
-    /// Refuses (429 with Retry-After) while either scope is locked out.
-    async fn check(&self, state: &AppState) -> Result<(), AppError> {
-        let limits = state.settings.identify;
-        let now = state.now().as_second();
-        let window = i64::try_from(limits.window_seconds).unwrap_or(i64::MAX);
-        let since = now.saturating_sub(window);
-        let mut checks = vec![(&self.identity, limits.per_identity)];
-        if let Some(device) = &self.device {
-            checks.push((device, limits.per_device));
-        }
-        for (scope, allowed) in checks {
-            let (failures, oldest): (i64, Option<i64>) = sqlx::query_as(
-                "SELECT COUNT(*), MIN(at) FROM identify_failures WHERE scope = ? AND at > ?",
-            )
-            .bind(scope)
-            .bind(since)
-            .fetch_one(&state.db)
-            .await?;
-            if failures >= i64::from(allowed) {
-                // Free again once the oldest failure in the window expires.
-                let retry = oldest.map_or(window, |at| at + window - now).max(1);
-                return Err(AppError::locked_out(
-                    "locked_out",
-                    "too many attempts: please see reception",
-                    u64::try_from(retry).unwrap_or(1),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    async fn record_failure(&self, state: &AppState) -> Result<(), AppError> {
-        let now = state.now().as_second();
-        let window = i64::try_from(state.settings.identify.window_seconds).unwrap_or(i64::MAX);
-        let mut tx = state.db.begin().await?;
-        // Old records say nothing any more: keep the table small.
-        sqlx::query("DELETE FROM identify_failures WHERE at <= ?")
-            .bind(now.saturating_sub(window))
-            .execute(&mut *tx)
-            .await?;
-        for scope in std::iter::once(&self.identity).chain(self.device.as_ref()) {
-            sqlx::query("INSERT INTO identify_failures (scope, at) VALUES (?, ?)")
-                .bind(scope)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
 }
