@@ -183,6 +183,108 @@ pub struct QueueChanged {
     pub version: u64,
 }
 
+/// Staff sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSignIn {
+    pub pin: String,
+}
+
+/// A staff session's state (the session itself is an HttpOnly cookie).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSession {
+    /// The session ends after this many seconds without a staff request.
+    pub idle_seconds: u64,
+}
+
+/// The staff view of the queue: adds who is waiting and what they need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffQueue {
+    pub version: u64,
+    pub updated_at: String,
+    pub tickets: Vec<StaffTicket>,
+    /// Counters for today.
+    pub today: DayCounters,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffTicket {
+    /// The queue's id for actions.
+    pub id: u64,
+    pub ticket: String,
+    pub line: LineId,
+    /// "waiting", "called", "served" or "no_show".
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+    /// Full name for an appointment, "Ana G." for a walk-in.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk_in_reason: Option<String>,
+    pub needs: Needs,
+    /// RFC 3339.
+    pub checked_in_at: String,
+    /// Local "HH:MM" of the appointment, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_time: Option<String>,
+    /// Minutes since check-in (until called, for called tickets).
+    pub waited_minutes: u32,
+    /// Minutes after the appointment time the patient arrived (0 if on time).
+    pub late_minutes: u32,
+    pub calls: u32,
+}
+
+/// Today's counters at reception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DayCounters {
+    pub waiting: u32,
+    pub seen: u32,
+    pub no_shows: u32,
+    /// Minutes from check-in to call, over today's called tickets.
+    pub average_wait_minutes: u32,
+    pub p90_wait_minutes: u32,
+}
+
+/// What a queue action did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionResult {
+    pub ticket: String,
+    pub status: String,
+    pub version: u64,
+}
+
+/// A kiosk's periodic report of itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Heartbeat {
+    pub device: String,
+    pub surface: crate::Surface,
+    pub app_version: String,
+    /// Entries waiting in the device's outbox.
+    pub outbox_backlog: u32,
+    /// RFC 3339 time of the device's last successful sync, if any.
+    #[serde(default)]
+    pub last_sync: Option<String>,
+}
+
+/// A device as reception sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    pub device: String,
+    pub surface: crate::Surface,
+    pub app_version: String,
+    pub outbox_backlog: u32,
+    #[serde(default)]
+    pub last_sync: Option<String>,
+    /// RFC 3339 time of the last heartbeat.
+    pub last_seen: String,
+    /// Set when no heartbeat came for a while: RFC 3339 of the last one.
+    #[serde(default)]
+    pub offline_since: Option<String>,
+}
+
 /// Formats a ticket code for the contract ("A-017").
 pub fn ticket_text(code: TicketCode) -> String {
     code.to_string()
@@ -250,6 +352,12 @@ mod tests {
             let _ = serde_json::from_slice::<SiteConfig>(&bytes);
             let _ = serde_json::from_slice::<QueueChanged>(&bytes);
             let _ = serde_json::from_slice::<ApiError>(&bytes);
+            let _ = serde_json::from_slice::<StaffSignIn>(&bytes);
+            let _ = serde_json::from_slice::<StaffQueue>(&bytes);
+            let _ = serde_json::from_slice::<ActionResult>(&bytes);
+            let _ = serde_json::from_slice::<Heartbeat>(&bytes);
+            let _ = serde_json::from_slice::<DeviceStatus>(&bytes);
+            let _ = serde_json::from_slice::<crate::queue::Action>(&bytes);
         }
     }
 }

@@ -2,10 +2,13 @@
 
 mod check_in;
 mod config;
+mod devices;
 mod health;
 mod identify;
 mod queue;
+mod reception;
 pub(crate) mod schedule;
+pub mod staff;
 
 use crate::{AppError, AppState};
 use axum::{
@@ -23,6 +26,16 @@ pub fn router() -> Router<AppState> {
         .route("/check-ins", post(check_in::check_in))
         .route("/queue", get(queue::public_queue))
         .route("/queue/events", get(queue::events))
+        .route("/queue/staff", get(reception::staff_queue))
+        .route("/queue/actions", post(reception::act))
+        .route(
+            "/staff/session",
+            get(staff::status)
+                .post(staff::sign_in)
+                .delete(staff::sign_out),
+        )
+        .route("/devices/heartbeat", post(devices::heartbeat))
+        .route("/devices", get(devices::list))
         .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
         .fallback(|| async { AppError::no_endpoint() })
 }

@@ -1,0 +1,193 @@
+//! Reception (staff only): the queue with names and needs, today's
+//! counters, and the queue actions.
+
+use super::check_in::queue_refusal;
+use super::staff::Staff;
+use crate::extract::ApiJson;
+use crate::{hub, AppError, AppState};
+use axum::{extract::State, Json};
+use waitwell_core::contract::{ActionResult, DayCounters, Needs, StaffQueue, StaffTicket};
+use waitwell_core::queue::Action;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    code_line: String,
+    code_number: i64,
+    line_id: String,
+    status: String,
+    room: Option<String>,
+    calls: i64,
+    needs: String,
+    created_at: i64,
+    called_at: Option<i64>,
+    walk_in_name: Option<String>,
+    walk_in_reason: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    starts_at: Option<String>,
+}
+
+/// `GET /queue/staff`.
+pub async fn staff_queue(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Result<Json<StaffQueue>, AppError> {
+    let day = state.today();
+    let now = state.now().as_second();
+    let mut tx = state.db.begin().await?;
+    let (version, updated_at): (i64, i64) = sqlx::query_as(
+        "SELECT version, updated_at FROM queue_days WHERE day = ? UNION ALL SELECT 0, 0 LIMIT 1",
+    )
+    .bind(&day)
+    .fetch_one(&mut *tx)
+    .await?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT t.id, t.code_line, t.code_number, t.line_id, t.status, t.room, t.calls, t.needs,
+                t.created_at, t.called_at, t.walk_in_name, t.walk_in_reason,
+                a.given_name, a.family_name, a.starts_at
+         FROM tickets t LEFT JOIN appointments a ON a.id = t.appointment_id
+         WHERE t.day = ?
+         ORDER BY t.line_id, CASE t.status WHEN 'waiting' THEN 0 WHEN 'called' THEN 1 ELSE 2 END,
+                  t.queue_order, t.called_at DESC, t.id",
+    )
+    .bind(&day)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let mut positions = std::collections::HashMap::<String, u32>::new();
+    let mut waits = Vec::new();
+    let mut counters = DayCounters::default();
+    let tickets = rows
+        .into_iter()
+        .map(|row| {
+            let minutes = |seconds: i64| u32::try_from(seconds.max(0) / 60).unwrap_or(u32::MAX);
+            let position = (row.status == "waiting").then(|| {
+                let p = positions.entry(row.line_id.clone()).or_default();
+                *p += 1;
+                *p
+            });
+            match row.status.as_str() {
+                "waiting" => counters.waiting += 1,
+                "served" => counters.seen += 1,
+                "no_show" => counters.no_shows += 1,
+                _ => {}
+            }
+            if let Some(called) = row.called_at {
+                waits.push(minutes(called - row.created_at));
+            }
+            let waited_until = row.called_at.unwrap_or(now);
+            let appointment_start = row
+                .starts_at
+                .as_deref()
+                .and_then(|t| local_seconds(&state, &day, t));
+            let late = appointment_start.map_or(0, |start| minutes(row.created_at - start));
+            let name = match (&row.given_name, &row.family_name, &row.walk_in_name) {
+                (Some(given), Some(family), _) => format!("{given} {family}"),
+                (_, _, Some(walk_in)) => walk_in.clone(),
+                _ => String::new(),
+            };
+            StaffTicket {
+                id: u64::try_from(row.id).unwrap_or(0),
+                ticket: format!("{}-{:03}", row.code_line, row.code_number),
+                line: hub::parse_line(&row.line_id).unwrap_or(state.settings.site.walk_in_line),
+                status: row.status,
+                room: row.room,
+                position,
+                name,
+                walk_in_reason: row.walk_in_reason,
+                needs: serde_json::from_str::<Needs>(&row.needs).unwrap_or_default(),
+                checked_in_at: timestamp(row.created_at),
+                appointment_time: row.starts_at,
+                waited_minutes: minutes(waited_until - row.created_at),
+                late_minutes: late,
+                calls: u32::try_from(row.calls).unwrap_or(0),
+            }
+        })
+        .collect();
+    waits.sort_unstable();
+    if !waits.is_empty() {
+        let total: u64 = waits.iter().map(|w| u64::from(*w)).sum();
+        counters.average_wait_minutes =
+            u32::try_from(total / waits.len() as u64).unwrap_or(u32::MAX);
+        // Nearest-rank 90th percentile.
+        let rank = (waits.len() * 9).div_ceil(10).max(1);
+        counters.p90_wait_minutes = waits[rank - 1];
+    }
+    Ok(Json(StaffQueue {
+        version: u64::try_from(version).unwrap_or(0),
+        updated_at: timestamp(updated_at),
+        tickets,
+        today: counters,
+    }))
+}
+
+fn timestamp(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_string()
+}
+
+/// Unix seconds of `HH:MM` on `day` in the clinic's zone.
+fn local_seconds(state: &AppState, day: &str, time: &str) -> Option<i64> {
+    let date: jiff::civil::Date = day.parse().ok()?;
+    let time: jiff::civil::Time = time.parse().ok()?;
+    let zoned = date
+        .to_datetime(time)
+        .to_zoned(state.settings.time_zone.clone())
+        .ok()?;
+    Some(zoned.timestamp().as_second())
+}
+
+/// `POST /queue/actions`: call next, call, recall, serve, no-show, requeue,
+/// transfer. New tickets come through `POST /check-ins` instead.
+pub async fn act(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiJson { value: action, .. }: ApiJson<Action>,
+) -> Result<Json<ActionResult>, AppError> {
+    if matches!(action, Action::Enqueue { .. }) {
+        return Err(AppError::bad_request(
+            "use_check_in",
+            "new tickets are made with POST /check-ins",
+        ));
+    }
+    if let Action::CallNext { room, .. } | Action::Call { room, .. } = &action {
+        if !state.settings.site.rooms.iter().any(|r| r == room.trim()) {
+            return Err(AppError::bad_request(
+                "unknown_room",
+                "choose one of the configured rooms",
+            ));
+        }
+    }
+    let day = state.today();
+    let now = state.now().as_second();
+    let mut today = state.hub.lock(&state.db, &state.settings, &day).await?;
+    let mut next = today.queue.clone();
+    let outcome = next.apply(&action).map_err(queue_refusal)?;
+    let mut tx = state.db.begin().await?;
+    hub::persist(
+        &mut tx,
+        &day,
+        &today.queue,
+        &next,
+        outcome.ticket,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let ticket = next
+        .ticket(outcome.ticket)
+        .ok_or_else(|| AppError::Corrupt("acted-on ticket missing".into()))?;
+    let result = ActionResult {
+        ticket: ticket.code.to_string(),
+        status: ticket.status.name().to_owned(),
+        version: outcome.version,
+    };
+    today.queue = next;
+    drop(today);
+    state.hub.publish(outcome.version);
+    Ok(Json(result))
+}

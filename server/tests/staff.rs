@@ -1,0 +1,445 @@
+//! Staff sign-in, the staff queue, queue actions and device health.
+
+mod common;
+
+use common::*;
+use jiff::SignedDuration;
+
+/// Signs in and returns the `Cookie` header value to send back.
+async fn sign_in(f: &Fixture) -> String {
+    let reply = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let set_cookie = reply.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let pair = set_cookie.split(';').next().unwrap().to_owned();
+    // The token travels only in the cookie, never in the body.
+    assert!(!reply.text.contains(pair.split('=').nth(1).unwrap()));
+    pair
+}
+
+async fn staff_get(f: &Fixture, cookie: &str, path: &str) -> Reply {
+    send(
+        &f.state,
+        axum::http::Request::get(path)
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+async fn act(f: &Fixture, cookie: &str, action: &str) -> Reply {
+    post_json(
+        &f.state,
+        "/api/v1/queue/actions",
+        action,
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
+/// The queue id of a ticket, from the staff queue.
+async fn ticket_id(f: &Fixture, cookie: &str, code: &str) -> u64 {
+    let staff = staff_get(f, cookie, "/api/v1/queue/staff").await.json();
+    staff["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["ticket"] == code)
+        .unwrap_or_else(|| panic!("{code} not in {staff}"))["id"]
+        .as_u64()
+        .unwrap()
+}
+
+async fn walk_in(f: &Fixture, first: &str) -> Reply {
+    let body = format!(
+        r#"{{"kind":"walk_in","first_name":"{first}","last_initial":"Z","reason":"other","needs":{{"interpreter":"Arabic","mobility_help":true}}}}"#
+    );
+    post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body,
+        &[("idempotency-key", &uuid())],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn staff_endpoints_need_a_session() {
+    let f = fixture().await;
+    for path in [
+        "/api/v1/queue/staff",
+        "/api/v1/devices",
+        "/api/v1/staff/session",
+    ] {
+        let reply = get(&f.state, path).await;
+        assert_eq!(
+            (reply.status, reply.code().as_str()),
+            (401, "unauthorized"),
+            "{path}"
+        );
+        let forged = staff_get(&f, &format!("waitwell_staff={}", "a".repeat(64)), path).await;
+        assert_eq!(forged.status, 401, "{path}");
+    }
+    let reply = act(&f, "", r#"{"action":"serve","ticket":1}"#).await;
+    assert_eq!(reply.status, 401);
+}
+
+#[tokio::test]
+async fn wrong_pins_lock_out_the_device_for_a_while() {
+    let f = fixture().await;
+    let device = [("x-waitwell-device", "desk-1")];
+    for _ in 0..f.state.settings.staff.max_wrong_pins {
+        let reply = post_json(
+            &f.state,
+            "/api/v1/staff/session",
+            r#"{"pin":"0000"}"#,
+            &device,
+        )
+        .await;
+        assert_eq!(reply.status, 401);
+        assert!(reply.headers.get("set-cookie").is_none());
+    }
+    let locked = post_json(
+        &f.state,
+        "/api/v1/staff/session",
+        r#"{"pin":"2468"}"#,
+        &device,
+    )
+    .await;
+    assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
+    assert!(locked.headers.contains_key("retry-after"));
+
+    f.clock.advance(SignedDuration::from_secs(
+        f.state.settings.staff.lockout_seconds as i64 + 1,
+    ));
+    let ok = post_json(
+        &f.state,
+        "/api/v1/staff/session",
+        r#"{"pin":"2468"}"#,
+        &device,
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+    // No PIN is stored in the failure records.
+    let scopes: Vec<String> = sqlx::query_scalar("SELECT scope FROM failed_attempts")
+        .fetch_all(&f.state.db)
+        .await
+        .unwrap();
+    assert!(scopes.iter().all(|s| !s.contains("0000")));
+}
+
+#[tokio::test]
+async fn a_session_ends_after_inactivity_and_on_sign_out() {
+    let f = fixture().await;
+    let cookie = sign_in(&f).await;
+    let idle = f.state.settings.staff.idle_seconds as i64;
+
+    // Activity keeps it alive past the idle time in total.
+    for _ in 0..3 {
+        f.clock.advance(SignedDuration::from_secs(idle - 10));
+        assert_eq!(
+            staff_get(&f, &cookie, "/api/v1/staff/session").await.status,
+            200
+        );
+    }
+    f.clock.advance(SignedDuration::from_secs(idle + 1));
+    let expired = staff_get(&f, &cookie, "/api/v1/queue/staff").await;
+    assert_eq!(expired.status, 401);
+    f.clock.advance(SignedDuration::from_secs(-(idle + 1)));
+    assert_eq!(
+        staff_get(&f, &cookie, "/api/v1/queue/staff").await.status,
+        401,
+        "ended for good"
+    );
+
+    let cookie = sign_in(&f).await;
+    let out = send(
+        &f.state,
+        axum::http::Request::delete("/api/v1/staff/session")
+            .header("cookie", &cookie)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(out.status, 204);
+    assert!(out.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(
+        staff_get(&f, &cookie, "/api/v1/queue/staff").await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn the_staff_queue_has_names_and_needs_the_public_one_does_not() {
+    let f = fixture().await;
+    appointment(
+        &f.state,
+        "María",
+        "García López",
+        "1980-04-12",
+        "08:50",
+        "GAR4K7",
+    )
+    .await;
+    let reply = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        r#"{"kind":"appointment","appointment":"ref-GAR4K7","needs":{"contact_changed":true}}"#,
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    walk_in(&f, "Ana").await;
+    f.clock.advance(SignedDuration::from_mins(12));
+    let cookie = sign_in(&f).await;
+
+    let staff = staff_get(&f, &cookie, "/api/v1/queue/staff").await;
+    assert_eq!(staff.status, 200, "{}", staff.text);
+    let json = staff.json();
+    let tickets = json["tickets"].as_array().unwrap();
+    let garcia = tickets.iter().find(|t| t["ticket"] == "A-001").unwrap();
+    assert_eq!(garcia["name"], "María García López");
+    assert_eq!(garcia["appointment_time"], "08:50");
+    assert_eq!(garcia["late_minutes"], 10);
+    assert_eq!(garcia["waited_minutes"], 12);
+    assert_eq!(garcia["needs"]["contact_changed"], true);
+    let ana = tickets.iter().find(|t| t["ticket"] == "W-001").unwrap();
+    assert_eq!(ana["name"], "Ana Z.");
+    assert_eq!(ana["needs"]["interpreter"], "Arabic");
+    assert_eq!(ana["walk_in_reason"], "other");
+    assert_eq!(json["today"]["waiting"], 2);
+
+    let public = get(&f.state, "/api/v1/queue").await;
+    for secret in ["María", "García", "Ana", "Arabic", "1980", "Dr. Lee"] {
+        assert!(
+            !public.text.contains(secret),
+            "{secret} on the public queue"
+        );
+    }
+}
+
+#[tokio::test]
+async fn queue_actions_move_tickets_and_refuse_what_makes_no_sense() {
+    let f = fixture().await;
+    walk_in(&f, "Ana").await;
+    walk_in(&f, "Bo").await;
+    let cookie = sign_in(&f).await;
+
+    let called = act(
+        &f,
+        &cookie,
+        r#"{"action":"call_next","line":"W","room":"Room 2"}"#,
+    )
+    .await;
+    assert_eq!(called.status, 200, "{}", called.text);
+    assert_eq!(called.json()["ticket"], "W-001");
+    assert_eq!(called.json()["status"], "called");
+    let public = get(&f.state, "/api/v1/queue").await.json();
+    assert_eq!(
+        public["lines"][1]["calling"][0],
+        serde_json::json!({"ticket": "W-001", "room": "Room 2"})
+    );
+    assert_eq!(public["lines"][1]["waiting"][0]["ticket"], "W-002");
+    assert_eq!(public["lines"][1]["waiting"][0]["position"], 1);
+
+    let w1 = ticket_id(&f, &cookie, "W-001").await;
+    let w2 = ticket_id(&f, &cookie, "W-002").await;
+
+    assert_eq!(
+        act(
+            &f,
+            &cookie,
+            &format!(r#"{{"action":"recall","ticket":{w1}}}"#)
+        )
+        .await
+        .status,
+        200
+    );
+    f.clock.advance(SignedDuration::from_mins(8));
+    let served = act(
+        &f,
+        &cookie,
+        &format!(r#"{{"action":"serve","ticket":{w1}}}"#),
+    )
+    .await;
+    assert_eq!(served.json()["status"], "served");
+    let again = act(
+        &f,
+        &cookie,
+        &format!(r#"{{"action":"serve","ticket":{w1}}}"#),
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (409, "invalid_transition")
+    );
+
+    let moved = act(
+        &f,
+        &cookie,
+        &format!(r#"{{"action":"transfer","ticket":{w2},"line":"A"}}"#),
+    )
+    .await;
+    assert_eq!(moved.status, 200);
+    let public = get(&f.state, "/api/v1/queue").await.json();
+    assert_eq!(public["lines"][0]["waiting"][0]["ticket"], "W-002");
+
+    let cases = [
+        (
+            r#"{"action":"enqueue","line":"A"}"#.to_owned(),
+            400,
+            "use_check_in",
+        ),
+        (
+            r#"{"action":"call_next","line":"W","room":"Kitchen"}"#.to_owned(),
+            400,
+            "unknown_room",
+        ),
+        (
+            r#"{"action":"call_next","line":"W","room":"Room 1"}"#.to_owned(),
+            409,
+            "line_empty",
+        ),
+        (
+            r#"{"action":"serve","ticket":999}"#.to_owned(),
+            409,
+            "unknown_ticket",
+        ),
+        (r#"{"action":"explode"}"#.to_owned(), 400, "invalid_body"),
+        (
+            format!(r#"{{"action":"requeue","ticket":{w2}}}"#),
+            409,
+            "invalid_transition",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let reply = act(&f, &cookie, &body).await;
+        assert_eq!(
+            (reply.status, reply.code().as_str()),
+            (status, code),
+            "{body}"
+        );
+    }
+
+    let staff = staff_get(&f, &cookie, "/api/v1/queue/staff").await.json();
+    assert_eq!(staff["today"]["seen"], 1);
+    let w1_row = staff["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["ticket"] == "W-001")
+        .unwrap()
+        .clone();
+    assert_eq!(w1_row["calls"], 2);
+    // Version: 2 check-ins + call + recall + serve + transfer.
+    assert_eq!(staff["version"], 6);
+}
+
+#[tokio::test]
+async fn no_show_and_requeue_put_the_ticket_back_first() {
+    let f = fixture().await;
+    walk_in(&f, "Ana").await;
+    walk_in(&f, "Bo").await;
+    let cookie = sign_in(&f).await;
+    act(
+        &f,
+        &cookie,
+        r#"{"action":"call_next","line":"W","room":"Room 1"}"#,
+    )
+    .await;
+    let w1 = ticket_id(&f, &cookie, "W-001").await;
+    assert_eq!(
+        act(
+            &f,
+            &cookie,
+            &format!(r#"{{"action":"no_show","ticket":{w1}}}"#)
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        act(
+            &f,
+            &cookie,
+            &format!(r#"{{"action":"requeue","ticket":{w1}}}"#)
+        )
+        .await
+        .status,
+        200
+    );
+    let public = get(&f.state, "/api/v1/queue").await.json();
+    let waiting: Vec<_> = public["lines"][1]["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["ticket"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(waiting, ["W-001", "W-002"]);
+}
+
+#[tokio::test]
+async fn counters_average_and_90th_percentile_wait() {
+    let f = fixture().await;
+    let cookie = sign_in(&f).await;
+    // Ten walk-ins called after 1, 2, ..., 10 minutes of waiting.
+    for i in 0..10 {
+        walk_in(
+            &f,
+            &format!("P{}", char::from(b'a' + i)).replace('P', "Pat"),
+        )
+        .await;
+    }
+    for _ in 0..10 {
+        f.clock.advance(SignedDuration::from_mins(1));
+        let r = act(
+            &f,
+            &cookie,
+            r#"{"action":"call_next","line":"W","room":"Room 1"}"#,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let today = staff_get(&f, &cookie, "/api/v1/queue/staff").await.json()["today"].clone();
+    // Waits 1..=10: mean 5.5 -> 5 (whole minutes, rounded down); p90 = 9.
+    assert_eq!(today["average_wait_minutes"], 5);
+    assert_eq!(today["p90_wait_minutes"], 9);
+    assert_eq!(today["waiting"], 0);
+}
+
+#[tokio::test]
+async fn heartbeats_show_device_health() {
+    let f = fixture().await;
+    let beat = r#"{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":3,"last_sync":"2026-03-10T08:59:00Z"}"#;
+    assert_eq!(
+        post_json(&f.state, "/api/v1/devices/heartbeat", beat, &[])
+            .await
+            .status,
+        204
+    );
+    let cookie = sign_in(&f).await;
+    let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
+    assert_eq!(list[0]["device"], "entrance-1");
+    assert_eq!(list[0]["surface"], "check-in");
+    assert_eq!(list[0]["outbox_backlog"], 3);
+    assert!(list[0]["offline_since"].is_null());
+
+    f.clock.advance(SignedDuration::from_mins(5));
+    let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
+    assert_eq!(list[0]["offline_since"], "2026-03-10T09:00:00Z");
+
+    for bad in [
+        r#"{"device":"bad id!","surface":"board","app_version":"1","outbox_backlog":0}"#,
+        r#"{"device":"x","surface":"kitchen","app_version":"1","outbox_backlog":0}"#,
+        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":-1}"#,
+        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"last_sync":"yesterday"}"#,
+    ] {
+        let reply = post_json(&f.state, "/api/v1/devices/heartbeat", bad, &[]).await;
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
+    }
+}
