@@ -24,7 +24,7 @@ help:
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 
 run: app server
-	$(SERVER) --listen $(LISTEN) --db $(DB) --dist dist
+	$(SERVER) --listen $(LISTEN) --db $(DB) --dist dist --demo
 
 test: test-tools lint test-native test-wasm test-e2e
 

@@ -285,6 +285,46 @@ pub struct DeviceStatus {
     pub offline_since: Option<String>,
 }
 
+/// One appointment of a clinic's schedule, as imported (JSON, or one CSV
+/// row with these column names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedAppointment {
+    /// Local start time, "HH:MM".
+    pub starts_at: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub birth_date: Date,
+    /// Display name, e.g. "Dr. Lee".
+    pub clinician: String,
+    pub line: LineId,
+    /// The code on the appointment letter; made up when absent.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The source system's id, if it has one.
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+/// A day's schedule (JSON import). Appointments are matched to those already
+/// stored by code: present ones are updated, new ones added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentImport {
+    /// The clinic day; today when absent.
+    #[serde(default)]
+    pub day: Option<Date>,
+    pub appointments: Vec<ImportedAppointment>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    pub day: Date,
+    pub added: u32,
+    pub updated: u32,
+}
+
 /// Formats a ticket code for the contract ("A-017").
 pub fn ticket_text(code: TicketCode) -> String {
     code.to_string()
@@ -299,6 +339,12 @@ pub mod limits {
     pub const LANGUAGE_CHARS: usize = 40;
     /// Largest request body the API reads.
     pub const BODY_BYTES: usize = 64 * 1024;
+    /// Largest schedule import (JSON or CSV).
+    pub const IMPORT_BYTES: usize = 2 * 1024 * 1024;
+    /// Most appointments in one import.
+    pub const IMPORT_ROWS: usize = 5000;
+    pub const CLINICIAN_CHARS: usize = 60;
+    pub const EXTERNAL_ID_CHARS: usize = 64;
 }
 
 #[cfg(test)]
@@ -357,6 +403,8 @@ mod tests {
             let _ = serde_json::from_slice::<ActionResult>(&bytes);
             let _ = serde_json::from_slice::<Heartbeat>(&bytes);
             let _ = serde_json::from_slice::<DeviceStatus>(&bytes);
+            let _ = serde_json::from_slice::<AppointmentImport>(&bytes);
+            let _ = serde_json::from_slice::<ImportResult>(&bytes);
             let _ = serde_json::from_slice::<crate::queue::Action>(&bytes);
         }
     }

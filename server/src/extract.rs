@@ -108,3 +108,20 @@ impl<S: Send + Sync> FromRequestParts<S> for DeviceId {
         Ok(DeviceId(id))
     }
 }
+
+/// The raw body, with the size limit answered in the contract's format.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state).await.map(RawBody).map_err(|_| {
+            AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "the request body is too large",
+            )
+        })
+    }
+}

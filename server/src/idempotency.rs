@@ -95,7 +95,16 @@ pub async fn record(
     .bind(body)
     .bind(now_unix)
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| match e.as_database_error() {
+        // Another request with this key committed first: this one's
+        // transaction rolls back, and the client retries to get the replay.
+        Some(db) if db.is_unique_violation() => AppError::conflict(
+            "idempotency_key_in_flight",
+            "a request with this Idempotency-Key is being processed: retry shortly",
+        ),
+        _ => AppError::Database(e),
+    })?;
     Ok(())
 }
 

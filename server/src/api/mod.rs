@@ -5,6 +5,7 @@ mod config;
 mod devices;
 mod health;
 mod identify;
+mod import;
 mod queue;
 mod reception;
 pub(crate) mod schedule;
@@ -36,6 +37,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/devices/heartbeat", post(devices::heartbeat))
         .route("/devices", get(devices::list))
+        .route(
+            "/appointments/import",
+            post(import::import).layer(DefaultBodyLimit::max(limits::IMPORT_BYTES)),
+        )
         .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
         .fallback(|| async { AppError::no_endpoint() })
 }

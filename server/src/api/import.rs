@@ -1,0 +1,282 @@
+//! `POST /appointments/import` (staff): a day's schedule as JSON or CSV.
+//! All or nothing: one broken row refuses the whole import, naming the row.
+
+use super::check_in::clean_text;
+use super::schedule::normalise_code;
+use super::staff::Staff;
+use crate::extract::{IdempotencyKey, RawBody};
+use crate::{idempotency, AppError, AppState};
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use waitwell_core::contract::{limits, AppointmentImport, ImportResult, ImportedAppointment};
+use waitwell_core::date::Date;
+
+pub async fn import(
+    State(state): State<AppState>,
+    _staff: Staff,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, AppError> {
+    let hash = idempotency::request_hash("POST /appointments/import", &body);
+    if let Some(stored) = idempotency::find(&state.db, &key, &hash).await? {
+        return Ok(stored.into_response());
+    }
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let (day, rows) = match media.as_str() {
+        "application/json" => {
+            let import: AppointmentImport = serde_json::from_slice(&body)
+                .map_err(|e| AppError::bad_request("invalid_body", e.to_string()))?;
+            (import.day, import.appointments)
+        }
+        "text/csv" => (None, parse_csv(&body)?),
+        _ => {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the schedule as application/json or text/csv",
+            ))
+        }
+    };
+    let today: Date = state
+        .today()
+        .parse()
+        .map_err(|_| AppError::Corrupt("today is not a date".into()))?;
+    let day = day.unwrap_or(today);
+    let rows = validate(&state, rows)?;
+
+    let now = state.now().as_second();
+    let mut added = 0u32;
+    let mut updated = 0u32;
+    let mut tx = state.db.begin().await?;
+    for row in rows {
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM appointments WHERE day = ? AND code = ?")
+            .bind(day.to_string())
+            .bind(&row.code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(external_id) = &row.source.external_id {
+            let clash: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM appointments WHERE day = ? AND external_id = ? AND code != ?",
+            )
+            .bind(day.to_string())
+            .bind(external_id)
+            .bind(&row.code)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if clash.is_some() {
+                return Err(AppError::unprocessable(
+                    "external_id_taken",
+                    format!("row {}: external_id is already used by another appointment", row.number),
+                ));
+            }
+        }
+        let a = &row.source;
+        match existing {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE appointments SET starts_at = ?, family_name = ?, given_name = ?, birth_date = ?,
+                        clinician = ?, line_id = ?, external_id = ? WHERE id = ?",
+                )
+                .bind(&a.starts_at)
+                .bind(a.family_name.trim())
+                .bind(a.given_name.trim())
+                .bind(a.birth_date.to_string())
+                .bind(a.clinician.trim())
+                .bind(a.line.to_string())
+                .bind(&a.external_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                updated += 1;
+            }
+            None => {
+                let kiosk_ref = crate::db::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
+                        clinician, line_id, code, kiosk_ref, external_id)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(day.to_string())
+                .bind(&a.starts_at)
+                .bind(a.family_name.trim())
+                .bind(a.given_name.trim())
+                .bind(a.birth_date.to_string())
+                .bind(a.clinician.trim())
+                .bind(a.line.to_string())
+                .bind(&row.code)
+                .bind(kiosk_ref)
+                .bind(&a.external_id)
+                .execute(&mut *tx)
+                .await?;
+                added += 1;
+            }
+        }
+    }
+    let result = ImportResult { day, added, updated };
+    let body = serde_json::to_string(&result).map_err(|e| AppError::Corrupt(e.to_string()))?;
+    idempotency::record(&mut tx, &key, &hash, StatusCode::OK, &body, now).await?;
+    tx.commit().await?;
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Parses a CSV schedule with a header row naming the columns of
+/// `ImportedAppointment`. Any broken row is an error naming it.
+pub fn parse_csv(bytes: &[u8]) -> Result<Vec<ImportedAppointment>, AppError> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    let mut rows = Vec::new();
+    for (i, record) in reader.deserialize::<ImportedAppointment>().enumerate() {
+        if rows.len() >= limits::IMPORT_ROWS {
+            return Err(too_many());
+        }
+        // Row 1 is the header.
+        let row = record.map_err(|e| {
+            let what = match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+                csv::ErrorKind::UnequalLengths { .. } => "wrong number of fields".to_owned(),
+                csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_owned(),
+                _ => "unreadable".to_owned(),
+            };
+            AppError::bad_request("invalid_csv", format!("row {}: {what}", i + 2))
+        })?;
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn too_many() -> AppError {
+    AppError::bad_request(
+        "too_many_rows",
+        format!("an import holds at most {} appointments", limits::IMPORT_ROWS),
+    )
+}
+
+struct ValidRow {
+    number: usize,
+    code: String,
+    source: ImportedAppointment,
+}
+
+fn validate(state: &AppState, rows: Vec<ImportedAppointment>) -> Result<Vec<ValidRow>, AppError> {
+    if rows.len() > limits::IMPORT_ROWS {
+        return Err(too_many());
+    }
+    let mut seen_codes = std::collections::HashSet::new();
+    let mut seen_external = std::collections::HashSet::new();
+    let mut valid = Vec::with_capacity(rows.len());
+    for (i, mut a) in rows.into_iter().enumerate() {
+        let number = i + 1;
+        let bad = |what: &str| AppError::bad_request("invalid_appointment", format!("appointment {number}: {what}"));
+        if a.starts_at.len() != 5 || a.starts_at.parse::<jiff::civil::Time>().is_err() {
+            return Err(bad("starts_at must be HH:MM"));
+        }
+        if clean_text(&a.family_name, limits::FAMILY_NAME_CHARS).is_none()
+            || waitwell_core::names::surname_key(&a.family_name).is_empty()
+        {
+            return Err(bad("family_name needs 1 to 100 characters with a letter"));
+        }
+        if clean_text(&a.given_name, limits::FAMILY_NAME_CHARS).is_none() {
+            return Err(bad("given_name needs 1 to 100 characters"));
+        }
+        if clean_text(&a.clinician, limits::CLINICIAN_CHARS).is_none() {
+            return Err(bad("clinician needs 1 to 60 characters"));
+        }
+        if state.settings.line(a.line).is_none() {
+            return Err(bad("line is not one of the site's lines"));
+        }
+        if let Some(external_id) = &a.external_id {
+            if clean_text(external_id, limits::EXTERNAL_ID_CHARS).is_none() || !seen_external.insert(external_id.clone()) {
+                return Err(bad("external_id must be 1 to 64 characters and unique"));
+            }
+        }
+        let code = match a.code.take() {
+            Some(code) => normalise_code(&code).ok_or_else(|| bad("code must be 4 to 12 letters and digits"))?,
+            None => new_code()?,
+        };
+        if !seen_codes.insert(code.clone()) {
+            return Err(bad("code appears twice in this import"));
+        }
+        a.code = Some(code.clone());
+        valid.push(ValidRow { number, code, source: a });
+    }
+    Ok(valid)
+}
+
+/// A random appointment code: 6 characters, none that read alike (0/O, 1/I).
+fn new_code() -> Result<String, AppError> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Corrupt(e.to_string()))?;
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CSV: &str = "starts_at,family_name,given_name,birth_date,clinician,line,code,external_id\n\
+        09:30,García López,María,1980-04-12,Dr. Lee,A,GAR4K7,e-1\n\
+        10:00,O'Brien,Sean,1975-09-30,Dr. Patel,A,,\n";
+
+    #[test]
+    fn csv_rows_decode_with_optional_columns() {
+        let rows = parse_csv(CSV.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].family_name, "García López");
+        assert_eq!(rows[0].code.as_deref(), Some("GAR4K7"));
+        assert_eq!(rows[1].code, None);
+        assert_eq!(rows[1].external_id, None);
+    }
+
+    #[test]
+    fn broken_csv_rows_are_named() {
+        let cases = [
+            ("09:30,García,María,1980-02-30,Dr. Lee,A,,\n", "row 2"),
+            ("09:30,García,María,1980-02-01,Dr. Lee,a,,\n", "row 2"),
+            ("09:30,García\n", "row 2"),
+        ];
+        for (row, expected) in cases {
+            let csv = format!("starts_at,family_name,given_name,birth_date,clinician,line,code,external_id\n{row}");
+            match parse_csv(csv.as_bytes()) {
+                Err(AppError::Client { code, message, .. }) => {
+                    assert_eq!(code, "invalid_csv");
+                    assert!(message.starts_with(expected), "{message}");
+                }
+                other => panic!("{row}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn made_up_codes_are_valid_codes() {
+        for _ in 0..100 {
+            let code = new_code().unwrap();
+            assert_eq!(normalise_code(&code).as_deref(), Some(code.as_str()));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn csv_decoding_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = parse_csv(&bytes);
+        }
+
+        #[test]
+        fn csv_with_a_valid_header_and_random_rows_never_panics(rows in ".{0,300}") {
+            let csv = format!("starts_at,family_name,given_name,birth_date,clinician,line,code,external_id\n{rows}");
+            let _ = parse_csv(csv.as_bytes());
+        }
+    }
+}
