@@ -1,5 +1,6 @@
 //! The root component: providers, the shell around every page, and routes.
 
+use crate::api::{load_runtime_config, Adapter};
 use crate::components::{DisplayPrefs, DisplayToolbar};
 use crate::device;
 use crate::i18n::*;
@@ -9,11 +10,25 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
+use waitwell_core::client::ClientError;
 use waitwell_core::{DeviceSettings, Surface};
 
 /// The settings this device started with; pages read them from context.
 #[derive(Debug, Clone)]
 pub struct DeviceContext(pub DeviceSettings);
+
+/// The backend adapter, once `/config.json` has been read (`None` until then).
+#[derive(Debug, Clone, Copy)]
+pub struct AdapterContext(pub RwSignal<Option<Result<Adapter, ClientError>>>);
+
+/// The adapter, if the runtime configuration has been read and is usable.
+pub fn use_adapter() -> Signal<Option<Result<Adapter, ClientError>>> {
+    match use_context::<AdapterContext>() {
+        Some(context) => context.0.into(),
+        // Outside the app (a component test): never ready.
+        None => Signal::stored(None),
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -24,6 +39,14 @@ pub fn App() -> impl IntoView {
         .as_deref()
         .and_then(|tag| tag.parse::<Locale>().ok());
     provide_context(DeviceContext(settings));
+    let adapter = RwSignal::new(None);
+    provide_context(AdapterContext(adapter));
+    leptos::task::spawn_local(async move {
+        let loaded = load_runtime_config()
+            .await
+            .map(|config| Adapter::new(&config));
+        adapter.set(Some(loaded));
+    });
 
     view! {
         <I18nContextProvider>

@@ -116,12 +116,15 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(req, state).await.map(RawBody).map_err(|_| {
-            AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                "the request body is too large",
-            )
-        })
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|_| {
+                AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the request body is too large",
+                )
+            })
     }
 }

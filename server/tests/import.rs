@@ -6,7 +6,13 @@ use common::*;
 
 async fn staff_cookie(f: &Fixture) -> String {
     let reply = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
-    reply.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    reply.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 async fn import(f: &Fixture, cookie: &str, content_type: &str, body: &str) -> Reply {
@@ -23,7 +29,10 @@ async fn import(f: &Fixture, cookie: &str, content_type: &str, body: &str) -> Re
 }
 
 async fn count(f: &Fixture) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM appointments").fetch_one(&f.state.db).await.unwrap()
+    sqlx::query_scalar("SELECT COUNT(*) FROM appointments")
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap()
 }
 
 const JSON: &str = r#"{"appointments":[
@@ -45,18 +54,47 @@ async fn a_json_import_makes_patients_identifiable() {
     let cookie = staff_cookie(&f).await;
     let reply = import(&f, &cookie, "application/json", JSON).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
-    assert_eq!(reply.json(), serde_json::json!({"day": "2026-03-10", "added": 2, "updated": 0}));
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({"day": "2026-03-10", "added": 2, "updated": 0})
+    );
 
-    let by_code = post_json(&f.state, "/api/v1/identify", r#"{"method":"code","code":"GAR4K7"}"#, &[]).await;
+    let by_code = post_json(
+        &f.state,
+        "/api/v1/identify",
+        r#"{"method":"code","code":"GAR4K7"}"#,
+        &[],
+    )
+    .await;
     assert_eq!(by_code.json()["matches"][0]["initials"], "M. G.");
-    let by_name = post_json(&f.state, "/api/v1/identify", r#"{"method":"name","family_name":"o brien","birth_date":"1975-09-30"}"#, &[]).await;
+    let by_name = post_json(
+        &f.state,
+        "/api/v1/identify",
+        r#"{"method":"name","family_name":"o brien","birth_date":"1975-09-30"}"#,
+        &[],
+    )
+    .await;
     assert_eq!(by_name.json()["matches"][0]["time"], "09:20");
 
     // Importing again updates by code rather than duplicating.
-    let again = import(&f, &cookie, "application/json", &JSON.replace("09:10", "09:15")).await;
+    let again = import(
+        &f,
+        &cookie,
+        "application/json",
+        &JSON.replace("09:10", "09:15"),
+    )
+    .await;
     assert_eq!(again.json()["updated"], 1);
-    assert_eq!(again.json()["added"], 1, "the code-less row gets a new code each time");
-    let time: String = sqlx::query_scalar("SELECT starts_at FROM appointments WHERE code = 'GAR4K7'").fetch_one(&f.state.db).await.unwrap();
+    assert_eq!(
+        again.json()["added"],
+        1,
+        "the code-less row gets a new code each time"
+    );
+    let time: String =
+        sqlx::query_scalar("SELECT starts_at FROM appointments WHERE code = 'GAR4K7'")
+            .fetch_one(&f.state.db)
+            .await
+            .unwrap();
     assert_eq!(time, "09:15");
 }
 
@@ -74,7 +112,14 @@ async fn a_csv_import_works_and_a_broken_row_changes_nothing() {
     let broken = format!("{csv}10:00,Smith,Jo,1990-02-30,Dr. Lee,A,,\n");
     let reply = import(&f, &cookie, "text/csv", &broken.replace("HAD7Q3", "HAD9Z9")).await;
     assert_eq!((reply.status, reply.code().as_str()), (400, "invalid_csv"));
-    assert!(reply.json()["message"].as_str().unwrap().starts_with("row 4"), "{}", reply.text);
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("row 4"),
+        "{}",
+        reply.text
+    );
     assert_eq!(count(&f).await, 2);
 }
 
@@ -86,16 +131,31 @@ async fn invalid_appointments_are_refused_whole() {
     let cases = [
         (good.replace("09:10", "9:10"), "invalid_appointment"),
         (good.replace("09:10", "25:00"), "invalid_appointment"),
-        (good.replace("\"Lee\",\"given", "\"\",\"given"), "invalid_appointment"),
-        (good.replace("\"line\":\"A\"", "\"line\":\"Q\""), "invalid_appointment"),
+        (
+            good.replace("\"Lee\",\"given", "\"\",\"given"),
+            "invalid_appointment",
+        ),
+        (
+            good.replace("\"line\":\"A\"", "\"line\":\"Q\""),
+            "invalid_appointment",
+        ),
         (good.replace("LEE123", "<b>x</b>"), "invalid_appointment"),
         (good.replace("1980-01-01", "1980-13-01"), "invalid_body"),
-        (good.replace("\"code\"", "\"colour\":\"red\",\"code\""), "invalid_body"),
+        (
+            good.replace("\"code\"", "\"colour\":\"red\",\"code\""),
+            "invalid_body",
+        ),
     ];
     for (bad, code) in cases {
-        let body = format!(r#"{{"appointments":[{good},{bad}]}}"#).replace("LEE123\"}]", "LEE124\"}]");
+        let body =
+            format!(r#"{{"appointments":[{good},{bad}]}}"#).replace("LEE123\"}]", "LEE124\"}]");
         let reply = import(&f, &cookie, "application/json", &body).await;
-        assert_eq!((reply.status, reply.code().as_str()), (400, code), "{bad}: {}", reply.text);
+        assert_eq!(
+            (reply.status, reply.code().as_str()),
+            (400, code),
+            "{bad}: {}",
+            reply.text
+        );
     }
     let dup = format!(r#"{{"appointments":[{good},{good}]}}"#);
     let reply = import(&f, &cookie, "application/json", &dup).await;

@@ -1,5 +1,5 @@
-use crate::app::DeviceContext;
-use crate::components::{endonym, PageHeading};
+use crate::app::{use_adapter, DeviceContext};
+use crate::components::{endonym, error_text, PageHeading};
 use crate::device;
 use crate::i18n::*;
 use crate::pages::surface_name;
@@ -121,6 +121,7 @@ pub fn SetupPage() -> impl IntoView {
                     {t!(i18n, setup.reload)}
                 </button>
             </Show>
+            <Connection />
             <nav aria-labelledby="open-surfaces">
                 <h2 id="open-surfaces">{t!(i18n, setup.open_surfaces)}</h2>
                 <ul class="surface-links">
@@ -138,6 +139,36 @@ pub fn SetupPage() -> impl IntoView {
                         .collect_view()}
                 </ul>
             </nav>
+        </section>
+    }
+}
+
+/// Whether this device reaches its backend, and which clinic that is.
+#[component]
+fn Connection() -> impl IntoView {
+    let i18n = use_i18n();
+    crate::api::provide_in_flight();
+    let adapter = use_adapter();
+    let clinic = LocalResource::new(move || async move {
+        match adapter.get() {
+            None => None,
+            Some(Err(e)) => Some(Err(e)),
+            Some(Ok(adapter)) => Some(adapter.site_config().await.map(|c| c.clinic_name)),
+        }
+    });
+    view! {
+        <section aria-labelledby="connection">
+            <h2 id="connection">{t!(i18n, setup.connection)}</h2>
+            <p class="connection" role="status">
+                {move || match clinic.get().flatten() {
+                    None => t_string!(i18n, setup.connection_checking).to_string(),
+                    Some(Ok(name)) => t_string!(i18n, setup.connection_ok, clinic = name).to_string(),
+                    Some(Err(e)) => {
+                        t_string!(i18n, setup.connection_failed, reason = error_text(i18n, &e))
+                            .to_string()
+                    }
+                }}
+            </p>
         </section>
     }
 }

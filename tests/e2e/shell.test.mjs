@@ -214,3 +214,24 @@ test('the app boots under the strict Content-Security-Policy with no violation',
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('setup shows that the device reaches its backend, and which clinic', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/setup`);
+  await waitForPage(page);
+  await page.getByText('Connected to Waitwell Demo Clinic.').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('setup says so, in words, when the backend cannot be reached', async () => {
+  const { context, page } = await openPage(browser);
+  // The app loads, then every API call fails as if the network were down.
+  await page.route('**/api/v1/**', (route) => route.abort('connectionrefused'));
+  await page.goto(`${server.url}/setup`);
+  await waitForPage(page);
+  await page.getByText('Not connected: The server cannot be reached. Check the network.').waitFor();
+  await page.getByRole('button', { name: 'Español' }).click();
+  await page.getByText('Sin conexión: No se puede contactar con el servidor. Revise la red.').waitFor();
+  await context.close();
+});

@@ -58,11 +58,12 @@ pub async fn import(
     let mut updated = 0u32;
     let mut tx = state.db.begin().await?;
     for row in rows {
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM appointments WHERE day = ? AND code = ?")
-            .bind(day.to_string())
-            .bind(&row.code)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM appointments WHERE day = ? AND code = ?")
+                .bind(day.to_string())
+                .bind(&row.code)
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some(external_id) = &row.source.external_id {
             let clash: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM appointments WHERE day = ? AND external_id = ? AND code != ?",
@@ -75,7 +76,10 @@ pub async fn import(
             if clash.is_some() {
                 return Err(AppError::unprocessable(
                     "external_id_taken",
-                    format!("row {}: external_id is already used by another appointment", row.number),
+                    format!(
+                        "row {}: external_id is already used by another appointment",
+                        row.number
+                    ),
                 ));
             }
         }
@@ -99,7 +103,8 @@ pub async fn import(
                 updated += 1;
             }
             None => {
-                let kiosk_ref = crate::db::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
+                let kiosk_ref =
+                    crate::db::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
                 sqlx::query(
                     "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
                         clinician, line_id, code, kiosk_ref, external_id)
@@ -121,17 +126,28 @@ pub async fn import(
             }
         }
     }
-    let result = ImportResult { day, added, updated };
+    let result = ImportResult {
+        day,
+        added,
+        updated,
+    };
     let body = serde_json::to_string(&result).map_err(|e| AppError::Corrupt(e.to_string()))?;
     idempotency::record(&mut tx, &key, &hash, StatusCode::OK, &body, now).await?;
     tx.commit().await?;
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// Parses a CSV schedule with a header row naming the columns of
 /// `ImportedAppointment`. Any broken row is an error naming it.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<ImportedAppointment>, AppError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
     let mut rows = Vec::new();
     for (i, record) in reader.deserialize::<ImportedAppointment>().enumerate() {
         if rows.len() >= limits::IMPORT_ROWS {
@@ -155,7 +171,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<ImportedAppointment>, AppError> {
 fn too_many() -> AppError {
     AppError::bad_request(
         "too_many_rows",
-        format!("an import holds at most {} appointments", limits::IMPORT_ROWS),
+        format!(
+            "an import holds at most {} appointments",
+            limits::IMPORT_ROWS
+        ),
     )
 }
 
@@ -174,7 +193,12 @@ fn validate(state: &AppState, rows: Vec<ImportedAppointment>) -> Result<Vec<Vali
     let mut valid = Vec::with_capacity(rows.len());
     for (i, mut a) in rows.into_iter().enumerate() {
         let number = i + 1;
-        let bad = |what: &str| AppError::bad_request("invalid_appointment", format!("appointment {number}: {what}"));
+        let bad = |what: &str| {
+            AppError::bad_request(
+                "invalid_appointment",
+                format!("appointment {number}: {what}"),
+            )
+        };
         if a.starts_at.len() != 5 || a.starts_at.parse::<jiff::civil::Time>().is_err() {
             return Err(bad("starts_at must be HH:MM"));
         }
@@ -193,19 +217,26 @@ fn validate(state: &AppState, rows: Vec<ImportedAppointment>) -> Result<Vec<Vali
             return Err(bad("line is not one of the site's lines"));
         }
         if let Some(external_id) = &a.external_id {
-            if clean_text(external_id, limits::EXTERNAL_ID_CHARS).is_none() || !seen_external.insert(external_id.clone()) {
+            if clean_text(external_id, limits::EXTERNAL_ID_CHARS).is_none()
+                || !seen_external.insert(external_id.clone())
+            {
                 return Err(bad("external_id must be 1 to 64 characters and unique"));
             }
         }
         let code = match a.code.take() {
-            Some(code) => normalise_code(&code).ok_or_else(|| bad("code must be 4 to 12 letters and digits"))?,
+            Some(code) => normalise_code(&code)
+                .ok_or_else(|| bad("code must be 4 to 12 letters and digits"))?,
             None => new_code()?,
         };
         if !seen_codes.insert(code.clone()) {
             return Err(bad("code appears twice in this import"));
         }
         a.code = Some(code.clone());
-        valid.push(ValidRow { number, code, source: a });
+        valid.push(ValidRow {
+            number,
+            code,
+            source: a,
+        });
     }
     Ok(valid)
 }
@@ -226,7 +257,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const CSV: &str = "starts_at,family_name,given_name,birth_date,clinician,line,code,external_id\n\
+    const CSV: &str =
+        "starts_at,family_name,given_name,birth_date,clinician,line,code,external_id\n\
         09:30,García López,María,1980-04-12,Dr. Lee,A,GAR4K7,e-1\n\
         10:00,O'Brien,Sean,1975-09-30,Dr. Patel,A,,\n";
 

@@ -1,0 +1,301 @@
+//! The adapter client: the only module in the app where HTTP happens.
+//!
+//! Every request has a timeout and is aborted when its owner is cleaned up
+//! (the screen that asked for it went away), and every failure arrives as a
+//! typed [`ClientError`]. Which backend is used comes from `/config.json`
+//! at run time, never from the build.
+
+use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::{on_cleanup, provide_context, use_context};
+use send_wrapper::SendWrapper;
+use serde::{de::DeserializeOwned, Serialize};
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+    time::Duration,
+};
+use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
+use waitwell_core::contract::{
+    ActionResult, CheckInRequest, CheckInResponse, Heartbeat, IdentifyRequest, IdentifyResponse,
+    PublicQueue, SiteConfig, StaffQueue, StaffSession, StaffSignIn, API_PREFIX,
+    IDEMPOTENCY_KEY_HEADER,
+};
+use waitwell_core::queue::Action;
+
+/// How long a screen waits for an answer before saying so.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(8);
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The backend this app talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adapter {
+    backend: Backend,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Backend {
+    Waitwell { base_url: String },
+    Unsupported,
+}
+
+/// Reads `/config.json` from the app's own origin. A deployment without one
+/// talks to the server that serves the app.
+pub async fn load_runtime_config() -> Result<RuntimeConfig, ClientError> {
+    let answer = send(Request::get("/config.json"), None::<&()>, READ_TIMEOUT).await?;
+    match answer.status {
+        404 => Ok(RuntimeConfig::default()),
+        200..=299 => RuntimeConfig::parse(&answer.body).map_err(|_| ClientError::Decode),
+        _ => Err(answer.error()),
+    }
+}
+
+impl Adapter {
+    pub fn new(config: &RuntimeConfig) -> Self {
+        let backend = match &config.backend {
+            BackendConfig::Waitwell { base_url } => Backend::Waitwell {
+                base_url: base_url.clone(),
+            },
+            BackendConfig::FhirR4 { .. } => Backend::Unsupported,
+        };
+        Adapter { backend }
+    }
+
+    fn url(&self, path: &str) -> Result<String, ClientError> {
+        match &self.backend {
+            Backend::Waitwell { base_url } => Ok(format!("{base_url}{API_PREFIX}{path}")),
+            Backend::Unsupported => Err(ClientError::Unsupported),
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        send(Request::get(&self.url(path)?), None::<&()>, READ_TIMEOUT)
+            .await?
+            .decode()
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ClientError> {
+        let mut request = Request::post(&self.url(path)?);
+        if let Some(key) = idempotency_key {
+            request = request.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        send(request, Some(body), WRITE_TIMEOUT).await?.decode()
+    }
+
+    pub async fn site_config(&self) -> Result<SiteConfig, ClientError> {
+        self.get("/config").await
+    }
+
+    pub async fn identify(
+        &self,
+        request: &IdentifyRequest,
+    ) -> Result<IdentifyResponse, ClientError> {
+        self.post("/identify", request, None).await
+    }
+
+    /// `key` is the outbox entry's idempotency key: the same key for every
+    /// retry of one check-in.
+    pub async fn check_in(
+        &self,
+        key: &str,
+        request: &CheckInRequest,
+    ) -> Result<CheckInResponse, ClientError> {
+        self.post("/check-ins", request, Some(key)).await
+    }
+
+    pub async fn queue(&self) -> Result<PublicQueue, ClientError> {
+        self.get("/queue").await
+    }
+
+    /// The URL of the live queue stream (Server-Sent Events).
+    pub fn queue_events_url(&self) -> Result<String, ClientError> {
+        self.url("/queue/events")
+    }
+
+    pub async fn staff_queue(&self) -> Result<StaffQueue, ClientError> {
+        self.get("/queue/staff").await
+    }
+
+    pub async fn staff_session(&self) -> Result<StaffSession, ClientError> {
+        self.get("/staff/session").await
+    }
+
+    pub async fn sign_in(&self, pin: &str) -> Result<StaffSession, ClientError> {
+        let body = StaffSignIn {
+            pin: pin.to_owned(),
+        };
+        self.post("/staff/session", &body, None).await
+    }
+
+    pub async fn sign_out(&self) -> Result<(), ClientError> {
+        send(
+            Request::delete(&self.url("/staff/session")?),
+            None::<&()>,
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+
+    pub async fn act(&self, action: &Action) -> Result<ActionResult, ClientError> {
+        self.post("/queue/actions", action, None).await
+    }
+
+    pub async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), ClientError> {
+        send(
+            Request::post(&self.url("/devices/heartbeat")?),
+            Some(beat),
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+}
+
+/// A fresh idempotency key (UUID v4 from the browser's CSPRNG).
+pub fn new_idempotency_key() -> Option<String> {
+    web_sys::window()?.crypto().ok().map(|c| c.random_uuid())
+}
+
+/// A whole answer: status, `Retry-After`, body text.
+struct Answer {
+    status: u16,
+    retry_after: Option<String>,
+    body: String,
+}
+
+impl Answer {
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn error(&self) -> ClientError {
+        ClientError::from_response(self.status, &self.body, self.retry_after.as_deref())
+    }
+
+    fn decode<T: DeserializeOwned>(self) -> Result<T, ClientError> {
+        if !self.ok() {
+            return Err(self.error());
+        }
+        serde_json::from_str(&self.body).map_err(|_| ClientError::Decode)
+    }
+
+    fn empty(self) -> Result<(), ClientError> {
+        if self.ok() {
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+}
+
+async fn send<B: Serialize>(
+    request: RequestBuilder,
+    body: Option<&B>,
+    timeout: Duration,
+) -> Result<Answer, ClientError> {
+    let flight = Flight::start(timeout)?;
+    let request = request.abort_signal(Some(&flight.signal));
+    let request = match body {
+        Some(body) => {
+            let json = serde_json::to_string(body).map_err(|_| ClientError::Decode)?;
+            request
+                .header("content-type", "application/json")
+                .body(json)
+                .map_err(|_| ClientError::Decode)?
+        }
+        None => request.build().map_err(|_| ClientError::Network)?,
+    };
+    flight.exchange(request).await
+}
+
+/// The requests in flight under one screen. A screen that makes requests
+/// calls [`provide_in_flight`]; when it is cleaned up (the patient moved on,
+/// the idle reset fired) its unfinished requests are aborted. One cleanup per
+/// screen, and finished requests leave the set, so a board that polls all
+/// day holds no more than the requests actually in flight.
+#[derive(Clone)]
+pub struct InFlight(SendWrapper<Rc<RefCell<Vec<web_sys::AbortController>>>>);
+
+/// Ties the requests started under the current owner to its cleanup.
+pub fn provide_in_flight() {
+    let set = InFlight(SendWrapper::new(Rc::default()));
+    provide_context(set.clone());
+    on_cleanup(move || {
+        for controller in set.0.borrow_mut().drain(..) {
+            controller.abort();
+        }
+    });
+}
+
+/// One request in flight: aborted by its timeout, or with its screen.
+struct Flight {
+    controller: web_sys::AbortController,
+    signal: web_sys::AbortSignal,
+    timed_out: Rc<Cell<bool>>,
+    in_flight: Option<InFlight>,
+    _timer: gloo_timers::callback::Timeout,
+}
+
+impl Flight {
+    fn start(timeout: Duration) -> Result<Self, ClientError> {
+        let controller = web_sys::AbortController::new().map_err(|_| ClientError::Network)?;
+        let timed_out = Rc::new(Cell::new(false));
+        let timer = {
+            let controller = controller.clone();
+            let timed_out = timed_out.clone();
+            let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+            // Cancelled when the flight is dropped.
+            gloo_timers::callback::Timeout::new(millis, move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        let in_flight = use_context::<InFlight>();
+        if let Some(set) = &in_flight {
+            set.0.borrow_mut().push(controller.clone());
+        }
+        Ok(Flight {
+            signal: controller.signal(),
+            controller,
+            timed_out,
+            in_flight,
+            _timer: timer,
+        })
+    }
+
+    /// Sends and reads the whole answer, both within the timeout.
+    async fn exchange(self, request: Request) -> Result<Answer, ClientError> {
+        let response = request.send().await.map_err(|_| self.failure())?;
+        let status = response.status();
+        let retry_after = response.headers().get("retry-after");
+        let body = response.text().await.map_err(|_| self.failure())?;
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+        })
+    }
+
+    fn failure(&self) -> ClientError {
+        if self.timed_out.get() {
+            ClientError::Timeout
+        } else if self.signal.aborted() {
+            ClientError::Aborted
+        } else {
+            ClientError::Network
+        }
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        if let Some(set) = &self.in_flight {
+            set.0.borrow_mut().retain(|c| *c != self.controller);
+        }
+    }
+}
