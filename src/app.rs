@@ -4,7 +4,7 @@ use crate::api::{load_runtime_config, Adapter};
 use crate::components::{DisplayPrefs, DisplayToolbar};
 use crate::device;
 use crate::i18n::*;
-use crate::pages::{NotFound, SetupPage, SurfacePage};
+use crate::pages::{BoardPage, NotFound, SetupPage, SurfacePage};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -54,11 +54,8 @@ pub fn App() -> impl IntoView {
             <Shell>
                 <Router>
                     <Routes fallback=NotFound>
-                        <Route path=path!("/") view=move || view! { <SurfacePage surface=home /> } />
-                        <Route
-                            path=path!("/board")
-                            view=|| view! { <SurfacePage surface=Surface::Board /> }
-                        />
+                        <Route path=path!("/") view=move || home_page(home) />
+                        <Route path=path!("/board") view=BoardPage />
                         <Route
                             path=path!("/reception")
                             view=|| view! { <SurfacePage surface=Surface::Reception /> }
@@ -76,6 +73,14 @@ pub fn App() -> impl IntoView {
                 </Router>
             </Shell>
         </I18nContextProvider>
+    }
+}
+
+/// What `/` shows on a device set up for `surface`.
+fn home_page(surface: Surface) -> AnyView {
+    match surface {
+        Surface::Board => view! { <BoardPage /> }.into_any(),
+        other => view! { <SurfacePage surface=other /> }.into_any(),
     }
 }
 

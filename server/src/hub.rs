@@ -7,6 +7,7 @@
 
 use crate::{settings::Settings, AppError};
 use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{broadcast, MappedMutexGuard, Mutex, MutexGuard};
 use waitwell_core::contract::{Needs, QueueChanged};
 use waitwell_core::queue::{LineId, Queue, Ticket, TicketCode, TicketId, TicketStatus};
@@ -23,6 +24,8 @@ pub struct DayQueue {
 pub struct QueueHub {
     current: Mutex<Option<DayQueue>>,
     changes: broadcast::Sender<QueueChanged>,
+    /// The last version announced, for listeners that fell behind.
+    latest: AtomicU64,
 }
 
 impl Default for QueueHub {
@@ -32,6 +35,7 @@ impl Default for QueueHub {
             // A slow listener that falls this far behind gets `Lagged` and
             // refetches the snapshot: versions make the gap visible.
             changes: broadcast::channel(64).0,
+            latest: AtomicU64::new(0),
         }
     }
 }
@@ -58,8 +62,14 @@ impl QueueHub {
     }
 
     pub fn publish(&self, version: u64) {
+        self.latest.store(version, Ordering::SeqCst);
         // No listeners is fine.
         let _ = self.changes.send(QueueChanged { version });
+    }
+
+    /// The last version announced (0 before any change since start-up).
+    pub fn latest(&self) -> u64 {
+        self.latest.load(Ordering::SeqCst)
     }
 }
 

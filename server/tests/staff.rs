@@ -443,3 +443,29 @@ async fn heartbeats_show_device_health() {
         assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
     }
 }
+
+#[tokio::test]
+async fn the_board_lists_the_most_recent_call_first() {
+    let f = fixture().await;
+    for name in ["Ana", "Bo", "Cy"] {
+        walk_in(&f, name).await;
+    }
+    let cookie = sign_in(&f).await;
+    for room in ["Room 1", "Room 2", "Room 3"] {
+        f.clock.advance(SignedDuration::from_mins(1));
+        act(
+            &f,
+            &cookie,
+            &format!(r#"{{"action":"call_next","line":"W","room":"{room}"}}"#),
+        )
+        .await;
+    }
+    let public = get(&f.state, "/api/v1/queue").await.json();
+    let calling: Vec<_> = public["lines"][1]["calling"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["ticket"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(calling, ["W-003", "W-002", "W-001"]);
+}

@@ -33,7 +33,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
     let rows: Vec<(String, i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT code_line, code_number, line_id, status, room FROM tickets
          WHERE day = ? AND status IN ('waiting', 'called')
-         ORDER BY queue_order, called_at DESC, id",
+         ORDER BY CASE status WHEN 'called' THEN -called_at ELSE queue_order END, id",
     )
     .bind(&day)
     .fetch_all(&mut *tx)
@@ -135,7 +135,8 @@ async fn recent_service_minutes(
 }
 
 /// `GET /queue/events`: the current version at once, then every change.
-/// A listener that misses versions (a gap, or `resync`) refetches `/queue`.
+/// Each event carries only the version; a client refetches `/queue` for any
+/// version it has not shown (and so also after a gap).
 pub async fn events(
     State(state): State<AppState>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
@@ -149,10 +150,12 @@ pub async fn events(
         .queue
         .version();
     let first = stream::once(async move { Ok(change_event(current)) });
-    let rest = changes.map(|change| {
+    let hub = state.hub.clone();
+    let rest = changes.map(move |change| {
         Ok(match change {
             Ok(QueueChanged { version }) => change_event(version),
-            Err(BroadcastStreamRecvError::Lagged(_)) => Event::default().event("resync").data("{}"),
+            // Fell behind: skip to the newest version; the client refetches.
+            Err(BroadcastStreamRecvError::Lagged(_)) => change_event(hub.latest()),
         })
     });
     Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))

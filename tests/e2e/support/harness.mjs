@@ -22,14 +22,14 @@ export const ROUTES = [
   { path: '/setup', surface: null, heading: 'Device setup' },
 ];
 
-/** Starts waitwell-server on 127.0.0.1 with a free port and its own database. */
-export async function startServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-'));
-  const child = spawn(
-    SERVER_BIN,
-    ['--listen', '127.0.0.1:0', '--db', join(dir, 'waitwell.db'), '--dist', DIST],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/**
+ * Starts waitwell-server on 127.0.0.1 with its own database: a free port and
+ * a new folder unless given (a restart passes the previous ones back).
+ */
+export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false } = {}) {
+  const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', DIST];
+  if (demo) args.push('--demo');
+  const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const url = await new Promise((ok, fail) => {
@@ -50,6 +50,16 @@ export async function startServer() {
   });
   return {
     url,
+    dir,
+    port: Number(new URL(url).port),
+    /** Kills the process (SIGKILL: no goodbye to clients), keeping the data. */
+    async kill() {
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.once('exit', ok));
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));
@@ -126,4 +136,35 @@ export async function smallTargets(page) {
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Calls the API directly, as another device would. */
+export async function api(server, method, path, body, headers = {}) {
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: response.status, headers: response.headers, json, text };
+}
+
+/** A walk-in check-in through the API; returns the ticket code. */
+export async function walkIn(server, firstName = 'Ana') {
+  const reply = await api(server, 'POST', '/check-ins',
+    { kind: 'walk_in', first_name: firstName, last_initial: 'G', reason: 'other' },
+    { 'idempotency-key': crypto.randomUUID() });
+  if (reply.status !== 201) throw new Error(`check-in failed: ${reply.status} ${reply.text}`);
+  return reply.json.ticket;
+}
+
+/** Signs in as staff; returns the Cookie header value. */
+export async function staffCookie(server) {
+  const reply = await api(server, 'POST', '/staff/session', { pin: '2468' });
+  if (reply.status !== 200) throw new Error(`sign-in failed: ${reply.status}`);
+  return reply.headers.get('set-cookie').split(';')[0];
 }

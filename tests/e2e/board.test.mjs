@@ -1,0 +1,115 @@
+// The public board: live over the real server, codes only, and honest when
+// the connection drops.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer,
+  launchBrowser,
+  openPage,
+  waitForPage,
+  seriousViolations,
+  smallTargets,
+  screenshot,
+  api,
+  walkIn,
+  staffCookie,
+} from './support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ demo: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openBoard() {
+  const opened = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  await opened.page.goto(`${server.url}/board`);
+  await waitForPage(opened.page);
+  await opened.page.waitForSelector('[data-connection="live"]');
+  return opened;
+}
+
+test('a new ticket appears on the board within a second, without reload', async () => {
+  const { context, page, errors } = await openBoard();
+  const started = Date.now();
+  const ticket = await walkIn(server, 'Ana');
+  await page.locator('table.waiting td.code', { hasText: ticket }).waitFor({ timeout: 1000 });
+  const took = Date.now() - started;
+  assert.ok(took < 1000, `took ${took} ms`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a call from reception highlights on the board with its room', async () => {
+  const { context, page, errors } = await openBoard();
+  const ticket = await walkIn(server, 'Bo');
+  await page.locator('td.code', { hasText: ticket }).waitFor();
+  const cookie = await staffCookie(server);
+  // Call until our ticket comes up (earlier tests may have left others).
+  for (let i = 0; i < 10; i++) {
+    const reply = await api(server, 'POST', '/queue/actions', { action: 'call_next', line: 'W', room: 'Room 3' }, { cookie });
+    assert.equal(reply.status, 200, reply.text);
+    if (reply.json.ticket === ticket) break;
+  }
+  const called = page.locator('.calling .called', { hasText: ticket });
+  await called.waitFor({ timeout: 1000 });
+  assert.match(await called.textContent(), /Room 3/);
+  assert.equal(await page.locator('td.code', { hasText: ticket }).count(), 0);
+  await screenshot(page, 'board-calling-en');
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(await smallTargets(page), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the board shows none of the patients' names or birth dates, on screen or on the wire", async () => {
+  const { context, page } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  const bodies = [];
+  page.on('response', async (response) => {
+    if (response.url().includes('/api/')) {
+      try {
+        bodies.push(await response.text());
+      } catch {}
+    }
+  });
+  // A demo patient checks in, so there is personal data in the queue.
+  const found = await api(server, 'POST', '/identify', { method: 'name', family_name: 'garcia', birth_date: '1980-04-12' });
+  assert.equal(found.status, 200, found.text);
+  const checkIn = await api(server, 'POST', '/check-ins', { kind: 'appointment', appointment: found.json.matches[0].appointment, needs: { interpreter: 'Arabic' } }, { 'idempotency-key': crypto.randomUUID() });
+  assert.equal(checkIn.status, 201, checkIn.text);
+  await page.goto(`${server.url}/board`);
+  await waitForPage(page);
+  await page.locator('td.code', { hasText: checkIn.json.ticket }).waitFor();
+  const dom = await page.evaluate(() => document.documentElement.outerHTML);
+  const seen = [dom, ...bodies].join('\n');
+  for (const secret of ['García', 'Garcia', 'María', 'O\'Brien', 'Haddad', 'Müller', 'van der Berg', '1980-04-12', '1975-09-30', 'Dr. Lee', 'Dr. Patel', 'Arabic', 'Ana G', 'Bo G']) {
+    assert.ok(!seen.includes(secret), `${secret} is on the board`);
+  }
+  await context.close();
+});
+
+test('killing the server shows reconnecting; after a restart the board is right again', async () => {
+  const { context, page } = await openBoard();
+  const before = await walkIn(server, 'Cy');
+  await page.locator('td.code', { hasText: before }).waitFor();
+
+  await server.kill();
+  await page.waitForSelector('[data-connection="lost"]', { timeout: 10_000 });
+  assert.match(await page.textContent('.connection'), /Connection lost — reconnecting/);
+  assert.equal(await page.getAttribute('.lines', 'aria-busy'), 'true');
+  await screenshot(page, 'board-reconnecting-en');
+
+  server = await startServer({ port: server.port, dir: server.dir });
+  const after = await walkIn(server, 'Di');
+  await page.waitForSelector('[data-connection="live"]', { timeout: 15_000 });
+  await page.locator('td.code', { hasText: after }).waitFor({ timeout: 5000 });
+  await page.locator('td.code', { hasText: before }).waitFor();
+  await context.close();
+});
