@@ -40,6 +40,7 @@ pub struct SiteConfig {
     pub walk_in_line: LineId,
     /// Reason categories a walk-in chooses from.
     pub walk_in_reasons: Vec<String>,
+    pub survey: SurveyConfig,
 }
 
 /// A service line as configured.
@@ -325,6 +326,158 @@ pub struct ImportResult {
     pub updated: u32,
 }
 
+/// The themes of good patient service, for "what could be better" and
+/// "what went well".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    WaitingTime,
+    KeptInformed,
+    StaffKindness,
+    ExplanationOfCare,
+    Cleanliness,
+    EaseOfCheckIn,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 6] = [
+        Theme::WaitingTime,
+        Theme::KeptInformed,
+        Theme::StaffKindness,
+        Theme::ExplanationOfCare,
+        Theme::Cleanliness,
+        Theme::EaseOfCheckIn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::WaitingTime => "waiting_time",
+            Theme::KeptInformed => "kept_informed",
+            Theme::StaffKindness => "staff_kindness",
+            Theme::ExplanationOfCare => "explanation_of_care",
+            Theme::Cleanliness => "cleanliness",
+            Theme::EaseOfCheckIn => "ease_of_check_in",
+        }
+    }
+}
+
+/// A member of staff a patient can thank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: String,
+    pub name: String,
+}
+
+/// Which survey follow-ups the site asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyConfig {
+    pub ask_recommend: bool,
+    pub ask_themes: bool,
+    pub ask_comment: bool,
+    /// Staff a patient can thank (none: the question is skipped).
+    pub staff: Vec<StaffMember>,
+    /// Seconds between two responses on one device.
+    pub cooldown_seconds: u32,
+}
+
+/// An exit-survey response. Sent after the first tap and again, whole, after
+/// each follow-up, under the same client-made id (`PUT /surveys/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyResponse {
+    /// 1 very unhappy … 4 very happy (no neutral face).
+    pub rating: u8,
+    /// Likelihood to recommend, 0–10.
+    #[serde(default)]
+    pub recommend: Option<u8>,
+    #[serde(default)]
+    pub better: Vec<Theme>,
+    #[serde(default)]
+    pub went_well: Vec<Theme>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Id of the staff member thanked.
+    #[serde(default)]
+    pub thanks: Option<String>,
+    /// After a low rating: would they like someone to talk to them?
+    #[serde(default)]
+    pub talk_to_someone: bool,
+    /// Only if the patient chooses to give it.
+    #[serde(default)]
+    pub first_name: Option<String>,
+}
+
+/// Something reception should act on now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    /// "talk_to_me" (an unhappy patient is still here) or "thanks".
+    pub kind: String,
+    /// RFC 3339.
+    pub raised_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// For thanks: who was thanked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<String>,
+}
+
+/// Insights for a period (inclusive days).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Insights {
+    pub from: Date,
+    pub to: Date,
+    pub responses: u32,
+    /// Share of the two happy faces, 0–1; none without responses.
+    pub happy_index: Option<f64>,
+    pub nps: Option<i32>,
+    pub better: Vec<ThemeCount>,
+    pub went_well: Vec<ThemeCount>,
+    /// Newest first.
+    pub comments: Vec<Comment>,
+    pub thanks: Vec<ThanksCount>,
+    pub alerts_raised: u32,
+    pub alerts_acknowledged: u32,
+    pub median_ack_minutes: Option<u32>,
+    pub average_wait_minutes: Option<u32>,
+    pub p90_wait_minutes: Option<u32>,
+    pub left_without_being_seen: u32,
+    pub daily: Vec<PeriodPoint>,
+    /// Local hour of day 0–23.
+    pub by_hour: Vec<PeriodPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThemeCount {
+    pub theme: Theme,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub at: String,
+    pub rating: u8,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThanksCount {
+    pub staff: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodPoint {
+    /// A day (YYYY-MM-DD) or an hour ("09").
+    pub label: String,
+    pub responses: u32,
+    pub happy_index: Option<f64>,
+}
+
 /// Formats a ticket code for the contract ("A-017").
 pub fn ticket_text(code: TicketCode) -> String {
     code.to_string()
@@ -345,6 +498,7 @@ pub mod limits {
     pub const IMPORT_ROWS: usize = 5000;
     pub const CLINICIAN_CHARS: usize = 60;
     pub const EXTERNAL_ID_CHARS: usize = 64;
+    pub const COMMENT_CHARS: usize = 500;
 }
 
 #[cfg(test)]
@@ -405,6 +559,9 @@ mod tests {
             let _ = serde_json::from_slice::<DeviceStatus>(&bytes);
             let _ = serde_json::from_slice::<AppointmentImport>(&bytes);
             let _ = serde_json::from_slice::<ImportResult>(&bytes);
+            let _ = serde_json::from_slice::<SurveyResponse>(&bytes);
+            let _ = serde_json::from_slice::<Alert>(&bytes);
+            let _ = serde_json::from_slice::<Insights>(&bytes);
             let _ = serde_json::from_slice::<crate::queue::Action>(&bytes);
         }
     }

@@ -8,6 +8,7 @@ pub mod client;
 pub mod contract;
 pub mod date;
 pub mod device;
+pub mod insights;
 pub mod names;
 pub mod queue;
 pub mod restart;

@@ -26,6 +26,9 @@ pub struct QueueHub {
     changes: broadcast::Sender<QueueChanged>,
     /// The last version announced, for listeners that fell behind.
     latest: AtomicU64,
+    /// Pings reception when alerts change (a count, carrying no data).
+    alerts: broadcast::Sender<u64>,
+    alert_count: AtomicU64,
 }
 
 impl Default for QueueHub {
@@ -36,6 +39,8 @@ impl Default for QueueHub {
             // refetches the snapshot: versions make the gap visible.
             changes: broadcast::channel(64).0,
             latest: AtomicU64::new(0),
+            alerts: broadcast::channel(16).0,
+            alert_count: AtomicU64::new(0),
         }
     }
 }
@@ -65,6 +70,16 @@ impl QueueHub {
         self.latest.store(version, Ordering::SeqCst);
         // No listeners is fine.
         let _ = self.changes.send(QueueChanged { version });
+    }
+
+    /// Tells staff listeners that alerts changed.
+    pub fn alert(&self) {
+        let n = self.alert_count.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = self.alerts.send(n);
+    }
+
+    pub fn subscribe_alerts(&self) -> broadcast::Receiver<u64> {
+        self.alerts.subscribe()
     }
 
     /// The last version announced (0 before any change since start-up).

@@ -2,7 +2,7 @@ use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
 use waitwell_server::{
-    clock::SystemClock, db, demo, settings::Settings, surface_urls, AppState, WebRoot,
+    clock::SystemClock, db, demo, idempotency, settings::Settings, surface_urls, AppState, WebRoot,
 };
 
 /// The Waitwell reference server: API + the built kiosk app.
@@ -93,9 +93,25 @@ async fn run(args: Args) -> Result<(), String> {
     }
     println!("Press Ctrl+C to stop.");
 
-    waitwell_server::serve(listener, state, shutdown_signal())
+    // Idempotency keys are kept for their retention period, then purged.
+    let housekeeping = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                if let Err(e) = idempotency::purge(&state.db, state.now().as_second()).await {
+                    tracing::warn!(error = %e, "purging old idempotency keys failed");
+                }
+            }
+        })
+    };
+
+    let served = waitwell_server::serve(listener, state, shutdown_signal())
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .map_err(|e| format!("server error: {e}"));
+    housekeeping.abort();
+    served
 }
 
 async fn shutdown_signal() {

@@ -4,7 +4,9 @@
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::path::Path;
-use waitwell_core::contract::{ArrivalWindow, IdleTimings, LineConfig, SiteConfig};
+use waitwell_core::contract::{
+    ArrivalWindow, IdleTimings, LineConfig, SiteConfig, StaffMember, SurveyConfig,
+};
 use waitwell_core::queue::LineId;
 
 /// Limits on failed identification attempts.
@@ -146,6 +148,30 @@ impl Settings {
                     "minor_illness".into(),
                     "other".into(),
                 ],
+                survey: SurveyConfig {
+                    ask_recommend: true,
+                    ask_themes: true,
+                    ask_comment: true,
+                    staff: vec![
+                        StaffMember {
+                            id: "lee".into(),
+                            name: "Dr. Lee".into(),
+                        },
+                        StaffMember {
+                            id: "patel".into(),
+                            name: "Dr. Patel".into(),
+                        },
+                        StaffMember {
+                            id: "kim".into(),
+                            name: "Nurse Kim".into(),
+                        },
+                        StaffMember {
+                            id: "front-desk".into(),
+                            name: "The front desk team".into(),
+                        },
+                    ],
+                    cooldown_seconds: 20,
+                },
             },
             time_zone,
             identify: IdentifyLimits::default(),

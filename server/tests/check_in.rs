@@ -510,3 +510,32 @@ async fn site_config_is_served() {
     assert_eq!(json["arrival_window"]["minutes_before"], 30);
     assert!(json["idle"]["countdown_seconds"].as_u64().unwrap() >= 20);
 }
+
+#[tokio::test]
+async fn idempotency_keys_are_kept_seven_days_then_purged() {
+    let f = fixture().await;
+    let key = uuid();
+    let body = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#;
+    post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        body,
+        &[("idempotency-key", &key)],
+    )
+    .await;
+    let now = f.state.now().as_second();
+    let six_days = now + 6 * 24 * 3600;
+    assert_eq!(
+        waitwell_server::idempotency::purge(&f.state.db, six_days)
+            .await
+            .unwrap(),
+        0
+    );
+    let eight_days = now + 8 * 24 * 3600;
+    assert_eq!(
+        waitwell_server::idempotency::purge(&f.state.db, eight_days)
+            .await
+            .unwrap(),
+        1
+    );
+}

@@ -90,3 +90,62 @@ async fn sse_delivers_each_change_with_its_version() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn staff_events_ping_when_an_unhappy_patient_asks_to_talk() {
+    let f = fixture().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(waitwell_server::serve(listener, f.state.clone(), async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(format!("http://{addr}/api/v1/staff/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let signed_in = client
+        .post(format!("http://{addr}/api/v1/staff/session"))
+        .header("content-type", "application/json")
+        .body(r#"{"pin":"2468"}"#)
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut events = client
+        .get(format!("http://{addr}/api/v1/staff/events"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    next_event(&mut events, &mut buffer, "alerts").await; // the greeting
+
+    let started = std::time::Instant::now();
+    let put = client
+        .put(format!("http://{addr}/api/v1/surveys/{}", uuid()))
+        .header("content-type", "application/json")
+        .body(r#"{"rating":1,"talk_to_someone":true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 204);
+    next_event(&mut events, &mut buffer, "alerts").await;
+    assert!(started.elapsed() < Duration::from_secs(1));
+
+    drop(events);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

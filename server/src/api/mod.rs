@@ -6,15 +6,17 @@ mod devices;
 mod health;
 mod identify;
 mod import;
+mod insights;
 mod queue;
 mod reception;
 pub(crate) mod schedule;
 pub mod staff;
+mod surveys;
 
 use crate::{AppError, AppState};
 use axum::{
     extract::DefaultBodyLimit,
-    routing::{get, post},
+    routing::{get, post, put},
     Router,
 };
 use waitwell_core::contract::limits;
@@ -37,6 +39,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/devices/heartbeat", post(devices::heartbeat))
         .route("/devices", get(devices::list))
+        .route("/surveys/{id}", put(surveys::put))
+        .route("/alerts", get(surveys::list))
+        .route("/alerts/{id}/ack", post(surveys::acknowledge))
+        .route("/insights", get(insights::insights))
+        .route("/insights/responses.csv", get(insights::csv))
+        .route("/staff/events", get(reception::events))
         .route(
             "/appointments/import",
             post(import::import).layer(DefaultBodyLimit::max(limits::IMPORT_BYTES)),

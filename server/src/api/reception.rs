@@ -5,7 +5,11 @@ use super::check_in::queue_refusal;
 use super::staff::Staff;
 use crate::extract::ApiJson;
 use crate::{hub, AppError, AppState};
-use axum::{extract::State, Json};
+use axum::{
+    extract::State,
+    response::sse::{Event, KeepAlive, Sse},
+    Json,
+};
 use waitwell_core::contract::{ActionResult, DayCounters, Needs, StaffQueue, StaffTicket};
 use waitwell_core::queue::Action;
 
@@ -190,4 +194,27 @@ pub async fn act(
     drop(today);
     state.hub.publish(outcome.version);
     Ok(Json(result))
+}
+
+/// `GET /staff/events` (staff): the queue's versions (`queue`) and a ping
+/// whenever alerts change (`alerts`), so reception refetches at once.
+pub async fn events(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>> {
+    use futures_util::StreamExt;
+    use tokio_stream::wrappers::BroadcastStream;
+    let hub = state.hub.clone();
+    let queue = BroadcastStream::new(state.hub.subscribe()).map(move |change| {
+        let version = change.map(|c| c.version).unwrap_or_else(|_| hub.latest());
+        Ok(Event::default()
+            .event("queue")
+            .data(format!("{{\"version\":{version}}}")))
+    });
+    let alerts = BroadcastStream::new(state.hub.subscribe_alerts())
+        .map(|_| Ok(Event::default().event("alerts").data("{}")));
+    let hello =
+        futures_util::stream::once(async { Ok(Event::default().event("alerts").data("{}")) });
+    Sse::new(hello.chain(futures_util::stream::select(queue, alerts)))
+        .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
 }

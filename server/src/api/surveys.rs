@@ -1,0 +1,211 @@
+//! Exit surveys: `PUT /surveys/{id}` (the kiosk's own id, so every retry and
+//! every follow-up lands on the same response), and the alerts they raise
+//! for reception.
+
+use super::check_in::clean_text;
+use super::staff::Staff;
+use crate::extract::ApiJson;
+use crate::{AppError, AppState};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use waitwell_core::contract::{limits, Alert, SurveyResponse, Theme};
+
+/// Ratings at or below this may ask for someone to talk to them.
+pub const LOW_RATING: u8 = 2;
+
+pub async fn put(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson {
+        value: response, ..
+    }: ApiJson<SurveyResponse>,
+) -> Result<StatusCode, AppError> {
+    let id = uuid::Uuid::try_parse(&id)
+        .map_err(|_| AppError::bad_request("invalid_id", "a survey id is a UUID"))?
+        .hyphenated()
+        .to_string();
+    let valid = validate(&state, response)?;
+    let now = state.local_now();
+    let unix = now.timestamp().as_second();
+    let themes = |t: &[Theme]| serde_json::to_string(t).unwrap_or_else(|_| "[]".into());
+
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO survey_responses (id, created_at, updated_at, day, hour, rating, recommend,
+            better, went_well, comment, thanks, talk_to_someone, first_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, rating = excluded.rating,
+            recommend = excluded.recommend, better = excluded.better, went_well = excluded.went_well,
+            comment = excluded.comment, thanks = excluded.thanks,
+            talk_to_someone = excluded.talk_to_someone, first_name = excluded.first_name",
+    )
+    .bind(&id)
+    .bind(unix)
+    .bind(unix)
+    .bind(now.date().to_string())
+    .bind(i64::from(now.hour()))
+    .bind(i64::from(valid.rating))
+    .bind(valid.recommend.map(i64::from))
+    .bind(themes(&valid.better))
+    .bind(themes(&valid.went_well))
+    .bind(&valid.comment)
+    .bind(&valid.thanks)
+    .bind(valid.talk_to_someone)
+    .bind(&valid.first_name)
+    .execute(&mut *tx)
+    .await?;
+    let mut raised = false;
+    for (kind, wanted) in [
+        ("talk_to_me", valid.talk_to_someone),
+        ("thanks", valid.thanks.is_some()),
+    ] {
+        if wanted {
+            let done = sqlx::query(
+                "INSERT OR IGNORE INTO alerts (kind, response_id, raised_at) VALUES (?, ?, ?)",
+            )
+            .bind(kind)
+            .bind(&id)
+            .bind(unix)
+            .execute(&mut *tx)
+            .await?;
+            raised |= done.rows_affected() > 0;
+        }
+    }
+    tx.commit().await?;
+    if raised {
+        state.hub.alert();
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn validate(state: &AppState, mut r: SurveyResponse) -> Result<SurveyResponse, AppError> {
+    let bad = |code: &'static str, message: &str| AppError::bad_request(code, message);
+    if !(1..=4).contains(&r.rating) {
+        return Err(bad("invalid_rating", "rating is 1 to 4"));
+    }
+    if r.recommend.is_some_and(|n| n > 10) {
+        return Err(bad("invalid_recommend", "recommend is 0 to 10"));
+    }
+    for themes in [&mut r.better, &mut r.went_well] {
+        themes.sort_unstable();
+        themes.dedup();
+    }
+    if let Some(comment) = &r.comment {
+        let text = comment.trim();
+        // Line breaks are fine; other control characters are not text.
+        let clean = text.chars().count() <= limits::COMMENT_CHARS
+            && !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t');
+        if !clean {
+            return Err(bad(
+                "invalid_comment",
+                "a comment has at most 500 characters of text",
+            ));
+        }
+        // Markup is kept as typed: it is only ever shown as text.
+        r.comment = (!text.is_empty()).then(|| text.to_owned());
+    }
+    if let Some(thanks) = &r.thanks {
+        if !state
+            .settings
+            .site
+            .survey
+            .staff
+            .iter()
+            .any(|s| &s.id == thanks)
+        {
+            return Err(bad(
+                "invalid_thanks",
+                "thanks must name a configured member of staff",
+            ));
+        }
+    }
+    if let Some(name) = &r.first_name {
+        let name = clean_text(name, limits::FIRST_NAME_CHARS)
+            .ok_or_else(|| bad("invalid_first_name", "a first name has 1 to 40 characters"))?;
+        r.first_name = Some(name);
+    }
+    // Asking to talk only follows a low rating.
+    r.talk_to_someone &= r.rating <= LOW_RATING;
+    Ok(r)
+}
+
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    id: i64,
+    kind: String,
+    raised_at: i64,
+    acknowledged_at: Option<i64>,
+    rating: i64,
+    first_name: Option<String>,
+    thanks: Option<String>,
+}
+
+/// `GET /alerts` (staff): open alerts, and today's acknowledged ones.
+pub async fn list(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Result<Json<Vec<Alert>>, AppError> {
+    let rows: Vec<AlertRow> = sqlx::query_as(
+        "SELECT a.id, a.kind, a.raised_at, a.acknowledged_at, r.rating, r.first_name, r.thanks
+         FROM alerts a JOIN survey_responses r ON r.id = a.response_id
+         WHERE a.acknowledged_at IS NULL OR r.day = ?
+         ORDER BY a.acknowledged_at IS NOT NULL, a.raised_at DESC
+         LIMIT 200",
+    )
+    .bind(state.today())
+    .fetch_all(&state.db)
+    .await?;
+    let stamp = |s: i64| {
+        jiff::Timestamp::from_second(s)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_string()
+    };
+    let staff = &state.settings.site.survey.staff;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| {
+                let talk = row.kind == "talk_to_me";
+                Alert {
+                    id: row.id,
+                    raised_at: stamp(row.raised_at),
+                    rating: talk.then(|| u8::try_from(row.rating).unwrap_or(0)),
+                    first_name: if talk { row.first_name } else { None },
+                    staff_name: if talk {
+                        None
+                    } else {
+                        row.thanks.and_then(|id| {
+                            staff.iter().find(|s| s.id == id).map(|s| s.name.clone())
+                        })
+                    },
+                    acknowledged_at: row.acknowledged_at.map(stamp),
+                    kind: row.kind,
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// `POST /alerts/{id}/ack` (staff).
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let done = sqlx::query(
+        "UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?",
+    )
+    .bind(state.now().as_second())
+    .bind(id)
+    .execute(&state.db)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::not_found("unknown_alert", "no such alert"));
+    }
+    state.hub.alert();
+    Ok(StatusCode::NO_CONTENT)
+}
