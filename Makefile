@@ -15,7 +15,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint
+.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
@@ -62,3 +62,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p waitwell --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+# Regenerate server/openapi.json from the code (a test checks it is current).
+openapi:
+	WAITWELL_UPDATE_OPENAPI=1 cargo test -p waitwell-server --test openapi

@@ -17,6 +17,7 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 pub const DEVICE_HEADER: &str = "X-Waitwell-Device";
 
 /// Every error body: a stable machine-readable code and a human message.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: String,
@@ -27,6 +28,7 @@ pub struct ApiError {
 }
 
 /// What a kiosk needs to know about the site.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteConfig {
     pub clinic_name: String,
@@ -44,6 +46,7 @@ pub struct SiteConfig {
 }
 
 /// A service line as configured.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineConfig {
     pub id: LineId,
@@ -53,6 +56,7 @@ pub struct LineConfig {
 }
 
 /// How early and how late a patient may check in for an appointment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArrivalWindow {
     pub minutes_before: u32,
@@ -60,6 +64,7 @@ pub struct ArrivalWindow {
 }
 
 /// Idle reset on the patient surfaces.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdleTimings {
     /// Inactivity before the "are you still there?" warning.
@@ -69,6 +74,7 @@ pub struct IdleTimings {
 }
 
 /// How a patient identifies at the kiosk.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum IdentifyRequest {
@@ -82,6 +88,7 @@ pub enum IdentifyRequest {
 }
 
 /// The appointments that matched, in masked form only.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentifyResponse {
     pub matches: Vec<AppointmentHint>,
@@ -89,6 +96,7 @@ pub struct IdentifyResponse {
 
 /// What the kiosk may show to let a patient confirm it is them: never a full
 /// name, a birth date or a reason for the visit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentHint {
     /// Opaque reference to check in with; meaningless elsewhere.
@@ -106,6 +114,7 @@ pub struct AppointmentHint {
 }
 
 /// Needs asked after identification; all optional.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Needs {
@@ -116,6 +125,7 @@ pub struct Needs {
 }
 
 /// Checking in: an identified appointment, or a walk-in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CheckInRequest {
@@ -134,6 +144,7 @@ pub enum CheckInRequest {
 }
 
 /// The ticket a patient leaves with.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckInResponse {
     /// e.g. "A-017".
@@ -146,6 +157,7 @@ pub struct CheckInResponse {
 }
 
 /// The public queue: ticket codes only. Safe for a wall screen.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicQueue {
     pub version: u64,
@@ -154,6 +166,7 @@ pub struct PublicQueue {
     pub lines: Vec<PublicLine>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicLine {
     pub id: LineId,
@@ -164,12 +177,14 @@ pub struct PublicLine {
     pub waiting: Vec<WaitingTicket>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalledTicket {
     pub ticket: String,
     pub room: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaitingTicket {
     pub ticket: String,
@@ -179,12 +194,14 @@ pub struct WaitingTicket {
 
 /// One Server-Sent Event on the queue stream: the queue changed to this
 /// version. A client that sees a gap refetches the snapshot.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueChanged {
     pub version: u64,
 }
 
 /// Staff sign-in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffSignIn {
@@ -192,6 +209,7 @@ pub struct StaffSignIn {
 }
 
 /// A staff session's state (the session itself is an HttpOnly cookie).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffSession {
     /// The session ends after this many seconds without a staff request.
@@ -199,6 +217,7 @@ pub struct StaffSession {
 }
 
 /// The staff view of the queue: adds who is waiting and what they need.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffQueue {
     pub version: u64,
@@ -208,6 +227,7 @@ pub struct StaffQueue {
     pub today: DayCounters,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffTicket {
     /// The queue's id for actions.
@@ -238,6 +258,7 @@ pub struct StaffTicket {
 }
 
 /// Today's counters at reception.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct DayCounters {
     pub waiting: u32,
@@ -249,6 +270,7 @@ pub struct DayCounters {
 }
 
 /// What a queue action did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionResult {
     pub ticket: String,
@@ -257,6 +279,7 @@ pub struct ActionResult {
 }
 
 /// A kiosk's periodic report of itself.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Heartbeat {
@@ -271,6 +294,7 @@ pub struct Heartbeat {
 }
 
 /// A device as reception sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceStatus {
     pub device: String,
@@ -288,6 +312,7 @@ pub struct DeviceStatus {
 
 /// One appointment of a clinic's schedule, as imported (JSON, or one CSV
 /// row with these column names).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportedAppointment {
@@ -309,6 +334,7 @@ pub struct ImportedAppointment {
 
 /// A day's schedule (JSON import). Appointments are matched to those already
 /// stored by code: present ones are updated, new ones added.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentImport {
@@ -319,6 +345,7 @@ pub struct AppointmentImport {
 }
 
 /// What an import did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportResult {
     pub day: Date,
@@ -328,6 +355,7 @@ pub struct ImportResult {
 
 /// The themes of good patient service, for "what could be better" and
 /// "what went well".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
@@ -362,6 +390,7 @@ impl Theme {
 }
 
 /// A member of staff a patient can thank.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMember {
     pub id: String,
@@ -369,6 +398,7 @@ pub struct StaffMember {
 }
 
 /// Which survey follow-ups the site asks.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyConfig {
     pub ask_recommend: bool,
@@ -382,6 +412,7 @@ pub struct SurveyConfig {
 
 /// An exit-survey response. Sent after the first tap and again, whole, after
 /// each follow-up, under the same client-made id (`PUT /surveys/{id}`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyResponse {
@@ -408,6 +439,7 @@ pub struct SurveyResponse {
 }
 
 /// Something reception should act on now.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
     pub id: i64,
@@ -427,6 +459,7 @@ pub struct Alert {
 }
 
 /// Insights for a period (inclusive days).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Insights {
     pub from: Date,
@@ -451,12 +484,14 @@ pub struct Insights {
     pub by_hour: Vec<PeriodPoint>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemeCount {
     pub theme: Theme,
     pub count: u32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     pub at: String,
@@ -464,12 +499,14 @@ pub struct Comment {
     pub text: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThanksCount {
     pub staff: String,
     pub count: u32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeriodPoint {
     /// A day (YYYY-MM-DD) or an hour ("09").

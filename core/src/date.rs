@@ -174,3 +174,21 @@ mod tests {
         }
     }
 }
+
+#[cfg(feature = "openapi")]
+mod schema {
+    use super::Date;
+    use utoipa::openapi::{schema::SchemaType, KnownFormat, ObjectBuilder, RefOr, Schema, SchemaFormat, Type};
+
+    impl utoipa::PartialSchema for Date {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .examples([serde_json::json!("1980-04-12")])
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for Date {}
+}

@@ -117,6 +117,7 @@ pub struct Ticket {
 }
 
 /// A staff (or kiosk) action on the queue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
@@ -796,4 +797,23 @@ mod tests {
             }
         }
     }
+}
+
+#[cfg(feature = "openapi")]
+mod schema {
+    use super::LineId;
+    use utoipa::openapi::{schema::SchemaType, ObjectBuilder, RefOr, Schema, Type};
+
+    impl utoipa::PartialSchema for LineId {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .pattern(Some("^[A-Z]$"))
+                .description(Some("A service line: one capital letter, the first of its ticket codes"))
+                .examples([serde_json::json!("A")])
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for LineId {}
 }

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A wait range in whole minutes, `low <= high`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaitRange {
     pub low_minutes: u32,

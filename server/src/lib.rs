@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod hub;
 pub mod idempotency;
+pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod settings;

@@ -25,6 +25,9 @@ struct Args {
     /// Add the demo clinic's appointments for today (if today has none).
     #[arg(long, env = "WAITWELL_DEMO")]
     demo: bool,
+    /// Print the OpenAPI document of the HTTP contract and exit.
+    #[arg(long)]
+    print_openapi: bool,
 }
 
 #[tokio::main]
@@ -45,6 +48,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    if args.print_openapi {
+        print!("{}", waitwell_server::openapi::document());
+        return Ok(());
+    }
     let settings = match &args.site {
         Some(path) => Settings::load(path).map_err(|e| e.to_string())?,
         None => Settings::demo(jiff::tz::TimeZone::system()),

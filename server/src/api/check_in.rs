@@ -2,6 +2,8 @@
 //! ticket. Idempotent: the key and the ticket are committed together, and a
 //! retry replays the first answer instead of making a second ticket.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use super::queue::wait_for;
 use super::schedule::{self, Appointment, Arrival};
 use crate::extract::{ApiJson, IdempotencyKey};
@@ -15,6 +17,17 @@ use axum::{
 use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
 use waitwell_core::queue::{Action, Queue, QueueError, TicketId};
 
+#[utoipa::path(post, path = "/api/v1/check-ins", tag = "kiosk",
+    params(("Idempotency-Key" = String, Header, description = "A UUID made by the client; the same for every retry of one check-in")),
+    request_body = CheckInRequest,
+    responses(
+        (status = 201, description = "A new ticket (or the stored answer replayed for a repeated key, with Idempotent-Replay: true)", body = CheckInResponse),
+        (status = 200, description = "Already checked in: the existing ticket", body = CheckInResponse),
+        (status = 400, description = "Missing or invalid Idempotency-Key, or invalid input", body = ApiError),
+        (status = 404, description = "No such appointment today (code: unknown_appointment)", body = ApiError),
+        (status = 409, description = "A request with this key is being processed (idempotency_key_in_flight), or the line is full", body = ApiError),
+        (status = 422, description = "The key was used for a different request (idempotency_key_reused), or outside the arrival window", body = ApiError),
+    ))]
 pub async fn check_in(
     State(state): State<AppState>,
     IdempotencyKey(key): IdempotencyKey,

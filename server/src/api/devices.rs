@@ -1,6 +1,8 @@
 //! Device heartbeats (from every kiosk and screen) and the health list
 //! reception sees.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use super::check_in::clean_text;
 use super::staff::Staff;
 use crate::extract::ApiJson;
@@ -11,6 +13,12 @@ use waitwell_core::contract::{DeviceStatus, Heartbeat};
 /// A device that has not reported for this long is shown as offline.
 pub const OFFLINE_AFTER_SECONDS: i64 = 120;
 
+#[utoipa::path(post, path = "/api/v1/devices/heartbeat", tag = "kiosk",
+    request_body = Heartbeat,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "Invalid heartbeat", body = ApiError),
+    ))]
 /// `POST /devices/heartbeat`.
 pub async fn heartbeat(
     State(state): State<AppState>,
@@ -56,6 +64,11 @@ pub async fn heartbeat(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/devices", tag = "staff", security(("staff_session" = [])),
+    responses(
+        (status = 200, description = "Every device that reported in, with its health", body = Vec<DeviceStatus>),
+        (status = 401, description = "Not signed in", body = ApiError),
+    ))]
 /// `GET /devices` (staff).
 pub async fn list(
     State(state): State<AppState>,

@@ -2,7 +2,7 @@ use crate::{AppError, AppState};
 use axum::{extract::State, Json};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: &'static str,
     pub version: &'static str,
@@ -10,6 +10,8 @@ pub struct Health {
     pub schema: i64,
 }
 
+#[utoipa::path(get, path = "/api/v1/health", tag = "server",
+    responses((status = 200, description = "The server and its database answer", body = Health)))]
 /// `GET /health`: the server and its database answer.
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
     let schema: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")

@@ -2,6 +2,8 @@
 //! or by appointment code. Answers masked hints only, and limits failed
 //! attempts per identity and per device.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use super::schedule::{self, Appointment, Arrival};
 use crate::attempts::{self, Scope};
 use crate::extract::{ApiJson, DeviceId};
@@ -11,6 +13,16 @@ use sha2::{Digest, Sha256};
 use waitwell_core::contract::{limits, IdentifyRequest, IdentifyResponse};
 use waitwell_core::names::{surname_key, surname_matches};
 
+#[utoipa::path(post, path = "/api/v1/identify", tag = "kiosk",
+    params(("X-Waitwell-Device" = Option<String>, Header, description = "The kiosk's id, for the per-device attempt limit")),
+    request_body = IdentifyRequest,
+    responses(
+        (status = 200, description = "Today's matching appointments in their arrival window, masked", body = IdentifyResponse),
+        (status = 400, description = "Malformed input (codes: invalid_json, invalid_body, invalid_name, invalid_code)", body = ApiError),
+        (status = 404, description = "No appointment today with those details (code: no_match); counts as a failed attempt", body = ApiError),
+        (status = 422, description = "Outside the arrival window (codes: too_early, too_late)", body = ApiError),
+        (status = 429, description = "Too many failed attempts for this identity or device (code: locked_out); see Retry-After", body = ApiError),
+    ))]
 pub async fn identify(
     State(state): State<AppState>,
     DeviceId(device): DeviceId,

@@ -1,6 +1,8 @@
 //! `POST /appointments/import` (staff): a day's schedule as JSON or CSV.
 //! All or nothing: one broken row refuses the whole import, naming the row.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use super::check_in::clean_text;
 use super::schedule::normalise_code;
 use super::staff::Staff;
@@ -14,6 +16,19 @@ use axum::{
 use waitwell_core::contract::{limits, AppointmentImport, ImportResult, ImportedAppointment};
 use waitwell_core::date::Date;
 
+#[utoipa::path(post, path = "/api/v1/appointments/import", tag = "staff", security(("staff_session" = [])),
+    params(("Idempotency-Key" = String, Header, description = "A UUID made by the client")),
+    request_body(content(
+        (AppointmentImport = "application/json"),
+        (String = "text/csv"),
+    )),
+    responses(
+        (status = 200, description = "Imported: appointments matched by code were updated, others added", body = ImportResult),
+        (status = 400, description = "A broken row or appointment, named in the message (codes: invalid_csv, invalid_body, invalid_appointment, too_many_rows)", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 415, description = "Neither JSON nor CSV", body = ApiError),
+        (status = 422, description = "An external_id already used by another appointment, or a reused Idempotency-Key", body = ApiError),
+    ))]
 pub async fn import(
     State(state): State<AppState>,
     _staff: Staff,

@@ -1,6 +1,8 @@
 //! `GET /insights` and `GET /insights/responses.csv` (staff): survey and
 //! wait figures for a period of clinic days.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use super::staff::Staff;
 use crate::{AppError, AppState};
 use axum::{
@@ -92,6 +94,17 @@ fn stamp(unix: i64) -> String {
         .to_string()
 }
 
+#[utoipa::path(get, path = "/api/v1/insights", tag = "staff", security(("staff_session" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD (default today)"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD (default today); at most 366 days after from"),
+        ("q" = Option<String>, Query, description = "Only comments containing this text"),
+    ),
+    responses(
+        (status = 200, description = "Figures for the period", body = Insights),
+        (status = 400, description = "Invalid period (code: invalid_period)", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+    ))]
 pub async fn insights(
     State(state): State<AppState>,
     _staff: Staff,
@@ -238,6 +251,16 @@ fn cell(text: &str) -> String {
     format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
+#[utoipa::path(get, path = "/api/v1/insights/responses.csv", tag = "staff", security(("staff_session" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD (default today)"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD (default today)"),
+    ),
+    responses(
+        (status = 200, description = "The period's responses, one per row, without first names", content_type = "text/csv", body = String),
+        (status = 400, description = "Invalid period", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+    ))]
 /// The period's responses, one per row, without first names.
 pub async fn csv(
     State(state): State<AppState>,

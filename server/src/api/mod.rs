@@ -1,17 +1,17 @@
 //! The `/api/v1` endpoints, one module per area.
 
-mod check_in;
-mod config;
-mod devices;
-mod health;
-mod identify;
-mod import;
-mod insights;
-mod queue;
-mod reception;
+pub(crate) mod check_in;
+pub(crate) mod config;
+pub(crate) mod devices;
+pub(crate) mod health;
+pub(crate) mod identify;
+pub(crate) mod import;
+pub(crate) mod insights;
+pub(crate) mod queue;
+pub(crate) mod reception;
 pub(crate) mod schedule;
 pub mod staff;
-mod surveys;
+pub(crate) mod surveys;
 
 use crate::{AppError, AppState};
 use axum::{

@@ -18,6 +18,8 @@ use waitwell_core::wait::{self, WaitDefaults, WaitRange};
 /// How many of today's visits per line inform the wait estimate.
 const RECENT_VISITS: i64 = 20;
 
+#[utoipa::path(get, path = "/api/v1/queue", tag = "queue",
+    responses((status = 200, description = "The public queue: ticket codes, rooms and wait ranges only", body = PublicQueue)))]
 pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQueue>, AppError> {
     let day = state.today();
     // One read transaction: the version and the tickets come from the same
@@ -134,6 +136,8 @@ async fn recent_service_minutes(
     Ok(by_line)
 }
 
+#[utoipa::path(get, path = "/api/v1/queue/events", tag = "queue",
+    responses((status = 200, description = "Server-Sent Events: `queue` events whose data is a QueueChanged; the first one at once", content_type = "text/event-stream", body = QueueChanged)))]
 /// `GET /queue/events`: the current version at once, then every change.
 /// Each event carries only the version; a client refetches `/queue` for any
 /// version it has not shown (and so also after a gap).

@@ -1,6 +1,8 @@
 //! Reception (staff only): the queue with names and needs, today's
 //! counters, and the queue actions.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::{ApiError, QueueChanged};
 use super::check_in::queue_refusal;
 use super::staff::Staff;
 use crate::extract::ApiJson;
@@ -32,6 +34,11 @@ struct Row {
     starts_at: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/queue/staff", tag = "staff", security(("staff_session" = [])),
+    responses(
+        (status = 200, description = "The queue with names, needs and times, and today's counters", body = StaffQueue),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+    ))]
 /// `GET /queue/staff`.
 pub async fn staff_queue(
     State(state): State<AppState>,
@@ -144,6 +151,14 @@ fn local_seconds(state: &AppState, day: &str, time: &str) -> Option<i64> {
     Some(zoned.timestamp().as_second())
 }
 
+#[utoipa::path(post, path = "/api/v1/queue/actions", tag = "staff", security(("staff_session" = [])),
+    request_body = Action,
+    responses(
+        (status = 200, description = "The action was applied", body = ActionResult),
+        (status = 400, description = "Invalid action (codes: invalid_body, use_check_in, unknown_room)", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 409, description = "Not possible now (codes: unknown_ticket, unknown_line, line_empty, invalid_transition, invalid_room)", body = ApiError),
+    ))]
 /// `POST /queue/actions`: call next, call, recall, serve, no-show, requeue,
 /// transfer. New tickets come through `POST /check-ins` instead.
 pub async fn act(
@@ -196,6 +211,8 @@ pub async fn act(
     Ok(Json(result))
 }
 
+#[utoipa::path(get, path = "/api/v1/staff/events", tag = "staff", security(("staff_session" = [])),
+    responses((status = 200, description = "Server-Sent Events: `queue` (a QueueChanged) and `alerts` (alerts changed: refetch)", content_type = "text/event-stream")))]
 /// `GET /staff/events` (staff): the queue's versions (`queue`) and a ping
 /// whenever alerts change (`alerts`), so reception refetches at once.
 pub async fn events(

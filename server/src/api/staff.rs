@@ -2,6 +2,8 @@
 //! readable by scripts, never in web storage), ended by inactivity, with a
 //! lockout after repeated wrong PINs.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use crate::attempts::{self, Scope};
 use crate::extract::{ApiJson, DeviceId};
 use crate::{idempotency::hex, AppError, AppState};
@@ -31,6 +33,14 @@ fn cookie(value: &str, max_age: i64) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("waitwell_staff=; Max-Age=0"))
 }
 
+#[utoipa::path(post, path = "/api/v1/staff/session", tag = "staff",
+    params(("X-Waitwell-Device" = Option<String>, Header, description = "The device's id, for the wrong-PIN lockout")),
+    request_body = StaffSignIn,
+    responses(
+        (status = 200, description = "Signed in: the session is in an HttpOnly cookie (waitwell_staff)", body = StaffSession),
+        (status = 401, description = "Wrong PIN", body = ApiError),
+        (status = 429, description = "Too many wrong PINs (code: locked_out); see Retry-After", body = ApiError),
+    ))]
 /// `POST /staff/session`: sign in.
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -74,6 +84,11 @@ pub async fn sign_in(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/api/v1/staff/session", tag = "staff", security(("staff_session" = [])),
+    responses(
+        (status = 200, description = "Signed in", body = StaffSession),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+    ))]
 /// `GET /staff/session`: whether this browser is signed in.
 pub async fn status(State(state): State<AppState>, _staff: Staff) -> Json<StaffSession> {
     Json(StaffSession {
@@ -81,6 +96,8 @@ pub async fn status(State(state): State<AppState>, _staff: Staff) -> Json<StaffS
     })
 }
 
+#[utoipa::path(delete, path = "/api/v1/staff/session", tag = "staff",
+    responses((status = 204, description = "Signed out; the cookie is cleared")))]
 /// `DELETE /staff/session`: sign out.
 pub async fn sign_out(
     State(state): State<AppState>,

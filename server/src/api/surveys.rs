@@ -2,6 +2,8 @@
 //! every follow-up lands on the same response), and the alerts they raise
 //! for reception.
 
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use super::check_in::clean_text;
 use super::staff::Staff;
 use crate::extract::ApiJson;
@@ -16,6 +18,13 @@ use waitwell_core::contract::{limits, Alert, SurveyResponse, Theme};
 /// Ratings at or below this may ask for someone to talk to them.
 pub const LOW_RATING: u8 = 2;
 
+#[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "kiosk",
+    params(("id" = String, Path, description = "A UUID the kiosk made for this response; every follow-up is sent again, whole, under it")),
+    request_body = SurveyResponse,
+    responses(
+        (status = 204, description = "Stored (created or updated)"),
+        (status = 400, description = "Invalid response (codes: invalid_id, invalid_rating, invalid_recommend, invalid_comment, invalid_thanks, invalid_first_name, invalid_body)", body = ApiError),
+    ))]
 pub async fn put(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -145,6 +154,11 @@ struct AlertRow {
     thanks: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "staff", security(("staff_session" = [])),
+    responses(
+        (status = 200, description = "Open alerts, then today's acknowledged ones", body = Vec<Alert>),
+        (status = 401, description = "Not signed in", body = ApiError),
+    ))]
 /// `GET /alerts` (staff): open alerts, and today's acknowledged ones.
 pub async fn list(
     State(state): State<AppState>,
@@ -190,6 +204,13 @@ pub async fn list(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/ack", tag = "staff", security(("staff_session" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 204, description = "Acknowledged"),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such alert", body = ApiError),
+    ))]
 /// `POST /alerts/{id}/ack` (staff).
 pub async fn acknowledge(
     State(state): State<AppState>,

@@ -1,0 +1,73 @@
+//! The OpenAPI 3.1 description of the contract, generated from the handlers
+//! and the `waitwell-core` types. `server/openapi.json` is this document;
+//! a test fails when it is out of date (`make openapi` rewrites it).
+
+use crate::api;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Waitwell HTTP contract",
+        version = "1",
+        description = "What a Waitwell kiosk needs from a clinic backend. JSON over HTTP under /api/v1.\n\n\
+            Idempotency: POST /check-ins and POST /appointments/import take an Idempotency-Key header (a UUID). \
+            A missing or malformed key is 400; the same key with a different body is 422; the same key while the \
+            first request is still being processed is 409; the same key after completion replays the stored status \
+            and body. Key and effect are committed in one transaction. Keys are kept for at least 7 days.\n\n\
+            Errors: every 4xx has a JSON body {code, message} with a stable machine-readable code; 429 adds \
+            retry_after_seconds and a Retry-After header. A 500 carries no details.\n\n\
+            Staff endpoints need the HttpOnly session cookie set by POST /staff/session; a session ends after the \
+            site's idle time without staff requests."
+    ),
+    paths(
+        api::health::health,
+        api::config::site_config,
+        api::identify::identify,
+        api::check_in::check_in,
+        api::queue::public_queue,
+        api::queue::events,
+        api::devices::heartbeat,
+        api::surveys::put,
+        api::staff::sign_in,
+        api::staff::status,
+        api::staff::sign_out,
+        api::reception::staff_queue,
+        api::reception::act,
+        api::reception::events,
+        api::devices::list,
+        api::import::import,
+        api::surveys::list,
+        api::surveys::acknowledge,
+        api::insights::insights,
+        api::insights::csv,
+    ),
+    modifiers(&StaffCookie),
+    tags(
+        (name = "kiosk", description = "What patient-facing devices call"),
+        (name = "queue", description = "The public queue: safe for a wall screen"),
+        (name = "staff", description = "Reception and insights (staff session)"),
+        (name = "server", description = "Operations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct StaffCookie;
+
+impl Modify for StaffCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "staff_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(api::staff::COOKIE))),
+        );
+    }
+}
+
+/// The document as committed in `server/openapi.json`.
+pub fn document() -> String {
+    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
