@@ -15,7 +15,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi
+.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
@@ -66,3 +66,7 @@ lint:
 # Regenerate server/openapi.json from the code (a test checks it is current).
 openapi:
 	WAITWELL_UPDATE_OPENAPI=1 cargo test -p waitwell-server --test openapi
+
+# Requests per second of the release server (wrk over loopback).
+bench: app server
+	@scripts/bench/run.sh

@@ -197,8 +197,9 @@ struct LineState {
     last_number: u16,
 }
 
-/// Highest ticket number per line and day (codes have three digits).
-pub const MAX_TICKET_NUMBER: u16 = 999;
+/// Highest ticket number per line and day. Codes show three digits
+/// (`A-017`) and grow a fourth past 999 (`A-1000`).
+pub const MAX_TICKET_NUMBER: u16 = 9999;
 
 impl Queue {
     /// An empty day with these lines.
@@ -473,6 +474,13 @@ mod tests {
     }
 
     #[test]
+    fn codes_grow_a_fourth_digit_past_999() {
+        let code = TicketCode { line: LineId::new('W').unwrap(), number: 1000 };
+        assert_eq!(code.to_string(), "W-1000");
+        assert_eq!(TicketCode::parse("W-1000"), Some(code));
+    }
+
+    #[test]
     fn ticket_codes_parse_back() {
         let code = TicketCode {
             line: line('A'),
@@ -698,7 +706,7 @@ mod tests {
     }
 
     #[test]
-    fn a_line_stops_at_999_tickets() {
+    fn a_line_stops_at_9999_tickets() {
         let mut q = Queue::new([line('A')]);
         for _ in 0..MAX_TICKET_NUMBER {
             q.apply(&Action::Enqueue { line: line('A') }).unwrap();

@@ -31,7 +31,7 @@ CREATE TABLE tickets (
     status         TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'served', 'no_show')),
     room           TEXT,
     calls          INTEGER NOT NULL DEFAULT 0,
-    queue_order    INTEGER NOT NULL DEFAULT 0,  -- order among waiting tickets
+    queue_order    INTEGER NOT NULL DEFAULT 0,  -- sort key among waiting tickets
     appointment_id INTEGER REFERENCES appointments (id),
     walk_in_name   TEXT,                        -- "Ana G." for walk-ins
     walk_in_reason TEXT,
@@ -42,6 +42,8 @@ CREATE TABLE tickets (
     PRIMARY KEY (day, id),
     UNIQUE (day, code_line, code_number)
 ) STRICT;
+
+CREATE INDEX tickets_waiting ON tickets (day, line_id, status, queue_order);
 
 -- The queue version per day, so clients can detect missed changes across
 -- a server restart.

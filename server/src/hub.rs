@@ -254,22 +254,30 @@ pub async fn persist(
         }
         (None, None) => return Err(AppError::Corrupt("new ticket without details".into())),
     }
-    // Rewrite the waiting order of the lines the ticket was and is in.
-    let mut lines = vec![t.line];
-    if let Some(old) = before.ticket(ticket) {
-        if old.line != t.line {
-            lines.push(old.line);
-        }
-    }
-    for line in lines {
-        for (order, waiting) in after.waiting(line).enumerate() {
-            sqlx::query("UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?")
-                .bind(i64::try_from(order).unwrap_or(i64::MAX))
-                .bind(day)
-                .bind(i64::try_from(waiting.id).unwrap_or(i64::MAX))
-                .execute(&mut **tx)
-                .await?;
-        }
+    // `queue_order` is a sort key, not a position: an action only ever puts
+    // a ticket at the front (requeue) or the back (enqueue, transfer) of a
+    // line, so one write keeps the stored order whatever the line's length.
+    if let Some(position) = after.position(ticket) {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(queue_order), MAX(queue_order) FROM tickets
+             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?",
+        )
+        .bind(day)
+        .bind(t.line.to_string())
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let order = if position == 1 {
+            first.map_or(0, |f| f - 1)
+        } else {
+            last.map_or(0, |l| l + 1)
+        };
+        sqlx::query("UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?")
+            .bind(order)
+            .bind(day)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
     }
     sqlx::query(
         "INSERT INTO queue_days (day, version, updated_at) VALUES (?, ?, ?)

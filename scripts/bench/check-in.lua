@@ -1,0 +1,33 @@
+-- wrk: POST /api/v1/check-ins, a walk-in with a fresh Idempotency-Key each
+-- time (a repeated key would only measure the replay).
+math.randomseed(os.time() + (tonumber(tostring({}):sub(8), 16) or 0))
+
+local function uuid()
+  return (("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"):gsub("[xy]", function(c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+
+wrk.method = "POST"
+wrk.path = "/api/v1/check-ins"
+wrk.body = '{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}'
+
+request = function()
+  -- Headers given here replace wrk.headers, so all of them are listed.
+  return wrk.format(nil, nil, {
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = uuid(),
+  })
+end
+
+-- Every answer must be a new ticket: count anything else.
+local failed = 0
+response = function(status)
+  if status ~= 201 then
+    failed = failed + 1
+    if failed == 1 then
+      io.stderr:write("first non-201 status: " .. status .. "\n")
+    end
+  end
+end

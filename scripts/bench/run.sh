@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Load figures for the release server on this machine (make bench): requests
+# per second of the queue snapshot GET and the check-in POST, measured with
+# wrk over loopback against a fresh database. Prints wrk's own report.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "==> installing wrk from Debian"
+  ${SUDO:-} apt-get install -y -qq wrk >/dev/null
+fi
+SECONDS_PER_RUN=${BENCH_SECONDS:-5}
+CONNECTIONS=${BENCH_CONNECTIONS:-16}
+
+dir=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+target/release/waitwell-server --listen 127.0.0.1:0 --db "$dir/bench.db" --dist dist >"$dir/out" 2>"$dir/err" &
+server=$!
+for _ in $(seq 50); do
+  url=$(sed -n 's/^Waitwell is running: \(http:[^ ]*\)\/$/\1/p' "$dir/out")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "server did not start: $(cat "$dir/err")" >&2; exit 1; }
+
+# A realistic board: 40 people waiting.
+for i in $(seq 40); do
+  curl -s -o /dev/null -X POST "$url/api/v1/check-ins" -H 'content-type: application/json' \
+    -H "idempotency-key: $(cat /proc/sys/kernel/random/uuid)" \
+    -d '{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}'
+done
+
+echo "== GET /api/v1/queue (40 waiting), ${CONNECTIONS} connections, 2 threads, ${SECONDS_PER_RUN}s"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "$url/api/v1/queue"
+echo
+echo "== POST /api/v1/check-ins (new ticket each), ${CONNECTIONS} connections, 2 threads, ${SECONDS_PER_RUN}s"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s scripts/bench/check-in.lua "$url"
