@@ -9,7 +9,6 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod device;
-pub mod live;
 pub mod pages;
 pub mod panic;
 

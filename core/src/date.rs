@@ -178,7 +178,9 @@ mod tests {
 #[cfg(feature = "openapi")]
 mod schema {
     use super::Date;
-    use utoipa::openapi::{schema::SchemaType, KnownFormat, ObjectBuilder, RefOr, Schema, SchemaFormat, Type};
+    use utoipa::openapi::{
+        schema::SchemaType, KnownFormat, ObjectBuilder, RefOr, Schema, SchemaFormat, Type,
+    };
 
     impl utoipa::PartialSchema for Date {
         fn schema() -> RefOr<Schema> {

@@ -475,7 +475,10 @@ mod tests {
 
     #[test]
     fn codes_grow_a_fourth_digit_past_999() {
-        let code = TicketCode { line: LineId::new('W').unwrap(), number: 1000 };
+        let code = TicketCode {
+            line: LineId::new('W').unwrap(),
+            number: 1000,
+        };
         assert_eq!(code.to_string(), "W-1000");
         assert_eq!(TicketCode::parse("W-1000"), Some(code));
     }
@@ -817,7 +820,9 @@ mod schema {
             ObjectBuilder::new()
                 .schema_type(SchemaType::new(Type::String))
                 .pattern(Some("^[A-Z]$"))
-                .description(Some("A service line: one capital letter, the first of its ticket codes"))
+                .description(Some(
+                    "A service line: one capital letter, the first of its ticket codes",
+                ))
                 .examples([serde_json::json!("A")])
                 .into()
         }

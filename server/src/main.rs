@@ -98,6 +98,12 @@ async fn run(args: Args) -> Result<(), String> {
             p.family_name, p.birth_date, p.code, p.time
         );
     }
+    if args.site.is_none() {
+        println!(
+            "Staff PIN (demo settings): {} (your own: --site, see server/site.example.json)",
+            state.settings.staff.pin
+        );
+    }
     println!("Press Ctrl+C to stop.");
 
     // Idempotency keys are kept for their retention period, then purged.

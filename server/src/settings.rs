@@ -223,6 +223,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_example_settings_file_loads() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site.example.json");
+        let settings = Settings::load(&path).unwrap();
+        assert_eq!(settings.site.lines.len(), 3);
+        assert_eq!(settings.staff.pin, "582914");
+    }
+
+    #[test]
     fn demo_settings_are_valid() {
         Settings::demo(TimeZone::UTC).validate().unwrap();
     }

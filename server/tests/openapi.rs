@@ -24,7 +24,8 @@ fn the_committed_openapi_document_is_current() {
 #[tokio::test]
 async fn every_documented_operation_is_served() {
     let f = fixture().await;
-    let spec: serde_json::Value = serde_json::from_str(&waitwell_server::openapi::document()).unwrap();
+    let spec: serde_json::Value =
+        serde_json::from_str(&waitwell_server::openapi::document()).unwrap();
     let paths = spec["paths"].as_object().unwrap();
     assert!(paths.len() >= 17, "{} paths", paths.len());
     for (path, operations) in paths {
@@ -37,9 +38,10 @@ async fn every_documented_operation_is_served() {
                 .body(axum::body::Body::from("{}"))
                 .unwrap();
             // Status and headers only: an event stream never ends.
-            let response = tower::ServiceExt::oneshot(waitwell_server::app(f.state.clone()), request)
-                .await
-                .unwrap();
+            let response =
+                tower::ServiceExt::oneshot(waitwell_server::app(f.state.clone()), request)
+                    .await
+                    .unwrap();
             let status = response.status().as_u16();
             assert_ne!(status, 405, "{method} {path}");
             let streaming = response
@@ -49,7 +51,9 @@ async fn every_documented_operation_is_served() {
             let text = if streaming {
                 String::new()
             } else {
-                let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap();
+                let body = http_body_util::BodyExt::collect(response.into_body())
+                    .await
+                    .unwrap();
                 String::from_utf8_lossy(&body.to_bytes()).into_owned()
             };
             let no_endpoint = status == 404 && text.contains("\"not_found\"");

@@ -1,10 +1,10 @@
 //! `/board`: the public queue on a wall screen. Ticket codes, rooms and
 //! wait ranges only; live, and honest about it when the connection drops.
 
+use crate::api::live::{follow_queue, Connection, LiveQueue};
 use crate::app::use_adapter;
 use crate::components::PageHeading;
 use crate::i18n::*;
-use crate::live::{follow_queue, Connection, LiveQueue};
 use leptos::prelude::*;
 use waitwell_core::contract::{CalledTicket, PublicLine, WaitingTicket};
 

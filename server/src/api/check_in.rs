@@ -2,8 +2,6 @@
 //! ticket. Idempotent: the key and the ticket are committed together, and a
 //! retry replays the first answer instead of making a second ticket.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::ApiError;
 use super::queue::wait_for;
 use super::schedule::{self, Appointment, Arrival};
 use crate::extract::{ApiJson, IdempotencyKey};
@@ -14,6 +12,8 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
 use waitwell_core::queue::{Action, Queue, QueueError, TicketId};
 

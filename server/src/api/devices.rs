@@ -1,13 +1,13 @@
 //! Device heartbeats (from every kiosk and screen) and the health list
 //! reception sees.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::ApiError;
 use super::check_in::clean_text;
 use super::staff::Staff;
 use crate::extract::ApiJson;
 use crate::{AppError, AppState};
 use axum::{extract::State, http::StatusCode, Json};
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{DeviceStatus, Heartbeat};
 
 /// A device that has not reported for this long is shown as offline.

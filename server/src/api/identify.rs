@@ -2,14 +2,14 @@
 //! or by appointment code. Answers masked hints only, and limits failed
 //! attempts per identity and per device.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::ApiError;
 use super::schedule::{self, Appointment, Arrival};
 use crate::attempts::{self, Scope};
 use crate::extract::{ApiJson, DeviceId};
 use crate::{idempotency::hex, AppError, AppState};
 use axum::{extract::State, Json};
 use sha2::{Digest, Sha256};
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{limits, IdentifyRequest, IdentifyResponse};
 use waitwell_core::names::{surname_key, surname_matches};
 

@@ -1,8 +1,6 @@
 //! `POST /appointments/import` (staff): a day's schedule as JSON or CSV.
 //! All or nothing: one broken row refuses the whole import, naming the row.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::ApiError;
 use super::check_in::clean_text;
 use super::schedule::normalise_code;
 use super::staff::Staff;
@@ -13,6 +11,8 @@ use axum::{
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{limits, AppointmentImport, ImportResult, ImportedAppointment};
 use waitwell_core::date::Date;
 

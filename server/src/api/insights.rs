@@ -1,8 +1,6 @@
 //! `GET /insights` and `GET /insights/responses.csv` (staff): survey and
 //! wait figures for a period of clinic days.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::ApiError;
 use super::staff::Staff;
 use crate::{AppError, AppState};
 use axum::{
@@ -13,6 +11,8 @@ use axum::{
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{Comment, Insights, PeriodPoint, ThanksCount, Theme, ThemeCount};
 use waitwell_core::date::Date;
 use waitwell_core::insights::{happy_index, mean, nps, percentile};

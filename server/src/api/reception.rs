@@ -1,8 +1,6 @@
 //! Reception (staff only): the queue with names and needs, today's
 //! counters, and the queue actions.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::{ApiError, QueueChanged};
 use super::check_in::queue_refusal;
 use super::staff::Staff;
 use crate::extract::ApiJson;
@@ -13,6 +11,8 @@ use axum::{
     Json,
 };
 use waitwell_core::contract::{ActionResult, DayCounters, Needs, StaffQueue, StaffTicket};
+#[allow(unused_imports)]
+use waitwell_core::contract::{ApiError, QueueChanged};
 use waitwell_core::queue::Action;
 
 #[derive(sqlx::FromRow)]

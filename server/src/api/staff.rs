@@ -2,8 +2,6 @@
 //! readable by scripts, never in web storage), ended by inactivity, with a
 //! lockout after repeated wrong PINs.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::ApiError;
 use crate::attempts::{self, Scope};
 use crate::extract::{ApiJson, DeviceId};
 use crate::{idempotency::hex, AppError, AppState};
@@ -14,6 +12,8 @@ use axum::{
     Json,
 };
 use sha2::{Digest, Sha256};
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{StaffSession, StaffSignIn};
 
 pub const COOKIE: &str = "waitwell_staff";

@@ -2,8 +2,6 @@
 //! every follow-up lands on the same response), and the alerts they raise
 //! for reception.
 
-#[allow(unused_imports)]
-use waitwell_core::contract::ApiError;
 use super::check_in::clean_text;
 use super::staff::Staff;
 use crate::extract::ApiJson;
@@ -13,6 +11,8 @@ use axum::{
     http::StatusCode,
     Json,
 };
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{limits, Alert, SurveyResponse, Theme};
 
 /// Ratings at or below this may ask for someone to talk to them.

@@ -1,9 +1,12 @@
-//! The adapter client: the only module in the app where HTTP happens.
+//! The adapter client: the only module in the app where HTTP happens
+//! (requests here, the live event stream in [`live`]).
 //!
 //! Every request has a timeout and is aborted when its owner is cleaned up
 //! (the screen that asked for it went away), and every failure arrives as a
 //! typed [`ClientError`]. Which backend is used comes from `/config.json`
 //! at run time, never from the build.
+
+pub mod live;
 
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{on_cleanup, provide_context, use_context};
@@ -16,9 +19,9 @@ use std::{
 };
 use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
 use waitwell_core::contract::{
-    ActionResult, CheckInRequest, CheckInResponse, Heartbeat, IdentifyRequest, IdentifyResponse,
-    PublicQueue, SiteConfig, StaffQueue, StaffSession, StaffSignIn, API_PREFIX,
-    IDEMPOTENCY_KEY_HEADER,
+    ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DeviceStatus,
+    Heartbeat, IdentifyRequest, IdentifyResponse, ImportResult, Insights, PublicQueue, SiteConfig,
+    StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
 };
 use waitwell_core::queue::Action;
 
@@ -145,6 +148,64 @@ impl Adapter {
         self.post("/queue/actions", action, None).await
     }
 
+    pub async fn devices(&self) -> Result<Vec<DeviceStatus>, ClientError> {
+        self.get("/devices").await
+    }
+
+    /// Sends a survey response, whole, under the kiosk's own id for it.
+    pub async fn put_survey(&self, id: &str, response: &SurveyResponse) -> Result<(), ClientError> {
+        let path = format!("/surveys/{}", encode_segment(id));
+        send(
+            Request::put(&self.url(&path)?),
+            Some(response),
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+
+    pub async fn alerts(&self) -> Result<Vec<Alert>, ClientError> {
+        self.get("/alerts").await
+    }
+
+    pub async fn acknowledge_alert(&self, id: i64) -> Result<(), ClientError> {
+        send(
+            Request::post(&self.url(&format!("/alerts/{id}/ack"))?),
+            None::<&()>,
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+
+    /// Figures for the days `from` to `to` (YYYY-MM-DD), comments filtered by `q`.
+    pub async fn insights(&self, from: &str, to: &str, q: &str) -> Result<Insights, ClientError> {
+        let path = format!(
+            "/insights?from={}&to={}&q={}",
+            encode_segment(from),
+            encode_segment(to),
+            encode_segment(q)
+        );
+        self.get(&path).await
+    }
+
+    /// Where the browser downloads the period's responses as CSV.
+    pub fn insights_csv_url(&self, from: &str, to: &str) -> Result<String, ClientError> {
+        self.url(&format!(
+            "/insights/responses.csv?from={}&to={}",
+            encode_segment(from),
+            encode_segment(to)
+        ))
+    }
+
+    pub async fn import_appointments(
+        &self,
+        key: &str,
+        schedule: &AppointmentImport,
+    ) -> Result<ImportResult, ClientError> {
+        self.post("/appointments/import", schedule, Some(key)).await
+    }
+
     pub async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), ClientError> {
         send(
             Request::post(&self.url("/devices/heartbeat")?),
@@ -154,6 +215,11 @@ impl Adapter {
         .await?
         .empty()
     }
+}
+
+/// Percent-encodes a path segment or query value.
+fn encode_segment(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
 }
 
 /// A fresh idempotency key (UUID v4 from the browser's CSPRNG).

@@ -3,7 +3,7 @@
 //! while the stream is down the snapshot is polled instead. The connection
 //! state is exposed so a screen never shows stale data as fresh.
 
-use crate::api::Adapter;
+use super::Adapter;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::{cell::RefCell, rc::Rc};
