@@ -221,6 +221,14 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn settings_decoding_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = Settings::from_json(&String::from_utf8_lossy(&bytes));
+        }
+    }
 
     #[test]
     fn the_example_settings_file_loads() {
