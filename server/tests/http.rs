@@ -111,12 +111,7 @@ async fn pages_answer_503_when_the_app_is_not_built() {
 #[tokio::test]
 async fn serves_over_a_real_socket_and_shuts_down() {
     let f = fixture().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(waitwell_server::serve(listener, f.state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = common::spawn_server(&f.state).await;
 
     let client = reqwest::Client::new();
     let health: serde_json::Value = client

@@ -36,12 +36,7 @@ async fn next_event(response: &mut reqwest::Response, buffer: &mut String, name:
 #[tokio::test]
 async fn sse_delivers_each_change_with_its_version() {
     let f = fixture().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(waitwell_server::serve(listener, f.state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = common::spawn_server(&f.state).await;
 
     let client = reqwest::Client::new();
     let mut events = client
@@ -94,12 +89,7 @@ async fn sse_delivers_each_change_with_its_version() {
 #[tokio::test]
 async fn staff_events_ping_when_an_unhappy_patient_asks_to_talk() {
     let f = fixture().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(waitwell_server::serve(listener, f.state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = common::spawn_server(&f.state).await;
     let client = reqwest::Client::new();
     assert_eq!(
         client

@@ -18,17 +18,6 @@ async fn sign_in(f: &Fixture) -> String {
     pair
 }
 
-async fn staff_get(f: &Fixture, cookie: &str, path: &str) -> Reply {
-    send(
-        &f.state,
-        axum::http::Request::get(path)
-            .header("cookie", cookie)
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
 async fn act(f: &Fixture, cookie: &str, action: &str) -> Reply {
     post_json(
         &f.state,

@@ -5,34 +5,12 @@ mod common;
 use common::*;
 use jiff::SignedDuration;
 
-async fn cookie(f: &Fixture) -> String {
-    let reply = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
-    reply.headers["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn put_survey(f: &Fixture, id: &str, body: &str) -> Reply {
     send(
         &f.state,
         axum::http::Request::put(format!("/api/v1/surveys/{id}"))
             .header("content-type", "application/json")
             .body(axum::body::Body::from(body.to_owned()))
-            .unwrap(),
-    )
-    .await
-}
-
-async fn staff_get(f: &Fixture, cookie: &str, path: &str) -> Reply {
-    send(
-        &f.state,
-        axum::http::Request::get(path)
-            .header("cookie", cookie)
-            .body(axum::body::Body::empty())
             .unwrap(),
     )
     .await
@@ -67,7 +45,7 @@ async fn one_tap_is_a_response_and_follow_ups_update_it() {
     );
     assert_eq!(went_well, r#"["staff_kindness","cleanliness"]"#);
 
-    let cookie = cookie(&f).await;
+    let cookie = staff_cookie(&f).await;
     let alerts = staff_get(&f, &cookie, "/api/v1/alerts").await.json();
     assert_eq!(alerts[0]["kind"], "thanks");
     assert_eq!(alerts[0]["staff_name"], "Nurse Kim");
@@ -95,7 +73,7 @@ async fn a_low_rating_asking_to_talk_raises_an_alert_staff_can_acknowledge() {
         r#"{"rating":1,"talk_to_someone":true,"first_name":"Sam"}"#,
     )
     .await;
-    let cookie = cookie(&f).await;
+    let cookie = staff_cookie(&f).await;
     let alerts = staff_get(&f, &cookie, "/api/v1/alerts").await.json();
     assert_eq!(alerts.as_array().unwrap().len(), 1);
     assert_eq!(alerts[0]["kind"], "talk_to_me");
@@ -195,7 +173,7 @@ async fn bad_survey_input_is_refused() {
 #[tokio::test]
 async fn insights_match_hand_computed_figures() {
     let f = fixture().await;
-    let cookie = cookie(&f).await;
+    let cookie = staff_cookie(&f).await;
     // Empty period: no NaN, no error.
     let empty = staff_get(&f, &cookie, "/api/v1/insights").await;
     assert_eq!(empty.status, 200, "{}", empty.text);
@@ -217,7 +195,7 @@ async fn insights_match_hand_computed_figures() {
         assert_eq!(put_survey(&f, &uuid(), body).await.status, 204);
         f.clock.advance(SignedDuration::from_mins(30));
     }
-    let cookie = self::cookie(&f).await;
+    let cookie = staff_cookie(&f).await;
     let json = staff_get(
         &f,
         &cookie,
@@ -286,7 +264,7 @@ async fn the_csv_export_has_every_response_and_no_names() {
         r#"{"rating":4,"thanks":"patel","comment":"Said \"thanks\", twice"}"#,
     )
     .await;
-    let cookie = cookie(&f).await;
+    let cookie = staff_cookie(&f).await;
     let reply = staff_get(&f, &cookie, "/api/v1/insights/responses.csv").await;
     assert_eq!(reply.status, 200);
     assert!(reply.headers["content-type"]

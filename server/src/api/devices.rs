@@ -80,11 +80,6 @@ pub async fn list(
     .fetch_all(&state.db)
     .await?;
     let now = state.now().as_second();
-    let stamp = |s: i64| {
-        jiff::Timestamp::from_second(s)
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            .to_string()
-    };
     rows.into_iter()
         .map(
             |(device, surface, app_version, backlog, last_sync, last_seen)| {
@@ -96,9 +91,9 @@ pub async fn list(
                     app_version,
                     outbox_backlog: u32::try_from(backlog).unwrap_or(0),
                     last_sync,
-                    last_seen: stamp(last_seen),
+                    last_seen: super::rfc3339(last_seen),
                     offline_since: (now - last_seen > OFFLINE_AFTER_SECONDS)
-                        .then(|| stamp(last_seen)),
+                        .then(|| super::rfc3339(last_seen)),
                 })
             },
         )

@@ -88,12 +88,6 @@ fn themes(json: &str) -> Vec<Theme> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-fn stamp(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_string()
-}
-
 #[utoipa::path(get, path = "/api/v1/insights", tag = "staff", security(("staff_session" = [])),
     params(
         ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD (default today)"),
@@ -144,7 +138,7 @@ pub async fn insights(
         .filter(|(_, c)| needle.as_ref().is_none_or(|q| c.to_lowercase().contains(q)))
         .take(500)
         .map(|(r, c)| Comment {
-            at: stamp(r.created_at),
+            at: super::rfc3339(r.created_at),
             rating: rating(r),
             text: c.clone(),
         })
@@ -292,7 +286,7 @@ pub async fn csv(
             .unwrap_or_default();
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{}\n",
-            cell(&stamp(r.created_at)),
+            cell(&super::rfc3339(r.created_at)),
             cell(&r.day),
             r.rating,
             r.recommend.map(|n| n.to_string()).unwrap_or_default(),

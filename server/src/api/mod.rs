@@ -21,6 +21,40 @@ use axum::{
 };
 use waitwell_core::contract::limits;
 
+/// RFC 3339 text of a stored unix time (the epoch for an impossible one).
+pub(crate) fn rfc3339(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_string()
+}
+
+/// The instant of a clinic-local `HH:MM` on `day` (`YYYY-MM-DD`).
+pub(crate) fn local_instant(state: &AppState, day: &str, time: &str) -> Option<jiff::Timestamp> {
+    let date: jiff::civil::Date = day.parse().ok()?;
+    let time: jiff::civil::Time = time.parse().ok()?;
+    let zoned = date
+        .to_datetime(time)
+        .to_zoned(state.settings.time_zone.clone())
+        .ok()?;
+    Some(zoned.timestamp())
+}
+
+/// The day's stored queue version and the unix time of its last change
+/// (0 and 0 before the first).
+pub(crate) async fn stored_version(
+    conn: &mut sqlx::SqliteConnection,
+    day: &str,
+) -> Result<(u64, i64), AppError> {
+    let (version, updated_at): (i64, i64) = sqlx::query_as(
+        "SELECT version, updated_at FROM queue_days WHERE day = ?
+         UNION ALL SELECT 0, 0 LIMIT 1",
+    )
+    .bind(day)
+    .fetch_one(conn)
+    .await?;
+    Ok((u64::try_from(version).unwrap_or(0), updated_at))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health::health))

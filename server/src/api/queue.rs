@@ -25,13 +25,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
     // One read transaction: the version and the tickets come from the same
     // moment.
     let mut tx = state.db.begin().await?;
-    let (version, updated_at): (i64, i64) = sqlx::query_as(
-        "SELECT version, updated_at FROM queue_days WHERE day = ?
-         UNION ALL SELECT 0, 0 LIMIT 1",
-    )
-    .bind(&day)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (version, updated_at) = super::stored_version(&mut tx, &day).await?;
     let rows: Vec<(String, i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT code_line, code_number, line_id, status, room FROM tickets
          WHERE day = ? AND status IN ('waiting', 'called')
@@ -79,12 +73,9 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
             });
         }
     }
-    let updated_at = jiff::Timestamp::from_second(updated_at)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_string();
     Ok(Json(PublicQueue {
-        version: u64::try_from(version).unwrap_or(0),
-        updated_at,
+        version,
+        updated_at: super::rfc3339(updated_at),
         lines,
     }))
 }

@@ -3,6 +3,7 @@
 
 use super::check_in::queue_refusal;
 use super::staff::Staff;
+use super::{local_instant, rfc3339};
 use crate::extract::ApiJson;
 use crate::{hub, AppError, AppState};
 use axum::{
@@ -47,12 +48,7 @@ pub async fn staff_queue(
     let day = state.today();
     let now = state.now().as_second();
     let mut tx = state.db.begin().await?;
-    let (version, updated_at): (i64, i64) = sqlx::query_as(
-        "SELECT version, updated_at FROM queue_days WHERE day = ? UNION ALL SELECT 0, 0 LIMIT 1",
-    )
-    .bind(&day)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (version, updated_at) = super::stored_version(&mut tx, &day).await?;
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT t.id, t.code_line, t.code_number, t.line_id, t.status, t.room, t.calls, t.needs,
                 t.created_at, t.called_at, t.walk_in_name, t.walk_in_reason,
@@ -92,7 +88,8 @@ pub async fn staff_queue(
             let appointment_start = row
                 .starts_at
                 .as_deref()
-                .and_then(|t| local_seconds(&state, &day, t));
+                .and_then(|t| local_instant(&state, &day, t))
+                .map(|t| t.as_second());
             let late = appointment_start.map_or(0, |start| minutes(row.created_at - start));
             let name = match (&row.given_name, &row.family_name, &row.walk_in_name) {
                 (Some(given), Some(family), _) => format!("{given} {family}"),
@@ -109,7 +106,7 @@ pub async fn staff_queue(
                 name,
                 walk_in_reason: row.walk_in_reason,
                 needs: serde_json::from_str::<Needs>(&row.needs).unwrap_or_default(),
-                checked_in_at: timestamp(row.created_at),
+                checked_in_at: rfc3339(row.created_at),
                 appointment_time: row.starts_at,
                 waited_minutes: minutes(waited_until - row.created_at),
                 late_minutes: late,
@@ -127,28 +124,11 @@ pub async fn staff_queue(
         counters.p90_wait_minutes = waits[rank - 1];
     }
     Ok(Json(StaffQueue {
-        version: u64::try_from(version).unwrap_or(0),
-        updated_at: timestamp(updated_at),
+        version,
+        updated_at: rfc3339(updated_at),
         tickets,
         today: counters,
     }))
-}
-
-fn timestamp(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_string()
-}
-
-/// Unix seconds of `HH:MM` on `day` in the clinic's zone.
-fn local_seconds(state: &AppState, day: &str, time: &str) -> Option<i64> {
-    let date: jiff::civil::Date = day.parse().ok()?;
-    let time: jiff::civil::Time = time.parse().ok()?;
-    let zoned = date
-        .to_datetime(time)
-        .to_zoned(state.settings.time_zone.clone())
-        .ok()?;
-    Some(zoned.timestamp().as_second())
 }
 
 #[utoipa::path(post, path = "/api/v1/queue/actions", tag = "staff", security(("staff_session" = [])),

@@ -2,7 +2,7 @@
 
 use crate::{AppError, AppState};
 use axum::http::StatusCode;
-use jiff::{civil, Timestamp};
+use jiff::Timestamp;
 use waitwell_core::contract::AppointmentHint;
 
 /// One appointment row, as the identification and check-in need it.
@@ -32,14 +32,8 @@ pub enum Arrival {
 impl Appointment {
     /// The appointment's start as an instant in the clinic's zone.
     pub fn start(&self, state: &AppState, day: &str) -> Result<Timestamp, AppError> {
-        let corrupt = || AppError::Corrupt(format!("appointment {} start", self.id));
-        let date: civil::Date = day.parse().map_err(|_| corrupt())?;
-        let time: civil::Time = self.starts_at.parse().map_err(|_| corrupt())?;
-        let zoned = date
-            .to_datetime(time)
-            .to_zoned(state.settings.time_zone.clone())
-            .map_err(|_| corrupt())?;
-        Ok(zoned.timestamp())
+        super::local_instant(state, day, &self.starts_at)
+            .ok_or_else(|| AppError::Corrupt(format!("appointment {} start", self.id)))
     }
 
     pub fn arrival(&self, state: &AppState, day: &str) -> Result<Arrival, AppError> {

@@ -174,11 +174,6 @@ pub async fn list(
     .bind(state.today())
     .fetch_all(&state.db)
     .await?;
-    let stamp = |s: i64| {
-        jiff::Timestamp::from_second(s)
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            .to_string()
-    };
     let staff = &state.settings.site.survey.staff;
     Ok(Json(
         rows.into_iter()
@@ -186,7 +181,7 @@ pub async fn list(
                 let talk = row.kind == "talk_to_me";
                 Alert {
                     id: row.id,
-                    raised_at: stamp(row.raised_at),
+                    raised_at: super::rfc3339(row.raised_at),
                     rating: talk.then(|| u8::try_from(row.rating).unwrap_or(0)),
                     first_name: if talk { row.first_name } else { None },
                     staff_name: if talk {
@@ -196,7 +191,7 @@ pub async fn list(
                             staff.iter().find(|s| s.id == id).map(|s| s.name.clone())
                         })
                     },
-                    acknowledged_at: row.acknowledged_at.map(stamp),
+                    acknowledged_at: row.acknowledged_at.map(super::rfc3339),
                     kind: row.kind,
                 }
             })

@@ -119,3 +119,45 @@ pub async fn appointment(
 pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// Signs in as staff (the demo PIN) and returns the `Cookie` value to send.
+pub async fn staff_cookie(f: &Fixture) -> String {
+    let reply = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// A GET with the staff session cookie.
+pub async fn staff_get(f: &Fixture, cookie: &str, path: &str) -> Reply {
+    send(
+        &f.state,
+        Request::get(path)
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+/// The server on a real socket; send on the returned channel to stop it.
+pub async fn spawn_server(
+    state: &AppState,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(waitwell_server::serve(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+    (addr, stop, server)
+}
