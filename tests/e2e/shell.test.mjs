@@ -235,3 +235,21 @@ test('setup says so, in words, when the backend cannot be reached', async () => 
   await page.getByText('Sin conexión: No se puede contactar con el servidor. Revise la red.').waitFor();
   await context.close();
 });
+
+test('a backend that never answers is abandoned at the client timeout, in words', async () => {
+  const { context, page } = await openPage(browser);
+  // The request is accepted and then left hanging, as a stalled server would.
+  let seen = 0;
+  await page.route('**/api/v1/config', () => {
+    seen += 1;
+  });
+  const started = Date.now();
+  await page.goto(`${server.url}/setup`);
+  await waitForPage(page);
+  await page.getByText('Checking the connection…').waitFor();
+  await page.getByText('Not connected: The server is taking too long to answer.').waitFor({ timeout: 15_000 });
+  const waited = Date.now() - started;
+  assert.equal(seen, 1);
+  assert.ok(waited >= 7_500 && waited < 12_000, `gave up after ${waited} ms`);
+  await context.close();
+});
