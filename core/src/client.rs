@@ -102,7 +102,14 @@ impl ClientError {
     /// From a non-2xx status, its body, and its `Retry-After` header.
     pub fn from_response(status: u16, body: &str, retry_after: Option<&str>) -> Self {
         let retry_after_seconds = retry_after.and_then(|v| v.trim().parse::<u64>().ok());
-        if status >= 500 || status == 408 || status == 429 && body_code(body).is_none() {
+        let code = body_code(body);
+        // A 429 without a contract body is load shedding, not a lockout; a
+        // 409 for a key still in flight will be replayed once it finishes.
+        let transient = status >= 500
+            || status == 408
+            || (status == 429 && code.is_none())
+            || (status == 409 && code.as_deref() == Some("idempotency_key_in_flight"));
+        if transient {
             return ClientError::Unavailable {
                 status,
                 retry_after_seconds,
