@@ -30,6 +30,9 @@ pub fn use_adapter() -> Signal<Option<Result<Adapter, ClientError>>> {
     }
 }
 
+/// How often to try `/config.json` again while it cannot be fetched.
+const CONFIG_RETRY_MILLIS: u32 = 5_000;
+
 #[component]
 pub fn App() -> impl IntoView {
     let settings = device::load();
@@ -42,10 +45,19 @@ pub fn App() -> impl IntoView {
     let adapter = RwSignal::new(None);
     provide_context(AdapterContext(adapter));
     leptos::task::spawn_local(async move {
-        let loaded = load_runtime_config()
-            .await
-            .map(|config| Adapter::new(&config));
-        adapter.set(Some(loaded));
+        // A kiosk may boot before its network is up: keep trying while the
+        // failure is one that can pass, and say what is wrong meanwhile.
+        loop {
+            let loaded = load_runtime_config()
+                .await
+                .map(|config| Adapter::new(&config));
+            let again = matches!(&loaded, Err(e) if e.is_retryable());
+            adapter.set(Some(loaded));
+            if !again {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(CONFIG_RETRY_MILLIS).await;
+        }
     });
 
     view! {

@@ -3,7 +3,7 @@
 
 use crate::api::live::{follow_queue, Connection, LiveQueue};
 use crate::app::use_adapter;
-use crate::components::PageHeading;
+use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
 use leptos::prelude::*;
 use waitwell_core::contract::{CalledTicket, PublicLine, WaitingTicket};
@@ -24,7 +24,22 @@ pub fn BoardPage() -> impl IntoView {
             <PageHeading>{t!(i18n, surface.board.title)}</PageHeading>
             {move || match adapter.get() {
                 Some(Ok(adapter)) => view! { <LiveBoard live=follow_queue(adapter) /> }.into_any(),
-                _ => view! { <p class="connection" role="status">{t!(i18n, board.connecting)}</p> }.into_any(),
+                Some(Err(error)) => {
+                    view! {
+                        <p class="connection lost" role="status" data-connection="lost">
+                            {move || error_text(i18n, &error)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p class="connection" role="status" data-connection="connecting">
+                            {t!(i18n, board.connecting)}
+                        </p>
+                    }
+                        .into_any()
+                }
             }}
         </section>
     }

@@ -113,3 +113,15 @@ test('killing the server shows reconnecting; after a restart the board is right 
   await page.locator('td.code', { hasText: before }).waitFor();
   await context.close();
 });
+
+test('a kiosk that boots before its network keeps trying and then goes live', async () => {
+  const { context, page } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  await page.route('**/config.json', (route) => route.abort('internetdisconnected'));
+  await page.goto(`${server.url}/board`);
+  await waitForPage(page);
+  await page.getByText('The server cannot be reached. Check the network.').waitFor();
+  assert.equal(await page.getAttribute('.connection', 'data-connection'), 'lost');
+  await page.unroute('**/config.json');
+  await page.waitForSelector('[data-connection="live"]', { timeout: 10_000 });
+  await context.close();
+});
