@@ -22,6 +22,8 @@ help:
 	@echo "make test   run every test (native, in-browser, end-to-end)"
 	@echo "make size   download size of the release app (gzip and brotli)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
+	@echo "make bench  requests per second of the release server (wrk)"
+	@echo "make openapi  regenerate server/openapi.json from the code"
 
 run: app server
 	$(SERVER) --listen $(LISTEN) --db $(DB) --dist dist --demo
