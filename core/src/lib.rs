@@ -10,6 +10,7 @@ pub mod date;
 pub mod device;
 pub mod insights;
 pub mod names;
+pub mod offline;
 pub mod outbox;
 pub mod queue;
 pub mod restart;

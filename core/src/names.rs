@@ -25,33 +25,34 @@ const PARTICLES: &[&str] = &[
 /// whole name, or its first part when the record is a compound surname
 /// ("García López", "Smith-Jones").
 pub fn surname_matches(typed: &str, on_record: &str) -> bool {
-    if typed.chars().count() > MAX_NAME_CHARS {
-        return false;
-    }
-    let typed_forms = [Transliteration::Plain, Transliteration::German].map(|t| {
-        let parts = name_parts(typed, t);
-        parts.concat()
-    });
-    if typed_forms.iter().all(String::is_empty) {
-        return false;
-    }
-    [Transliteration::Plain, Transliteration::German]
-        .into_iter()
-        .any(|t| {
-            let parts = name_parts(on_record, t);
-            let whole = parts.concat();
-            let first = parts.first().cloned().unwrap_or_default();
-            typed_forms
-                .iter()
-                .filter(|form| !form.is_empty())
-                .any(|form| *form == whole || *form == first)
-        })
+    let record = surname_lookup_keys(on_record);
+    typed_surname_keys(typed)
+        .iter()
+        .any(|key| record.contains(key))
 }
 
 /// The key under which a name is indexed: the whole name, folded. Two names
 /// with the same key are the same to [`surname_matches`] as whole names.
 pub fn surname_key(name: &str) -> String {
     name_parts(name, Transliteration::Plain).concat()
+}
+
+/// The keys a typed name is looked up by: the whole of it, folded, with
+/// plain and German transliteration (deduplicated, empty when nothing
+/// usable was typed). A record matches when one of these is one of its
+/// [`surname_lookup_keys`].
+pub fn typed_surname_keys(typed: &str) -> Vec<String> {
+    if typed.chars().count() > MAX_NAME_CHARS {
+        return Vec::new();
+    }
+    let mut keys = Vec::new();
+    for t in [Transliteration::Plain, Transliteration::German] {
+        let key = name_parts(typed, t).concat();
+        if !key.is_empty() && !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
 }
 
 /// The keys a record can be found by: the whole name and its first part,
