@@ -175,10 +175,6 @@ impl VersionTracker {
     pub fn lost(&mut self) {
         self.shown = None;
     }
-
-    pub fn version(&self) -> Option<u64> {
-        self.shown
-    }
 }
 
 #[cfg(test)]

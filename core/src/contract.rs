@@ -5,7 +5,7 @@
 //! kiosk sends are refused) and every field that reaches a screen is bounded.
 
 use crate::date::Date;
-use crate::queue::{LineId, TicketCode};
+use crate::queue::LineId;
 use crate::wait::WaitRange;
 use serde::{Deserialize, Serialize};
 
@@ -513,11 +513,6 @@ pub struct PeriodPoint {
     pub label: String,
     pub responses: u32,
     pub happy_index: Option<f64>,
-}
-
-/// Formats a ticket code for the contract ("A-017").
-pub fn ticket_text(code: TicketCode) -> String {
-    code.to_string()
 }
 
 /// Limits on what a kiosk may send.

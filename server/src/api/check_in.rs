@@ -2,6 +2,7 @@
 //! ticket. Idempotent: the key and the ticket are committed together, and a
 //! retry replays the first answer instead of making a second ticket.
 
+use super::clean_text;
 use super::queue::wait_for;
 use super::schedule::{self, Appointment, Arrival};
 use crate::extract::{ApiJson, IdempotencyKey};
@@ -197,11 +198,4 @@ fn validate_needs(needs: &Needs) -> Result<(), AppError> {
         }
     }
     Ok(())
-}
-
-/// Trimmed text of 1..=max characters with no control characters.
-pub(crate) fn clean_text(text: &str, max: usize) -> Option<String> {
-    let text = text.trim();
-    let len = text.chars().count();
-    ((1..=max).contains(&len) && !text.chars().any(char::is_control)).then(|| text.to_owned())
 }

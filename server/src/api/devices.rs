@@ -1,7 +1,7 @@
 //! Device heartbeats (from every kiosk and screen) and the health list
 //! reception sees.
 
-use super::check_in::clean_text;
+use super::clean_text;
 use super::staff::Staff;
 use crate::extract::ApiJson;
 use crate::{AppError, AppState};

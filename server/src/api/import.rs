@@ -1,7 +1,7 @@
 //! `POST /appointments/import` (staff): a day's schedule as JSON or CSV.
 //! All or nothing: one broken row refuses the whole import, naming the row.
 
-use super::check_in::clean_text;
+use super::clean_text;
 use super::schedule::normalise_code;
 use super::staff::Staff;
 use crate::extract::{IdempotencyKey, RawBody};
@@ -73,12 +73,13 @@ pub async fn import(
     let mut updated = 0u32;
     let mut tx = state.db.begin().await?;
     for row in rows {
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM appointments WHERE day = ? AND code = ?")
-                .bind(day.to_string())
-                .bind(&row.code)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM appointments WHERE day = ? AND code = ?)",
+        )
+        .bind(day.to_string())
+        .bind(&row.code)
+        .fetch_one(&mut *tx)
+        .await?;
         if let Some(external_id) = &row.source.external_id {
             let clash: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM appointments WHERE day = ? AND external_id = ? AND code != ?",
@@ -99,46 +100,35 @@ pub async fn import(
             }
         }
         let a = &row.source;
-        match existing {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE appointments SET starts_at = ?, family_name = ?, given_name = ?, birth_date = ?,
-                        clinician = ?, line_id = ?, external_id = ? WHERE id = ?",
-                )
-                .bind(&a.starts_at)
-                .bind(a.family_name.trim())
-                .bind(a.given_name.trim())
-                .bind(a.birth_date.to_string())
-                .bind(a.clinician.trim())
-                .bind(a.line.to_string())
-                .bind(&a.external_id)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                updated += 1;
-            }
-            None => {
-                let kiosk_ref =
-                    crate::db::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
-                sqlx::query(
-                    "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
-                        clinician, line_id, code, kiosk_ref, external_id)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(day.to_string())
-                .bind(&a.starts_at)
-                .bind(a.family_name.trim())
-                .bind(a.given_name.trim())
-                .bind(a.birth_date.to_string())
-                .bind(a.clinician.trim())
-                .bind(a.line.to_string())
-                .bind(&row.code)
-                .bind(kiosk_ref)
-                .bind(&a.external_id)
-                .execute(&mut *tx)
-                .await?;
-                added += 1;
-            }
+        // One upsert by (day, code): a stored appointment keeps its id, its
+        // kiosk reference and any ticket it already has.
+        let kiosk_ref =
+            crate::db::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
+                clinician, line_id, code, kiosk_ref, external_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (day, code) DO UPDATE SET starts_at = excluded.starts_at,
+                family_name = excluded.family_name, given_name = excluded.given_name,
+                birth_date = excluded.birth_date, clinician = excluded.clinician,
+                line_id = excluded.line_id, external_id = excluded.external_id",
+        )
+        .bind(day.to_string())
+        .bind(&a.starts_at)
+        .bind(a.family_name.trim())
+        .bind(a.given_name.trim())
+        .bind(a.birth_date.to_string())
+        .bind(a.clinician.trim())
+        .bind(a.line.to_string())
+        .bind(&row.code)
+        .bind(kiosk_ref)
+        .bind(&a.external_id)
+        .execute(&mut *tx)
+        .await?;
+        if existing {
+            updated += 1;
+        } else {
+            added += 1;
         }
     }
     let result = ImportResult {

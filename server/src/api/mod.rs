@@ -21,6 +21,14 @@ use axum::{
 };
 use waitwell_core::contract::limits;
 
+/// Trimmed text of 1..=max characters with no control characters: what
+/// every free-text field of the contract accepts.
+pub(crate) fn clean_text(text: &str, max: usize) -> Option<String> {
+    let text = text.trim();
+    let len = text.chars().count();
+    ((1..=max).contains(&len) && !text.chars().any(char::is_control)).then(|| text.to_owned())
+}
+
 /// RFC 3339 text of a stored unix time (the epoch for an impossible one).
 pub(crate) fn rfc3339(unix: i64) -> String {
     jiff::Timestamp::from_second(unix)

@@ -2,7 +2,7 @@
 //! every follow-up lands on the same response), and the alerts they raise
 //! for reception.
 
-use super::check_in::clean_text;
+use super::clean_text;
 use super::staff::Staff;
 use crate::extract::ApiJson;
 use crate::{AppError, AppState};
