@@ -35,7 +35,8 @@ const CONFIG_RETRY_MILLIS: u32 = 5_000;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let settings = device::load();
+    let settings = device::load_with_id();
+    let device_id = settings.id.clone();
     let home = settings.surface;
     let device_locale = settings
         .language
@@ -50,7 +51,7 @@ pub fn App() -> impl IntoView {
         loop {
             let loaded = load_runtime_config()
                 .await
-                .map(|config| Adapter::new(&config));
+                .map(|config| Adapter::new(&config, device_id.clone()));
             let again = matches!(&loaded, Err(e) if e.is_retryable());
             adapter.set(Some(loaded));
             if !again {

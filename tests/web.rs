@@ -126,7 +126,8 @@ async fn setup_saves_the_chosen_surface_in_local_storage() {
         device::load(),
         DeviceSettings {
             surface: Surface::Survey,
-            language: Some("es".into())
+            language: Some("es".into()),
+            id: None,
         }
     );
     let status = root.query_selector("[role=status]").unwrap().unwrap();
@@ -143,6 +144,7 @@ fn device_settings_survive_storage_and_garbage_falls_back() {
     let settings = DeviceSettings {
         surface: Surface::Reception,
         language: None,
+        id: None,
     };
     device::save(&settings).unwrap();
     assert_eq!(device::load(), settings);

@@ -43,6 +43,22 @@ pub struct SiteConfig {
     /// Reason categories a walk-in chooses from.
     pub walk_in_reasons: Vec<String>,
     pub survey: SurveyConfig,
+    /// The needs questions asked after identification (none: skipped).
+    #[serde(default)]
+    pub questions: CheckInQuestions,
+}
+
+/// The needs questions a check-in kiosk asks, one per screen, in this order:
+/// interpreter, mobility help, contact details changed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CheckInQuestions {
+    /// Languages an interpreter can be booked for, as patients read them
+    /// (e.g. "Polski"); empty: the interpreter question is not asked.
+    pub interpreter_languages: Vec<String>,
+    pub ask_mobility: bool,
+    pub ask_contact_changed: bool,
 }
 
 /// A service line as configured.

@@ -16,6 +16,10 @@ pub struct DeviceSettings {
     /// The language the device returns to after each patient, as a locale
     /// tag such as `en`; `None` follows the browser's preference.
     pub language: Option<String>,
+    /// This device's id, sent with kiosk requests so the server can limit
+    /// failed attempts per device and show the device's health. Made once,
+    /// at random, the first time the app starts.
+    pub id: Option<String>,
 }
 
 /// Why stored settings could not be read.
@@ -57,6 +61,7 @@ mod tests {
         let settings = DeviceSettings {
             surface: Surface::Board,
             language: Some("ar".into()),
+            id: Some("0b5c2f0e-6d0a-4b8e-9a57-3f1f2d7c9e11".into()),
         };
         assert_eq!(
             DeviceSettings::decode(&settings.encode()).unwrap(),

@@ -5,7 +5,8 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::path::Path;
 use waitwell_core::contract::{
-    ArrivalWindow, IdleTimings, LineConfig, SiteConfig, StaffMember, SurveyConfig,
+    limits, ArrivalWindow, CheckInQuestions, IdleTimings, LineConfig, SiteConfig, StaffMember,
+    SurveyConfig,
 };
 use waitwell_core::queue::LineId;
 
@@ -172,6 +173,16 @@ impl Settings {
                     ],
                     cooldown_seconds: 20,
                 },
+                questions: CheckInQuestions {
+                    interpreter_languages: vec![
+                        "Español".into(),
+                        "العربية".into(),
+                        "Polski".into(),
+                        "Português".into(),
+                    ],
+                    ask_mobility: true,
+                    ask_contact_changed: true,
+                },
             },
             time_zone,
             identify: IdentifyLimits::default(),
@@ -182,6 +193,14 @@ impl Settings {
     fn validate(&self) -> Result<(), SettingsError> {
         let invalid = |m: &str| Err(SettingsError::Invalid(m.to_owned()));
         let site = &self.site;
+        if site
+            .questions
+            .interpreter_languages
+            .iter()
+            .any(|l| l.trim().is_empty() || l.chars().count() > limits::LANGUAGE_CHARS)
+        {
+            return invalid("questions.interpreter_languages: each has 1 to 40 characters");
+        }
         if site.lines.is_empty() {
             return invalid("at least one line is needed");
         }

@@ -21,7 +21,8 @@ use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
 use waitwell_core::contract::{
     ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DeviceStatus,
     Heartbeat, IdentifyRequest, IdentifyResponse, ImportResult, Insights, PublicQueue, SiteConfig,
-    StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
+    StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX, DEVICE_HEADER,
+    IDEMPOTENCY_KEY_HEADER,
 };
 use waitwell_core::queue::Action;
 
@@ -33,6 +34,8 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Adapter {
     backend: Backend,
+    /// This device's id, sent with kiosk requests (`X-Waitwell-Device`).
+    device: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,20 +56,27 @@ pub async fn load_runtime_config() -> Result<RuntimeConfig, ClientError> {
 }
 
 impl Adapter {
-    pub fn new(config: &RuntimeConfig) -> Self {
+    pub fn new(config: &RuntimeConfig, device: Option<String>) -> Self {
         let backend = match &config.backend {
             BackendConfig::Waitwell { base_url } => Backend::Waitwell {
                 base_url: base_url.clone(),
             },
             BackendConfig::FhirR4 { .. } => Backend::Unsupported,
         };
-        Adapter { backend }
+        Adapter { backend, device }
     }
 
     fn url(&self, path: &str) -> Result<String, ClientError> {
         match &self.backend {
             Backend::Waitwell { base_url } => Ok(format!("{base_url}{API_PREFIX}{path}")),
             Backend::Unsupported => Err(ClientError::Unsupported),
+        }
+    }
+
+    fn with_device(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.device {
+            Some(id) => request.header(DEVICE_HEADER, id),
+            None => request,
         }
     }
 
@@ -82,7 +92,7 @@ impl Adapter {
         body: &B,
         idempotency_key: Option<&str>,
     ) -> Result<T, ClientError> {
-        let mut request = Request::post(&self.url(path)?);
+        let mut request = self.with_device(Request::post(&self.url(path)?));
         if let Some(key) = idempotency_key {
             request = request.header(IDEMPOTENCY_KEY_HEADER, key);
         }
@@ -156,7 +166,7 @@ impl Adapter {
     pub async fn put_survey(&self, id: &str, response: &SurveyResponse) -> Result<(), ClientError> {
         let path = format!("/surveys/{}", encode_segment(id));
         send(
-            Request::put(&self.url(&path)?),
+            self.with_device(Request::put(&self.url(&path)?)),
             Some(response),
             WRITE_TIMEOUT,
         )

@@ -25,12 +25,14 @@ pub fn SetupPage() -> impl IntoView {
     let surface = RwSignal::new(current.surface);
     let language = RwSignal::new(current.language);
     let state = RwSignal::new(SaveState::Idle);
+    let id = current.id.clone();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let settings = DeviceSettings {
             surface: surface.get_untracked(),
             language: language.get_untracked(),
+            id: id.clone(),
         };
         state.set(match device::save(&settings) {
             Ok(()) => SaveState::Saved(settings.surface),
