@@ -1,0 +1,278 @@
+//! The check-in kiosk's rules that need no browser: which questions are
+//! asked, a birth-date picker that cannot hold an impossible date, text
+//! entry limits, and what a failed identification means for the patient.
+
+use crate::client::ClientError;
+use crate::contract::CheckInQuestions;
+use crate::date::{days_in_month, Date};
+
+/// One needs question, shown on its own screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    Interpreter,
+    Mobility,
+    ContactChanged,
+}
+
+/// The questions the site asks, in order; empty when none are configured.
+pub fn questions(config: &CheckInQuestions) -> Vec<Question> {
+    let mut asked = Vec::new();
+    if !config.interpreter_languages.is_empty() {
+        asked.push(Question::Interpreter);
+    }
+    if config.ask_mobility {
+        asked.push(Question::Mobility);
+    }
+    if config.ask_contact_changed {
+        asked.push(Question::ContactChanged);
+    }
+    asked
+}
+
+/// Earliest year of birth the picker offers.
+pub const FIRST_BIRTH_YEAR: u16 = 1900;
+
+/// A date of birth being chosen part by part. Whatever order the parts are
+/// chosen in, the whole is either a real date or incomplete: a day that the
+/// chosen month and year do not have is cleared, never kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BirthDatePicker {
+    year: Option<u16>,
+    month: Option<u8>,
+    day: Option<u8>,
+}
+
+impl BirthDatePicker {
+    pub fn year(&self) -> Option<u16> {
+        self.year
+    }
+
+    pub fn month(&self) -> Option<u8> {
+        self.month
+    }
+
+    pub fn day(&self) -> Option<u8> {
+        self.day
+    }
+
+    /// The days the chosen month has (31 until month and year are known;
+    /// 29 for February until the year is).
+    pub fn days_available(&self) -> u8 {
+        match (self.year, self.month) {
+            (Some(year), Some(month)) => days_in_month(year, month),
+            (None, Some(2)) => 29,
+            (None, Some(month)) => days_in_month(2001, month),
+            _ => 31,
+        }
+    }
+
+    /// Years offered, newest first: `this_year` back to [`FIRST_BIRTH_YEAR`].
+    pub fn years(this_year: u16) -> impl Iterator<Item = u16> {
+        (FIRST_BIRTH_YEAR..=this_year.clamp(FIRST_BIRTH_YEAR, Date::MAX_YEAR)).rev()
+    }
+
+    pub fn set_year(&mut self, year: Option<u16>) {
+        self.year = year.filter(|y| (FIRST_BIRTH_YEAR..=Date::MAX_YEAR).contains(y));
+        self.drop_impossible_day();
+    }
+
+    pub fn set_month(&mut self, month: Option<u8>) {
+        self.month = month.filter(|m| (1..=12).contains(m));
+        self.drop_impossible_day();
+    }
+
+    pub fn set_day(&mut self, day: Option<u8>) {
+        self.day = day.filter(|d| (1..=self.days_available()).contains(d));
+    }
+
+    fn drop_impossible_day(&mut self) {
+        if self.day.is_some_and(|d| d > self.days_available()) {
+            self.day = None;
+        }
+    }
+
+    /// The date, once every part is chosen.
+    pub fn date(&self) -> Option<Date> {
+        Date::new(self.year?, self.month?, self.day?).ok()
+    }
+}
+
+/// Appends what a key types, unless the text is already `max` characters.
+pub fn type_key(text: &mut String, key: &str, max: usize) {
+    let room = max.saturating_sub(text.chars().count());
+    text.extend(key.chars().take(room));
+}
+
+/// Removes the last character typed.
+pub fn backspace(text: &mut String) {
+    text.pop();
+}
+
+/// Keeps at most `max` characters of text typed on a physical keyboard
+/// (or pasted), dropping control characters.
+pub fn clamp_typed(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+/// What a failed identification means, for the screen that follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentifyFailure {
+    /// Nothing matched: try again, or check in as a walk-in.
+    NoMatch,
+    /// Check-in for the appointment opens later (the server's message
+    /// carries the time).
+    TooEarly,
+    /// The appointment's check-in time has passed.
+    TooLate,
+    /// Too many failed attempts: see reception.
+    LockedOut,
+    /// What was typed was refused as malformed.
+    Invalid,
+    /// The request failed (network, timeout, server): worth a retry.
+    Failed(ClientError),
+}
+
+impl IdentifyFailure {
+    pub fn from_error(error: ClientError) -> Self {
+        match error.code() {
+            Some("no_match") => IdentifyFailure::NoMatch,
+            Some("too_early") => IdentifyFailure::TooEarly,
+            Some("too_late") => IdentifyFailure::TooLate,
+            Some("locked_out") => IdentifyFailure::LockedOut,
+            Some(code) if code.starts_with("invalid_") => IdentifyFailure::Invalid,
+            _ => IdentifyFailure::Failed(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn questions_follow_the_config() {
+        assert!(questions(&CheckInQuestions::default()).is_empty());
+        let all = CheckInQuestions {
+            interpreter_languages: vec!["Polski".into()],
+            ask_mobility: true,
+            ask_contact_changed: true,
+        };
+        assert_eq!(
+            questions(&all),
+            [
+                Question::Interpreter,
+                Question::Mobility,
+                Question::ContactChanged
+            ]
+        );
+        let mobility_only = CheckInQuestions {
+            ask_mobility: true,
+            ..CheckInQuestions::default()
+        };
+        assert_eq!(questions(&mobility_only), [Question::Mobility]);
+    }
+
+    #[test]
+    fn the_picker_drops_a_day_the_month_does_not_have() {
+        let mut picker = BirthDatePicker::default();
+        picker.set_day(Some(31));
+        assert_eq!(picker.day(), Some(31));
+        picker.set_month(Some(4));
+        assert_eq!(picker.day(), None, "April has 30 days");
+        picker.set_day(Some(29));
+        picker.set_month(Some(2));
+        assert_eq!(picker.day(), Some(29), "29 February exists in leap years");
+        picker.set_year(Some(2023));
+        assert_eq!(picker.day(), None, "2023 is not a leap year");
+        assert_eq!(picker.days_available(), 28);
+        picker.set_day(Some(29));
+        assert_eq!(picker.day(), None, "cannot be chosen either");
+        picker.set_day(Some(28));
+        assert_eq!(picker.date(), Some(Date::new(2023, 2, 28).unwrap()));
+        picker.set_year(Some(2024));
+        picker.set_day(Some(29));
+        assert_eq!(picker.date(), Some(Date::new(2024, 2, 29).unwrap()));
+    }
+
+    #[test]
+    fn years_run_newest_first_to_1900() {
+        let years: Vec<u16> = BirthDatePicker::years(2026).collect();
+        assert_eq!(years.first(), Some(&2026));
+        assert_eq!(years.last(), Some(&1900));
+        assert_eq!(years.len(), 127);
+    }
+
+    #[test]
+    fn typing_stops_at_the_limit() {
+        let mut text = String::new();
+        for key in ["G", "A", "R", "C", "Í", "A"] {
+            type_key(&mut text, key, 4);
+        }
+        assert_eq!(text, "GARC");
+        backspace(&mut text);
+        assert_eq!(text, "GAR");
+        backspace(&mut String::new());
+        assert_eq!(clamp_typed("a\u{7}b\nc", 2), "ab");
+    }
+
+    #[test]
+    fn failures_are_told_apart_by_their_code() {
+        let rejected = |status, code: &str| {
+            ClientError::from_response(
+                status,
+                &format!(r#"{{"code":"{code}","message":"m"}}"#),
+                None,
+            )
+        };
+        assert_eq!(
+            IdentifyFailure::from_error(rejected(404, "no_match")),
+            IdentifyFailure::NoMatch
+        );
+        assert_eq!(
+            IdentifyFailure::from_error(rejected(422, "too_early")),
+            IdentifyFailure::TooEarly
+        );
+        assert_eq!(
+            IdentifyFailure::from_error(rejected(422, "too_late")),
+            IdentifyFailure::TooLate
+        );
+        assert_eq!(
+            IdentifyFailure::from_error(rejected(429, "locked_out")),
+            IdentifyFailure::LockedOut
+        );
+        assert_eq!(
+            IdentifyFailure::from_error(rejected(400, "invalid_name")),
+            IdentifyFailure::Invalid
+        );
+        assert_eq!(
+            IdentifyFailure::from_error(ClientError::Timeout),
+            IdentifyFailure::Failed(ClientError::Timeout)
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Any sequence of choices leaves the picker with a real date or
+        /// an incomplete one, never an impossible one.
+        #[test]
+        fn the_picker_never_holds_an_impossible_date(
+            steps in proptest::collection::vec((0u8..3, 0u16..3000), 0..20)
+        ) {
+            let mut picker = BirthDatePicker::default();
+            for (part, value) in steps {
+                match part {
+                    0 => picker.set_year(Some(value)),
+                    1 => picker.set_month(u8::try_from(value % 16).ok()),
+                    _ => picker.set_day(u8::try_from(value % 40).ok()),
+                }
+                if let Some(day) = picker.day() {
+                    prop_assert!(day >= 1 && day <= picker.days_available());
+                }
+                if let (Some(y), Some(m), Some(_)) = (picker.year(), picker.month(), picker.day()) {
+                    prop_assert!(picker.date().is_some(), "{y}-{m} {:?}", picker.day());
+                }
+            }
+        }
+    }
+}
