@@ -4,7 +4,7 @@ use crate::api::{load_runtime_config, Adapter};
 use crate::components::{DisplayPrefs, DisplayToolbar};
 use crate::device;
 use crate::i18n::*;
-use crate::pages::{BoardPage, NotFound, SetupPage, SurfacePage};
+use crate::pages::{BoardPage, CheckInPage, NotFound, SetupPage, SurfacePage};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
 fn home_page(surface: Surface) -> AnyView {
     match surface {
         Surface::Board => view! { <BoardPage /> }.into_any(),
+        Surface::CheckIn => view! { <CheckInPage /> }.into_any(),
         other => view! { <SurfacePage surface=other /> }.into_any(),
     }
 }
@@ -117,9 +118,12 @@ pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = DisplayPrefs::provide();
     view! {
-        <leptos_meta::Html attr:data-contrast=move || {
-            if prefs.high_contrast.get() { "high" } else { "normal" }
-        } />
+        <leptos_meta::Html
+            attr:data-contrast=move || {
+                if prefs.high_contrast.get() { "high" } else { "normal" }
+            }
+            attr:data-text=move || if prefs.large_text.get() { "large" } else { "normal" }
+        />
         <a class="skip-link" href="#main">
             {t!(i18n, skip_to_content)}
         </a>

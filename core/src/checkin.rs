@@ -114,6 +114,17 @@ pub fn clamp_typed(text: &str, max: usize) -> String {
     text.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
+/// Whether typed text can be a person's name: letters, spaces, and the
+/// apostrophes, hyphens and dots names contain. The server applies the same
+/// rule, so the kiosk can say at once what to fix.
+pub fn is_name_text(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphabetic() || " '-\u{2019}.".contains(c))
+}
+
 /// What a failed identification means, for the screen that follows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentifyFailure {
@@ -214,6 +225,32 @@ mod tests {
         assert_eq!(text, "GAR");
         backspace(&mut String::new());
         assert_eq!(clamp_typed("a\u{7}b\nc", 2), "ab");
+    }
+
+    #[test]
+    fn names_are_letters_and_the_marks_names_use() {
+        for name in [
+            "Ana",
+            "O'Brien",
+            "Jean-Luc",
+            "María José",
+            "St. John",
+            "O\u{2019}Neil",
+            "أميرة",
+        ] {
+            assert!(is_name_text(name), "{name}");
+        }
+        for text in [
+            "",
+            "   ",
+            "<img src=x onerror=alert(1)>",
+            "Ana1",
+            "a\u{7}b",
+            "R2D2",
+            "x@y",
+        ] {
+            assert!(!is_name_text(text), "{text}");
+        }
     }
 
     #[test]

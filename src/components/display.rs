@@ -9,6 +9,11 @@ use leptos_i18n::Locale as _;
 pub struct DisplayPrefs {
     /// The high-contrast theme is on.
     pub high_contrast: RwSignal<bool>,
+    /// Larger text throughout (the accessible way to enlarge; pinch zoom is
+    /// off on kiosks).
+    pub large_text: RwSignal<bool>,
+    /// Each step's prompt is spoken by the browser's speech synthesis.
+    pub read_aloud: RwSignal<bool>,
 }
 
 impl DisplayPrefs {
@@ -16,9 +21,34 @@ impl DisplayPrefs {
     pub fn provide() -> Self {
         let prefs = DisplayPrefs {
             high_contrast: RwSignal::new(false),
+            large_text: RwSignal::new(false),
+            read_aloud: RwSignal::new(false),
         };
         provide_context(prefs);
         prefs
+    }
+
+    /// Back to the defaults, for the next person.
+    pub fn reset(self) {
+        self.high_contrast.set(false);
+        self.large_text.set(false);
+        self.read_aloud.set(false);
+        crate::components::speech::stop();
+    }
+}
+
+/// A toggle button for one preference.
+#[component]
+fn Toggle(on: RwSignal<bool>, children: Children) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="toggle"
+            aria-pressed=move || on.get().to_string()
+            on:click=move |_| on.update(|on| *on = !*on)
+        >
+            {children()}
+        </button>
     }
 }
 
@@ -30,14 +60,9 @@ pub fn DisplayToolbar() -> impl IntoView {
     view! {
         <div class="toolbar" role="group" aria-label=move || t_string!(i18n, toolbar.label).to_string()>
             <LanguageSwitcher />
-            <button
-                type="button"
-                class="toggle"
-                aria-pressed=move || prefs.high_contrast.get().to_string()
-                on:click=move |_| prefs.high_contrast.update(|on| *on = !*on)
-            >
-                {t!(i18n, toolbar.high_contrast)}
-            </button>
+            <Toggle on=prefs.large_text>{t!(i18n, toolbar.large_text)}</Toggle>
+            <Toggle on=prefs.high_contrast>{t!(i18n, toolbar.high_contrast)}</Toggle>
+            <Toggle on=prefs.read_aloud>{t!(i18n, toolbar.read_aloud)}</Toggle>
         </div>
     }
 }

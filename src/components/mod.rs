@@ -1,9 +1,16 @@
 //! Components shared by several pages.
 
+mod birth_date;
 mod display;
 mod errors;
+mod idle;
+mod keyboard;
 mod page_heading;
+pub mod speech;
 
+pub use birth_date::BirthDateInput;
 pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher};
 pub use errors::error_text;
+pub use idle::IdleGuard;
+pub use keyboard::{Layout, OnScreenKeyboard};
 pub use page_heading::PageHeading;

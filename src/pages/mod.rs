@@ -1,11 +1,13 @@
 //! One module per page.
 
 mod board;
+mod check_in;
 mod not_found;
 mod setup;
 mod surface;
 
 pub use board::{clock_time, BoardPage};
+pub use check_in::CheckInPage;
 pub use not_found::NotFound;
 pub use setup::SetupPage;
 pub use surface::{surface_name, SurfacePage};

@@ -14,6 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 #[allow(unused_imports)]
+use waitwell_core::checkin::is_name_text;
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
 use waitwell_core::queue::{Action, Queue, QueueError, TicketId};
@@ -94,7 +95,7 @@ pub async fn check_in(
         } => {
             validate_needs(&needs)?;
             let first_name = clean_text(&first_name, limits::FIRST_NAME_CHARS)
-                .filter(|n| n.chars().all(|c| c.is_alphabetic() || " '-’.".contains(c)))
+                .filter(|n| is_name_text(n))
                 .ok_or_else(|| {
                     AppError::bad_request(
                         "invalid_first_name",

@@ -1,0 +1,408 @@
+//! `/` on an entrance tablet: patient self check-in.
+//!
+//! Everything a patient enters lives in one [`Flow`], created afresh for
+//! each patient: the idle reset (or the end of a check-in) drops the whole
+//! flow, its signals, its DOM and its requests, and starts a new one. Steps
+//! are not routes, so the browser's history never holds a patient's step.
+
+mod identify;
+mod steps;
+mod ticket;
+
+use crate::api::{new_idempotency_key, provide_in_flight, Adapter};
+use crate::app::use_adapter;
+use crate::components::{error_text, DisplayPrefs, IdleGuard, PageHeading};
+use crate::i18n::*;
+use leptos::prelude::*;
+use waitwell_core::checkin::{questions, BirthDatePicker, IdentifyFailure, Question};
+use waitwell_core::client::ClientError;
+use waitwell_core::contract::{
+    AppointmentHint, CheckInRequest, CheckInResponse, IdentifyRequest, Needs, SiteConfig,
+};
+
+/// How often to try loading the site's configuration again while it fails.
+const SITE_RETRY_MILLIS: u32 = 5_000;
+
+#[component]
+pub fn CheckInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let adapter = use_adapter();
+    let site = RwSignal::new(None::<Result<SiteConfig, ClientError>>);
+    provide_in_flight();
+    let owner = Owner::current();
+    // Load the site's configuration once the adapter is ready; keep trying
+    // while it fails for a reason that can pass.
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let Some(Ok(adapter)) = adapter.get() else {
+            return false;
+        };
+        let load = async move {
+            loop {
+                let loaded = adapter.site_config().await;
+                let again = matches!(&loaded, Err(e) if e.is_retryable());
+                if site.try_set(Some(loaded)).is_some() || !again {
+                    break;
+                }
+                gloo_timers::future::TimeoutFuture::new(SITE_RETRY_MILLIS).await;
+            }
+        };
+        match &owner {
+            Some(owner) => owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(load)),
+            None => leptos::task::spawn_local(load),
+        }
+        true
+    });
+    let ready = Memo::new(move |_| match (adapter.get(), site.get()) {
+        (Some(Ok(adapter)), Some(Ok(site))) => Some((adapter, site)),
+        _ => None,
+    });
+    let problem = move || match (adapter.get(), site.get()) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e),
+        _ => None,
+    };
+    view! {
+        <section class="surface check-in" data-surface="check-in">
+            {move || match ready.get() {
+                Some((adapter, site)) => view! { <Kiosk adapter=adapter site=site /> }.into_any(),
+                None => {
+                    view! {
+                        <PageHeading>{t!(i18n, check_in.unavailable_title)}</PageHeading>
+                        <p role="status">
+                            {move || match problem() {
+                                Some(error) => {
+                                    format!(
+                                        "{} {}",
+                                        error_text(i18n, &error),
+                                        t_string!(i18n, check_in.see_reception),
+                                    )
+                                }
+                                None => t_string!(i18n, check_in.getting_ready).to_string(),
+                            }}
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// One kiosk: the idle guard, and the current patient's flow.
+#[component]
+fn Kiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_context::<DisplayPrefs>();
+    let start_locale = i18n.get_locale_untracked();
+    let idle = site.idle;
+    let adapter = StoredValue::new(adapter);
+    let site = StoredValue::new(site);
+    // A new number is a new patient: the flow below is rebuilt from nothing.
+    let patient = RwSignal::new(0u64);
+    let in_flow = RwSignal::new(false);
+    let restart = Callback::new(move |()| {
+        if let Some(prefs) = prefs {
+            prefs.reset();
+        }
+        i18n.set_locale(start_locale);
+        patient.update(|n| *n += 1);
+    });
+    // Anything a person changed counts, even on the welcome screen: the next
+    // person starts from the device's defaults.
+    let active = Signal::derive(move || {
+        in_flow.get()
+            || i18n.get_locale() != start_locale
+            || prefs
+                .is_some_and(|p| p.high_contrast.get() || p.large_text.get() || p.read_aloud.get())
+    });
+    // No long-press menu on a shared kiosk.
+    let menu = window_event_listener(leptos::ev::contextmenu, |ev| ev.prevent_default());
+    on_cleanup(move || menu.remove());
+    view! {
+        <IdleGuard timings=idle active=active on_reset=restart />
+        {move || {
+            patient.track();
+            view! { <FlowView adapter=adapter site=site in_flow=in_flow restart=restart /> }
+        }}
+    }
+}
+
+/// Where the patient is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Welcome,
+    /// How to find the appointment.
+    Choose,
+    FamilyName,
+    BirthDate,
+    Code,
+    Scan,
+    /// Masked hints of the matching appointments.
+    Matches(Vec<AppointmentHint>),
+    NoMatch,
+    Refused(IdentifyFailure),
+    WalkInName,
+    WalkInInitial,
+    WalkInReason,
+    /// The n-th configured needs question.
+    Question(usize),
+    Sending,
+    Ticket(CheckInResponse),
+}
+
+/// Everything one patient has entered. Dropped whole at the end.
+#[derive(Debug, Clone, Copy)]
+pub struct Draft {
+    pub family_name: RwSignal<String>,
+    pub birth_date: RwSignal<BirthDatePicker>,
+    pub code: RwSignal<String>,
+    pub first_name: RwSignal<String>,
+    pub last_initial: RwSignal<String>,
+    pub reason: RwSignal<Option<String>>,
+    /// The appointment being checked in for; `None` for a walk-in.
+    pub appointment: RwSignal<Option<String>>,
+    pub needs: RwSignal<Needs>,
+    /// The pending check-in's idempotency key: one per check-in, kept
+    /// across retries so a retry can never make a second ticket.
+    pub key: RwSignal<Option<String>>,
+}
+
+impl Draft {
+    fn new() -> Self {
+        Draft {
+            family_name: RwSignal::new(String::new()),
+            birth_date: RwSignal::new(BirthDatePicker::default()),
+            code: RwSignal::new(String::new()),
+            first_name: RwSignal::new(String::new()),
+            last_initial: RwSignal::new(String::new()),
+            reason: RwSignal::new(None),
+            appointment: RwSignal::new(None),
+            needs: RwSignal::new(Needs::default()),
+            key: RwSignal::new(None),
+        }
+    }
+}
+
+/// The current patient's flow, shared by the step views.
+#[derive(Clone, Copy)]
+pub struct Flow {
+    pub step: RwSignal<Step>,
+    pub draft: Draft,
+    /// A request is on its way: buttons that would send another are off.
+    pub busy: RwSignal<bool>,
+    pub error: RwSignal<Option<ClientError>>,
+    pub adapter: StoredValue<Adapter>,
+    pub site: StoredValue<SiteConfig>,
+    pub questions: StoredValue<Vec<Question>>,
+    owner: StoredValue<Option<Owner>>,
+    restart: Callback<()>,
+}
+
+impl Flow {
+    /// Moves on from `from` to `to`; a second tap that arrives after the
+    /// first already moved on does nothing.
+    pub fn advance(self, from: &Step, to: Step) {
+        if self.step.with_untracked(|s| s == from) {
+            self.error.set(None);
+            self.step.set(to);
+        }
+    }
+
+    /// Starts over for the next person.
+    pub fn restart(self) {
+        self.restart.run(());
+    }
+
+    /// Runs a request under this flow: it is cancelled if the flow ends.
+    fn spawn(self, task: impl std::future::Future<Output = ()> + 'static) {
+        match self.owner.get_value() {
+            Some(owner) => owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)),
+            None => leptos::task::spawn_local(task),
+        }
+    }
+
+    /// Looks the patient up; the result decides the next step.
+    pub fn identify(self, from: Step, request: IdentifyRequest) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        self.error.set(None);
+        let adapter = self.adapter.get_value();
+        self.spawn(async move {
+            let result = adapter.identify(&request).await;
+            self.busy.set(false);
+            match result {
+                Ok(found) if found.matches.is_empty() => self.advance(&from, Step::NoMatch),
+                Ok(found) => self.advance(&from, Step::Matches(found.matches)),
+                Err(error) => match IdentifyFailure::from_error(error) {
+                    IdentifyFailure::NoMatch | IdentifyFailure::Invalid => {
+                        self.advance(&from, Step::NoMatch)
+                    }
+                    IdentifyFailure::Failed(error) => self.error.set(Some(error)),
+                    refusal => self.advance(&from, Step::Refused(refusal)),
+                },
+            }
+        });
+    }
+
+    /// After identification or the walk-in details: the first question, or
+    /// straight to sending when none are configured.
+    pub fn after_details(self, from: &Step) {
+        if self.questions.with_value(|q| q.is_empty()) {
+            if self.step.with_untracked(|s| s == from) {
+                self.send();
+            }
+        } else {
+            self.advance(from, Step::Question(0));
+        }
+    }
+
+    /// After question `index` was answered.
+    pub fn answered(self, index: usize) {
+        let from = Step::Question(index);
+        if !self.step.with_untracked(|s| *s == from) {
+            return;
+        }
+        if index + 1 < self.questions.with_value(Vec::len) {
+            self.advance(&from, Step::Question(index + 1));
+        } else {
+            self.send();
+        }
+    }
+
+    /// Sends the check-in (again, after a failure: with the same key).
+    pub fn send(self) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        let draft = self.draft;
+        let Some(key) = draft.key.get_untracked().or_else(new_idempotency_key) else {
+            self.error.set(Some(ClientError::Unsupported));
+            return;
+        };
+        draft.key.set(Some(key.clone()));
+        let needs = draft.needs.get_untracked();
+        let request = match draft.appointment.get_untracked() {
+            Some(appointment) => CheckInRequest::Appointment { appointment, needs },
+            None => CheckInRequest::WalkIn {
+                first_name: draft.first_name.get_untracked().trim().to_owned(),
+                last_initial: draft.last_initial.get_untracked().trim().to_owned(),
+                reason: draft.reason.get_untracked().unwrap_or_default(),
+                needs,
+            },
+        };
+        self.busy.set(true);
+        self.error.set(None);
+        self.step.set(Step::Sending);
+        let adapter = self.adapter.get_value();
+        self.spawn(async move {
+            let result = adapter.check_in(&key, &request).await;
+            self.busy.set(false);
+            match result {
+                Ok(ticket) => {
+                    draft.key.set(None);
+                    self.advance(&Step::Sending, Step::Ticket(ticket));
+                }
+                Err(error) => self.error.set(Some(error)),
+            }
+        });
+    }
+}
+
+#[component]
+fn FlowView(
+    adapter: StoredValue<Adapter>,
+    site: StoredValue<SiteConfig>,
+    in_flow: RwSignal<bool>,
+    restart: Callback<()>,
+) -> impl IntoView {
+    provide_in_flight();
+    let flow = Flow {
+        step: RwSignal::new(Step::Welcome),
+        draft: Draft::new(),
+        busy: RwSignal::new(false),
+        error: RwSignal::new(None),
+        adapter,
+        site,
+        questions: StoredValue::new(site.with_value(|s| questions(&s.questions))),
+        owner: StoredValue::new(Owner::current()),
+        restart,
+    };
+    provide_context(flow);
+    Effect::new(move |_| in_flow.set(flow.step.with(|s| *s != Step::Welcome)));
+    move || {
+        let view = match flow.step.get() {
+            Step::Welcome => view! { <steps::Welcome /> }.into_any(),
+            Step::Choose => view! { <steps::Choose /> }.into_any(),
+            Step::FamilyName => view! { <identify::FamilyName /> }.into_any(),
+            Step::BirthDate => view! { <identify::BirthDate /> }.into_any(),
+            Step::Code => view! { <identify::Code /> }.into_any(),
+            Step::Scan => view! { <identify::Scan /> }.into_any(),
+            Step::Matches(hints) => view! { <steps::Matches hints=hints /> }.into_any(),
+            Step::NoMatch => view! { <steps::NoMatch /> }.into_any(),
+            Step::Refused(why) => view! { <steps::Refused why=why /> }.into_any(),
+            Step::WalkInName => view! { <steps::WalkInName /> }.into_any(),
+            Step::WalkInInitial => view! { <steps::WalkInInitial /> }.into_any(),
+            Step::WalkInReason => view! { <steps::WalkInReason /> }.into_any(),
+            Step::Question(index) => view! { <steps::QuestionStep index=index /> }.into_any(),
+            Step::Sending => view! { <steps::Sending /> }.into_any(),
+            Step::Ticket(ticket) => view! { <ticket::TicketStep ticket=ticket /> }.into_any(),
+        };
+        // A fresh element per step: its entry animation briefly ignores
+        // taps, so the second half of a double tap cannot land on the next
+        // step's buttons.
+        view! { <div class="step">{view}</div> }
+    }
+}
+
+/// The error of the last request, with what to do about it.
+#[component]
+pub fn RequestError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let flow = expect_context::<Flow>();
+    move || {
+        flow.error.get().map(|error| {
+            let retryable = error.is_retryable() || matches!(error, ClientError::Aborted);
+            view! {
+                <div class="request-error" role="alert">
+                    <p>
+                        {move || error_text(i18n, &error)} " "
+                        {move || {
+                            if retryable {
+                                t_string!(i18n, check_in.try_again_hint).to_string()
+                            } else {
+                                t_string!(i18n, check_in.see_reception).to_string()
+                            }
+                        }}
+                    </p>
+                    {retryable
+                        .then(|| {
+                            view! {
+                                <button type="button" class="primary" on:click=move |_| retry.run(())>
+                                    {t!(i18n, check_in.retry)}
+                                </button>
+                            }
+                        })}
+                </div>
+            }
+        })
+    }
+}
+
+/// Shown right away while a request is on its way.
+#[component]
+pub fn Busy() -> impl IntoView {
+    let i18n = use_i18n();
+    let flow = expect_context::<Flow>();
+    view! {
+        <p class="busy" role="status">
+            {move || flow.busy.get().then(|| t_string!(i18n, check_in.working).to_string())}
+        </p>
+    }
+}
+
+/// The page heading of a step, re-exported for the step modules.
+pub(crate) use crate::components::PageHeading as Heading;

@@ -1,0 +1,143 @@
+//! The ticket: code, place in the queue, an honest wait range, what happens
+//! next; live while it is on screen, then back to the start after a short,
+//! visible countdown.
+
+use super::steps::Nav;
+use super::{Flow, Heading};
+use crate::api::live::{follow_queue, Connection};
+use crate::i18n::*;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use waitwell_core::contract::{CheckInResponse, PublicQueue};
+use waitwell_core::wait::WaitRange;
+
+/// Seconds the ticket stays up before the kiosk starts over.
+pub const TICKET_SECONDS: u32 = 30;
+
+/// Where a ticket stands in a queue snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Standing {
+    Waiting {
+        position: u32,
+        wait: WaitRange,
+    },
+    Called {
+        room: String,
+    },
+    /// Not in the snapshot (served, or the snapshot is older).
+    Unknown,
+}
+
+fn standing(queue: &PublicQueue, ticket: &str) -> Standing {
+    for line in &queue.lines {
+        if let Some(called) = line.calling.iter().find(|c| c.ticket == ticket) {
+            return Standing::Called {
+                room: called.room.clone(),
+            };
+        }
+        if let Some(waiting) = line.waiting.iter().find(|w| w.ticket == ticket) {
+            return Standing::Waiting {
+                position: waiting.position,
+                wait: waiting.wait,
+            };
+        }
+    }
+    Standing::Unknown
+}
+
+#[component]
+pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
+    let i18n = use_i18n();
+    let flow = expect_context::<Flow>();
+    let live = follow_queue(flow.adapter.get_value());
+    let code = ticket.ticket.clone();
+    let first = Standing::Waiting {
+        position: ticket.position,
+        wait: ticket.wait,
+    };
+    // The newest word on this ticket: live when the snapshot knows it and
+    // is at least as new as the check-in, the check-in's answer otherwise.
+    let now = {
+        let code = code.clone();
+        let version = ticket.queue_version;
+        Memo::new(move |_| {
+            live.snapshot
+                .with(|q| match q {
+                    Some(q) if q.version >= version => Some(standing(q, &code)),
+                    _ => None,
+                })
+                .filter(|s| *s != Standing::Unknown)
+                .unwrap_or_else(|| first.clone())
+        })
+    };
+
+    let left = RwSignal::new(TICKET_SECONDS);
+    let timer = gloo_timers::callback::Interval::new(1_000, move || {
+        let remaining = left.get_untracked().saturating_sub(1);
+        left.set(remaining);
+        if remaining == 0 {
+            flow.restart();
+        }
+    });
+    let timer = SendWrapper::new(timer);
+    on_cleanup(move || drop(timer));
+
+    let code_for_next = code.clone();
+    view! {
+        <div class="ticket">
+            <Heading>{t!(i18n, check_in.ticket_title)}</Heading>
+            <p class="ticket-label">{t!(i18n, check_in.your_ticket)}</p>
+            <p class="ticket-code" dir="ltr" data-ticket=code.clone()>
+                {code.clone()}
+            </p>
+            <div class="standing" role="status" aria-live="polite">
+                {move || match now.get() {
+                    Standing::Called { room } => {
+                        view! {
+                            <p class="called-now">
+                                {move || t_string!(i18n, check_in.called_now, room = room.clone()).to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Standing::Waiting { position, wait } => {
+                        view! {
+                            <p class="position" data-position=position>
+                                {move || t_string!(i18n, check_in.position, position = position).to_string()}
+                            </p>
+                            <p class="wait">
+                                {move || {
+                                    if wait.high_minutes == 0 {
+                                        t_string!(i18n, check_in.wait_none).to_string()
+                                    } else {
+                                        t_string!(
+                                            i18n, check_in.wait_range, low = wait.low_minutes, high = wait.high_minutes
+                                        )
+                                            .to_string()
+                                    }
+                                }}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Standing::Unknown => ().into_any(),
+                }}
+            </div>
+            <p class="next">
+                {move || t_string!(i18n, check_in.what_next, ticket = code_for_next.clone()).to_string()}
+            </p>
+            {move || {
+                matches!(live.connection.get(), Connection::Lost { .. })
+                    .then(|| view! { <p class="stale">{t!(i18n, check_in.ticket_offline)}</p> })
+            }}
+        </div>
+        <p class="countdown">
+            {move || t_string!(i18n, check_in.returning, seconds = left.get()).to_string()}
+        </p>
+        <Nav>
+            <button type="button" class="primary" on:click=move |_| flow.restart()>
+                {t!(i18n, check_in.done)}
+            </button>
+        </Nav>
+    }
+}

@@ -1,0 +1,494 @@
+// Patient self check-in at the tablet, in Chromium against the real server
+// with the demo clinic's appointments (made-up people, see server/src/demo.rs).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer,
+  launchBrowser,
+  openPage,
+  waitForPage,
+  seriousViolations,
+  smallTargets,
+  screenshot,
+  api,
+  staffCookie,
+} from './support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ demo: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A fresh kiosk at the welcome screen. */
+async function openKiosk({ locale = 'en-US', clock = false } = {}) {
+  const opened = await openPage(browser, { locale });
+  if (clock) await opened.context.clock.install();
+  await opened.page.goto(`${server.url}/`);
+  await heading(opened.page, /Welcome|Bienvenido|أهلًا وسهلًا/);
+  opened.historyAtStart = await opened.page.evaluate(() => history.length);
+  return opened;
+}
+
+/** Waits for the step whose focused heading matches. */
+async function heading(page, text) {
+  await page.locator('main h1', { hasText: text }).waitFor();
+  await waitForPage(page);
+  // The step's entry animation (it ignores taps for 350 ms) is over.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+}
+
+/** Taps a button of the step (not of the toolbar above it). */
+async function tap(page, name) {
+  await page.locator('main').getByRole('button', { name, exact: true }).click();
+}
+
+/** Taps a toolbar button. */
+async function tapToolbar(page, name) {
+  await page.locator('header').getByRole('button', { name, exact: true }).click();
+}
+
+/** Types on the on-screen keyboard, key by key. */
+async function typeOnKeyboard(page, text) {
+  const keyboard = page.getByRole('group', { name: /Keyboard|Teclado|لوحة المفاتيح/ });
+  for (const ch of text) {
+    const name = ch === ' ' ? /^(Space|Espacio|مسافة)$/ : ch;
+    await keyboard.getByRole('button', { name, exact: typeof name === 'string' }).click();
+  }
+}
+
+async function chooseBirthDate(page, iso) {
+  const [year, month, day] = iso.split('-').map(Number);
+  await page.locator('select[name="year"]').selectOption(String(year));
+  await page.locator('select[name="month"]').selectOption(String(month));
+  await page.locator('select[name="day"]').selectOption(String(day));
+}
+
+/** axe, target sizes and a screenshot for one step. */
+async function checkStep(page, name, lang = 'en') {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${name} (${lang})`);
+  assert.deepEqual(await smallTargets(page), [], `targets on ${name} (${lang})`);
+  await screenshot(page, `check-in-${name}-${lang}`);
+}
+
+async function staffQueue() {
+  const cookie = await staffCookie(server);
+  const reply = await api(server, 'GET', '/queue/staff', undefined, { cookie });
+  assert.equal(reply.status, 200, reply.text);
+  return reply.json;
+}
+
+function staffTicket(queue, code) {
+  return queue.tickets.find((t) => t.ticket === code) ?? null;
+}
+
+async function publicPosition(code) {
+  const reply = await api(server, 'GET', '/queue');
+  for (const line of reply.json.lines) {
+    const found = line.waiting.find((t) => t.ticket === code);
+    if (found) return found.position;
+  }
+  return null;
+}
+
+/** Answers the demo clinic's three needs questions. */
+async function answerQuestions(page, { interpreter = null, mobility = false, contact = false } = {}) {
+  await heading(page, 'Do you need an interpreter?');
+  await tap(page, interpreter ?? 'No interpreter needed');
+  await heading(page, 'Do you need help getting around?');
+  await tap(page, mobility ? 'Yes' : 'No');
+  await heading(page, 'Have your address or phone number changed?');
+  await tap(page, contact ? 'Yes' : 'No');
+}
+
+async function ticketOnScreen(page) {
+  await heading(page, 'You are checked in');
+  return page.locator('.ticket-code').getAttribute('data-ticket');
+}
+
+test('check-in by last name and date of birth on the on-screen keyboard; the ticket matches the queue', async () => {
+  const { context, page, errors } = await openKiosk();
+  await checkStep(page, 'welcome');
+  await tap(page, 'Check in');
+  await heading(page, 'How would you like to find your appointment?');
+  await checkStep(page, 'choose');
+  await tap(page, 'Last name and date of birth');
+  await heading(page, 'What is your last name?');
+  // No system keyboard: the field asks for none.
+  assert.equal(await page.locator('#family-name').getAttribute('inputmode'), 'none');
+  await typeOnKeyboard(page, 'GARCIA LOPEZ');
+  assert.equal(await page.locator('#family-name').inputValue(), 'GARCIA LOPEZ');
+  await checkStep(page, 'family-name');
+  await tap(page, 'Continue');
+  await heading(page, 'What is your date of birth?');
+  await chooseBirthDate(page, '1980-04-12');
+  await checkStep(page, 'birth-date');
+  await tap(page, 'Find my appointment');
+  await heading(page, 'Is this your appointment?');
+  // Masked hints only: initials, time, clinician; never the name or date.
+  const text = await page.locator('main').innerText();
+  assert.match(text, /M\. G\./);
+  assert.match(text, /Dr\. Lee/);
+  assert.doesNotMatch(text, /García|Garcia|GARCIA|1980/);
+  await checkStep(page, 'confirm');
+  await page.getByRole('button', { name: /Yes, check in for \d\d:\d\d with Dr\. Lee/ }).click();
+  await heading(page, 'Do you need an interpreter?');
+  await checkStep(page, 'question-interpreter');
+  await tap(page, 'Español');
+  await heading(page, 'Do you need help getting around?');
+  await checkStep(page, 'question-mobility');
+  await tap(page, 'Yes');
+  await heading(page, 'Have your address or phone number changed?');
+  await checkStep(page, 'question-contact');
+  await tap(page, 'No');
+  const code = await ticketOnScreen(page);
+  await checkStep(page, 'ticket');
+
+  // What the patient sees is what the server's queue holds.
+  const ticket = staffTicket(await staffQueue(), code);
+  assert.ok(ticket, `ticket ${code} in the staff queue`);
+  assert.equal(ticket.needs.interpreter, 'Español');
+  assert.equal(ticket.needs.mobility_help, true);
+  assert.equal(ticket.needs.contact_changed, false);
+  const position = await publicPosition(code);
+  assert.equal(Number(await page.locator('.position').getAttribute('data-position')), position);
+  assert.match(await page.locator('.wait').innerText(), /about \d+–\d+ minutes|very soon/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('check-in by appointment code typed on the keypad', async () => {
+  const { context, page, errors } = await openKiosk();
+  await tap(page, 'Check in');
+  await heading(page, 'How would you like to find your appointment?');
+  await tap(page, 'Appointment code');
+  await heading(page, 'Type your appointment code');
+  const find = page.getByRole('button', { name: 'Continue' });
+  assert.equal(await find.isDisabled(), true, 'nothing typed yet');
+  await typeOnKeyboard(page, 'OBR2M9');
+  await checkStep(page, 'code');
+  await find.click();
+  await heading(page, 'Is this your appointment?');
+  assert.match(await page.locator('main').innerText(), /S\. O\./);
+  await page.getByRole('button', { name: /Yes, check in for .* with Dr\. Patel/ }).click();
+  await answerQuestions(page);
+  const code = await ticketOnScreen(page);
+  assert.ok(staffTicket(await staffQueue(), code));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('no match: a kind message, then try again or check in as a walk-in', async () => {
+  const { context, page, errors } = await openKiosk();
+  await tap(page, 'Check in');
+  await tap(page, 'Last name and date of birth');
+  await heading(page, 'What is your last name?');
+  await page.locator('#family-name').fill('Nobody');
+  await tap(page, 'Continue');
+  await heading(page, 'What is your date of birth?');
+  await chooseBirthDate(page, '1990-01-01');
+  await tap(page, 'Find my appointment');
+  await heading(page, 'We could not find your appointment');
+  await checkStep(page, 'no-match');
+  await tap(page, 'Try again');
+  await heading(page, 'How would you like to find your appointment?');
+  await tap(page, 'Last name and date of birth');
+  assert.equal(await page.locator('#family-name').inputValue(), '', 'what was typed is gone');
+  await tap(page, 'Back');
+  await heading(page, 'How would you like to find your appointment?');
+  await tap(page, 'Check in without an appointment');
+  await heading(page, 'What is your first name?');
+  assert.deepEqual(errors.filter((e) => !e.includes('404')), []);
+  await context.close();
+});
+
+test('wrong attempts lock the identity out and send the patient to reception', async () => {
+  const { context, page } = await openKiosk();
+  await tap(page, 'Check in');
+  let locked = false;
+  for (let attempt = 1; attempt <= 5 && !locked; attempt++) {
+    await tap(page, 'Last name and date of birth');
+    await heading(page, 'What is your last name?');
+    await page.locator('#family-name').fill('Haddad');
+    await tap(page, 'Continue');
+    await chooseBirthDate(page, '1992-02-05'); // the wrong birthday
+    await tap(page, 'Find my appointment');
+    await heading(page, /We could not find your appointment|Please see reception/);
+    locked = (await page.locator('main h1').innerText()) === 'Please see reception';
+    if (!locked) await tap(page, 'Try again');
+    if (locked) assert.equal(attempt, 4, 'three failures allowed, the fourth is refused');
+  }
+  assert.ok(locked, 'locked out');
+  await checkStep(page, 'locked-out');
+  await tap(page, 'Start over');
+  await heading(page, 'Welcome');
+  await context.close();
+});
+
+test('too early for the arrival window: the reason, and see reception', async () => {
+  const { context, page } = await openKiosk();
+  await tap(page, 'Check in');
+  await tap(page, 'Appointment code');
+  await heading(page, 'Type your appointment code');
+  await typeOnKeyboard(page, 'MUL5W2');
+  await tap(page, 'Continue');
+  await heading(page, 'It is too early to check in');
+  assert.match(await page.locator('.refusal').innerText(), /opens 30 minutes before/);
+  await checkStep(page, 'too-early');
+  await context.close();
+});
+
+test('a walk-in gets a ticket on the walk-in line', async () => {
+  const { context, page, errors } = await openKiosk();
+  await tap(page, 'I do not have an appointment');
+  await heading(page, 'What is your first name?');
+  await typeOnKeyboard(page, 'ANA');
+  await checkStep(page, 'walk-in-name');
+  await tap(page, 'Continue');
+  await heading(page, 'What is the first letter of your last name?');
+  await typeOnKeyboard(page, 'KQ'); // only one letter fits
+  assert.equal(await page.locator('#last-initial').inputValue(), 'K');
+  await checkStep(page, 'walk-in-initial');
+  await tap(page, 'Continue');
+  await heading(page, 'What is your visit about?');
+  await checkStep(page, 'walk-in-reason');
+  await tap(page, 'Prescription');
+  await answerQuestions(page, { contact: true });
+  const code = await ticketOnScreen(page);
+  assert.match(code, /^W-\d{3}$/);
+  const ticket = staffTicket(await staffQueue(), code);
+  assert.equal(ticket.name, 'ANA K.');
+  assert.equal(ticket.walk_in_reason, 'prescription');
+  assert.equal(ticket.needs.contact_changed, true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('two appointments today are listed one by one, masked; the one chosen is checked in', async () => {
+  const { context, page, errors } = await openKiosk();
+  await tap(page, 'Check in');
+  await tap(page, 'Last name and date of birth');
+  await heading(page, 'What is your last name?');
+  await page.locator('#family-name').fill('haddad');
+  await tap(page, 'Continue');
+  await chooseBirthDate(page, '1992-01-05');
+  await tap(page, 'Find my appointment');
+  await heading(page, 'Which appointment are you here for?');
+  const cards = page.locator('.hint-card');
+  assert.equal(await cards.count(), 2);
+  await checkStep(page, 'confirm-several');
+  const time = await cards.filter({ hasText: 'Nurse Kim' }).locator('dd').nth(1).innerText();
+  await page.getByRole('button', { name: /with Nurse Kim/ }).click();
+  await answerQuestions(page);
+  const code = await ticketOnScreen(page);
+  const ticket = staffTicket(await staffQueue(), code);
+  assert.equal(ticket.name, 'Amira Haddad');
+  assert.equal(ticket.appointment_time, time);
+
+  // Identifying again shows that one as already checked in.
+  await tap(page, 'Done');
+  await heading(page, 'Welcome');
+  await tap(page, 'Check in');
+  await tap(page, 'Last name and date of birth');
+  await page.locator('#family-name').fill('Haddad');
+  await tap(page, 'Continue');
+  await chooseBirthDate(page, '1992-01-05');
+  await tap(page, 'Find my appointment');
+  await heading(page, 'Which appointment are you here for?');
+  assert.match(await page.locator('main').innerText(), new RegExp(`Already checked in. Your ticket is ${code}`));
+  assert.equal(await page.getByRole('button', { name: /with Nurse Kim/ }).count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a double tap makes one ticket', async () => {
+  const { context, page, errors } = await openKiosk();
+  await tap(page, 'Check in');
+  await tap(page, 'Appointment code');
+  await heading(page, 'Type your appointment code');
+  await typeOnKeyboard(page, 'VDB3T6');
+  await tap(page, 'Continue');
+  await heading(page, 'Is this your appointment?');
+  // A double tap on "this is me" answers nothing on the next screen (the
+  // second tap lands on the page, which is where focus then is).
+  await page.getByRole('button', { name: /Yes, check in for/ }).dblclick();
+  await page.locator('main h1', { hasText: 'Do you need an interpreter?' }).waitFor();
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  assert.equal(await page.locator('.progress').innerText(), 'Question 1 of 3');
+  await tap(page, 'No interpreter needed');
+  await heading(page, 'Do you need help getting around?');
+  await tap(page, 'No');
+  await heading(page, 'Have your address or phone number changed?');
+  // The tap that sends the check-in, twice.
+  await page.getByRole('button', { name: 'No', exact: true }).dblclick();
+  const code = await ticketOnScreen(page);
+  const queue = await staffQueue();
+  const mine = queue.tickets.filter((t) => t.name === 'Jan van der Berg');
+  assert.equal(mine.length, 1, JSON.stringify(mine));
+  assert.equal(mine[0].ticket, code);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a name typed as markup is shown as text, refused with a reason, and nothing runs', async () => {
+  const { context, page, errors } = await openKiosk();
+  const dialogs = [];
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  const payload = '<img src=x onerror=alert(1)>';
+  for (const [start, field] of [['I do not have an appointment', '#first-name'], ['Check in', '#family-name']]) {
+    await tap(page, start);
+    if (start === 'Check in') await tap(page, 'Last name and date of birth');
+    await page.locator(field).waitFor();
+    await page.locator(field).fill(payload);
+    assert.equal(await page.locator(field).inputValue(), payload);
+    await tap(page, 'Continue');
+    await page.getByRole('alert').filter({ hasText: 'Please use letters only.' }).waitFor();
+    assert.equal(await page.locator(field).getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator(field).inputValue(), payload, 'kept, so it can be corrected');
+    assert.equal(await page.locator('main img').count(), 0);
+    await checkStep(page, `refused-${field.slice(1)}`);
+    await tap(page, 'Start over');
+    await heading(page, 'Welcome');
+  }
+  // Sent straight to the API, it is refused too, and nothing ran anywhere.
+  const reply = await api(server, 'POST', '/check-ins',
+    { kind: 'walk_in', first_name: payload, last_initial: 'X', reason: 'other' },
+    { 'idempotency-key': crypto.randomUUID() });
+  assert.equal(reply.status, 400);
+  assert.equal(reply.json.code, 'invalid_first_name');
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('after the idle reset no trace of the patient is left anywhere', async () => {
+  const { context, page, errors, historyAtStart } = await openKiosk({ clock: true });
+  await tap(page, 'Check in');
+  await tap(page, 'Last name and date of birth');
+  await heading(page, 'What is your last name?');
+  await typeOnKeyboard(page, "O'BRIEN");
+  await tap(page, 'Continue');
+  await heading(page, 'What is your date of birth?');
+  await chooseBirthDate(page, '1975-09-30');
+  // Walk away: after 60 s the warning counts down at least 20 s.
+  await page.clock.runFor(61_000);
+  const warning = page.getByRole('alertdialog');
+  await warning.waitFor();
+  assert.match(await warning.innerText(), /start over in (2\d|30) seconds/);
+  await checkStep(page, 'idle-warning');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'I am still here');
+  await page.clock.runFor(31_000);
+  await heading(page, 'Welcome');
+  assert.equal(await warning.count(), 0);
+
+  const trace = await page.evaluate(async () => {
+    const inputs = [...document.querySelectorAll('input, select, textarea')].map((e) => e.value);
+    const storage = (s) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`);
+    const databases = indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
+    return {
+      text: document.documentElement.outerHTML,
+      visible: document.body.innerText,
+      inputs,
+      url: location.href,
+      history: history.length,
+      state: JSON.stringify(history.state),
+      local: storage(localStorage),
+      session: storage(sessionStorage),
+      databases,
+    };
+  });
+  const everything = JSON.stringify(trace);
+  for (const secret of ["O'BRIEN", 'OBRIEN', 'BRIEN', '1975', '09-30']) {
+    assert.ok(!everything.toUpperCase().includes(secret), `found ${secret} in ${everything.slice(0, 300)}…`);
+  }
+  assert.equal(trace.url, `${server.url}/`);
+  assert.equal(trace.history, historyAtStart, 'no history entries were added');
+  assert.deepEqual(trace.databases, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('every step in Spanish and Arabic: translated, mirrored, accessible, photographed', async () => {
+  for (const [locale, lang] of [['es-ES', 'es'], ['ar', 'ar']]) {
+    const { context, page, errors } = await openKiosk({ locale });
+    assert.equal(await page.locator('html').getAttribute('lang'), lang);
+    assert.equal(await page.locator('html').getAttribute('dir'), lang === 'ar' ? 'rtl' : 'ltr');
+    const steps = [];
+    const step = async (name) => {
+      await waitForPage(page);
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      steps.push(await page.locator('main h1').innerText());
+      await checkStep(page, name, lang);
+    };
+    const click = (selector) => page.locator(selector).click();
+    const button = (i) => page.locator('.big-actions button').nth(i).click();
+    await step('welcome');
+    await button(0);
+    await step('choose');
+    await button(0);
+    await step('family-name');
+    await page.locator('#family-name').fill('García López');
+    await click('button[type="submit"]');
+    await step('birth-date');
+    await chooseBirthDate(page, '1980-04-12');
+    await click('button[type="submit"]');
+    await page.locator('.hint-card').waitFor();
+    await step('confirm');
+    await click('.nav button:first-child'); // not me
+    await page.locator('main h1').filter({ hasNotText: steps.at(-1) }).waitFor();
+    await step('no-match');
+    await button(1); // without an appointment
+    await page.locator('#first-name').waitFor();
+    await step('walk-in-name');
+    await page.locator('#first-name').fill('Lina');
+    await click('button[type="submit"]');
+    await page.locator('#last-initial').waitFor();
+    await step('walk-in-initial');
+    await page.locator('#last-initial').fill('M');
+    await click('button[type="submit"]');
+    await page.locator('.big-actions button').first().waitFor();
+    await step('walk-in-reason');
+    await button(0);
+    for (const name of ['question-interpreter', 'question-mobility', 'question-contact']) {
+      await page.locator('.progress').waitFor();
+      await step(name);
+      await button(name === 'question-interpreter' ? 0 : 1);
+      await page.locator('main h1').filter({ hasNotText: steps.at(-1) }).waitFor();
+    }
+    await page.locator('.ticket-code').waitFor();
+    await step('ticket');
+    // Every heading was translated (none is the English one).
+    for (const text of steps) {
+      assert.doesNotMatch(text, /Welcome|appointment|name|ticket|interpreter|checked in/i, `${lang}: ${text}`);
+    }
+    assert.deepEqual(errors, [], lang);
+    await context.close();
+  }
+});
+
+test('large text and high contrast stay usable, and reset for the next person', async () => {
+  const { context, page } = await openKiosk({ clock: true });
+  await tapToolbar(page, 'Large text');
+  await tapToolbar(page, 'High contrast');
+  assert.equal(await page.locator('html').getAttribute('data-text'), 'large');
+  await checkStep(page, 'welcome-large-contrast');
+  await tap(page, 'Check in');
+  await tap(page, 'Last name and date of birth');
+  await heading(page, 'What is your last name?');
+  await checkStep(page, 'family-name-large-contrast');
+  await page.clock.runFor(95_000);
+  await heading(page, 'Welcome');
+  assert.equal(await page.locator('html').getAttribute('data-text'), 'normal');
+  assert.equal(await page.locator('html').getAttribute('data-contrast'), 'normal');
+  await context.close();
+});
