@@ -125,6 +125,20 @@ pub fn is_name_text(text: &str) -> bool {
             .all(|c| c.is_alphabetic() || " '-\u{2019}.".contains(c))
 }
 
+/// The appointment code in a scanned QR code: the code itself, or the last
+/// part of a link or `scheme:CODE` text that ends with it. Only letters and
+/// digits, 4 to 12 of them, count as a code.
+pub fn code_from_qr(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let last = raw
+        .rsplit(['/', '=', ':', '#', '?', '&'])
+        .find(|part| !part.is_empty())?;
+    let code: String = last.chars().filter(|c| *c != '-').collect();
+    let ok = (4..=crate::contract::limits::APPOINTMENT_CODE_CHARS).contains(&code.chars().count())
+        && code.chars().all(|c| c.is_ascii_alphanumeric());
+    ok.then(|| code.to_ascii_uppercase())
+}
+
 /// What a failed identification means, for the screen that follows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentifyFailure {
@@ -250,6 +264,31 @@ mod tests {
             "x@y",
         ] {
             assert!(!is_name_text(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn qr_codes_give_the_appointment_code() {
+        assert_eq!(code_from_qr("GAR4K7").as_deref(), Some("GAR4K7"));
+        assert_eq!(code_from_qr(" gar-4k7 \n").as_deref(), Some("GAR4K7"));
+        assert_eq!(code_from_qr("waitwell:HAD7Q3").as_deref(), Some("HAD7Q3"));
+        assert_eq!(
+            code_from_qr("https://clinic.example/checkin?code=OBR2M9").as_deref(),
+            Some("OBR2M9")
+        );
+        assert_eq!(
+            code_from_qr("https://clinic.example/a/VDB3T6/").as_deref(),
+            Some("VDB3T6")
+        );
+        for junk in [
+            "",
+            "abc",
+            "<script>",
+            "https://x.example/",
+            "ABCDEFGHIJKLMN",
+            "ÄÖÜ123",
+        ] {
+            assert_eq!(code_from_qr(junk), None, "{junk}");
         }
     }
 

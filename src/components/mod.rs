@@ -6,6 +6,7 @@ mod errors;
 mod idle;
 mod keyboard;
 mod page_heading;
+mod scanner;
 pub mod speech;
 
 pub use birth_date::BirthDateInput;
@@ -14,3 +15,4 @@ pub use errors::error_text;
 pub use idle::IdleGuard;
 pub use keyboard::{Layout, OnScreenKeyboard};
 pub use page_heading::PageHeading;
+pub use scanner::{can_scan, QrScanner};

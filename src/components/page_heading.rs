@@ -10,7 +10,8 @@ use leptos_i18n::Locale as _;
 pub fn PageHeading(children: Children) -> impl IntoView {
     let heading = NodeRef::<html::H1>::new();
     let prefs = use_context::<DisplayPrefs>();
-    let i18n = use_i18n();
+    // Optional, so a heading also works outside the app (component tests).
+    let i18n = use_context::<leptos_i18n::I18nContext<Locale>>();
     // Focus once, when the step appears; speak then, and again whenever
     // reading aloud is switched on.
     Effect::new(move |focused: Option<bool>| {
@@ -23,7 +24,8 @@ pub fn PageHeading(children: Children) -> impl IntoView {
         }
         if read_aloud {
             let text = heading.text_content().unwrap_or_default();
-            crate::components::speech::say(&text, i18n.get_locale_untracked().as_str());
+            let lang = i18n.map_or("en", |i18n| i18n.get_locale_untracked().as_str());
+            crate::components::speech::say(&text, lang);
         }
         true
     });

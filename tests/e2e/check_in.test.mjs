@@ -371,6 +371,73 @@ test('a name typed as markup is shown as text, refused with a reason, and nothin
   await context.close();
 });
 
+/** A BarcodeDetector stand-in (Chromium on Linux has none): it finds
+ * `raw` in the third frame it is shown, and records the camera's tracks. */
+function fakeDetector({ raw, cameraFails }) {
+  {
+    window.BarcodeDetector = class {
+      constructor(options) {
+        window.__formats = options.formats;
+        this.frames = 0;
+      }
+      async detect(source) {
+        if (!(source instanceof HTMLVideoElement)) throw new TypeError('not a video');
+        this.frames += 1;
+        return this.frames < 3 ? [] : [{ rawValue: raw, format: 'qr_code' }];
+      }
+    };
+    const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      if (cameraFails) throw new DOMException('denied', 'NotAllowedError');
+      const stream = await real(constraints);
+      window.__tracks = stream.getTracks();
+      return stream;
+    };
+  }
+}
+
+test('a QR code read by the camera finds the appointment, and the camera goes off', async () => {
+  // Without a BarcodeDetector the option is not offered.
+  {
+    const { context, page } = await openKiosk();
+    await tap(page, 'Check in');
+    await heading(page, 'How would you like to find your appointment?');
+    const supported = await page.evaluate(() => 'BarcodeDetector' in window);
+    assert.equal(await page.getByRole('button', { name: 'Scan the QR code on my letter' }).count(), supported ? 1 : 0);
+    await context.close();
+  }
+  const opened = await openPage(browser);
+  const { context, page, errors } = opened;
+  await context.addInitScript(fakeDetector, { raw: 'waitwell:HAD7Q3', cameraFails: false });
+  await page.goto(`${server.url}/`);
+  await heading(page, 'Welcome');
+  await tap(page, 'Check in');
+  await tap(page, 'Scan the QR code on my letter');
+  await heading(page, 'Hold the QR code up to the camera');
+  await page.locator('video.scanner').waitFor();
+  await checkStep(page, 'scan');
+  await heading(page, 'Is this your appointment?');
+  assert.match(await page.locator('main').innerText(), /A\. H\.[\s\S]*Dr\. Lee/);
+  assert.deepEqual(await page.evaluate(() => window.__formats), ['qr_code']);
+  assert.deepEqual(await page.evaluate(() => window.__tracks.map((t) => t.readyState)), ['ended']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('when the camera cannot be used the kiosk says so and offers the keypad', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await context.addInitScript(fakeDetector, { raw: 'x', cameraFails: true });
+  await page.goto(`${server.url}/`);
+  await heading(page, 'Welcome');
+  await tap(page, 'Check in');
+  await tap(page, 'Scan the QR code on my letter');
+  await page.getByRole('alert').filter({ hasText: 'The camera cannot be used' }).waitFor();
+  await tap(page, 'Type the code instead');
+  await heading(page, 'Type your appointment code');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('after the idle reset no trace of the patient is left anywhere', async () => {
   const { context, page, errors, historyAtStart } = await openKiosk({ clock: true });
   await tap(page, 'Check in');
@@ -490,5 +557,134 @@ test('large text and high contrast stay usable, and reset for the next person', 
   await heading(page, 'Welcome');
   assert.equal(await page.locator('html').getAttribute('data-text'), 'normal');
   assert.equal(await page.locator('html').getAttribute('data-contrast'), 'normal');
+  await context.close();
+});
+
+test('read aloud speaks each step in the language on screen', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await context.addInitScript(() => {
+    window.__spoken = [];
+    speechSynthesis.speak = (utterance) => window.__spoken.push([utterance.text, utterance.lang]);
+  });
+  await page.goto(`${server.url}/`);
+  await heading(page, 'Welcome');
+  await tapToolbar(page, 'Read aloud');
+  await tap(page, 'Check in');
+  await heading(page, 'How would you like to find your appointment?');
+  await tapToolbar(page, 'Español');
+  await tap(page, 'Código de la cita');
+  await heading(page, 'Escriba el código de su cita');
+  assert.deepEqual(await page.evaluate(() => window.__spoken), [
+    ['Welcome', 'en'],
+    ['How would you like to find your appointment?', 'en'],
+    ['Escriba el código de su cita', 'es'],
+  ]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a slow answer shows progress at once; a failed one says what happened and retries', async () => {
+  const { context, page, errors } = await openKiosk();
+  let release;
+  const gate = new Promise((ok) => (release = ok));
+  let calls = 0;
+  await page.route('**/api/v1/identify', async (route) => {
+    calls += 1;
+    if (calls === 1) return route.abort('internetdisconnected');
+    await gate;
+    return route.continue();
+  });
+  await tap(page, 'Check in');
+  await tap(page, 'Appointment code');
+  await heading(page, 'Type your appointment code');
+  await typeOnKeyboard(page, 'OBR2M9');
+  await tap(page, 'Continue');
+  const alert = page.getByRole('alert').filter({ hasText: 'The server cannot be reached' });
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Please try again/);
+  await checkStep(page, 'network-error');
+
+  const started = Date.now();
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await page.locator('.busy', { hasText: 'One moment…' }).waitFor();
+  const shownAfter = Date.now() - started;
+  console.log(`progress shown ${shownAfter} ms after the tap (request still unanswered)`);
+  assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true, 'no second request meanwhile');
+  release();
+  await heading(page, 'Is this your appointment?');
+  assert.equal(calls, 2);
+  assert.deepEqual(errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED')), []);
+  await context.close();
+});
+
+test('a request that stalls is abandoned at the timeout, and the screen stays usable', async () => {
+  const { context, page } = await openKiosk({ clock: true });
+  await page.route('**/api/v1/identify', () => {}); // never answered
+  await tap(page, 'Check in');
+  await tap(page, 'Appointment code');
+  await heading(page, 'Type your appointment code');
+  await typeOnKeyboard(page, 'OBR2M9');
+  await tap(page, 'Continue');
+  await page.locator('.busy', { hasText: 'One moment…' }).waitFor();
+  await page.clock.runFor(8_100);
+  await page.getByRole('alert').filter({ hasText: 'The server is taking too long to answer.' }).waitFor();
+  // Still usable: back works at once.
+  await tap(page, 'Back');
+  await heading(page, 'How would you like to find your appointment?');
+  await context.close();
+});
+
+test('an answer lost after the server committed: the retry gets the same ticket, not a second one', async () => {
+  const { context, page, errors } = await openKiosk();
+  let attempts = 0;
+  await page.route('**/api/v1/check-ins', async (route) => {
+    attempts += 1;
+    if (attempts === 1) {
+      await route.fetch(); // the server commits the check-in…
+      return route.abort('connectionreset'); // …and the answer never arrives
+    }
+    return route.continue();
+  });
+  await tap(page, 'I do not have an appointment');
+  await heading(page, 'What is your first name?');
+  await page.locator('#first-name').fill('Lost');
+  await tap(page, 'Continue');
+  await heading(page, 'What is the first letter of your last name?');
+  await typeOnKeyboard(page, 'R');
+  await tap(page, 'Continue');
+  await heading(page, 'What is your visit about?');
+  await tap(page, 'Test results');
+  await answerQuestions(page);
+  await heading(page, 'Checking you in');
+  const alert = page.getByRole('alert').filter({ hasText: 'The server cannot be reached' });
+  await alert.waitFor();
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  const code = await ticketOnScreen(page);
+  const mine = (await staffQueue()).tickets.filter((t) => t.name === 'Lost R.');
+  assert.deepEqual(mine.map((t) => t.ticket), [code]);
+  assert.equal(attempts, 2);
+  assert.deepEqual(errors.filter((e) => !e.includes('ERR_CONNECTION_RESET')), []);
+  await context.close();
+});
+
+test('the ticket follows the queue live: a call from reception shows the room', async () => {
+  const { context, page, errors } = await openKiosk();
+  await tap(page, 'I do not have an appointment');
+  await page.locator('#first-name').fill('Live');
+  await tap(page, 'Continue');
+  await heading(page, 'What is the first letter of your last name?');
+  await typeOnKeyboard(page, 'Q');
+  await tap(page, 'Continue');
+  await heading(page, 'What is your visit about?');
+  await tap(page, 'Minor illness');
+  await answerQuestions(page);
+  const code = await ticketOnScreen(page);
+  const cookie = await staffCookie(server);
+  const queue = await staffQueue();
+  const mine = staffTicket(queue, code);
+  const reply = await api(server, 'POST', '/queue/actions', { action: 'call', ticket: mine.id, room: 'Room 2' }, { cookie });
+  assert.equal(reply.status, 200, reply.text);
+  await page.locator('.called-now', { hasText: 'You are being called now. Please go to Room 2.' }).waitFor({ timeout: 2000 });
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -3,7 +3,7 @@
 
 use super::steps::{Nav, StartOver, TextStep};
 use super::{Busy, Flow, Heading, RequestError, Step};
-use crate::components::{BirthDateInput, Layout};
+use crate::components::{BirthDateInput, Layout, QrScanner};
 use crate::i18n::*;
 use leptos::prelude::*;
 use waitwell_core::checkin::is_name_text;
@@ -109,12 +109,38 @@ pub fn Code() -> impl IntoView {
 pub fn Scan() -> impl IntoView {
     let i18n = use_i18n();
     let flow = expect_context::<Flow>();
+    let failed = RwSignal::new(false);
+    let on_code = Callback::new(move |code: String| {
+        flow.draft.code.set(code.clone());
+        flow.identify(Step::Scan, IdentifyRequest::Code { code });
+    });
+    let on_failed = Callback::new(move |()| failed.set(true));
     view! {
         <Heading>{t!(i18n, check_in.scan_title)}</Heading>
+        {move || {
+            if failed.get() {
+                view! {
+                    <p class="request-error" role="alert">
+                        {t!(i18n, check_in.scan_failed)}
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>{t!(i18n, check_in.scan_body)}</p>
+                    <QrScanner on_code=on_code on_failed=on_failed />
+                }
+                    .into_any()
+            }
+        }}
         <Busy />
+        <RequestError retry=move |()| on_code.run(flow.draft.code.get_untracked()) />
         <Nav>
             <button type="button" on:click=move |_| flow.advance(&Step::Scan, Step::Choose)>
                 {t!(i18n, check_in.back)}
+            </button>
+            <button type="button" on:click=move |_| flow.advance(&Step::Scan, Step::Code)>
+                {t!(i18n, check_in.type_code_instead)}
             </button>
             <StartOver />
         </Nav>

@@ -1,21 +1,12 @@
 //! The check-in steps other than identification and the ticket.
 
 use super::{Busy, Flow, Heading, RequestError, Step};
-use crate::components::{Layout, OnScreenKeyboard};
+use crate::components::{can_scan, Layout, OnScreenKeyboard};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use waitwell_core::checkin::{clamp_typed, is_name_text, IdentifyFailure, Question};
 use waitwell_core::contract::{limits, AppointmentHint};
-
-/// Whether this browser can read QR codes from the camera.
-pub fn can_scan() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let has = |name: &str| js_sys::Reflect::has(&window, &name.into()).unwrap_or(false);
-    has("BarcodeDetector") && window.navigator().media_devices().is_ok()
-}
 
 /// "Start over": back to the welcome screen, everything entered dropped.
 #[component]
