@@ -46,6 +46,13 @@ pub struct SiteConfig {
     /// The needs questions asked after identification (none: skipped).
     #[serde(default)]
     pub questions: CheckInQuestions,
+    /// Reception is told to check back with anyone waiting this long.
+    #[serde(default = "default_wait_alert_minutes")]
+    pub wait_alert_minutes: u32,
+}
+
+fn default_wait_alert_minutes() -> u32 {
+    30
 }
 
 /// The needs questions a check-in kiosk asks, one per screen, in this order:
@@ -180,6 +187,30 @@ pub struct PublicQueue {
     /// RFC 3339 time of the last change.
     pub updated_at: String,
     pub lines: Vec<PublicLine>,
+    /// Delay notices posted by staff, oldest first.
+    #[serde(default)]
+    pub notices: Vec<DelayNotice>,
+}
+
+/// "Dr. Lee is running about 20 minutes late": shown on the board in each
+/// language, so it is a clinician and a number rather than free text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayNotice {
+    pub id: i64,
+    /// The clinician's display name, e.g. "Dr. Lee".
+    pub clinician: String,
+    /// About how late, in minutes (5 to 240).
+    pub minutes: u32,
+}
+
+/// Posting a delay notice (staff).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDelayNotice {
+    pub clinician: String,
+    pub minutes: u32,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -241,6 +272,9 @@ pub struct StaffQueue {
     pub tickets: Vec<StaffTicket>,
     /// Counters for today.
     pub today: DayCounters,
+    /// The delay notices on the board now.
+    #[serde(default)]
+    pub notices: Vec<DelayNotice>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -547,6 +581,8 @@ pub mod limits {
     pub const CLINICIAN_CHARS: usize = 60;
     pub const EXTERNAL_ID_CHARS: usize = 64;
     pub const COMMENT_CHARS: usize = 500;
+    /// Delay notices: at least this late to be worth saying, at most this.
+    pub const DELAY_MINUTES: std::ops::RangeInclusive<u32> = 5..=240;
 }
 
 #[cfg(test)]

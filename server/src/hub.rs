@@ -29,6 +29,8 @@ pub struct QueueHub {
     /// Pings reception when alerts change (a count, carrying no data).
     alerts: broadcast::Sender<u64>,
     alert_count: AtomicU64,
+    /// Pings every queue listener when delay notices change.
+    notices: broadcast::Sender<()>,
 }
 
 impl Default for QueueHub {
@@ -41,6 +43,7 @@ impl Default for QueueHub {
             latest: AtomicU64::new(0),
             alerts: broadcast::channel(16).0,
             alert_count: AtomicU64::new(0),
+            notices: broadcast::channel(16).0,
         }
     }
 }
@@ -80,6 +83,15 @@ impl QueueHub {
 
     pub fn subscribe_alerts(&self) -> broadcast::Receiver<u64> {
         self.alerts.subscribe()
+    }
+
+    /// Tells queue listeners (board, reception) that delay notices changed.
+    pub fn notices_changed(&self) {
+        let _ = self.notices.send(());
+    }
+
+    pub fn subscribe_notices(&self) -> broadcast::Receiver<()> {
+        self.notices.subscribe()
     }
 
     /// The last version announced (0 before any change since start-up).

@@ -42,6 +42,8 @@ use utoipa::{Modify, OpenApi};
         api::surveys::acknowledge,
         api::insights::insights,
         api::insights::csv,
+        api::notices::post,
+        api::notices::clear,
     ),
     modifiers(&StaffCookie),
     tags(

@@ -458,3 +458,82 @@ async fn the_board_lists_the_most_recent_call_first() {
         .collect();
     assert_eq!(calling, ["W-003", "W-002", "W-001"]);
 }
+
+#[tokio::test]
+async fn delay_notices_are_posted_shown_publicly_and_cleared() {
+    let f = fixture().await;
+    let cookie = sign_in(&f).await;
+    let post = |body: &'static str, cookie: Option<String>| {
+        let state = f.state.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = match &cookie {
+                Some(c) => vec![("cookie", c.as_str())],
+                None => vec![],
+            };
+            post_json(&state, "/api/v1/notices", body, &headers).await
+        }
+    };
+    // Staff only, and checked.
+    assert_eq!(
+        post(r#"{"clinician":"Dr. Lee","minutes":20}"#, None)
+            .await
+            .status,
+        401
+    );
+    for (body, code) in [
+        (r#"{"clinician":"  ","minutes":20}"#, "invalid_clinician"),
+        (r#"{"clinician":"Dr. Lee","minutes":2}"#, "invalid_minutes"),
+        (
+            r#"{"clinician":"Dr. Lee","minutes":241}"#,
+            "invalid_minutes",
+        ),
+        (
+            r#"{"clinician":"Dr. Lee","minutes":20,"x":1}"#,
+            "invalid_body",
+        ),
+    ] {
+        let reply = post(body, Some(cookie.clone())).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (400, code.to_owned()),
+            "{body}"
+        );
+    }
+    let posted = post(
+        r#"{"clinician":" Dr. Lee ","minutes":20}"#,
+        Some(cookie.clone()),
+    )
+    .await;
+    assert_eq!(posted.status, 201, "{}", posted.text);
+    let id = posted.json()["id"].as_i64().unwrap();
+    assert_eq!(posted.json()["clinician"], "Dr. Lee");
+
+    let public = get(&f.state, "/api/v1/queue").await.json();
+    assert_eq!(
+        public["notices"],
+        serde_json::json!([{"id": id, "clinician": "Dr. Lee", "minutes": 20}])
+    );
+    let staff = staff_get(&f, &cookie, "/api/v1/queue/staff").await.json();
+    assert_eq!(staff["notices"][0]["id"], id);
+
+    let clear = |id: i64, cookie: Option<String>| {
+        let state = f.state.clone();
+        async move {
+            let mut request = axum::http::Request::delete(format!("/api/v1/notices/{id}"));
+            if let Some(c) = cookie {
+                request = request.header("cookie", c);
+            }
+            send(&state, request.body(axum::body::Body::empty()).unwrap()).await
+        }
+    };
+    assert_eq!(clear(id, None).await.status, 401);
+    assert_eq!(clear(id, Some(cookie.clone())).await.status, 204);
+    assert_eq!(
+        clear(id, Some(cookie.clone())).await.status,
+        204,
+        "clearing twice is fine"
+    );
+    assert_eq!(clear(id + 100, Some(cookie.clone())).await.status, 404);
+    let public = get(&f.state, "/api/v1/queue").await.json();
+    assert_eq!(public["notices"], serde_json::json!([]));
+}

@@ -7,6 +7,7 @@ pub(crate) mod health;
 pub(crate) mod identify;
 pub(crate) mod import;
 pub(crate) mod insights;
+pub(crate) mod notices;
 pub(crate) mod queue;
 pub(crate) mod reception;
 pub(crate) mod schedule;
@@ -16,7 +17,7 @@ pub(crate) mod surveys;
 use crate::{AppError, AppState};
 use axum::{
     extract::DefaultBodyLimit,
-    routing::{get, post, put},
+    routing::{delete, get, post, put},
     Router,
 };
 use waitwell_core::contract::limits;
@@ -87,6 +88,8 @@ pub fn router() -> Router<AppState> {
         .route("/insights", get(insights::insights))
         .route("/insights/responses.csv", get(insights::csv))
         .route("/staff/events", get(reception::events))
+        .route("/notices", post(notices::post))
+        .route("/notices/{id}", delete(notices::clear))
         .route(
             "/appointments/import",
             post(import::import).layer(DefaultBodyLimit::max(limits::IMPORT_BYTES)),

@@ -35,6 +35,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
     .fetch_all(&mut *tx)
     .await?;
     let recent = recent_service_minutes(&mut tx, &day).await?;
+    let notices = super::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
     let mut lines: Vec<PublicLine> = state
@@ -77,6 +78,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
         version,
         updated_at: super::rfc3339(updated_at),
         lines,
+        notices,
     }))
 }
 
@@ -128,7 +130,7 @@ async fn recent_service_minutes(
 }
 
 #[utoipa::path(get, path = "/api/v1/queue/events", tag = "queue",
-    responses((status = 200, description = "Server-Sent Events: `queue` events whose data is a QueueChanged; the first one at once", content_type = "text/event-stream", body = QueueChanged)))]
+    responses((status = 200, description = "Server-Sent Events: `queue` events whose data is a QueueChanged, the first one at once; `notices` events (no data worth reading) when delay notices change", content_type = "text/event-stream", body = QueueChanged)))]
 /// `GET /queue/events`: the current version at once, then every change.
 /// Each event carries only the version; a client refetches `/queue` for any
 /// version it has not shown (and so also after a gap).
@@ -137,6 +139,8 @@ pub async fn events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     // Subscribe before reading the version, so no change falls in between.
     let changes = BroadcastStream::new(state.hub.subscribe());
+    let notices = BroadcastStream::new(state.hub.subscribe_notices())
+        .map(|_| Ok(Event::default().event("notices").data("{}")));
     let day = state.today();
     let current = state
         .hub
@@ -153,7 +157,8 @@ pub async fn events(
             Err(BroadcastStreamRecvError::Lagged(_)) => change_event(hub.latest()),
         })
     });
-    Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(first.chain(stream::select(rest, notices)))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 fn change_event(version: u64) -> Event {

@@ -61,6 +61,7 @@ pub async fn staff_queue(
     .bind(&day)
     .fetch_all(&mut *tx)
     .await?;
+    let notices = super::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
     let mut positions = std::collections::HashMap::<String, u32>::new();
@@ -128,6 +129,7 @@ pub async fn staff_queue(
         updated_at: rfc3339(updated_at),
         tickets,
         today: counters,
+        notices,
     }))
 }
 
@@ -192,7 +194,7 @@ pub async fn act(
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/events", tag = "staff", security(("staff_session" = [])),
-    responses((status = 200, description = "Server-Sent Events: `queue` (a QueueChanged) and `alerts` (alerts changed: refetch)", content_type = "text/event-stream")))]
+    responses((status = 200, description = "Server-Sent Events: `queue` (a QueueChanged), `alerts` (alerts changed: refetch) and `notices` (delay notices changed: refetch)", content_type = "text/event-stream")))]
 /// `GET /staff/events` (staff): the queue's versions (`queue`) and a ping
 /// whenever alerts change (`alerts`), so reception refetches at once.
 pub async fn events(
@@ -210,8 +212,12 @@ pub async fn events(
     });
     let alerts = BroadcastStream::new(state.hub.subscribe_alerts())
         .map(|_| Ok(Event::default().event("alerts").data("{}")));
+    let notices = BroadcastStream::new(state.hub.subscribe_notices())
+        .map(|_| Ok(Event::default().event("notices").data("{}")));
     let hello =
         futures_util::stream::once(async { Ok(Event::default().event("alerts").data("{}")) });
-    Sse::new(hello.chain(futures_util::stream::select(queue, alerts)))
+    let changes =
+        futures_util::stream::select(queue, futures_util::stream::select(alerts, notices));
+    Sse::new(hello.chain(changes))
         .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
 }

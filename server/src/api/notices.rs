@@ -1,0 +1,106 @@
+//! Delay notices: staff post "Dr. Lee is running about 20 minutes late" and
+//! clear it; the board shows today's open notices in each patient's language.
+
+use super::clean_text;
+use crate::extract::ApiJson;
+use crate::{api::staff::Staff, AppError, AppState};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use waitwell_core::contract::{limits, ApiError, DelayNotice, NewDelayNotice};
+
+/// Today's open notices, oldest first.
+pub async fn open_notices(
+    conn: &mut sqlx::SqliteConnection,
+    day: &str,
+) -> Result<Vec<DelayNotice>, AppError> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT id, clinician, minutes FROM delay_notices
+         WHERE day = ? AND cleared_at IS NULL ORDER BY posted_at, id",
+    )
+    .bind(day)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, clinician, minutes)| DelayNotice {
+            id,
+            clinician,
+            minutes: u32::try_from(minutes).unwrap_or(0),
+        })
+        .collect())
+}
+
+#[utoipa::path(post, path = "/api/v1/notices", tag = "staff", security(("staff_session" = [])),
+    request_body = NewDelayNotice,
+    responses(
+        (status = 201, description = "Posted; the board shows it at once", body = DelayNotice),
+        (status = 400, description = "Invalid notice (codes: invalid_body, invalid_clinician, invalid_minutes)", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+    ))]
+/// `POST /notices` (staff).
+pub async fn post(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiJson { value: notice, .. }: ApiJson<NewDelayNotice>,
+) -> Result<(StatusCode, Json<DelayNotice>), AppError> {
+    let clinician = clean_text(&notice.clinician, limits::CLINICIAN_CHARS).ok_or_else(|| {
+        AppError::bad_request(
+            "invalid_clinician",
+            "a clinician's name has 1 to 60 characters",
+        )
+    })?;
+    if !limits::DELAY_MINUTES.contains(&notice.minutes) {
+        return Err(AppError::bad_request(
+            "invalid_minutes",
+            "a delay is 5 to 240 minutes",
+        ));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO delay_notices (day, clinician, minutes, posted_at) VALUES (?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(state.today())
+    .bind(&clinician)
+    .bind(i64::from(notice.minutes))
+    .bind(state.now().as_second())
+    .fetch_one(&state.db)
+    .await?;
+    state.hub.notices_changed();
+    Ok((
+        StatusCode::CREATED,
+        Json(DelayNotice {
+            id,
+            clinician,
+            minutes: notice.minutes,
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/notices/{id}", tag = "staff", security(("staff_session" = [])),
+    params(("id" = i64, Path, description = "The notice")),
+    responses(
+        (status = 204, description = "Cleared (clearing twice is fine)"),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "No such notice (code: unknown_notice)", body = ApiError),
+    ))]
+/// `DELETE /notices/{id}` (staff).
+pub async fn clear(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let found =
+        sqlx::query("UPDATE delay_notices SET cleared_at = COALESCE(cleared_at, ?) WHERE id = ?")
+            .bind(state.now().as_second())
+            .bind(id)
+            .execute(&state.db)
+            .await?;
+    if found.rows_affected() == 0 {
+        return Err(AppError::not_found("unknown_notice", "no such notice"));
+    }
+    state.hub.notices_changed();
+    Ok(StatusCode::NO_CONTENT)
+}
