@@ -4,13 +4,14 @@ use crate::api::{load_runtime_config, Adapter};
 use crate::components::{DisplayPrefs, DisplayToolbar};
 use crate::device;
 use crate::i18n::*;
-use crate::pages::{BoardPage, CheckInPage, NotFound, SetupPage, SurfacePage};
+use crate::pages::{BoardPage, CheckInPage, NotFound, ReceptionPage, SetupPage, SurfacePage};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
 use waitwell_core::client::ClientError;
+use waitwell_core::contract::Heartbeat;
 use waitwell_core::{DeviceSettings, Surface};
 
 /// The settings this device started with; pages read them from context.
@@ -53,7 +54,12 @@ pub fn App() -> impl IntoView {
                 .await
                 .map(|config| Adapter::new(&config, device_id.clone()));
             let again = matches!(&loaded, Err(e) if e.is_retryable());
+            let ready = loaded.clone().ok();
             adapter.set(Some(loaded));
+            if let Some(ready) = ready {
+                heartbeats(ready, device_id, home).await;
+                break;
+            }
             if !again {
                 break;
             }
@@ -69,10 +75,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=move || home_page(home) />
                         <Route path=path!("/board") view=BoardPage />
-                        <Route
-                            path=path!("/reception")
-                            view=|| view! { <SurfacePage surface=Surface::Reception /> }
-                        />
+                        <Route path=path!("/reception") view=ReceptionPage />
                         <Route
                             path=path!("/survey")
                             view=|| view! { <SurfacePage surface=Surface::Survey /> }
@@ -89,11 +92,39 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// How often a device tells the server it is alive.
+const HEARTBEAT_MILLIS: u32 = 60_000;
+
+/// Reports this device to reception's kiosk health list, every minute for
+/// as long as the app runs (a failed beat is simply the next one's job).
+async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface) {
+    let Some(device) = device else { return };
+    loop {
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        let surface = Surface::ALL
+            .into_iter()
+            .find(|s| s.path() == path && path != "/")
+            .unwrap_or(home);
+        let beat = Heartbeat {
+            device: device.clone(),
+            surface,
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            outbox_backlog: 0,
+            last_sync: None,
+        };
+        let _ = adapter.heartbeat(&beat).await;
+        gloo_timers::future::TimeoutFuture::new(HEARTBEAT_MILLIS).await;
+    }
+}
+
 /// What `/` shows on a device set up for `surface`.
 fn home_page(surface: Surface) -> AnyView {
     match surface {
         Surface::Board => view! { <BoardPage /> }.into_any(),
         Surface::CheckIn => view! { <CheckInPage /> }.into_any(),
+        Surface::Reception => view! { <ReceptionPage /> }.into_any(),
         other => view! { <SurfacePage surface=other /> }.into_any(),
     }
 }

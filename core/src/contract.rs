@@ -46,9 +46,17 @@ pub struct SiteConfig {
     /// The needs questions asked after identification (none: skipped).
     #[serde(default)]
     pub questions: CheckInQuestions,
+    /// The board chimes and speaks each call (the visual call never
+    /// depends on it).
+    #[serde(default = "default_true")]
+    pub board_audio: bool,
     /// Reception is told to check back with anyone waiting this long.
     #[serde(default = "default_wait_alert_minutes")]
     pub wait_alert_minutes: u32,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_wait_alert_minutes() -> u32 {
@@ -229,6 +237,9 @@ pub struct PublicLine {
 pub struct CalledTicket {
     pub ticket: String,
     pub room: String,
+    /// Times called (a recall counts up), so a board can announce a recall.
+    #[serde(default)]
+    pub calls: u32,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

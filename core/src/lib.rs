@@ -4,6 +4,7 @@
 //! is tested natively: the app and the server share one definition of each
 //! type so the two can never disagree about the contract.
 
+pub mod board;
 pub mod checkin;
 pub mod client;
 pub mod contract;

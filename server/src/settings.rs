@@ -183,6 +183,7 @@ impl Settings {
                     ask_mobility: true,
                     ask_contact_changed: true,
                 },
+                board_audio: true,
                 wait_alert_minutes: 30,
             },
             time_zone,

@@ -1,14 +1,19 @@
-//! Following the public queue live: Server-Sent Events announce each new
-//! version, the snapshot is refetched for any version not yet shown, and
-//! while the stream is down the snapshot is polled instead. The connection
-//! state is exposed so a screen never shows stale data as fresh.
+//! Following server state live: Server-Sent Events announce each change, the
+//! snapshot is refetched for any queue version not yet shown (and for any
+//! other announced change), and while the stream is down the snapshot is
+//! polled instead. The connection state is exposed so a screen never shows
+//! stale data as fresh.
+//!
+//! The public board and a patient's ticket follow `/queue` over
+//! `/queue/events`; reception follows the staff queue and alerts over
+//! `/staff/events`.
 
 use super::Adapter;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use std::{cell::RefCell, rc::Rc};
-use waitwell_core::client::VersionTracker;
-use waitwell_core::contract::{PublicQueue, QueueChanged};
+use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
+use waitwell_core::client::{ClientError, VersionTracker};
+use waitwell_core::contract::{Alert, PublicQueue, QueueChanged, StaffQueue};
 use wasm_bindgen::{closure::Closure, JsCast};
 
 /// Poll this often while the live stream is down.
@@ -16,7 +21,7 @@ pub const POLL_MILLIS: u32 = 5_000;
 /// Recreate a stream the browser gave up on after this long.
 pub const RECONNECT_MILLIS: u32 = 3_000;
 
-/// How current the queue on screen is.
+/// How current the snapshot on screen is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Connection {
     /// Not connected yet.
@@ -27,20 +32,44 @@ pub enum Connection {
     Lost { since_ms: f64 },
 }
 
-/// A live view of the public queue.
-#[derive(Debug, Clone, Copy)]
-pub struct LiveQueue {
-    pub snapshot: ReadSignal<Option<PublicQueue>>,
+/// A live view of some server state.
+#[derive(Debug)]
+pub struct Live<T: Send + Sync + 'static> {
+    pub snapshot: ReadSignal<Option<T>>,
     pub connection: ReadSignal<Connection>,
     /// When the snapshot on screen was fetched (ms since the epoch).
     pub fetched_at: ReadSignal<Option<f64>>,
+    /// The last fetch's failure, cleared by the next success (a staff screen
+    /// learns this way that its session ended).
+    pub error: ReadSignal<Option<ClientError>>,
 }
+
+impl<T: Send + Sync + 'static> Clone for Live<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Live<T> {}
+
+/// The public queue, live.
+pub type LiveQueue = Live<PublicQueue>;
+
+/// What reception follows: the staff queue and the open alerts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceptionState {
+    pub queue: StaffQueue,
+    pub alerts: Vec<Alert>,
+}
+
+type Fetch<T> = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<T, ClientError>>>>>;
 
 /// The event stream and its callbacks; dropping it closes the stream and
 /// frees the callbacks (nothing is `forget`-ed).
 struct Stream {
     source: web_sys::EventSource,
     _on_queue: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_other: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_open: Closure<dyn FnMut(web_sys::Event)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -53,41 +82,82 @@ impl Drop for Stream {
     }
 }
 
-struct Follower {
-    adapter: Adapter,
+struct Follower<T: Send + Sync + 'static> {
     url: String,
+    /// Events other than `queue` that mean "refetch".
+    others: &'static [&'static str],
+    fetch: Fetch<T>,
+    version_of: fn(&T) -> u64,
     tracker: VersionTracker,
     fetching: bool,
     refetch_after: bool,
     stream: Option<Stream>,
     reconnect: Option<gloo_timers::callback::Timeout>,
     poll: Option<gloo_timers::callback::Interval>,
-    set_snapshot: WriteSignal<Option<PublicQueue>>,
+    set_snapshot: WriteSignal<Option<T>>,
     set_connection: WriteSignal<Connection>,
     set_fetched_at: WriteSignal<Option<f64>>,
+    set_error: WriteSignal<Option<ClientError>>,
 }
 
-type Shared = Rc<RefCell<Follower>>;
+type Shared<T> = Rc<RefCell<Follower<T>>>;
 
-/// Starts following; everything stops when the current owner is cleaned up.
+/// Follows the public queue; everything stops when the current owner is
+/// cleaned up.
 pub fn follow_queue(adapter: Adapter) -> LiveQueue {
+    let url = adapter.queue_events_url();
+    let fetch: Fetch<PublicQueue> = Rc::new(move || {
+        let adapter = adapter.clone();
+        Box::pin(async move { adapter.queue().await })
+    });
+    follow(url, &["notices"], fetch, |q| q.version)
+}
+
+/// Follows the staff queue and alerts (staff session required).
+pub fn follow_reception(adapter: Adapter) -> Live<ReceptionState> {
+    let url = adapter.staff_events_url();
+    let fetch: Fetch<ReceptionState> = Rc::new(move || {
+        let adapter = adapter.clone();
+        Box::pin(async move {
+            let queue = adapter.staff_queue().await?;
+            let alerts = adapter.alerts().await?;
+            Ok(ReceptionState { queue, alerts })
+        })
+    });
+    follow(url, &["alerts", "notices"], fetch, |s| s.queue.version)
+}
+
+fn follow<T: Clone + Send + Sync + 'static>(
+    url: Result<String, ClientError>,
+    others: &'static [&'static str],
+    fetch: Fetch<T>,
+    version_of: fn(&T) -> u64,
+) -> Live<T> {
     let (snapshot, set_snapshot) = signal(None);
     let (connection, set_connection) = signal(Connection::Connecting);
     let (fetched_at, set_fetched_at) = signal(None);
-    let live = LiveQueue {
+    let (error, set_error) = signal(None);
+    let live = Live {
         snapshot,
         connection,
         fetched_at,
+        error,
     };
-    let Ok(url) = adapter.queue_events_url() else {
-        set_connection.set(Connection::Lost {
-            since_ms: js_sys::Date::now(),
-        });
-        return live;
+    let url = match url {
+        Ok(url) => url,
+        Err(e) => {
+            set_error.set(Some(e));
+            set_connection.set(Connection::Lost {
+                since_ms: js_sys::Date::now(),
+            });
+            return live;
+        }
     };
-    let shared: Shared = Rc::new(RefCell::new(Follower {
-        adapter,
+    let shared: Shared<T> = Rc::new(RefCell::new(Follower {
         url,
+        others,
+        fetch,
+        version_of,
         tracker: VersionTracker::default(),
         fetching: false,
         refetch_after: false,
@@ -97,6 +167,7 @@ pub fn follow_queue(adapter: Adapter) -> LiveQueue {
         set_snapshot,
         set_connection,
         set_fetched_at,
+        set_error,
     }));
     connect(&shared);
     refetch(&shared);
@@ -110,7 +181,7 @@ pub fn follow_queue(adapter: Adapter) -> LiveQueue {
     live
 }
 
-fn connect(shared: &Shared) {
+fn connect<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
     let url = shared.borrow().url.clone();
     let Ok(source) = web_sys::EventSource::new(&url) else {
         lost(shared);
@@ -130,6 +201,14 @@ fn connect(shared: &Shared) {
             };
             let needed = shared.borrow().tracker.announce(change.version);
             if needed {
+                refetch(&shared);
+            }
+        }
+    });
+    let on_other = Closure::<dyn FnMut(web_sys::MessageEvent)>::new({
+        let weak = weak.clone();
+        move |_| {
+            if let Some(shared) = weak.upgrade() {
                 refetch(&shared);
             }
         }
@@ -165,10 +244,16 @@ fn connect(shared: &Shared) {
             ));
         }
     });
-    if source
+    let others = shared.borrow().others;
+    let listening = source
         .add_event_listener_with_callback("queue", on_queue.as_ref().unchecked_ref())
-        .is_err()
-    {
+        .is_ok()
+        && others.iter().all(|name| {
+            source
+                .add_event_listener_with_callback(name, on_other.as_ref().unchecked_ref())
+                .is_ok()
+        });
+    if !listening {
         lost(shared);
         return;
     }
@@ -177,6 +262,7 @@ fn connect(shared: &Shared) {
     shared.borrow_mut().stream = Some(Stream {
         source,
         _on_queue: on_queue,
+        _on_other: on_other,
         _on_open: on_open,
         _on_error: on_error,
     });
@@ -184,7 +270,7 @@ fn connect(shared: &Shared) {
 
 /// The stream is down: say so, forget what version is shown (so the next
 /// event refetches), and poll until it is back.
-fn lost(shared: &Shared) {
+fn lost<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
     let mut f = shared.borrow_mut();
     f.tracker.lost();
     let now = js_sys::Date::now();
@@ -208,33 +294,38 @@ fn lost(shared: &Shared) {
 
 /// Fetches the snapshot; one fetch at a time, with one more queued if a
 /// change arrives meanwhile.
-fn refetch(shared: &Shared) {
-    {
+fn refetch<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
+    let fetch = {
         let mut f = shared.borrow_mut();
         if f.fetching {
             f.refetch_after = true;
             return;
         }
         f.fetching = true;
-    }
-    let adapter = shared.borrow().adapter.clone();
+        f.fetch.clone()
+    };
     let weak = Rc::downgrade(shared);
     leptos::task::spawn_local(async move {
-        let result = adapter.queue().await;
+        let result = fetch().await;
         let Some(shared) = weak.upgrade() else { return };
         let again = {
             let mut f = shared.borrow_mut();
             f.fetching = false;
-            if let Ok(queue) = result {
-                let live = f
-                    .stream
-                    .as_ref()
-                    .is_some_and(|s| s.source.ready_state() == web_sys::EventSource::OPEN);
-                if live {
-                    f.tracker.shown(queue.version);
+            match result {
+                Ok(snapshot) => {
+                    let live = f
+                        .stream
+                        .as_ref()
+                        .is_some_and(|s| s.source.ready_state() == web_sys::EventSource::OPEN);
+                    if live {
+                        let version = (f.version_of)(&snapshot);
+                        f.tracker.shown(version);
+                    }
+                    f.set_snapshot.set(Some(snapshot));
+                    f.set_fetched_at.set(Some(js_sys::Date::now()));
+                    f.set_error.set(None);
                 }
-                f.set_snapshot.set(Some(queue));
-                f.set_fetched_at.set(Some(js_sys::Date::now()));
+                Err(error) => f.set_error.set(Some(error)),
             }
             std::mem::take(&mut f.refetch_after)
         };

@@ -7,6 +7,7 @@
 //! at run time, never from the build.
 
 pub mod live;
+pub mod site;
 
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::{on_cleanup, provide_context, use_context};
@@ -19,10 +20,10 @@ use std::{
 };
 use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
 use waitwell_core::contract::{
-    ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DeviceStatus,
-    Heartbeat, IdentifyRequest, IdentifyResponse, ImportResult, Insights, PublicQueue, SiteConfig,
-    StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX, DEVICE_HEADER,
-    IDEMPOTENCY_KEY_HEADER,
+    ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DelayNotice,
+    DeviceStatus, Heartbeat, IdentifyRequest, IdentifyResponse, ImportResult, Insights,
+    NewDelayNotice, PublicQueue, SiteConfig, StaffQueue, StaffSession, StaffSignIn, SurveyResponse,
+    API_PREFIX, DEVICE_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
 use waitwell_core::queue::Action;
 
@@ -127,6 +128,25 @@ impl Adapter {
     /// The URL of the live queue stream (Server-Sent Events).
     pub fn queue_events_url(&self) -> Result<String, ClientError> {
         self.url("/queue/events")
+    }
+
+    /// The URL of reception's live stream (queue, alerts, notices).
+    pub fn staff_events_url(&self) -> Result<String, ClientError> {
+        self.url("/staff/events")
+    }
+
+    pub async fn post_notice(&self, notice: &NewDelayNotice) -> Result<DelayNotice, ClientError> {
+        self.post("/notices", notice, None).await
+    }
+
+    pub async fn clear_notice(&self, id: i64) -> Result<(), ClientError> {
+        send(
+            Request::delete(&self.url(&format!("/notices/{id}"))?),
+            None::<&()>,
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
     }
 
     pub async fn staff_queue(&self) -> Result<StaffQueue, ClientError> {
@@ -373,5 +393,19 @@ impl Drop for Flight {
         if let Some(set) = &self.in_flight {
             set.0.borrow_mut().retain(|c| *c != self.controller);
         }
+    }
+}
+
+/// Runs `task` under `owner`, so it is cancelled when that owner is cleaned
+/// up (a screen that went away); without an owner it runs detached. Event
+/// handlers call this with the owner their component captured, since they
+/// do not run under one themselves.
+pub fn spawn_owned(
+    owner: Option<&leptos::prelude::Owner>,
+    task: impl std::future::Future<Output = ()> + 'static,
+) {
+    match owner {
+        Some(owner) => owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)),
+        None => leptos::task::spawn_local(task),
     }
 }

@@ -20,3 +20,15 @@ pub fn stop() {
         synth.cancel();
     }
 }
+
+/// Speaks `text` after whatever is being said (a board reads one call in
+/// several languages, one after another).
+pub fn say_after(text: &str, lang: &str) {
+    let Some(synth) = web_sys::window().and_then(|w| w.speech_synthesis().ok()) else {
+        return;
+    };
+    if let Ok(utterance) = web_sys::SpeechSynthesisUtterance::new_with_text(text) {
+        utterance.set_lang(lang);
+        synth.speak(&utterance);
+    }
+}

@@ -3,10 +3,14 @@
 
 use crate::api::live::{follow_queue, Connection, LiveQueue};
 use crate::app::use_adapter;
+use crate::components::speech;
 use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
 use leptos::prelude::*;
-use waitwell_core::contract::{CalledTicket, PublicLine, WaitingTicket};
+use leptos_i18n::Locale as _;
+use send_wrapper::SendWrapper;
+use waitwell_core::board::{spoken_code, CallTracker};
+use waitwell_core::contract::{CalledTicket, DelayNotice, PublicLine, SiteConfig, WaitingTicket};
 
 /// Local "HH:MM" of a time in ms since the epoch.
 pub fn clock_time(ms: f64) -> String {
@@ -14,16 +18,20 @@ pub fn clock_time(ms: f64) -> String {
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
 
+/// How long a new call stays highlighted.
+const FRESH_MILLIS: u32 = 15_000;
+
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let i18n = use_i18n();
     crate::api::provide_in_flight();
     let adapter = use_adapter();
+    let site = crate::api::site::use_site_config();
     view! {
         <section class="surface board" data-surface="board">
             <PageHeading>{t!(i18n, surface.board.title)}</PageHeading>
             {move || match adapter.get() {
-                Some(Ok(adapter)) => view! { <LiveBoard live=follow_queue(adapter) /> }.into_any(),
+                Some(Ok(adapter)) => view! { <LiveBoard live=follow_queue(adapter) site=site /> }.into_any(),
                 Some(Err(error)) => {
                     view! {
                         <p class="connection lost" role="status" data-connection="lost">
@@ -45,12 +53,115 @@ pub fn BoardPage() -> impl IntoView {
     }
 }
 
+/// Says a call aloud in each of the clinic's languages, after a chime.
+fn announce(call: &CalledTicket, languages: &[String], audio: &web_sys::AudioContext) {
+    chime(audio);
+    let spoken = spoken_code(&call.ticket);
+    for tag in languages {
+        let Ok(locale) = tag.parse::<Locale>() else {
+            continue;
+        };
+        let text = td_string!(
+            locale,
+            board.call_spoken,
+            ticket = spoken.clone(),
+            room = call.room.clone()
+        )
+        .to_string();
+        speech::say_after(&text, locale.as_str());
+    }
+}
+
+/// A short two-note chime (Web Audio); silent where audio cannot start.
+fn chime(context: &web_sys::AudioContext) {
+    // Created before any tap, the context may start suspended.
+    let _ = context.resume();
+    let start = context.current_time();
+    for (i, frequency) in [880.0_f32, 660.0].into_iter().enumerate() {
+        let (Ok(oscillator), Ok(gain)) = (context.create_oscillator(), context.create_gain())
+        else {
+            return;
+        };
+        let at = start + 0.35 * i as f64;
+        oscillator.frequency().set_value(frequency);
+        let _ = gain.gain().set_value_at_time(0.0001, at);
+        let _ = gain
+            .gain()
+            .exponential_ramp_to_value_at_time(0.4, at + 0.02);
+        let _ = gain
+            .gain()
+            .exponential_ramp_to_value_at_time(0.0001, at + 0.6);
+        let _ = oscillator.connect_with_audio_node(&gain);
+        let _ = gain.connect_with_audio_node(&context.destination());
+        let _ = oscillator.start_with_when(at);
+        let _ = oscillator.stop_with_when(at + 0.65);
+    }
+}
+
 #[component]
-fn LiveBoard(live: LiveQueue) -> impl IntoView {
+fn LiveBoard(
+    live: LiveQueue,
+    site: RwSignal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    // Calls announced in the last seconds, highlighted on screen.
+    let fresh = RwSignal::new(Vec::<String>::new());
+    let tracker = StoredValue::new(CallTracker::default());
+    // One audio context for the board's life; one pending "fade" timer.
+    let audio = StoredValue::new(SendWrapper::new(web_sys::AudioContext::new().ok()));
+    let fade = StoredValue::new(None::<SendWrapper<gloo_timers::callback::Timeout>>);
+    on_cleanup(move || {
+        fade.try_update_value(|t| t.take());
+        if let Some(Some(context)) = audio.try_with_value(|a| (**a).clone()) {
+            let _ = context.close();
+        }
+    });
+    Effect::new(move |_| {
+        let Some(queue) = live.snapshot.get() else {
+            return;
+        };
+        let calls = tracker
+            .try_update_value(|t| t.new_calls(&queue))
+            .unwrap_or_default();
+        if calls.is_empty() {
+            return;
+        }
+        let (play, languages) = site
+            .with_untracked(|s| match s {
+                Some(Ok(site)) => Some((site.board_audio, site.languages.clone())),
+                _ => None,
+            })
+            .unwrap_or((true, vec![i18n.get_locale_untracked().as_str().to_owned()]));
+        fresh.set(calls.iter().map(|c| c.ticket.clone()).collect());
+        if play {
+            audio.with_value(|context| {
+                if let Some(context) = context.as_ref() {
+                    for call in &calls {
+                        announce(call, &languages, context);
+                    }
+                }
+            });
+        }
+        // The highlight fades after a while; a newer call restarts the wait.
+        let timer = gloo_timers::callback::Timeout::new(FRESH_MILLIS, move || {
+            fresh.try_set(Vec::new());
+        });
+        fade.set_value(Some(SendWrapper::new(timer)));
+    });
+    provide_context(FreshCalls(fresh.read_only()));
+
+    let updated = move || {
+        live.snapshot
+            .with(|q| q.as_ref().map(|q| js_sys::Date::parse(&q.updated_at)))
+            .filter(|ms| ms.is_finite() && *ms > 0.0)
+            .or_else(|| live.fetched_at.get())
+    };
     let status = move || match live.connection.get() {
         Connection::Connecting => t_string!(i18n, board.connecting).to_string(),
-        Connection::Live => t_string!(i18n, board.live).to_string(),
+        Connection::Live => match updated() {
+            Some(at) => t_string!(i18n, board.live_updated, time = clock_time(at)).to_string(),
+            None => t_string!(i18n, board.live).to_string(),
+        },
         Connection::Lost { .. } => match live.fetched_at.get() {
             Some(at) => t_string!(i18n, board.reconnecting, time = clock_time(at)).to_string(),
             None => t_string!(i18n, board.reconnecting_never).to_string(),
@@ -65,6 +176,21 @@ fn LiveBoard(live: LiveQueue) -> impl IntoView {
         }>
             {status}
         </p>
+        <ul class="notices">
+            {move || {
+                live.snapshot
+                    .with(|q| q.as_ref().map(|q| q.notices.clone()).unwrap_or_default())
+                    .into_iter()
+                    .map(|DelayNotice { clinician, minutes, .. }| {
+                        view! {
+                            <li class="notice">
+                                {move || t_string!(i18n, board.delay, clinician = clinician.clone(), minutes = minutes).to_string()}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
         // Stale while the connection is down: dimmed, and said above.
         <div class="lines" class:stale=lost aria-busy=move || lost().to_string()>
             // Each snapshot replaces the lines whole; the old views (and their
@@ -80,9 +206,14 @@ fn LiveBoard(live: LiveQueue) -> impl IntoView {
     }
 }
 
+/// The calls being highlighted now.
+#[derive(Clone, Copy)]
+struct FreshCalls(ReadSignal<Vec<String>>);
+
 #[component]
 fn Line(line: PublicLine) -> impl IntoView {
     let i18n = use_i18n();
+    let fresh = use_context::<FreshCalls>();
     let heading_id = format!("line-{}", line.id);
     let PublicLine {
         name,
@@ -97,9 +228,13 @@ fn Line(line: PublicLine) -> impl IntoView {
             <ul class="calling">
                 {calling
                     .into_iter()
-                    .map(|CalledTicket { ticket, room }| {
+                    .map(|CalledTicket { ticket, room, .. }| {
+                        let is_fresh = {
+                            let ticket = ticket.clone();
+                            move || fresh.is_some_and(|f| f.0.with(|f| f.contains(&ticket)))
+                        };
                         view! {
-                            <li class="called">
+                            <li class="called" class:fresh=is_fresh>
                                 <span class="code">{ticket}</span>
                                 <span class="room">{room}</span>
                             </li>

@@ -3,11 +3,13 @@
 mod board;
 mod check_in;
 mod not_found;
+mod reception;
 mod setup;
 mod surface;
 
 pub use board::{clock_time, BoardPage};
 pub use check_in::CheckInPage;
 pub use not_found::NotFound;
+pub use reception::ReceptionPage;
 pub use setup::SetupPage;
 pub use surface::{surface_name, SurfacePage};

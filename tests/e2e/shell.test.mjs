@@ -31,11 +31,16 @@ test('every route loads with its heading, focus on it, and no console error', as
   for (const route of ROUTES) {
     const response = await page.goto(server.url + route.path);
     assert.equal(response.status(), 200, route.path);
+    // A surface may say "getting ready" first, while its settings load.
+    await page.locator('main h1', { hasText: route.heading }).waitFor();
     await waitForPage(page);
     assert.equal((await page.textContent('main h1')).trim(), route.heading, route.path);
     await screenshot(page, `shell-${route.surface ?? 'setup'}-en`);
   }
-  assert.deepEqual(errors, []);
+  // Reception asks whether a staff session exists; the browser logs the
+  // 401 that answers "no" (the only failure allowed here).
+  assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
+  assert.ok(errors.length <= 1, errors.join('\n'));
   await context.close();
 });
 

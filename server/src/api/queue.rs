@@ -26,8 +26,8 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
     // moment.
     let mut tx = state.db.begin().await?;
     let (version, updated_at) = super::stored_version(&mut tx, &day).await?;
-    let rows: Vec<(String, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT code_line, code_number, line_id, status, room FROM tickets
+    let rows: Vec<(String, i64, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT code_line, code_number, line_id, status, room, calls FROM tickets
          WHERE day = ? AND status IN ('waiting', 'called')
          ORDER BY CASE status WHEN 'called' THEN -called_at ELSE queue_order END, id",
     )
@@ -50,7 +50,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
             waiting: Vec::new(),
         })
         .collect();
-    for (code_line, number, line_id, status, room) in rows {
+    for (code_line, number, line_id, status, room, calls) in rows {
         let Some(line) = lines.iter_mut().find(|l| l.id.to_string() == line_id) else {
             continue;
         };
@@ -59,6 +59,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
             line.calling.push(CalledTicket {
                 ticket,
                 room: room.unwrap_or_default(),
+                calls: u32::try_from(calls).unwrap_or(0),
             });
         } else {
             let position = line.waiting.len() + 1;

@@ -9,7 +9,7 @@ mod identify;
 mod steps;
 mod ticket;
 
-use crate::api::{new_idempotency_key, provide_in_flight, Adapter};
+use crate::api::{new_idempotency_key, provide_in_flight, spawn_owned, Adapter};
 use crate::app::use_adapter;
 use crate::components::{error_text, DisplayPrefs, IdleGuard, PageHeading};
 use crate::i18n::*;
@@ -20,41 +20,12 @@ use waitwell_core::contract::{
     AppointmentHint, CheckInRequest, CheckInResponse, IdentifyRequest, Needs, SiteConfig,
 };
 
-/// How often to try loading the site's configuration again while it fails.
-const SITE_RETRY_MILLIS: u32 = 5_000;
-
 #[component]
 pub fn CheckInPage() -> impl IntoView {
     let i18n = use_i18n();
     let adapter = use_adapter();
-    let site = RwSignal::new(None::<Result<SiteConfig, ClientError>>);
     provide_in_flight();
-    let owner = Owner::current();
-    // Load the site's configuration once the adapter is ready; keep trying
-    // while it fails for a reason that can pass.
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) {
-            return true;
-        }
-        let Some(Ok(adapter)) = adapter.get() else {
-            return false;
-        };
-        let load = async move {
-            loop {
-                let loaded = adapter.site_config().await;
-                let again = matches!(&loaded, Err(e) if e.is_retryable());
-                if site.try_set(Some(loaded)).is_some() || !again {
-                    break;
-                }
-                gloo_timers::future::TimeoutFuture::new(SITE_RETRY_MILLIS).await;
-            }
-        };
-        match &owner {
-            Some(owner) => owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(load)),
-            None => leptos::task::spawn_local(load),
-        }
-        true
-    });
+    let site = crate::api::site::use_site_config();
     let ready = Memo::new(move |_| match (adapter.get(), site.get()) {
         (Some(Ok(adapter)), Some(Ok(site))) => Some((adapter, site)),
         _ => None,
@@ -217,10 +188,7 @@ impl Flow {
 
     /// Runs a request under this flow: it is cancelled if the flow ends.
     fn spawn(self, task: impl std::future::Future<Output = ()> + 'static) {
-        match self.owner.get_value() {
-            Some(owner) => owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)),
-            None => leptos::task::spawn_local(task),
-        }
+        spawn_owned(self.owner.get_value().as_ref(), task);
     }
 
     /// Looks the patient up; the result decides the next step.

@@ -16,7 +16,7 @@ export const SCREENSHOTS = join(ROOT, 'tests/e2e/artifacts/screenshots');
 export const ROUTES = [
   { path: '/', surface: 'check-in', heading: 'Welcome' },
   { path: '/board', surface: 'board', heading: 'Queue' },
-  { path: '/reception', surface: 'reception', heading: 'Reception' },
+  { path: '/reception', surface: 'reception', heading: 'Reception sign-in' },
   { path: '/survey', surface: 'survey', heading: 'How was your visit?' },
   { path: '/insights', surface: 'insights', heading: 'Insights' },
   { path: '/setup', surface: null, heading: 'Device setup' },
