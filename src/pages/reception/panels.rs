@@ -76,9 +76,19 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // Open alerts only: acknowledged ones have been dealt with.
     let alerts = move || {
-        live.snapshot
-            .with(|s| s.as_ref().map(|s| s.alerts.clone()).unwrap_or_default())
+        live.snapshot.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.alerts
+                        .iter()
+                        .filter(|a| a.acknowledged_at.is_none())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
     };
     let acknowledge = move |id: i64| {
         let adapter = desk.adapter.get_value();

@@ -1,0 +1,254 @@
+// Reception and the board side by side, against the real server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer,
+  launchBrowser,
+  openPage,
+  waitForPage,
+  seriousViolations,
+  smallTargets,
+  screenshot,
+  api,
+  walkIn,
+} from './support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ demo: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function checkPage(page, name) {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
+  assert.deepEqual(await smallTargets(page), [], `targets on ${name}`);
+  await screenshot(page, name);
+}
+
+/** Reception, signed in with the demo PIN. */
+async function openReception(target = server, { clock = false, locale = 'en-US' } = {}) {
+  const opened = await openPage(browser, { locale, viewport: { width: 1440, height: 900 } });
+  if (clock) await opened.context.clock.install();
+  await opened.page.goto(`${target.url}/reception`);
+  await opened.page.locator('#staff-pin').waitFor();
+  await opened.page.locator('#staff-pin').fill('2468');
+  await opened.page.locator('form.sign-in button[type="submit"]').click();
+  await opened.page.locator('.desk-line').first().waitFor();
+  await waitForPage(opened.page);
+  return opened;
+}
+
+/** The board, with speech and chime recorded instead of played. */
+async function openBoard() {
+  const opened = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  await opened.context.addInitScript(() => {
+    window.__spoken = [];
+    window.__chimes = 0;
+    speechSynthesis.speak = (u) => window.__spoken.push([u.text, u.lang]);
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      createOscillator() {
+        window.__chimes += 1;
+        return super.createOscillator();
+      }
+    };
+  });
+  await opened.page.goto(`${server.url}/board`);
+  await opened.page.waitForSelector('[data-connection="live"]');
+  return opened;
+}
+
+/** Console errors other than the 401 that answers "not signed in yet". */
+function signedInErrors(errors) {
+  return errors.filter((e) => !e.includes('status of 401'));
+}
+
+function row(page, ticket) {
+  return page.locator(`tr.ticket-row[data-ticket="${ticket}"]`);
+}
+
+test('a wrong PIN is refused, repeated ones lock sign-in, and no script can read the session', async () => {
+  const own = await startServer({ demo: true });
+  try {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${own.url}/reception`);
+    await page.locator('#staff-pin').waitFor();
+    await checkPage(page, 'reception-sign-in-en');
+    for (let i = 1; i <= 5; i++) {
+      await page.locator('#staff-pin').fill('0000');
+      await page.locator('form.sign-in button[type="submit"]').click();
+      await page.locator('#pin-error', { hasText: /not right|Too many/ }).waitFor();
+    }
+    await page.locator('#staff-pin').fill('0000');
+    await page.locator('form.sign-in button[type="submit"]').click();
+    await page.locator('#pin-error', { hasText: /Too many wrong PINs. Try again in \d+ minutes./ }).waitFor();
+    // Locked even with the right PIN, for a while.
+    await page.locator('#staff-pin').fill('2468');
+    await page.locator('form.sign-in button[type="submit"]').click();
+    await page.locator('#pin-error', { hasText: /Too many wrong PINs/ }).waitFor();
+    assert.equal(await page.locator('.desk-line').count(), 0);
+    assert.ok(errors.every((e) => /status of 40[13]|status of 429/.test(e)), errors.join('\n'));
+    await context.close();
+
+    // On a fresh server, sign in and look for the token from script.
+    const other = await startServer({ demo: true });
+    try {
+      const opened = await openReception(other);
+      const seen = await opened.page.evaluate(() => ({
+        cookie: document.cookie,
+        local: JSON.stringify({ ...localStorage }),
+        session: JSON.stringify({ ...sessionStorage }),
+      }));
+      assert.doesNotMatch(seen.cookie, /waitwell_staff/);
+      assert.doesNotMatch(seen.local + seen.session, /staff|token|session/i);
+      const cookies = await opened.context.cookies();
+      const staff = cookies.find((c) => c.name === 'waitwell_staff');
+      assert.ok(staff, 'the session cookie exists');
+      assert.equal(staff.httpOnly, true);
+      assert.equal(staff.sameSite, 'Strict');
+      await opened.context.close();
+    } finally {
+      await other.stop();
+    }
+  } finally {
+    await own.stop();
+  }
+});
+
+test('inactivity signs reception out, on the screen and on the server', async () => {
+  const { context, page } = await openReception(server, { clock: true });
+  await page.clock.runFor(10 * 60 * 1000 + 2000);
+  await page.locator('.note', { hasText: 'You were signed out after a while without activity.' }).waitFor();
+  await page.locator('#staff-pin').waitFor();
+  await page.waitForFunction(async () => (await fetch('/api/v1/staff/session')).status === 401);
+  await context.close();
+});
+
+test('reception runs the queue live; the board highlights, chimes and speaks each call', async () => {
+  const board = await openBoard();
+  const desk = await openReception();
+  const { page } = desk;
+  const ticket = await walkIn(server, 'Nadia');
+  // Live at reception, with the name (staff only).
+  await row(page, ticket).waitFor({ timeout: 1000 });
+  assert.match(await row(page, ticket).innerText(), /Nadia G\./);
+  await checkPage(page, 'reception-desk-en');
+
+  // Call it: feedback at once, the board highlights and announces it.
+  await page.locator('#room').selectOption('Room 2');
+  await row(page, ticket).getByRole('button', { name: `Call ${ticket}` }).click();
+  await page.locator('.feedback', { hasText: `${ticket} called to Room 2.` }).waitFor();
+  await board.page.locator('li.called.fresh', { hasText: ticket }).waitFor({ timeout: 1000 });
+  const spokenCode = ticket.replace('-', '').split('').join(' ');
+  await board.page.waitForFunction((n) => window.__spoken.length >= n, 3);
+  const spoken = await board.page.evaluate(() => window.__spoken);
+  assert.deepEqual(spoken.slice(-3), [
+    [`Ticket ${spokenCode}, Room 2.`, 'en'],
+    [`Turno ${spokenCode}, Room 2.`, 'es'],
+    [`التذكرة ${spokenCode}، Room 2.`, 'ar'],
+  ]);
+  assert.ok(await board.page.evaluate(() => window.__chimes) >= 2, 'a two-note chime');
+  await checkPage(board.page, 'board-call-en');
+
+  // Undo the call: back to waiting, on both screens.
+  await page.locator('.feedback').getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.feedback', { hasText: `Undone: ${ticket} is back at the front of the queue.` }).waitFor();
+  await row(page, ticket).and(page.locator('[data-status="waiting"]')).waitFor();
+  await board.page.locator('table.waiting td.code', { hasText: ticket }).waitFor();
+
+  // Call, recall (announced again), served.
+  await row(page, ticket).getByRole('button', { name: `Call ${ticket}` }).click();
+  await row(page, ticket).and(page.locator('[data-status="called"]')).waitFor();
+  const before = await board.page.evaluate(() => window.__spoken.length);
+  await row(page, ticket).getByRole('button', { name: `Recall ${ticket}` }).click();
+  await page.locator('.feedback', { hasText: `${ticket} called again.` }).waitFor();
+  await board.page.waitForFunction((n) => window.__spoken.length >= n + 3, before);
+  await row(page, ticket).getByRole('button', { name: `Served ${ticket}` }).click();
+  await row(page, ticket).waitFor({ state: 'detached' });
+  await board.page.locator('li.called', { hasText: ticket }).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('[data-counter="seen"]').innerText(), '1');
+
+  // No-show, then back to the queue; transfer to another line.
+  const second = await walkIn(server, 'Omar');
+  await row(page, second).waitFor();
+  await page.getByRole('button', { name: /^Call next to Room 2$/ }).nth(1).click();
+  await row(page, second).and(page.locator('[data-status="called"]')).waitFor();
+  await row(page, second).getByRole('button', { name: `Did not come ${second}` }).click();
+  await row(page, second).and(page.locator('[data-status="no_show"]')).waitFor();
+  await row(page, second).getByRole('button', { name: `Back to the queue ${second}` }).click();
+  await row(page, second).and(page.locator('[data-status="waiting"]')).waitFor();
+  await row(page, second).getByRole('button', { name: `Move to Appointments ${second}` }).click();
+  await page.locator('.feedback', { hasText: `${second} moved to Appointments.` }).waitFor();
+  await page.locator('#desk-line-A').locator('..').locator('..').locator(`tr[data-ticket="${second}"]`).waitFor();
+  assert.deepEqual(board.errors, []);
+  assert.deepEqual(signedInErrors(desk.errors), []);
+  await board.context.close();
+  await desk.context.close();
+});
+
+test('a delay notice posted at reception shows on the board in its language, and clears', async () => {
+  const board = await openBoard();
+  const desk = await openReception();
+  await desk.page.locator('#notice-clinician').fill('Dr. Lee');
+  await desk.page.locator('#notice-minutes').selectOption('20');
+  await desk.page.getByRole('button', { name: 'Post notice' }).click();
+  await board.page.locator('.notice', { hasText: 'Dr. Lee is running about 20 minutes late.' }).waitFor({ timeout: 1000 });
+  await checkPage(board.page, 'board-notice-en');
+  await board.page.locator('header').getByRole('button', { name: 'Español' }).click();
+  await board.page.locator('.notice', { hasText: 'Dr. Lee lleva un retraso de unos 20 minutos.' }).waitFor();
+  await desk.page.locator('.notice-row').getByRole('button', { name: 'Clear' }).click();
+  await board.page.locator('.notice').waitFor({ state: 'detached', timeout: 1000 });
+  await board.context.close();
+  await desk.context.close();
+});
+
+test('reception adds a walk-in; an unhappy patient who wants to talk raises an alert at once', async () => {
+  const desk = await openReception();
+  const { page } = desk;
+  await page.locator('#desk-first-name').fill('Zoe');
+  await page.locator('#desk-initial').fill('P');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const added = page.locator('.feedback', { hasText: /Walk-in added: ticket W-\d{3}\./ });
+  await added.waitFor();
+  const code = (await added.innerText()).match(/W-\d{3}/)[0];
+  await row(page, code).waitFor();
+  assert.match(await row(page, code).innerText(), /Zoe P\./);
+
+  const started = Date.now();
+  const reply = await api(server, 'PUT', `/surveys/${crypto.randomUUID()}`, { rating: 1, talk_to_someone: true });
+  assert.ok(reply.status < 300, reply.text);
+  const alert = page.locator('.survey-alert', { hasText: 'A patient rated the visit 1 of 4' });
+  await alert.waitFor({ timeout: 1000 });
+  console.log(`alert shown ${Date.now() - started} ms after the response`);
+  await checkPage(page, 'reception-alert-en');
+  await alert.getByRole('button', { name: 'Acknowledge' }).click();
+  await alert.waitFor({ state: 'detached' });
+  assert.deepEqual(signedInErrors(desk.errors), []);
+  await desk.context.close();
+});
+
+test('kiosk health lists the devices that report, by surface', async () => {
+  const board = await openBoard(); // sends a heartbeat at start
+  const id = await board.page.evaluate(() => JSON.parse(localStorage.getItem('waitwell.device')).id);
+  const desk = await openReception();
+  const device = desk.page.locator(`tr[data-device="${id}"]`);
+  await device.waitFor();
+  assert.match(await device.innerText(), /Queue board[\s\S]*Online/);
+  await board.context.close();
+  await desk.context.close();
+});
+
+test('reception in Arabic: mirrored, translated, accessible', async () => {
+  const desk = await openReception(server, { locale: 'ar' });
+  assert.equal(await desk.page.locator('html').getAttribute('dir'), 'rtl');
+  assert.equal((await desk.page.locator('main h1').innerText()).trim(), 'الاستقبال');
+  await checkPage(desk.page, 'reception-desk-ar');
+  await desk.context.close();
+});
