@@ -8,6 +8,7 @@ mod keyboard;
 mod page_heading;
 mod scanner;
 pub mod speech;
+mod words;
 
 pub use birth_date::BirthDateInput;
 pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher};
@@ -16,3 +17,4 @@ pub use idle::IdleGuard;
 pub use keyboard::{Layout, OnScreenKeyboard};
 pub use page_heading::PageHeading;
 pub use scanner::{can_scan, QrScanner};
+pub use words::reason_text;

@@ -4,7 +4,6 @@ use super::{Busy, Flow, Heading, RequestError, Step};
 use crate::components::{can_scan, Layout, OnScreenKeyboard};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use waitwell_core::checkin::{clamp_typed, is_name_text, IdentifyFailure, Question};
 use waitwell_core::contract::{limits, AppointmentHint};
 
@@ -364,20 +363,6 @@ pub fn WalkInInitial() -> impl IntoView {
     }
 }
 
-/// A configured reason in the patient's language (known categories are
-/// translated; anything else is shown as the site wrote it).
-fn reason_text(i18n: I18nContext<Locale>, reason: &str) -> String {
-    match reason {
-        "prescription" => t_string!(i18n, reasons.prescription).to_string(),
-        "test_results" => t_string!(i18n, reasons.test_results).to_string(),
-        "minor_illness" => t_string!(i18n, reasons.minor_illness).to_string(),
-        "injury" => t_string!(i18n, reasons.injury).to_string(),
-        "vaccination" => t_string!(i18n, reasons.vaccination).to_string(),
-        "other" => t_string!(i18n, reasons.other).to_string(),
-        other => other.to_owned(),
-    }
-}
-
 #[component]
 pub fn WalkInReason() -> impl IntoView {
     let i18n = use_i18n();
@@ -395,7 +380,7 @@ pub fn WalkInReason() -> impl IntoView {
             };
             view! {
                 <button type="button" class="huge" on:click=choose>
-                    {move || reason_text(i18n, &text)}
+                    {move || crate::components::reason_text(i18n, &text)}
                 </button>
             }
         })

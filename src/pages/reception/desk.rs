@@ -328,7 +328,6 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             .to_string(),
         }
     };
-    let label = |what: &str| format!("{what} {code}");
     let buttons = match ticket.status.as_str() {
         "waiting" => {
             let transfer = other_lines.with_value(|lines| {
@@ -340,7 +339,10 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
                         view! {
                             <button
                                 type="button"
-                                aria-label=label(&t_string!(i18n, reception.transfer_to, line = name.clone()))
+                                aria-label={
+                                    let (c, name) = (code.clone(), name.clone());
+                                    move || format!("{} {c}", t_string!(i18n, reception.transfer_to, line = name.clone()))
+                                }
                                 on:click=move |_| {
                                     let name = name.clone();
                                     actions.run(
@@ -361,7 +363,10 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
                 <button
                     type="button"
                     class="primary"
-                    aria-label=label(&t_string!(i18n, reception.call))
+                    aria-label={
+                    let c = code.clone();
+                    move || format!("{} {c}", t_string!(i18n, reception.call))
+                }
                     on:click=move |_| {
                         let room = actions.room.get_untracked();
                         actions.run(
@@ -381,7 +386,10 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
         "called" => view! {
             <button
                 type="button"
-                aria-label=label(&t_string!(i18n, reception.recall))
+                aria-label={
+                    let c = code.clone();
+                    move || format!("{} {c}", t_string!(i18n, reception.recall))
+                }
                 on:click=move |_| actions.run(
                     Action::Recall { ticket: id },
                     |i18n, t| t_string!(i18n, reception.recalled, ticket = t.to_owned()).to_string(),
@@ -394,7 +402,10 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             <button
                 type="button"
                 class="primary"
-                aria-label=label(&t_string!(i18n, reception.served))
+                aria-label={
+                    let c = code.clone();
+                    move || format!("{} {c}", t_string!(i18n, reception.served))
+                }
                 on:click=move |_| actions.run(
                     Action::Serve { ticket: id },
                     |i18n, t| t_string!(i18n, reception.marked_served, ticket = t.to_owned()).to_string(),
@@ -406,7 +417,10 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             </button>
             <button
                 type="button"
-                aria-label=label(&t_string!(i18n, reception.no_show))
+                aria-label={
+                    let c = code.clone();
+                    move || format!("{} {c}", t_string!(i18n, reception.no_show))
+                }
                 on:click=move |_| actions.run(
                     Action::NoShow { ticket: id },
                     |i18n, t| t_string!(i18n, reception.marked_no_show, ticket = t.to_owned()).to_string(),
@@ -418,7 +432,10 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             </button>
             <button
                 type="button"
-                aria-label=label(&t_string!(i18n, reception.requeue))
+                aria-label={
+                    let c = code.clone();
+                    move || format!("{} {c}", t_string!(i18n, reception.requeue))
+                }
                 on:click=move |_| actions.run(
                     Action::Requeue { ticket: id },
                     |i18n, t| t_string!(i18n, reception.requeued, ticket = t.to_owned()).to_string(),
@@ -433,7 +450,10 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
         _ => view! {
             <button
                 type="button"
-                aria-label=label(&t_string!(i18n, reception.requeue))
+                aria-label={
+                    let c = code.clone();
+                    move || format!("{} {c}", t_string!(i18n, reception.requeue))
+                }
                 on:click=move |_| actions.run(
                     Action::Requeue { ticket: id },
                     |i18n, t| t_string!(i18n, reception.requeued, ticket = t.to_owned()).to_string(),

@@ -209,7 +209,10 @@ pub fn WalkInPanel() -> impl IntoView {
     };
     let options = reasons
         .into_iter()
-        .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
+        .map(|r| {
+            let text = r.clone();
+            view! { <option value=r>{move || crate::components::reason_text(i18n, &text)}</option> }
+        })
         .collect_view();
     view! {
         <section class="panel" aria-labelledby="walk-in-title">

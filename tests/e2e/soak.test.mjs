@@ -1,0 +1,102 @@
+// A 12-hour day, compressed: 2,000 tickets created, called and served while
+// the board and reception are open. Their DOM node and event-listener counts
+// at the end must be within 5% of the counts after the first 100 tickets.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, api, staffCookie } from './support/harness.mjs';
+
+const TICKETS = Number(process.env.SOAK_TICKETS ?? 2000);
+const BASELINE_AFTER = 100;
+/** Tickets kept waiting throughout, so the screens are never empty. */
+const BACKLOG = 15;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function counters(page, cdp) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { nodes, jsEventListeners } = await cdp.send('Memory.getDOMCounters');
+  const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+  return { nodes, listeners: jsEventListeners, heapMiB: +(heap / 1048576).toFixed(1) };
+}
+
+test(`${TICKETS} tickets through the board and reception: no growth`, async () => {
+  const board = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  await board.page.goto(`${server.url}/board`);
+  await board.page.waitForSelector('[data-connection="live"]');
+  const desk = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+  await desk.page.goto(`${server.url}/reception`);
+  await desk.page.locator('#staff-pin').fill('2468');
+  await desk.page.locator('form.sign-in button[type="submit"]').click();
+  await desk.page.locator('.desk-line').first().waitFor();
+  const pages = { board: board.page, reception: desk.page };
+  const cdp = {
+    board: await board.context.newCDPSession(board.page),
+    reception: await desk.context.newCDPSession(desk.page),
+  };
+  const cookie = await staffCookie(server);
+  const create = async (i) => {
+    const reply = await api(server, 'POST', '/check-ins',
+      { kind: 'walk_in', first_name: `Soak`, last_initial: String.fromCharCode(65 + (i % 26)), reason: 'other' },
+      { 'idempotency-key': crypto.randomUUID() });
+    assert.equal(reply.status, 201, reply.text);
+    return reply.json.ticket;
+  };
+  const act = async (body) => {
+    const reply = await api(server, 'POST', '/queue/actions', body, { cookie });
+    assert.equal(reply.status, 200, reply.text);
+    return reply.json;
+  };
+  /** Both screens show `ticket` as the newest waiting one: caught up. */
+  const settled = async (ticket) => {
+    await board.page.locator('table.waiting td.code', { hasText: ticket }).waitFor({ timeout: 30_000 });
+    await desk.page.locator(`tr.ticket-row[data-ticket="${ticket}"]`).waitFor({ timeout: 30_000 });
+    await new Promise((ok) => setTimeout(ok, 1000));
+  };
+
+  let last;
+  for (let i = 0; i < BACKLOG; i++) last = await create(i);
+  const started = Date.now();
+  let baseline;
+  for (let i = 1; i <= TICKETS; i++) {
+    last = await create(i);
+    const called = await act({ action: 'call_next', line: 'W', room: 'Room 1' });
+    await act({ action: 'serve', ticket: await idOf(called.ticket) });
+    if (i === BASELINE_AFTER) {
+      await settled(last);
+      baseline = { board: await counters(pages.board, cdp.board), reception: await counters(pages.reception, cdp.reception) };
+    }
+  }
+  await settled(last);
+  const end = { board: await counters(pages.board, cdp.board), reception: await counters(pages.reception, cdp.reception) };
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`soak: ${TICKETS} tickets in ${seconds.toFixed(0)} s (${(TICKETS * 3 / seconds).toFixed(0)} requests/s)`);
+  for (const name of ['board', 'reception']) {
+    console.log(`soak ${name}: after ${BASELINE_AFTER}: ${JSON.stringify(baseline[name])}; after ${TICKETS}: ${JSON.stringify(end[name])}`);
+  }
+  for (const name of ['board', 'reception']) {
+    for (const key of ['nodes', 'listeners']) {
+      const [a, b] = [baseline[name][key], end[name][key]];
+      assert.ok(Math.abs(b - a) <= Math.max(1, a * 0.05), `${name} ${key}: ${a} -> ${b}`);
+    }
+  }
+  assert.deepEqual(board.errors, []);
+  assert.deepEqual(desk.errors.filter((e) => !e.includes('status of 401')), []);
+  await board.context.close();
+  await desk.context.close();
+
+  async function idOf(code) {
+    const staff = await api(server, 'GET', '/queue/staff', undefined, { cookie });
+    return staff.json.tickets.find((t) => t.ticket === code).id;
+  }
+});
