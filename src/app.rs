@@ -4,7 +4,9 @@ use crate::api::{load_runtime_config, Adapter};
 use crate::components::{DisplayPrefs, DisplayToolbar};
 use crate::device;
 use crate::i18n::*;
-use crate::pages::{BoardPage, CheckInPage, NotFound, ReceptionPage, SetupPage, SurfacePage};
+use crate::pages::{
+    BoardPage, CheckInPage, NotFound, ReceptionPage, SetupPage, SurfacePage, SurveyPage,
+};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -76,10 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=move || home_page(home) />
                         <Route path=path!("/board") view=BoardPage />
                         <Route path=path!("/reception") view=ReceptionPage />
-                        <Route
-                            path=path!("/survey")
-                            view=|| view! { <SurfacePage surface=Surface::Survey /> }
-                        />
+                        <Route path=path!("/survey") view=SurveyPage />
                         <Route
                             path=path!("/insights")
                             view=|| view! { <SurfacePage surface=Surface::Insights /> }
@@ -125,6 +124,7 @@ fn home_page(surface: Surface) -> AnyView {
         Surface::Board => view! { <BoardPage /> }.into_any(),
         Surface::CheckIn => view! { <CheckInPage /> }.into_any(),
         Surface::Reception => view! { <ReceptionPage /> }.into_any(),
+        Surface::Survey => view! { <SurveyPage /> }.into_any(),
         other => view! { <SurfacePage surface=other /> }.into_any(),
     }
 }

@@ -231,7 +231,7 @@ async fn queue_actions_move_tickets_and_refuse_what_makes_no_sense() {
     let public = get(&f.state, "/api/v1/queue").await.json();
     assert_eq!(
         public["lines"][1]["calling"][0],
-        serde_json::json!({"ticket": "W-001", "room": "Room 2"})
+        serde_json::json!({"ticket": "W-001", "room": "Room 2", "calls": 1})
     );
     assert_eq!(public["lines"][1]["waiting"][0]["ticket"], "W-002");
     assert_eq!(public["lines"][1]["waiting"][0]["position"], 1);
@@ -249,6 +249,9 @@ async fn queue_actions_move_tickets_and_refuse_what_makes_no_sense() {
         .status,
         200
     );
+    // A recall counts up, so a board can announce it again.
+    let public = get(&f.state, "/api/v1/queue").await.json();
+    assert_eq!(public["lines"][1]["calling"][0]["calls"], 2);
     f.clock.advance(SignedDuration::from_mins(8));
     let served = act(
         &f,

@@ -15,6 +15,8 @@ pub enum Layout {
     Initial,
     /// Digits and letters: appointment codes.
     Code,
+    /// Free text: digits, letters, punctuation and space (comments).
+    Text,
 }
 
 const DIGITS: &str = "1234567890";
@@ -44,6 +46,7 @@ pub fn OnScreenKeyboard(value: RwSignal<String>, max: usize, layout: Layout) -> 
     };
     let punctuation: &'static [&'static str] = match layout {
         Layout::Name => &["'", "-"],
+        Layout::Text => &[",", ".", "?", "!"],
         Layout::Initial | Layout::Code => &[],
     };
     view! {
@@ -53,12 +56,12 @@ pub fn OnScreenKeyboard(value: RwSignal<String>, max: usize, layout: Layout) -> 
             dir="ltr"
             aria-label=move || t_string!(i18n, keyboard.label).to_string()
         >
-            {(layout == Layout::Code).then(|| row(DIGITS, &[]))}
+            {matches!(layout, Layout::Code | Layout::Text).then(|| row(DIGITS, &[]))}
             {row(LETTER_ROWS[0], &[])}
             {row(LETTER_ROWS[1], &[])}
             {row(LETTER_ROWS[2], punctuation)}
             <div class="key-row">
-                {(layout == Layout::Name)
+                {matches!(layout, Layout::Name | Layout::Text)
                     .then(|| {
                         view! {
                             <button type="button" class="key space" on:click=move |_| press(" ")>

@@ -6,6 +6,7 @@ mod not_found;
 mod reception;
 mod setup;
 mod surface;
+mod survey;
 
 pub use board::{clock_time, BoardPage};
 pub use check_in::CheckInPage;
@@ -13,3 +14,4 @@ pub use not_found::NotFound;
 pub use reception::ReceptionPage;
 pub use setup::SetupPage;
 pub use surface::{surface_name, SurfacePage};
+pub use survey::SurveyPage;

@@ -196,7 +196,7 @@ test('the browser language is used when the device has no default', async () => 
   await page.goto(`${server.url}/survey`);
   await waitForPage(page);
   assert.equal(await page.getAttribute('html', 'lang'), 'es');
-  assert.equal((await page.textContent('main h1')).trim(), '¿Qué tal ha sido su visita?');
+  assert.equal((await page.textContent('main h1')).trim(), '¿Qué tal ha sido su visita hoy?');
   assert.deepEqual(errors, []);
   await context.close();
 });

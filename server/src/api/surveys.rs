@@ -84,7 +84,9 @@ pub async fn put(
         }
     }
     tx.commit().await?;
-    if raised {
+    // A new alert, or a change to one reception already shows (the patient
+    // added their first name): tell reception to refetch.
+    if raised || valid.talk_to_someone || valid.thanks.is_some() {
         state.hub.alert();
     }
     Ok(StatusCode::NO_CONTENT)

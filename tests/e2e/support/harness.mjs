@@ -17,7 +17,7 @@ export const ROUTES = [
   { path: '/', surface: 'check-in', heading: 'Welcome' },
   { path: '/board', surface: 'board', heading: 'Queue' },
   { path: '/reception', surface: 'reception', heading: 'Reception sign-in' },
-  { path: '/survey', surface: 'survey', heading: 'How was your visit?' },
+  { path: '/survey', surface: 'survey', heading: 'How was your visit today?' },
   { path: '/insights', surface: 'insights', heading: 'Insights' },
   { path: '/setup', surface: null, heading: 'Device setup' },
 ];
