@@ -5,7 +5,7 @@ use crate::components::{DisplayPrefs, DisplayToolbar};
 use crate::device;
 use crate::i18n::*;
 use crate::pages::{
-    BoardPage, CheckInPage, NotFound, ReceptionPage, SetupPage, SurfacePage, SurveyPage,
+    BoardPage, CheckInPage, InsightsPage, NotFound, ReceptionPage, SetupPage, SurveyPage,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -79,10 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/board") view=BoardPage />
                         <Route path=path!("/reception") view=ReceptionPage />
                         <Route path=path!("/survey") view=SurveyPage />
-                        <Route
-                            path=path!("/insights")
-                            view=|| view! { <SurfacePage surface=Surface::Insights /> }
-                        />
+                        <Route path=path!("/insights") view=InsightsPage />
                         <Route path=path!("/setup") view=SetupPage />
                     </Routes>
                 </Router>
@@ -125,7 +122,7 @@ fn home_page(surface: Surface) -> AnyView {
         Surface::CheckIn => view! { <CheckInPage /> }.into_any(),
         Surface::Reception => view! { <ReceptionPage /> }.into_any(),
         Surface::Survey => view! { <SurveyPage /> }.into_any(),
-        other => view! { <SurfacePage surface=other /> }.into_any(),
+        Surface::Insights => view! { <InsightsPage /> }.into_any(),
     }
 }
 

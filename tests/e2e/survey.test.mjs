@@ -181,3 +181,48 @@ test('the idle reset goes back to the faces, and Spanish and Arabic are complete
     await opened.context.close();
   }
 });
+
+test('insights show the new response in their figures, charts with tables, search, and the CSV', async () => {
+  // A response of our own, with a comment to search for.
+  const id = crypto.randomUUID();
+  const reply = await api(server, 'PUT', `/surveys/${id}`, {
+    rating: 4, recommend: 10, went_well: ['waiting_time'], comment: 'Lovely =cmd|calc tulips', thanks: 'lee',
+  });
+  assert.ok(reply.status < 300, reply.text);
+  const figures = await insights();
+
+  const { context, page, errors } = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+  await page.goto(`${server.url}/insights`);
+  await page.locator('#staff-pin').fill('2468');
+  await page.locator('form.sign-in button[type="submit"]').click();
+  await page.locator('[data-figure="responses"]').waitFor();
+  await waitForPage(page);
+  assert.equal(await page.locator('[data-figure="responses"]').innerText(), String(figures.responses));
+  assert.equal(await page.locator('[data-figure="nps"]').innerText(), String(figures.nps));
+  assert.equal(await page.locator('[data-figure="happy-index"]').innerText(), `${Math.round(figures.happy_index * 100)}%`);
+  assert.match(await page.locator('.comments').innerText(), /Lovely =cmd\|calc tulips/);
+  assert.match(await page.locator('#thanks-title').locator('..').innerText(), /Dr\. Lee/);
+  // Each chart is an SVG image with a data table behind it.
+  for (const chart of ['daily', 'hourly']) {
+    const section = page.locator(`section[aria-labelledby="${chart}-title"]`);
+    assert.equal(await section.locator('svg[role="img"]').count(), 1);
+    assert.ok(await section.locator('table.chart-data tbody tr').count() >= 1, chart);
+  }
+  await check(page, 'insights');
+
+  // Search narrows the comments.
+  await page.locator('#search').fill('tulips');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.comment').length === 1);
+  assert.match(await page.locator('.comment').innerText(), /tulips/);
+
+  // The CSV export contains it, defused against spreadsheet formulas.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download responses (CSV)' }).click();
+  const file = await download;
+  const csv = await (await import('node:fs/promises')).readFile(await file.path(), 'utf8');
+  assert.match(csv, /Lovely =cmd\|calc tulips/);
+  assert.doesNotMatch(csv, /(^|,)=cmd/m);
+  assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
+  await context.close();
+});

@@ -74,7 +74,10 @@ pub fn ReceptionPage() -> impl IntoView {
     view! {
         <section class="surface reception" data-surface="reception">
             {move || match ready.get() {
-                Some((adapter, site)) => view! { <Reception adapter=adapter site=site /> }.into_any(),
+                Some((adapter, site)) => {
+                    view! { <StaffGate adapter=adapter site=site signed_in=|| view! { <desk::DeskView /> } /> }
+                        .into_any()
+                }
                 None => {
                     view! {
                         <PageHeading>{t!(i18n, surface.reception.title)}</PageHeading>
@@ -92,8 +95,14 @@ pub fn ReceptionPage() -> impl IntoView {
     }
 }
 
+/// A staff surface: the PIN sign-in until a session exists, then
+/// `signed_in`, with sign-out after inactivity.
 #[component]
-fn Reception(adapter: Adapter, site: SiteConfig) -> impl IntoView {
+pub fn StaffGate(
+    adapter: Adapter,
+    site: SiteConfig,
+    #[prop(into)] signed_in: ViewFn,
+) -> impl IntoView {
     let session = RwSignal::new(Session::Checking);
     let desk = Desk {
         adapter: StoredValue::new(adapter.clone()),
@@ -117,7 +126,7 @@ fn Reception(adapter: Adapter, site: SiteConfig) -> impl IntoView {
         Session::SignedOut { reason } => view! { <SignIn reason=reason /> }.into_any(),
         Session::SignedIn { idle_seconds } => view! {
             <InactivitySignOut idle_seconds=idle_seconds />
-            <desk::DeskView />
+            {signed_in.run()}
         }
         .into_any(),
     }

@@ -16,9 +16,9 @@ export const SCREENSHOTS = join(ROOT, 'tests/e2e/artifacts/screenshots');
 export const ROUTES = [
   { path: '/', surface: 'check-in', heading: 'Welcome' },
   { path: '/board', surface: 'board', heading: 'Queue' },
-  { path: '/reception', surface: 'reception', heading: 'Reception sign-in' },
+  { path: '/reception', surface: 'reception', heading: 'Staff sign-in' },
   { path: '/survey', surface: 'survey', heading: 'How was your visit today?' },
-  { path: '/insights', surface: 'insights', heading: 'Insights' },
+  { path: '/insights', surface: 'insights', heading: 'Staff sign-in' },
   { path: '/setup', surface: null, heading: 'Device setup' },
 ];
 

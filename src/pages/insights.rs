@@ -1,0 +1,363 @@
+//! `/insights` (staff): what patients said and how long they waited, for a
+//! chosen period. Charts are drawn here as SVG, each with its data table.
+
+use super::reception::{is_signed_out, Desk, StaffGate};
+use crate::api::provide_in_flight;
+use crate::app::use_adapter;
+use crate::components::{error_text, PageHeading};
+use crate::i18n::*;
+use leptos::{ev, prelude::*};
+use leptos_i18n::I18nContext;
+use waitwell_core::client::ClientError;
+use waitwell_core::contract::{Insights, PeriodPoint, Theme, ThemeCount};
+
+/// Local `YYYY-MM-DD`, `days_back` days before today.
+fn local_day(days_back: u32) -> String {
+    let date = js_sys::Date::new_0();
+    date.set_date(date.get_date().wrapping_sub(days_back));
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
+}
+
+fn theme_text(i18n: I18nContext<Locale>, theme: Theme) -> String {
+    match theme {
+        Theme::WaitingTime => t_string!(i18n, survey.theme_waiting),
+        Theme::KeptInformed => t_string!(i18n, survey.theme_informed),
+        Theme::StaffKindness => t_string!(i18n, survey.theme_kindness),
+        Theme::ExplanationOfCare => t_string!(i18n, survey.theme_explanation),
+        Theme::Cleanliness => t_string!(i18n, survey.theme_cleanliness),
+        Theme::EaseOfCheckIn => t_string!(i18n, survey.theme_check_in),
+    }
+    .to_string()
+}
+
+fn percent(share: Option<f64>) -> String {
+    share
+        .filter(|s| s.is_finite())
+        .map(|s| format!("{:.0}%", s * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn or_dash<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+}
+
+#[component]
+pub fn InsightsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    provide_in_flight();
+    let adapter = use_adapter();
+    let site = crate::api::site::use_site_config();
+    let ready = Memo::new(move |_| match (adapter.get(), site.get()) {
+        (Some(Ok(adapter)), Some(Ok(site))) => Some((adapter, site)),
+        _ => None,
+    });
+    view! {
+        <section class="surface insights" data-surface="insights">
+            {move || match ready.get() {
+                Some((adapter, site)) => {
+                    view! { <StaffGate adapter=adapter site=site signed_in=|| view! { <Report /> } /> }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <PageHeading>{t!(i18n, surface.insights.title)}</PageHeading>
+                        <p role="status">{t!(i18n, check_in.getting_ready)}</p>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Report() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let from = RwSignal::new(local_day(6));
+    let to = RwSignal::new(local_day(0));
+    let search = RwSignal::new(String::new());
+    let figures = RwSignal::new(None::<Result<Insights, ClientError>>);
+    let loading = RwSignal::new(false);
+    let load = move || {
+        loading.set(true);
+        let adapter = desk.adapter.get_value();
+        let (f, t, q) = (
+            from.get_untracked(),
+            to.get_untracked(),
+            search.get_untracked(),
+        );
+        desk.spawn(async move {
+            let result = adapter.insights(&f, &t, &q).await;
+            if result.as_ref().err().is_some_and(is_signed_out) {
+                desk.session_ended();
+                return;
+            }
+            loading.try_set(false);
+            figures.try_set(Some(result));
+        });
+    };
+    load();
+    let csv = move || {
+        desk.adapter
+            .with_value(|a| a.insights_csv_url(&from.get(), &to.get()))
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="desk-top">
+            <PageHeading>{t!(i18n, surface.insights.title)}</PageHeading>
+            <button type="button" on:click=move |_| super::reception::sign_out(desk)>
+                {t!(i18n, reception.sign_out)}
+            </button>
+        </div>
+        <form
+            class="period"
+            on:submit=move |ev: ev::SubmitEvent| {
+                ev.prevent_default();
+                load();
+            }
+        >
+            <label class="field" for="from">{t!(i18n, insights.from)}</label>
+            <input id="from" type="date" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
+            <label class="field" for="to">{t!(i18n, insights.to)}</label>
+            <input id="to" type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
+            <label class="field" for="search">{t!(i18n, insights.search)}</label>
+            <input id="search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
+            <button type="submit" class="primary">{t!(i18n, insights.show)}</button>
+            <a class="button" href=csv download="responses.csv">{t!(i18n, insights.csv)}</a>
+        </form>
+        <p role="status" class="busy">
+            {move || loading.get().then(|| t_string!(i18n, check_in.working).to_string())}
+        </p>
+        {move || match figures.get() {
+            None => ().into_any(),
+            Some(Err(e)) => view! { <p class="request-error">{move || error_text(i18n, &e)}</p> }.into_any(),
+            Some(Ok(figures)) => view! { <Figures figures=figures /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Figures(figures: Insights) -> impl IntoView {
+    let i18n = use_i18n();
+    let Insights {
+        responses,
+        happy_index,
+        nps,
+        better,
+        went_well,
+        comments,
+        thanks,
+        alerts_raised,
+        alerts_acknowledged,
+        median_ack_minutes,
+        average_wait_minutes,
+        p90_wait_minutes,
+        left_without_being_seen,
+        daily,
+        by_hour,
+        ..
+    } = figures;
+    let minutes = move |m: Option<u32>| match m {
+        Some(m) => t_string!(i18n, reception.minutes, minutes = m).to_string(),
+        None => "—".to_owned(),
+    };
+    let tile = move |label: String, value: String, key: &'static str| {
+        view! {
+            <div>
+                <dt>{label}</dt>
+                <dd data-figure=key>{value}</dd>
+            </div>
+        }
+    };
+    view! {
+        <dl class="counters figures">
+            {move || tile(t_string!(i18n, insights.responses).to_string(), responses.to_string(), "responses")}
+            {move || tile(t_string!(i18n, insights.happy_index).to_string(), percent(happy_index), "happy-index")}
+            {move || tile(t_string!(i18n, insights.nps).to_string(), or_dash(nps), "nps")}
+            {move || tile(t_string!(i18n, insights.alerts).to_string(), format!("{alerts_acknowledged} / {alerts_raised}"), "alerts")}
+            {move || tile(t_string!(i18n, insights.median_ack).to_string(), minutes(median_ack_minutes), "ack")}
+            {move || tile(t_string!(i18n, insights.average_wait).to_string(), minutes(average_wait_minutes), "average-wait")}
+            {move || tile(t_string!(i18n, insights.p90_wait).to_string(), minutes(p90_wait_minutes), "p90-wait")}
+            {move || tile(t_string!(i18n, reception.left_unseen).to_string(), left_without_being_seen.to_string(), "left")}
+        </dl>
+        <div class="insight-grid">
+            <Chart
+                id="daily"
+                title=Signal::derive(move || t_string!(i18n, insights.daily).to_string())
+                points=daily
+            />
+            <Chart
+                id="hourly"
+                title=Signal::derive(move || t_string!(i18n, insights.by_hour).to_string())
+                points=by_hour
+            />
+            <ThemeList id="better" title=Signal::derive(move || t_string!(i18n, survey.better_title).to_string()) themes=better />
+            <ThemeList id="went-well" title=Signal::derive(move || t_string!(i18n, survey.went_well_title).to_string()) themes=went_well />
+            <section class="panel" aria-labelledby="thanks-title">
+                <h2 id="thanks-title">{t!(i18n, insights.thanks)}</h2>
+                {if thanks.is_empty() {
+                    view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="ranked">
+                            {thanks
+                                .into_iter()
+                                .map(|t| view! { <li><span>{t.staff}</span> <strong>{t.count}</strong></li> })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }}
+            </section>
+        </div>
+        <section class="comments" aria-labelledby="comments-title">
+            <h2 id="comments-title">{t!(i18n, insights.comments)}</h2>
+            {if comments.is_empty() {
+                view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {comments
+                            .into_iter()
+                            .map(|c| {
+                                let when = js_sys::Date::parse(&c.at);
+                                let day = if when.is_finite() {
+                                    let d = js_sys::Date::new(&when.into());
+                                    format!(
+                                        "{:04}-{:02}-{:02} {}",
+                                        d.get_full_year(),
+                                        d.get_month() + 1,
+                                        d.get_date(),
+                                        crate::pages::clock_time(when)
+                                    )
+                                } else {
+                                    String::new()
+                                };
+                                let rating = c.rating;
+                                view! {
+                                    <li class="comment">
+                                        <p class="comment-meta">
+                                            {day} " · "
+                                            {move || t_string!(i18n, insights.rated, rating = rating).to_string()}
+                                        </p>
+                                        <p class="comment-text">{c.text}</p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ThemeList(id: &'static str, title: Signal<String>, themes: Vec<ThemeCount>) -> impl IntoView {
+    let i18n = use_i18n();
+    let most = themes.iter().map(|t| t.count).max().unwrap_or(0).max(1);
+    let heading = format!("{id}-title");
+    let labelled = heading.clone();
+    view! {
+        <section class="panel" aria-labelledby=labelled>
+            <h2 id=heading>{title}</h2>
+            {if themes.is_empty() {
+                view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="ranked">
+                        {themes
+                            .into_iter()
+                            .map(|t| {
+                                let width = format!("{}%", (f64::from(t.count) / f64::from(most) * 100.0).round());
+                                view! {
+                                    <li>
+                                        <span>{move || theme_text(i18n, t.theme)}</span>
+                                        <strong>{t.count}</strong>
+                                        <span class="bar" aria-hidden="true" style:inline-size=width></span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// Bars of responses per period, with the happy index written above each;
+/// the same figures follow in a table for screen readers and for reading.
+#[component]
+fn Chart(id: &'static str, title: Signal<String>, points: Vec<PeriodPoint>) -> impl IntoView {
+    let i18n = use_i18n();
+    const WIDTH: f64 = 600.0;
+    const HEIGHT: f64 = 200.0;
+    const BASE: f64 = 180.0;
+    let most = points.iter().map(|p| p.responses).max().unwrap_or(0).max(1);
+    let slot = WIDTH / points.len().max(1) as f64;
+    let bars = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let height = f64::from(p.responses) / f64::from(most) * 150.0;
+            let x = i as f64 * slot + slot * 0.15;
+            let label = p.label.clone();
+            let short = label.rsplit('-').next().unwrap_or_default().to_owned();
+            view! {
+                <g>
+                    <rect class="chart-bar" x=x y=BASE - height width=slot * 0.7 height=height />
+                    <text class="chart-label" x=x + slot * 0.35 y=HEIGHT - 4.0 text-anchor="middle">
+                        {short}
+                    </text>
+                    <text class="chart-value" x=x + slot * 0.35 y=BASE - height - 4.0 text-anchor="middle">
+                        {p.responses}
+                    </text>
+                </g>
+            }
+        })
+        .collect_view();
+    let heading = format!("{id}-title");
+    let labelled = heading.clone();
+    let svg_label = heading.clone();
+    let rows = points
+        .into_iter()
+        .map(|p| {
+            view! {
+                <tr>
+                    <th scope="row">{p.label}</th>
+                    <td>{p.responses}</td>
+                    <td>{percent(p.happy_index)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel chart" aria-labelledby=labelled>
+            <h2 id=heading>{title}</h2>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=svg_label class="chart-svg">
+                <line class="chart-axis" x1="0" y1=BASE x2=WIDTH y2=BASE />
+                {bars}
+            </svg>
+            <table class="chart-data">
+                <caption>{title}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, insights.period)}</th>
+                        <th scope="col">{t!(i18n, insights.responses)}</th>
+                        <th scope="col">{t!(i18n, insights.happy_index)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
