@@ -37,10 +37,10 @@ test('every route loads with its heading, focus on it, and no console error', as
     assert.equal((await page.textContent('main h1')).trim(), route.heading, route.path);
     await screenshot(page, `shell-${route.surface ?? 'setup'}-en`);
   }
-  // Reception asks whether a staff session exists; the browser logs the
-  // 401 that answers "no" (the only failure allowed here).
+  // Reception and insights ask whether a staff session exists; the browser
+  // logs the 401 that answers "no" (one per staff surface, nothing else).
   assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
-  assert.ok(errors.length <= 1, errors.join('\n'));
+  assert.ok(errors.length <= 2, errors.join('\n'));
   await context.close();
 });
 
