@@ -53,6 +53,19 @@ pub struct SiteConfig {
     /// Reception is told to check back with anyone waiting this long.
     #[serde(default = "default_wait_alert_minutes")]
     pub wait_alert_minutes: u32,
+    /// How the board lays out the queue.
+    #[serde(default)]
+    pub board_layout: BoardLayout,
+}
+
+/// The board's layout: a column per line, or everything in one list.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardLayout {
+    #[default]
+    Lines,
+    Single,
 }
 
 fn default_true() -> bool {

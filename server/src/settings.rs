@@ -185,6 +185,7 @@ impl Settings {
                 },
                 board_audio: true,
                 wait_alert_minutes: 30,
+                board_layout: Default::default(),
             },
             time_zone,
             identify: IdentifyLimits::default(),

@@ -10,7 +10,9 @@ use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use send_wrapper::SendWrapper;
 use waitwell_core::board::{spoken_code, CallTracker};
-use waitwell_core::contract::{CalledTicket, DelayNotice, PublicLine, SiteConfig, WaitingTicket};
+use waitwell_core::contract::{
+    BoardLayout, CalledTicket, DelayNotice, PublicLine, SiteConfig, WaitingTicket,
+};
 
 /// Local "HH:MM" of a time in ms since the epoch.
 pub fn clock_time(ms: f64) -> String {
@@ -196,14 +198,44 @@ fn LiveBoard(
             // Each snapshot replaces the lines whole; the old views (and their
             // owners) are dropped with them, so nothing grows over a long day.
             {move || {
+                let single = site
+                    .with(|s| matches!(s, Some(Ok(s)) if s.board_layout == BoardLayout::Single));
                 live.snapshot
                     .get()
                     .map(|queue| {
-                        queue.lines.into_iter().map(|line| view! { <Line line=line /> }).collect_view()
+                        if single {
+                            one_list(queue.lines, t_string!(i18n, board.all_lines).to_string())
+                                .map(|line| view! { <Line line=line /> })
+                                .into_any()
+                        } else {
+                            queue.lines.into_iter().map(|line| view! { <Line line=line /> }).collect_view().into_any()
+                        }
                     })
             }}
         </div>
     }
+}
+
+/// Every line's calls and waiting tickets as one list: calls newest first
+/// as they come, waiting tickets by their expected wait.
+fn one_list(lines: Vec<PublicLine>, name: String) -> Option<PublicLine> {
+    let id = lines.first()?.id;
+    let mut calling = Vec::new();
+    let mut waiting = Vec::new();
+    for line in lines {
+        calling.extend(line.calling);
+        waiting.extend(line.waiting);
+    }
+    waiting.sort_by_key(|w| (w.wait.low_minutes, w.wait.high_minutes, w.position));
+    for (i, w) in waiting.iter_mut().enumerate() {
+        w.position = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    }
+    Some(PublicLine {
+        id,
+        name,
+        calling,
+        waiting,
+    })
 }
 
 /// The calls being highlighted now.

@@ -134,3 +134,30 @@ test('a kiosk that boots before its network keeps trying and then goes live', as
   await page.waitForSelector('[data-connection="live"]', { timeout: 10_000 });
   await context.close();
 });
+
+test('a site can show the whole queue as one list, waiting tickets by expected wait', async () => {
+  const single = await startServer({ site: { board_layout: 'single' } });
+  try {
+    const first = await walkIn(single, 'Ana');
+    const second = await walkIn(single, 'Ben');
+    const sign = await api(single, 'POST', '/staff/session', { pin: '582914' });
+    const cookie = sign.headers.get('set-cookie').split(';')[0];
+    const staff = await api(single, 'GET', '/queue/staff', undefined, { cookie });
+    const id = staff.json.tickets.find((t) => t.ticket === second).id;
+    const moved = await api(single, 'POST', '/queue/actions', { action: 'transfer', ticket: id, line: 'A' }, { cookie });
+    assert.equal(moved.status, 200, moved.text);
+
+    const { context, page, errors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${single.url}/board`);
+    await page.waitForSelector('[data-connection="live"]');
+    await page.locator('section.line h2', { hasText: 'Everyone' }).waitFor();
+    assert.equal(await page.locator('section.line').count(), 1);
+    const codes = await page.locator('table.waiting td.code').allInnerTexts();
+    assert.deepEqual([...codes].sort(), [first, second].sort());
+    await screenshot(page, 'board-single-list-en');
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await single.stop();
+  }
+});

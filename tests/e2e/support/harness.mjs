@@ -2,7 +2,7 @@
 // port with a fresh SQLite file, serving the real trunk build, and Debian's
 // Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -26,9 +26,17 @@ export const ROUTES = [
  * Starts waitwell-server on 127.0.0.1 with its own database: a free port and
  * a new folder unless given (a restart passes the previous ones back).
  */
-export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false } = {}) {
+export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null } = {}) {
   const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', DIST];
   if (demo) args.push('--demo');
+  if (site) {
+    // Site settings: server/site.example.json with `site` merged into its "site".
+    const example = JSON.parse(readFileSync(join(ROOT, 'server/site.example.json'), 'utf8'));
+    example.site = { ...example.site, ...site };
+    const path = join(dir, 'site.json');
+    writeFileSync(path, JSON.stringify(example));
+    args.push('--site', path);
+  }
   const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
