@@ -103,3 +103,48 @@ pub fn IdleGuard(
         })
     }
 }
+
+/// One person at a time on a shared kiosk. `patient` counts people: a
+/// surface rebuilds its flow from nothing whenever it changes. `restart`
+/// also puts the display options and language back to the device's. The
+/// idle guard should count (`active`) once the flow has left its start
+/// (`in_flow`) or anything was changed, and a long press opens no menu.
+#[derive(Clone, Copy)]
+pub struct PatientSession {
+    pub patient: RwSignal<u64>,
+    pub in_flow: RwSignal<bool>,
+    pub restart: Callback<()>,
+    pub active: Signal<bool>,
+}
+
+impl PatientSession {
+    pub fn start() -> Self {
+        let i18n = use_i18n();
+        let prefs = use_context::<crate::components::DisplayPrefs>();
+        let start_locale = i18n.get_locale_untracked();
+        let patient = RwSignal::new(0u64);
+        let in_flow = RwSignal::new(false);
+        let restart = Callback::new(move |()| {
+            if let Some(prefs) = prefs {
+                prefs.reset();
+            }
+            i18n.set_locale(start_locale);
+            patient.update(|n| *n += 1);
+        });
+        let active = Signal::derive(move || {
+            in_flow.get()
+                || i18n.get_locale() != start_locale
+                || prefs.is_some_and(|p| {
+                    p.high_contrast.get() || p.large_text.get() || p.read_aloud.get()
+                })
+        });
+        let menu = window_event_listener(ev::contextmenu, |ev| ev.prevent_default());
+        on_cleanup(move || menu.remove());
+        PatientSession {
+            patient,
+            in_flow,
+            restart,
+            active,
+        }
+    }
+}

@@ -8,13 +8,15 @@ mod keyboard;
 mod page_heading;
 mod scanner;
 pub mod speech;
+mod with_site;
 mod words;
 
 pub use birth_date::BirthDateInput;
 pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher};
 pub use errors::error_text;
-pub use idle::IdleGuard;
+pub use idle::{IdleGuard, PatientSession};
 pub use keyboard::{Layout, OnScreenKeyboard};
 pub use page_heading::PageHeading;
 pub use scanner::{can_scan, QrScanner};
-pub use words::reason_text;
+pub use with_site::WithSite;
+pub use words::{reason_text, theme_text};

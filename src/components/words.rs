@@ -2,6 +2,7 @@
 
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
+use waitwell_core::contract::Theme;
 
 /// A configured reason in the patient's language (known categories are
 /// translated; anything else is shown as the site wrote it).
@@ -15,4 +16,17 @@ pub fn reason_text(i18n: I18nContext<Locale>, reason: &str) -> String {
         "other" => t_string!(i18n, reasons.other).to_string(),
         other => other.to_owned(),
     }
+}
+
+/// A survey theme in the reader's language.
+pub fn theme_text(i18n: I18nContext<Locale>, theme: Theme) -> String {
+    match theme {
+        Theme::WaitingTime => t_string!(i18n, survey.theme_waiting),
+        Theme::KeptInformed => t_string!(i18n, survey.theme_informed),
+        Theme::StaffKindness => t_string!(i18n, survey.theme_kindness),
+        Theme::ExplanationOfCare => t_string!(i18n, survey.theme_explanation),
+        Theme::Cleanliness => t_string!(i18n, survey.theme_cleanliness),
+        Theme::EaseOfCheckIn => t_string!(i18n, survey.theme_check_in),
+    }
+    .to_string()
 }

@@ -3,13 +3,11 @@
 
 use super::reception::{is_signed_out, Desk, StaffGate};
 use crate::api::provide_in_flight;
-use crate::app::use_adapter;
-use crate::components::{error_text, PageHeading};
+use crate::components::{error_text, PageHeading, WithSite};
 use crate::i18n::*;
 use leptos::{ev, prelude::*};
-use leptos_i18n::I18nContext;
 use waitwell_core::client::ClientError;
-use waitwell_core::contract::{Insights, PeriodPoint, Theme, ThemeCount};
+use waitwell_core::contract::{Insights, PeriodPoint, ThemeCount};
 
 /// Local `YYYY-MM-DD`, `days_back` days before today.
 fn local_day(days_back: u32) -> String {
@@ -21,18 +19,6 @@ fn local_day(days_back: u32) -> String {
         date.get_month() + 1,
         date.get_date()
     )
-}
-
-fn theme_text(i18n: I18nContext<Locale>, theme: Theme) -> String {
-    match theme {
-        Theme::WaitingTime => t_string!(i18n, survey.theme_waiting),
-        Theme::KeptInformed => t_string!(i18n, survey.theme_informed),
-        Theme::StaffKindness => t_string!(i18n, survey.theme_kindness),
-        Theme::ExplanationOfCare => t_string!(i18n, survey.theme_explanation),
-        Theme::Cleanliness => t_string!(i18n, survey.theme_cleanliness),
-        Theme::EaseOfCheckIn => t_string!(i18n, survey.theme_check_in),
-    }
-    .to_string()
 }
 
 fn percent(share: Option<f64>) -> String {
@@ -50,27 +36,15 @@ fn or_dash<T: ToString>(value: Option<T>) -> String {
 pub fn InsightsPage() -> impl IntoView {
     let i18n = use_i18n();
     provide_in_flight();
-    let adapter = use_adapter();
-    let site = crate::api::site::use_site_config();
-    let ready = Memo::new(move |_| match (adapter.get(), site.get()) {
-        (Some(Ok(adapter)), Some(Ok(site))) => Some((adapter, site)),
-        _ => None,
-    });
     view! {
         <section class="surface insights" data-surface="insights">
-            {move || match ready.get() {
-                Some((adapter, site)) => {
+            <WithSite
+                title=Signal::derive(move || t_string!(i18n, surface.insights.title).to_string())
+                ready=|adapter, site| {
                     view! { <StaffGate adapter=adapter site=site signed_in=|| view! { <Report /> } /> }
                         .into_any()
                 }
-                None => {
-                    view! {
-                        <PageHeading>{t!(i18n, surface.insights.title)}</PageHeading>
-                        <p role="status">{t!(i18n, check_in.getting_ready)}</p>
-                    }
-                        .into_any()
-                }
-            }}
+            />
         </section>
     }
 }
@@ -279,7 +253,7 @@ fn ThemeList(id: &'static str, title: Signal<String>, themes: Vec<ThemeCount>) -
                                 let width = format!("{}%", (f64::from(t.count) / f64::from(most) * 100.0).round());
                                 view! {
                                     <li>
-                                        <span>{move || theme_text(i18n, t.theme)}</span>
+                                        <span>{move || crate::components::theme_text(i18n, t.theme)}</span>
                                         <strong>{t.count}</strong>
                                         <span class="bar" aria-hidden="true" style:inline-size=width></span>
                                     </li>

@@ -4,10 +4,7 @@
 //! unless the patient chooses to give a first name.
 
 use crate::api::{provide_in_flight, Adapter};
-use crate::app::use_adapter;
-use crate::components::{
-    error_text, DisplayPrefs, IdleGuard, Layout, OnScreenKeyboard, PageHeading,
-};
+use crate::components::{IdleGuard, Layout, OnScreenKeyboard, PageHeading, PatientSession, WithSite};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -53,18 +50,6 @@ fn follow_ups(site: &SiteConfig, rating: u8) -> Vec<Step> {
         steps.push(Step::Thanks);
     }
     steps
-}
-
-fn theme_text(i18n: I18nContext<Locale>, theme: Theme) -> String {
-    match theme {
-        Theme::WaitingTime => t_string!(i18n, survey.theme_waiting),
-        Theme::KeptInformed => t_string!(i18n, survey.theme_informed),
-        Theme::StaffKindness => t_string!(i18n, survey.theme_kindness),
-        Theme::ExplanationOfCare => t_string!(i18n, survey.theme_explanation),
-        Theme::Cleanliness => t_string!(i18n, survey.theme_cleanliness),
-        Theme::EaseOfCheckIn => t_string!(i18n, survey.theme_check_in),
-    }
-    .to_string()
 }
 
 fn face_name(i18n: I18nContext<Locale>, rating: u8) -> String {
@@ -153,42 +138,19 @@ impl Sender {
 pub fn SurveyPage() -> impl IntoView {
     let i18n = use_i18n();
     provide_in_flight();
-    let adapter = use_adapter();
-    let site = crate::api::site::use_site_config();
-    let ready = Memo::new(move |_| match (adapter.get(), site.get()) {
-        (Some(Ok(adapter)), Some(Ok(site))) => Some((adapter, site)),
-        _ => None,
-    });
-    let problem = move || match (adapter.get(), site.get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e),
-        _ => None,
-    };
     view! {
         <section class="surface survey-kiosk" data-surface="survey">
-            {move || match ready.get() {
-                Some((adapter, site)) => view! { <SurveyKiosk adapter=adapter site=site /> }.into_any(),
-                None => {
-                    view! {
-                        <PageHeading>{t!(i18n, survey.title)}</PageHeading>
-                        <p role="status">
-                            {move || match problem() {
-                                Some(error) => error_text(i18n, &error),
-                                None => t_string!(i18n, check_in.getting_ready).to_string(),
-                            }}
-                        </p>
-                    }
-                        .into_any()
-                }
-            }}
+            <WithSite
+                title=Signal::derive(move || t_string!(i18n, survey.title).to_string())
+                ready=|adapter, site| view! { <SurveyKiosk adapter=adapter site=site /> }.into_any()
+                see_reception=true
+            />
         </section>
     }
 }
 
 #[component]
 fn SurveyKiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
-    let i18n = use_i18n();
-    let prefs = use_context::<DisplayPrefs>();
-    let start_locale = i18n.get_locale_untracked();
     let idle = site.idle;
     let sender = Sender {
         adapter: StoredValue::new(adapter),
@@ -196,35 +158,19 @@ fn SurveyKiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
         status: RwSignal::new(None),
     };
     let site = StoredValue::new(site);
-    let patient = RwSignal::new(0u64);
-    let in_flow = RwSignal::new(false);
+    let session = PatientSession::start();
     // When the last response began (ms), for the cool-down between two.
     let last_response = StoredValue::new(None::<f64>);
-    let restart = Callback::new(move |()| {
-        if let Some(prefs) = prefs {
-            prefs.reset();
-        }
-        i18n.set_locale(start_locale);
-        patient.update(|n| *n += 1);
-    });
-    let active = Signal::derive(move || {
-        in_flow.get()
-            || i18n.get_locale() != start_locale
-            || prefs
-                .is_some_and(|p| p.high_contrast.get() || p.large_text.get() || p.read_aloud.get())
-    });
-    let menu = window_event_listener(leptos::ev::contextmenu, |ev| ev.prevent_default());
-    on_cleanup(move || menu.remove());
     view! {
-        <IdleGuard timings=idle active=active on_reset=restart />
+        <IdleGuard timings=idle active=session.active on_reset=session.restart />
         {move || {
-            patient.track();
+            session.patient.track();
             view! {
                 <SurveyFlow
                     site=site
                     sender=sender
-                    in_flow=in_flow
-                    restart=restart
+                    in_flow=session.in_flow
+                    restart=session.restart
                     last_response=last_response
                 />
             }
@@ -495,7 +441,7 @@ fn SurveyFlow(
                                     })
                                 }
                             >
-                                {move || theme_text(i18n, theme)}
+                                {move || crate::components::theme_text(i18n, theme)}
                             </button>
                         }
                     })

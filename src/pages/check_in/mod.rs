@@ -10,8 +10,7 @@ mod steps;
 mod ticket;
 
 use crate::api::{new_idempotency_key, provide_in_flight, spawn_owned, Adapter};
-use crate::app::use_adapter;
-use crate::components::{error_text, DisplayPrefs, IdleGuard, PageHeading};
+use crate::components::{error_text, IdleGuard, PatientSession, WithSite};
 use crate::i18n::*;
 use leptos::prelude::*;
 use waitwell_core::checkin::{questions, BirthDatePicker, IdentifyFailure, Question};
@@ -23,40 +22,14 @@ use waitwell_core::contract::{
 #[component]
 pub fn CheckInPage() -> impl IntoView {
     let i18n = use_i18n();
-    let adapter = use_adapter();
     provide_in_flight();
-    let site = crate::api::site::use_site_config();
-    let ready = Memo::new(move |_| match (adapter.get(), site.get()) {
-        (Some(Ok(adapter)), Some(Ok(site))) => Some((adapter, site)),
-        _ => None,
-    });
-    let problem = move || match (adapter.get(), site.get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e),
-        _ => None,
-    };
     view! {
         <section class="surface check-in" data-surface="check-in">
-            {move || match ready.get() {
-                Some((adapter, site)) => view! { <Kiosk adapter=adapter site=site /> }.into_any(),
-                None => {
-                    view! {
-                        <PageHeading>{t!(i18n, check_in.unavailable_title)}</PageHeading>
-                        <p role="status">
-                            {move || match problem() {
-                                Some(error) => {
-                                    format!(
-                                        "{} {}",
-                                        error_text(i18n, &error),
-                                        t_string!(i18n, check_in.see_reception),
-                                    )
-                                }
-                                None => t_string!(i18n, check_in.getting_ready).to_string(),
-                            }}
-                        </p>
-                    }
-                        .into_any()
-                }
-            }}
+            <WithSite
+                title=Signal::derive(move || t_string!(i18n, check_in.unavailable_title).to_string())
+                ready=|adapter, site| view! { <Kiosk adapter=adapter site=site /> }.into_any()
+                see_reception=true
+            />
         </section>
     }
 }
@@ -64,38 +37,17 @@ pub fn CheckInPage() -> impl IntoView {
 /// One kiosk: the idle guard, and the current patient's flow.
 #[component]
 fn Kiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
-    let i18n = use_i18n();
-    let prefs = use_context::<DisplayPrefs>();
-    let start_locale = i18n.get_locale_untracked();
     let idle = site.idle;
     let adapter = StoredValue::new(adapter);
     let site = StoredValue::new(site);
-    // A new number is a new patient: the flow below is rebuilt from nothing.
-    let patient = RwSignal::new(0u64);
-    let in_flow = RwSignal::new(false);
-    let restart = Callback::new(move |()| {
-        if let Some(prefs) = prefs {
-            prefs.reset();
-        }
-        i18n.set_locale(start_locale);
-        patient.update(|n| *n += 1);
-    });
-    // Anything a person changed counts, even on the welcome screen: the next
-    // person starts from the device's defaults.
-    let active = Signal::derive(move || {
-        in_flow.get()
-            || i18n.get_locale() != start_locale
-            || prefs
-                .is_some_and(|p| p.high_contrast.get() || p.large_text.get() || p.read_aloud.get())
-    });
-    // No long-press menu on a shared kiosk.
-    let menu = window_event_listener(leptos::ev::contextmenu, |ev| ev.prevent_default());
-    on_cleanup(move || menu.remove());
+    let session = PatientSession::start();
     view! {
-        <IdleGuard timings=idle active=active on_reset=restart />
+        <IdleGuard timings=idle active=session.active on_reset=session.restart />
         {move || {
-            patient.track();
-            view! { <FlowView adapter=adapter site=site in_flow=in_flow restart=restart /> }
+            session.patient.track();
+            view! {
+                <FlowView adapter=adapter site=site in_flow=session.in_flow restart=session.restart />
+            }
         }}
     }
 }

@@ -328,6 +328,7 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             .to_string(),
         }
     };
+    let button = |kind: RowAction| view! { <ActionButton kind=kind id=id code=code.clone() /> };
     let buttons = match ticket.status.as_str() {
         "waiting" => {
             let transfer = other_lines.with_value(|lines| {
@@ -360,111 +361,19 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
                     .collect_view()
             });
             view! {
-                <button
-                    type="button"
-                    class="primary"
-                    aria-label={
-                    let c = code.clone();
-                    move || format!("{} {c}", t_string!(i18n, reception.call))
-                }
-                    on:click=move |_| {
-                        let room = actions.room.get_untracked();
-                        actions.run(
-                            Action::Call { ticket: id, room: room.clone() },
-                            move |i18n, t| t_string!(i18n, reception.called, ticket = t.to_owned(), room = room.clone()).to_string(),
-                            Some(|id| Action::Requeue { ticket: id }),
-                            Some(id),
-                        )
-                    }
-                >
-                    {t!(i18n, reception.call)}
-                </button>
+                {button(RowAction::Call)}
                 {transfer}
             }
             .into_any()
         }
         "called" => view! {
-            <button
-                type="button"
-                aria-label={
-                    let c = code.clone();
-                    move || format!("{} {c}", t_string!(i18n, reception.recall))
-                }
-                on:click=move |_| actions.run(
-                    Action::Recall { ticket: id },
-                    |i18n, t| t_string!(i18n, reception.recalled, ticket = t.to_owned()).to_string(),
-                    None,
-                    None,
-                )
-            >
-                {t!(i18n, reception.recall)}
-            </button>
-            <button
-                type="button"
-                class="primary"
-                aria-label={
-                    let c = code.clone();
-                    move || format!("{} {c}", t_string!(i18n, reception.served))
-                }
-                on:click=move |_| actions.run(
-                    Action::Serve { ticket: id },
-                    |i18n, t| t_string!(i18n, reception.marked_served, ticket = t.to_owned()).to_string(),
-                    None,
-                    None,
-                )
-            >
-                {t!(i18n, reception.served)}
-            </button>
-            <button
-                type="button"
-                aria-label={
-                    let c = code.clone();
-                    move || format!("{} {c}", t_string!(i18n, reception.no_show))
-                }
-                on:click=move |_| actions.run(
-                    Action::NoShow { ticket: id },
-                    |i18n, t| t_string!(i18n, reception.marked_no_show, ticket = t.to_owned()).to_string(),
-                    Some(|id| Action::Requeue { ticket: id }),
-                    Some(id),
-                )
-            >
-                {t!(i18n, reception.no_show)}
-            </button>
-            <button
-                type="button"
-                aria-label={
-                    let c = code.clone();
-                    move || format!("{} {c}", t_string!(i18n, reception.requeue))
-                }
-                on:click=move |_| actions.run(
-                    Action::Requeue { ticket: id },
-                    |i18n, t| t_string!(i18n, reception.requeued, ticket = t.to_owned()).to_string(),
-                    None,
-                    None,
-                )
-            >
-                {t!(i18n, reception.requeue)}
-            </button>
+            {button(RowAction::Recall)}
+            {button(RowAction::Serve)}
+            {button(RowAction::NoShow)}
+            {button(RowAction::Requeue)}
         }
         .into_any(),
-        _ => view! {
-            <button
-                type="button"
-                aria-label={
-                    let c = code.clone();
-                    move || format!("{} {c}", t_string!(i18n, reception.requeue))
-                }
-                on:click=move |_| actions.run(
-                    Action::Requeue { ticket: id },
-                    |i18n, t| t_string!(i18n, reception.requeued, ticket = t.to_owned()).to_string(),
-                    None,
-                    None,
-                )
-            >
-                {t!(i18n, reception.requeue)}
-            </button>
-        }
-        .into_any(),
+        _ => button(RowAction::Requeue).into_any(),
     };
     let long_wait = ticket.status == "waiting" && ticket.waited_minutes >= threshold;
     let waited = ticket.waited_minutes;
@@ -482,5 +391,88 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             <td>{status}</td>
             <td class="row-actions">{buttons}</td>
         </tr>
+    }
+}
+
+/// The actions on one ticket, each a button named with the ticket's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowAction {
+    Call,
+    Recall,
+    Serve,
+    NoShow,
+    Requeue,
+}
+
+impl RowAction {
+    fn label(self, i18n: I18nContext<Locale>) -> String {
+        match self {
+            RowAction::Call => t_string!(i18n, reception.call),
+            RowAction::Recall => t_string!(i18n, reception.recall),
+            RowAction::Serve => t_string!(i18n, reception.served),
+            RowAction::NoShow => t_string!(i18n, reception.no_show),
+            RowAction::Requeue => t_string!(i18n, reception.requeue),
+        }
+        .to_string()
+    }
+
+    /// What was done, for the feedback line.
+    fn done(self, i18n: I18nContext<Locale>, ticket: &str, room: &str) -> String {
+        let ticket = ticket.to_owned();
+        match self {
+            RowAction::Call => t_string!(
+                i18n,
+                reception.called,
+                ticket = ticket,
+                room = room.to_owned()
+            )
+            .to_string(),
+            RowAction::Recall => t_string!(i18n, reception.recalled, ticket = ticket).to_string(),
+            RowAction::Serve => {
+                t_string!(i18n, reception.marked_served, ticket = ticket).to_string()
+            }
+            RowAction::NoShow => {
+                t_string!(i18n, reception.marked_no_show, ticket = ticket).to_string()
+            }
+            RowAction::Requeue => t_string!(i18n, reception.requeued, ticket = ticket).to_string(),
+        }
+    }
+
+    /// The action, and how to undo it where that makes sense.
+    fn action(self, ticket: u64, room: String) -> (Action, Option<fn(u64) -> Action>) {
+        let requeue: fn(u64) -> Action = |ticket| Action::Requeue { ticket };
+        match self {
+            RowAction::Call => (Action::Call { ticket, room }, Some(requeue)),
+            RowAction::Recall => (Action::Recall { ticket }, None),
+            RowAction::Serve => (Action::Serve { ticket }, None),
+            RowAction::NoShow => (Action::NoShow { ticket }, Some(requeue)),
+            RowAction::Requeue => (Action::Requeue { ticket }, None),
+        }
+    }
+}
+
+#[component]
+fn ActionButton(kind: RowAction, id: u64, code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = expect_context::<Actions>();
+    let click = move |_| {
+        let room = actions.room.get_untracked();
+        let (action, undo) = kind.action(id, room.clone());
+        actions.run(
+            action,
+            move |i18n, t| kind.done(i18n, t, &room),
+            undo,
+            Some(id),
+        );
+    };
+    view! {
+        <button
+            type="button"
+            class:primary=matches!(kind, RowAction::Call | RowAction::Serve)
+            aria-label=move || format!("{} {code}", kind.label(i18n))
+            on:click=click
+        >
+            {move || kind.label(i18n)}
+        </button>
     }
 }

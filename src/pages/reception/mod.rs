@@ -5,8 +5,7 @@ mod desk;
 mod panels;
 
 use crate::api::{provide_in_flight, spawn_owned, Adapter};
-use crate::app::use_adapter;
-use crate::components::{error_text, PageHeading};
+use crate::components::{error_text, PageHeading, WithSite};
 use crate::i18n::*;
 use leptos::{ev, prelude::*};
 use send_wrapper::SendWrapper;
@@ -61,36 +60,15 @@ pub fn is_signed_out(error: &ClientError) -> bool {
 pub fn ReceptionPage() -> impl IntoView {
     let i18n = use_i18n();
     provide_in_flight();
-    let adapter = use_adapter();
-    let site = crate::api::site::use_site_config();
-    let ready = Memo::new(move |_| match (adapter.get(), site.get()) {
-        (Some(Ok(adapter)), Some(Ok(site))) => Some((adapter, site)),
-        _ => None,
-    });
-    let problem = move || match (adapter.get(), site.get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e),
-        _ => None,
-    };
     view! {
         <section class="surface reception" data-surface="reception">
-            {move || match ready.get() {
-                Some((adapter, site)) => {
+            <WithSite
+                title=Signal::derive(move || t_string!(i18n, surface.reception.title).to_string())
+                ready=|adapter, site| {
                     view! { <StaffGate adapter=adapter site=site signed_in=|| view! { <desk::DeskView /> } /> }
                         .into_any()
                 }
-                None => {
-                    view! {
-                        <PageHeading>{t!(i18n, surface.reception.title)}</PageHeading>
-                        <p role="status">
-                            {move || match problem() {
-                                Some(error) => error_text(i18n, &error),
-                                None => t_string!(i18n, check_in.getting_ready).to_string(),
-                            }}
-                        </p>
-                    }
-                        .into_any()
-                }
-            }}
+            />
         </section>
     }
 }
