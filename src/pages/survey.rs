@@ -4,7 +4,9 @@
 //! unless the patient chooses to give a first name.
 
 use crate::api::{provide_in_flight, Adapter};
-use crate::components::{IdleGuard, Layout, OnScreenKeyboard, PageHeading, PatientSession, WithSite};
+use crate::components::{
+    IdleGuard, Layout, OnScreenKeyboard, PageHeading, PatientSession, WithSite,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;

@@ -35,7 +35,7 @@ impl Actions {
         self,
         action: Action,
         describe: impl Fn(I18nContext<Locale>, &str) -> String + 'static,
-        undo: Option<fn(u64) -> Action>,
+        undo: Option<Undo>,
         ticket_id: Option<u64>,
     ) {
         if self.feedback.get_untracked() == Some(Feedback::Working) {
@@ -394,6 +394,9 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
     }
 }
 
+/// Makes the action that takes back an action on a ticket.
+type Undo = fn(u64) -> Action;
+
 /// The actions on one ticket, each a button named with the ticket's code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RowAction {
@@ -439,8 +442,8 @@ impl RowAction {
     }
 
     /// The action, and how to undo it where that makes sense.
-    fn action(self, ticket: u64, room: String) -> (Action, Option<fn(u64) -> Action>) {
-        let requeue: fn(u64) -> Action = |ticket| Action::Requeue { ticket };
+    fn action(self, ticket: u64, room: String) -> (Action, Option<Undo>) {
+        let requeue: Undo = |ticket| Action::Requeue { ticket };
         match self {
             RowAction::Call => (Action::Call { ticket, room }, Some(requeue)),
             RowAction::Recall => (Action::Recall { ticket }, None),
