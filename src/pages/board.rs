@@ -20,6 +20,24 @@ pub fn clock_time(ms: f64) -> String {
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
 
+/// Local `YYYY-MM-DD` of a time in ms since the epoch.
+pub fn local_date(ms: f64) -> String {
+    let date = js_sys::Date::new(&ms.into());
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
+}
+
+/// An RFC 3339 time from the server as ms since the epoch; `None` when it
+/// cannot be read.
+pub fn parse_time(rfc3339: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(rfc3339);
+    (ms.is_finite() && ms > 0.0).then_some(ms)
+}
+
 /// How long a new call stays highlighted.
 const FRESH_MILLIS: u32 = 15_000;
 
@@ -154,8 +172,7 @@ fn LiveBoard(
 
     let updated = move || {
         live.snapshot
-            .with(|q| q.as_ref().map(|q| js_sys::Date::parse(&q.updated_at)))
-            .filter(|ms| ms.is_finite() && *ms > 0.0)
+            .with(|q| q.as_ref().and_then(|q| parse_time(&q.updated_at)))
             .or_else(|| live.fetched_at.get())
     };
     let status = move || match live.connection.get() {

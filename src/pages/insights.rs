@@ -5,20 +5,14 @@ use super::reception::{is_signed_out, Desk, StaffGate};
 use crate::api::provide_in_flight;
 use crate::components::{error_text, PageHeading, WithSite};
 use crate::i18n::*;
+use crate::pages::{clock_time, local_date, parse_time};
 use leptos::{ev, prelude::*};
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{Insights, PeriodPoint, ThemeCount};
 
 /// Local `YYYY-MM-DD`, `days_back` days before today.
 fn local_day(days_back: u32) -> String {
-    let date = js_sys::Date::new_0();
-    date.set_date(date.get_date().wrapping_sub(days_back));
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date()
-    )
+    local_date(js_sys::Date::now() - f64::from(days_back) * 86_400_000.0)
 }
 
 fn percent(share: Option<f64>) -> String {
@@ -200,19 +194,9 @@ fn Figures(figures: Insights) -> impl IntoView {
                         {comments
                             .into_iter()
                             .map(|c| {
-                                let when = js_sys::Date::parse(&c.at);
-                                let day = if when.is_finite() {
-                                    let d = js_sys::Date::new(&when.into());
-                                    format!(
-                                        "{:04}-{:02}-{:02} {}",
-                                        d.get_full_year(),
-                                        d.get_month() + 1,
-                                        d.get_date(),
-                                        crate::pages::clock_time(when)
-                                    )
-                                } else {
-                                    String::new()
-                                };
+                                let day = parse_time(&c.at)
+                                    .map(|ms| format!("{} {}", local_date(ms), clock_time(ms)))
+                                    .unwrap_or_default();
                                 let rating = c.rating;
                                 view! {
                                     <li class="comment">

@@ -9,7 +9,7 @@ mod setup;
 mod surface;
 mod survey;
 
-pub use board::{clock_time, BoardPage};
+pub use board::{clock_time, local_date, parse_time, BoardPage};
 pub use check_in::CheckInPage;
 pub use insights::InsightsPage;
 pub use not_found::NotFound;

@@ -7,6 +7,7 @@ import {
   launchBrowser,
   openPage,
   waitForPage,
+  waitForStep,
   seriousViolations,
   smallTargets,
   screenshot,
@@ -37,13 +38,7 @@ async function openKiosk({ locale = 'en-US', clock = false } = {}) {
   return opened;
 }
 
-/** Waits for the step whose focused heading matches. */
-async function heading(page, text) {
-  await page.locator('main h1', { hasText: text }).waitFor();
-  await waitForPage(page);
-  // The step's entry animation (it ignores taps for 350 ms) is over.
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-}
+const heading = waitForStep;
 
 /** Taps a button of the step (not of the toolbar above it). */
 async function tap(page, name) {

@@ -11,6 +11,7 @@ import {
   screenshot,
   api,
   walkIn,
+  signInStaff,
 } from './support/harness.mjs';
 
 let server;
@@ -36,10 +37,7 @@ async function checkPage(page, name) {
 async function openReception(target = server, { clock = false, locale = 'en-US' } = {}) {
   const opened = await openPage(browser, { locale, viewport: { width: 1440, height: 900 } });
   if (clock) await opened.context.clock.install();
-  await opened.page.goto(`${target.url}/reception`);
-  await opened.page.locator('#staff-pin').waitFor();
-  await opened.page.locator('#staff-pin').fill('2468');
-  await opened.page.locator('form.sign-in button[type="submit"]').click();
+  await signInStaff(opened.page, target.url);
   await opened.page.locator('.desk-line').first().waitFor();
   await waitForPage(opened.page);
   return opened;

@@ -3,7 +3,7 @@
 // at the end must be within 5% of the counts after the first 100 tickets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, api, staffCookie } from './support/harness.mjs';
+import { startServer, launchBrowser, openPage, api, staffCookie, signInStaff } from './support/harness.mjs';
 
 const TICKETS = Number(process.env.SOAK_TICKETS ?? 2000);
 const BASELINE_AFTER = 100;
@@ -35,9 +35,7 @@ test(`${TICKETS} tickets through the board and reception: no growth`, async () =
   await board.page.goto(`${server.url}/board`);
   await board.page.waitForSelector('[data-connection="live"]');
   const desk = await openPage(browser, { viewport: { width: 1440, height: 900 } });
-  await desk.page.goto(`${server.url}/reception`);
-  await desk.page.locator('#staff-pin').fill('2468');
-  await desk.page.locator('form.sign-in button[type="submit"]').click();
+  await signInStaff(desk.page, server.url);
   await desk.page.locator('.desk-line').first().waitFor();
   const pages = { board: board.page, reception: desk.page };
   const cdp = {

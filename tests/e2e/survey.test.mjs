@@ -7,6 +7,8 @@ import {
   launchBrowser,
   openPage,
   waitForPage,
+  waitForStep,
+  signInStaff,
   seriousViolations,
   smallTargets,
   screenshot,
@@ -36,11 +38,7 @@ async function openSurvey({ locale = 'en-US', clock = false } = {}) {
   return opened;
 }
 
-async function heading(page, text) {
-  await page.locator('main h1', { hasText: text }).waitFor();
-  await waitForPage(page);
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-}
+const heading = waitForStep;
 
 async function check(page, name, lang = 'en') {
   assert.deepEqual(await seriousViolations(page), [], `axe on ${name} (${lang})`);
@@ -112,9 +110,7 @@ test('a full response with every follow-up', async () => {
 
 test('a low rating with "talk to me" alerts reception within a second; staff acknowledge it', async () => {
   const desk = await openPage(browser, { viewport: { width: 1440, height: 900 } });
-  await desk.page.goto(`${server.url}/reception`);
-  await desk.page.locator('#staff-pin').fill('2468');
-  await desk.page.locator('form.sign-in button[type="submit"]').click();
+  await signInStaff(desk.page, server.url);
   await desk.page.locator('.desk-line').first().waitFor();
 
   const { context, page, errors } = await openSurvey();
@@ -192,9 +188,7 @@ test('insights show the new response in their figures, charts with tables, searc
   const figures = await insights();
 
   const { context, page, errors } = await openPage(browser, { viewport: { width: 1440, height: 900 } });
-  await page.goto(`${server.url}/insights`);
-  await page.locator('#staff-pin').fill('2468');
-  await page.locator('form.sign-in button[type="submit"]').click();
+  await signInStaff(page, server.url, '/insights');
   await page.locator('[data-figure="responses"]').waitFor();
   await waitForPage(page);
   assert.equal(await page.locator('[data-figure="responses"]').innerText(), String(figures.responses));

@@ -7,7 +7,7 @@ use crate::api::live::{Live, ReceptionState};
 use crate::api::new_idempotency_key;
 use crate::components::error_text;
 use crate::i18n::*;
-use crate::pages::clock_time;
+use crate::pages::{clock_time, parse_time};
 use leptos::{ev, prelude::*};
 use send_wrapper::SendWrapper;
 use waitwell_core::checkin::is_name_text;
@@ -16,12 +16,7 @@ use waitwell_core::contract::{limits, Alert, CheckInRequest, DeviceStatus, Needs
 
 /// Local "HH:MM" of an RFC 3339 time ("" if unreadable).
 fn local_time(rfc3339: &str) -> String {
-    let ms = js_sys::Date::parse(rfc3339);
-    if ms.is_finite() {
-        clock_time(ms)
-    } else {
-        String::new()
-    }
+    parse_time(rfc3339).map(clock_time).unwrap_or_default()
 }
 
 #[component]

@@ -116,6 +116,24 @@ export async function waitForPage(page) {
   await page.waitForFunction(() => document.activeElement?.matches('main h1'));
 }
 
+/**
+ * Waits for the step whose focused heading matches `text`, and for its
+ * entry animation (a step ignores taps for its first 350 ms) to end.
+ */
+export async function waitForStep(page, text) {
+  await page.locator('main h1', { hasText: text }).waitFor();
+  await waitForPage(page);
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+}
+
+/** Opens a staff surface (`/reception`, `/insights`) and signs in with the demo PIN. */
+export async function signInStaff(page, url, path = '/reception') {
+  await page.goto(`${url}${path}`);
+  await page.locator('#staff-pin').fill('2468');
+  await page.locator('form.sign-in button[type="submit"]').click();
+  await page.locator('form.sign-in').waitFor({ state: 'detached' });
+}
+
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
 
 /** axe-core's serious and critical violations on the current page. */
