@@ -125,6 +125,20 @@ pub fn is_name_text(text: &str) -> bool {
             .all(|c| c.is_alphabetic() || " '-\u{2019}.".contains(c))
 }
 
+/// An appointment code as typed or printed, in the form it is stored and
+/// indexed under: upper case, without spaces or hyphens, 4 to 12 letters and
+/// digits. `None` when it cannot be a code.
+pub fn normalise_code(code: &str) -> Option<String> {
+    let code: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let ok = (4..=crate::contract::limits::APPOINTMENT_CODE_CHARS).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then_some(code)
+}
+
 /// The appointment code in a scanned QR code: the code itself, or the last
 /// part of a link or `scheme:CODE` text that ends with it. Only letters and
 /// digits, 4 to 12 of them, count as a code.

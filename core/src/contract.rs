@@ -157,6 +157,30 @@ pub struct AppointmentHint {
     pub ticket: Option<String>,
 }
 
+/// Today's appointments as a kiosk keeps them for identifying patients while
+/// the backend cannot be reached: salted hashes instead of names, birth
+/// dates and codes, beside the masked hint (see [`crate::offline`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineIndex {
+    /// The clinic day it is for, YYYY-MM-DD: useless on any other day.
+    pub day: String,
+    /// The salt of every hash in it (one per site and day).
+    pub salt: String,
+    pub appointments: Vec<IndexedAppointment>,
+}
+
+/// One appointment in the [`OfflineIndex`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedAppointment {
+    /// Salted SHA-256 (hex) of each surname key with the birth date.
+    pub name_hashes: Vec<String>,
+    /// Salted SHA-256 (hex) of the normalised appointment code.
+    pub code_hash: String,
+    pub hint: AppointmentHint,
+}
+
 /// Needs asked after identification; all optional.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +201,11 @@ pub enum CheckInRequest {
         appointment: String,
         #[serde(default)]
         needs: Needs,
+        /// When the patient checked in at the kiosk (Unix seconds), for a
+        /// check-in that waited in the kiosk's outbox: the arrival window is
+        /// judged at that time, not when the entry finally arrived.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        arrived_at: Option<i64>,
     },
     WalkIn {
         first_name: String,
@@ -362,6 +391,13 @@ pub struct Heartbeat {
     pub app_version: String,
     /// Entries waiting in the device's outbox.
     pub outbox_backlog: u32,
+    /// Entries the server refused, kept on the device for staff.
+    #[serde(default)]
+    pub outbox_parked: u32,
+    /// The device cannot store new entries (storage full or unavailable):
+    /// it is refusing check-ins until someone looks at it.
+    #[serde(default)]
+    pub storage_failed: bool,
     /// RFC 3339 time of the device's last successful sync, if any.
     #[serde(default)]
     pub last_sync: Option<String>,
@@ -375,6 +411,10 @@ pub struct DeviceStatus {
     pub surface: crate::Surface,
     pub app_version: String,
     pub outbox_backlog: u32,
+    #[serde(default)]
+    pub outbox_parked: u32,
+    #[serde(default)]
+    pub storage_failed: bool,
     #[serde(default)]
     pub last_sync: Option<String>,
     /// RFC 3339 time of the last heartbeat.
@@ -643,7 +683,8 @@ mod tests {
             req,
             CheckInRequest::Appointment {
                 appointment: "abc".into(),
-                needs: Needs::default()
+                needs: Needs::default(),
+                arrived_at: None,
             }
         );
     }
@@ -656,6 +697,7 @@ mod tests {
             let _ = serde_json::from_slice::<CheckInRequest>(&bytes);
             let _ = serde_json::from_slice::<IdentifyResponse>(&bytes);
             let _ = serde_json::from_slice::<CheckInResponse>(&bytes);
+            let _ = serde_json::from_slice::<OfflineIndex>(&bytes);
             let _ = serde_json::from_slice::<PublicQueue>(&bytes);
             let _ = serde_json::from_slice::<SiteConfig>(&bytes);
             let _ = serde_json::from_slice::<QueueChanged>(&bytes);

@@ -5,6 +5,8 @@
 //! hint; the kiosk hashes what the patient types the same way and looks it
 //! up. Matching follows [`crate::names`] exactly.
 
+use crate::checkin::normalise_code;
+use crate::contract::{AppointmentHint, IndexedAppointment, OfflineIndex};
 use crate::date::Date;
 use crate::names::{surname_lookup_keys, typed_surname_keys};
 use sha2::{Digest, Sha256};
@@ -48,6 +50,50 @@ pub fn typed_name_hashes(salt: &str, typed_family_name: &str, birth_date: Date) 
 /// upper case, no spaces or hyphens).
 pub fn code_hash(salt: &str, normalised_code: &str) -> String {
     salted(salt, &["code", normalised_code])
+}
+
+/// One appointment's index entry, as the server builds it.
+pub fn index_entry(
+    salt: &str,
+    family_name: &str,
+    birth_date: Date,
+    code: &str,
+    hint: AppointmentHint,
+) -> IndexedAppointment {
+    IndexedAppointment {
+        name_hashes: record_name_hashes(salt, family_name, birth_date),
+        code_hash: code_hash(salt, &normalise_code(code).unwrap_or_default()),
+        hint,
+    }
+}
+
+impl OfflineIndex {
+    /// The appointments a typed last name and birth date match, as the
+    /// online matcher would answer.
+    pub fn find_by_name(&self, typed_family_name: &str, birth_date: Date) -> Vec<AppointmentHint> {
+        let typed = typed_name_hashes(&self.salt, typed_family_name, birth_date);
+        if typed.is_empty() {
+            return Vec::new();
+        }
+        self.appointments
+            .iter()
+            .filter(|a| a.name_hashes.iter().any(|h| typed.contains(h)))
+            .map(|a| a.hint.clone())
+            .collect()
+    }
+
+    /// The appointment with this code (as typed or scanned).
+    pub fn find_by_code(&self, code: &str) -> Vec<AppointmentHint> {
+        let Some(code) = normalise_code(code) else {
+            return Vec::new();
+        };
+        let hash = code_hash(&self.salt, &code);
+        self.appointments
+            .iter()
+            .filter(|a| a.code_hash == hash)
+            .map(|a| a.hint.clone())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +144,41 @@ mod tests {
         assert_ne!(salted("s", &["ab", "c"]), salted("s", &["a", "bc"]));
         assert_eq!(code_hash("s", "GAR4K7"), code_hash("s", "GAR4K7"));
         assert_ne!(code_hash("s", "GAR4K7"), code_hash("t", "GAR4K7"));
+    }
+
+    fn hint(appointment: &str) -> AppointmentHint {
+        AppointmentHint {
+            appointment: appointment.into(),
+            initials: "M. G.".into(),
+            time: "09:30".into(),
+            clinician: "Dr. Lee".into(),
+            ticket: None,
+        }
+    }
+
+    #[test]
+    fn an_index_finds_by_name_and_code_and_holds_neither() {
+        let index = OfflineIndex {
+            day: "2026-11-27".into(),
+            salt: "day salt".into(),
+            appointments: vec![
+                index_entry("day salt", "García López", dob(), "gar-4k7", hint("a1")),
+                index_entry("day salt", "Okafor", dob(), "OKA9", hint("a2")),
+            ],
+        };
+        let found = |h: Vec<AppointmentHint>| h.into_iter().map(|h| h.appointment).collect::<Vec<_>>();
+        assert_eq!(found(index.find_by_name("garcia", dob())), ["a1"]);
+        assert_eq!(found(index.find_by_name("GARCIA LOPEZ", dob())), ["a1"]);
+        assert!(index.find_by_name("garcia", "1980-04-13".parse().unwrap()).is_empty());
+        assert!(index.find_by_name("", dob()).is_empty());
+        assert_eq!(found(index.find_by_code(" gar 4k7 ")), ["a1"]);
+        assert_eq!(found(index.find_by_code("OKA9")), ["a2"]);
+        assert!(index.find_by_code("OKA8").is_empty());
+        assert!(index.find_by_code("x").is_empty());
+        let json = serde_json::to_string(&index).unwrap().to_lowercase();
+        for secret in ["garc", "lopez", "okafor", "1980", "gar4k7", "oka9"] {
+            assert!(!json.contains(secret), "{secret} in {json}");
+        }
     }
 
     proptest! {

@@ -11,6 +11,7 @@
 //! lost response replays the server's first answer instead of repeating it.
 
 use crate::client::ClientError;
+use crate::contract::{CheckInRequest, SurveyResponse};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -51,6 +52,26 @@ impl RetryPolicy {
         let delay = ceiling / 2 + ((ceiling / 2) as f64 * jitter) as u64;
         let floor = retry_after_seconds.map_or(0, |s| s.saturating_mul(1000));
         delay.max(floor)
+    }
+}
+
+/// A write a patient made, as a kiosk's outbox keeps it until delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Write {
+    /// `POST /check-ins` under the entry's key.
+    CheckIn { request: CheckInRequest },
+    /// `PUT /surveys/{id}`: the whole response as it stood.
+    Survey { id: String, response: SurveyResponse },
+}
+
+impl Write {
+    /// The survey response this write sends, if it is one.
+    pub fn survey_id(&self) -> Option<&str> {
+        match self {
+            Write::Survey { id, .. } => Some(id),
+            Write::CheckIn { .. } => None,
+        }
     }
 }
 
@@ -129,6 +150,40 @@ impl<T> Outbox<T> {
         Outbox {
             entries: VecDeque::new(),
         }
+    }
+
+    /// The outbox as it was stored, in the order the entries were made.
+    /// Whatever was being sent when the app stopped is sent again (same
+    /// key) at once; a key stored twice is kept once.
+    pub fn restore(entries: impl IntoIterator<Item = Entry<T>>, now_ms: u64) -> Self {
+        let mut outbox = Outbox::new();
+        for entry in entries {
+            if !outbox.entries.iter().any(|e| e.key == entry.key) {
+                outbox.entries.push_back(entry);
+            }
+        }
+        outbox.restart(now_ms);
+        outbox
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry<T>> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// Removes waiting entries that a newer write makes pointless (an
+    /// earlier state of the same survey response, which the newer one
+    /// repeats whole) and returns their keys. Entries being sent and parked
+    /// entries are never removed.
+    pub fn drop_superseded(&mut self, superseded: impl Fn(&T) -> bool) -> Vec<String> {
+        let mut dropped = Vec::new();
+        self.entries.retain(|e| {
+            let drop = matches!(e.state, EntryState::Pending { .. }) && superseded(&e.payload);
+            if drop {
+                dropped.push(e.key.clone());
+            }
+            !drop
+        });
+        dropped
     }
 
     /// Adds a write. A second add with the same key (a double tap) changes
@@ -365,6 +420,35 @@ mod tests {
     }
 
     #[test]
+    fn a_restored_outbox_resends_what_was_in_flight_in_order() {
+        let mut o = Outbox::new();
+        o.add("a".into(), 1, 0);
+        o.add("b".into(), 2, 0);
+        assert_eq!(o.next(0), Next::Send("a".into()));
+        let stored: Vec<Entry<i32>> = o.entries().cloned().collect();
+        let json = serde_json::to_string(&stored).unwrap();
+        let back: Vec<Entry<i32>> = serde_json::from_str(&json).unwrap();
+        let mut again = Outbox::restore(back.into_iter().chain(stored.clone()), 50);
+        assert_eq!(again.entries().count(), 2, "a key stored twice is kept once");
+        assert_eq!(again.next(50), Next::Send("a".into()));
+        assert_eq!(again.entry("b").map(|e| e.payload), Some(2));
+    }
+
+    #[test]
+    fn only_waiting_entries_are_superseded() {
+        let mut o = Outbox::new();
+        o.add("s1".into(), "survey", 0);
+        o.add("c".into(), "check-in", 0);
+        o.add("s2".into(), "survey", 0);
+        assert_eq!(o.next(0), Next::Send("s1".into()));
+        // s1 is being sent: it stays; s2 is waiting: it goes.
+        assert_eq!(o.drop_superseded(|p| *p == "survey"), ["s2"]);
+        o.settle("s1", Outcome::Refused { status: 422 }, 0, &P, 0.0);
+        assert!(o.drop_superseded(|p| *p == "survey").is_empty(), "parked stays");
+        assert_eq!(o.entries().count(), 2);
+    }
+
+    #[test]
     fn going_online_retries_at_once() {
         let mut o = Outbox::new();
         o.add("a".into(), (), 0);
@@ -497,7 +581,13 @@ mod tests {
                     }
                     Step::Deliver(server) => deliver(&mut outbox, now, offline, *server, &mut effects, &mut acknowledged, &mut parked_keys),
                     Step::Wait(ms) => now += ms,
-                    Step::Restart => outbox.restart(now),
+                    // What survives a crash is what was stored: every entry,
+                    // in order, through its serialised form.
+                    Step::Restart => {
+                        let stored = serde_json::to_string(&outbox.entries().collect::<Vec<_>>()).unwrap();
+                        let back: Vec<Entry<u8>> = serde_json::from_str(&stored).unwrap();
+                        outbox = Outbox::restore(back, now);
+                    }
                     Step::Offline => offline = true,
                     Step::Online => { offline = false; outbox.online(now); }
                 }

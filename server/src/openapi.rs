@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         api::config::site_config,
         api::identify::identify,
         api::check_in::check_in,
+        api::offline::offline_index,
         api::queue::public_queue,
         api::queue::events,
         api::devices::heartbeat,

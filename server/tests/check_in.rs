@@ -539,3 +539,55 @@ async fn idempotency_keys_are_kept_seven_days_then_purged() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_offline_index_finds_todays_patients_without_holding_their_details() {
+    let f = fixture().await;
+    let garcia = appointment(&f.state, "María", "García López", "1980-04-12", "09:30", "GAR4K7").await;
+    let okafor = appointment(&f.state, "Chidi", "Okafor", "1975-11-02", "10:00", "OKA9Q2").await;
+    let reply = get(&f.state, "/api/v1/offline-index").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.headers["cache-control"], "no-store");
+    // (The fixture's kiosk references are made from the code; real ones
+    // are random.)
+    let lower = reply.text.replace(&garcia, "").replace(&okafor, "").to_lowercase();
+    for secret in ["garc", "lopez", "lópez", "okafor", "maría", "chidi", "1980", "1975", "gar4k7", "oka9q2"] {
+        assert!(!lower.contains(secret), "{secret} in the index");
+    }
+    let index: waitwell_core::contract::OfflineIndex = serde_json::from_str(&reply.text).unwrap();
+    assert_eq!(index.day, f.state.today());
+    assert_eq!(index.appointments.len(), 2);
+    let dob = |d: &str| d.parse().unwrap();
+    let found = index.find_by_name("garcia", dob("1980-04-12"));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].appointment, garcia);
+    assert_eq!(found[0].initials, "M. G.");
+    assert_eq!(index.find_by_code("oka-9q2")[0].appointment, okafor);
+    assert!(index.find_by_name("garcia", dob("1980-04-13")).is_empty());
+
+    // Another day's index has another salt.
+    f.clock.advance(SignedDuration::from_hours(24));
+    let tomorrow: waitwell_core::contract::OfflineIndex =
+        serde_json::from_str(&get(&f.state, "/api/v1/offline-index").await.text).unwrap();
+    assert_ne!(tomorrow.salt, index.salt);
+    assert!(tomorrow.appointments.is_empty());
+}
+
+#[tokio::test]
+async fn a_check_in_that_waited_offline_is_judged_by_when_the_patient_arrived() {
+    let f = fixture().await;
+    // 09:00 now; the window is 09:00 -30 .. +15 for a 09:10 appointment.
+    let reference = appointment(&f.state, "Lukas", "Müller", "2001-06-17", "09:10", "MUL5W2").await;
+    let arrived = common::morning().as_second();
+    f.clock.advance(SignedDuration::from_mins(60)); // 10:00: too late now
+    let body = |at: i64| {
+        format!(r#"{{"kind":"appointment","appointment":"{reference}","arrived_at":{at}}}"#)
+    };
+    let late = post_json(&f.state, "/api/v1/check-ins", &body(0), &[("idempotency-key", &uuid())]).await;
+    assert_eq!((late.status, late.code().as_str()), (422, "too_late"), "an arrival time from long ago is not believed");
+    let future = arrived + 2 * 3600;
+    let late = post_json(&f.state, "/api/v1/check-ins", &body(future), &[("idempotency-key", &uuid())]).await;
+    assert_eq!((late.status, late.code().as_str()), (422, "too_late"), "nor one from the future");
+    let ok = post_json(&f.state, "/api/v1/check-ins", &body(arrived), &[("idempotency-key", &uuid())]).await;
+    assert_eq!(ok.status, 201, "{}", ok.text);
+}

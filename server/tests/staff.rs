@@ -407,7 +407,7 @@ async fn counters_average_and_90th_percentile_wait() {
 #[tokio::test]
 async fn heartbeats_show_device_health() {
     let f = fixture().await;
-    let beat = r#"{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":3,"last_sync":"2026-03-10T08:59:00Z"}"#;
+    let beat = r#"{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":3,"outbox_parked":2,"storage_failed":true,"last_sync":"2026-03-10T08:59:00Z"}"#;
     assert_eq!(
         post_json(&f.state, "/api/v1/devices/heartbeat", beat, &[])
             .await
@@ -419,6 +419,8 @@ async fn heartbeats_show_device_health() {
     assert_eq!(list[0]["device"], "entrance-1");
     assert_eq!(list[0]["surface"], "check-in");
     assert_eq!(list[0]["outbox_backlog"], 3);
+    assert_eq!(list[0]["outbox_parked"], 2);
+    assert_eq!(list[0]["storage_failed"], true);
     assert!(list[0]["offline_since"].is_null());
 
     f.clock.advance(SignedDuration::from_mins(5));

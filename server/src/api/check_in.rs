@@ -50,7 +50,11 @@ pub async fn check_in(
     }
 
     let (line, new_ticket) = match request {
-        CheckInRequest::Appointment { appointment, needs } => {
+        CheckInRequest::Appointment {
+            appointment,
+            needs,
+            arrived_at,
+        } => {
             validate_needs(&needs)?;
             let sql = format!(
                 "SELECT {} FROM appointments WHERE day = ? AND kiosk_ref = ?",
@@ -72,7 +76,7 @@ pub async fn check_in(
                 let body = ticket_body(&state, &today.queue, ticket).await?;
                 return Ok(json(StatusCode::OK, body));
             }
-            match found.arrival(&state, &day)? {
+            match found.arrival_at(&state, &day, arrival_time(&state, arrived_at))? {
                 Arrival::InWindow => {}
                 outside => return Err(schedule::outside_window(outside, &state)),
             }
@@ -154,6 +158,21 @@ pub async fn check_in(
     drop(today);
     state.hub.publish(outcome.version);
     Ok(json(StatusCode::CREATED, body))
+}
+
+/// How far back a kiosk's own arrival time is believed: a check-in that
+/// waited in an outbox through an outage is judged by when the patient was
+/// at the kiosk; anything older, or in the future, by the server's clock.
+pub const ARRIVAL_TRUSTED_SECONDS: i64 = 6 * 3600;
+
+fn arrival_time(state: &AppState, arrived_at: Option<i64>) -> jiff::Timestamp {
+    let now = state.now();
+    // A minute or two ahead is a kiosk clock running fast, not the future.
+    let trusted = now.as_second() - ARRIVAL_TRUSTED_SECONDS..=now.as_second() + 120;
+    arrived_at
+        .filter(|t| trusted.contains(t))
+        .and_then(|t| jiff::Timestamp::from_second(t).ok())
+        .map_or(now, |t| t.min(now))
 }
 
 /// The ticket's answer body: code, place and wait range.

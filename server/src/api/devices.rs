@@ -47,16 +47,20 @@ pub async fn heartbeat(
         ));
     };
     sqlx::query(
-        "INSERT INTO devices (device, surface, app_version, outbox_backlog, last_sync, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO devices (device, surface, app_version, outbox_backlog, outbox_parked,
+            storage_failed, last_sync, last_seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (device) DO UPDATE SET surface = excluded.surface,
             app_version = excluded.app_version, outbox_backlog = excluded.outbox_backlog,
+            outbox_parked = excluded.outbox_parked, storage_failed = excluded.storage_failed,
             last_sync = excluded.last_sync, last_seen = excluded.last_seen",
     )
     .bind(&beat.device)
     .bind(beat.surface.as_str())
     .bind(version)
     .bind(i64::from(beat.outbox_backlog))
+    .bind(i64::from(beat.outbox_parked))
+    .bind(beat.storage_failed)
     .bind(last_sync)
     .bind(state.now().as_second())
     .execute(&state.db)
@@ -74,15 +78,17 @@ pub async fn list(
     State(state): State<AppState>,
     _staff: Staff,
 ) -> Result<Json<Vec<DeviceStatus>>, AppError> {
-    let rows: Vec<(String, String, String, i64, Option<String>, i64)> = sqlx::query_as(
-        "SELECT device, surface, app_version, outbox_backlog, last_sync, last_seen FROM devices ORDER BY device",
+    type Row = (String, String, String, i64, i64, bool, Option<String>, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT device, surface, app_version, outbox_backlog, outbox_parked, storage_failed,
+            last_sync, last_seen FROM devices ORDER BY device",
     )
     .fetch_all(&state.db)
     .await?;
     let now = state.now().as_second();
     rows.into_iter()
         .map(
-            |(device, surface, app_version, backlog, last_sync, last_seen)| {
+            |(device, surface, app_version, backlog, parked, storage_failed, last_sync, last_seen)| {
                 Ok(DeviceStatus {
                     surface: surface
                         .parse()
@@ -90,6 +96,8 @@ pub async fn list(
                     device,
                     app_version,
                     outbox_backlog: u32::try_from(backlog).unwrap_or(0),
+                    outbox_parked: u32::try_from(parked).unwrap_or(0),
+                    storage_failed,
                     last_sync,
                     last_seen: super::rfc3339(last_seen),
                     offline_since: (now - last_seen > OFFLINE_AFTER_SECONDS)

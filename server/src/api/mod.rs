@@ -8,6 +8,7 @@ pub(crate) mod identify;
 pub(crate) mod import;
 pub(crate) mod insights;
 pub(crate) mod notices;
+pub(crate) mod offline;
 pub(crate) mod queue;
 pub(crate) mod reception;
 pub(crate) mod schedule;
@@ -70,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .route("/config", get(config::site_config))
         .route("/identify", post(identify::identify))
         .route("/check-ins", post(check_in::check_in))
+        .route("/offline-index", get(offline::offline_index))
         .route("/queue", get(queue::public_queue))
         .route("/queue/events", get(queue::events))
         .route("/queue/staff", get(reception::staff_queue))

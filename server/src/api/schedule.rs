@@ -37,11 +37,20 @@ impl Appointment {
     }
 
     pub fn arrival(&self, state: &AppState, day: &str) -> Result<Arrival, AppError> {
+        self.arrival_at(state, day, state.now())
+    }
+
+    /// Where `now` falls relative to the arrival window.
+    pub fn arrival_at(
+        &self,
+        state: &AppState,
+        day: &str,
+        now: Timestamp,
+    ) -> Result<Arrival, AppError> {
         let window = state.settings.site.arrival_window;
         let start = self.start(state, day)?;
         let opens_at = start - jiff::SignedDuration::from_mins(i64::from(window.minutes_before));
         let closes_at = start + jiff::SignedDuration::from_mins(i64::from(window.minutes_after));
-        let now = state.now();
         Ok(if now < opens_at {
             Arrival::TooEarly { opens_at }
         } else if now > closes_at {
@@ -95,16 +104,7 @@ pub fn outside_window(arrival: Arrival, state: &AppState) -> AppError {
 }
 
 /// An appointment code as typed: spaces and hyphens dropped, upper case.
-pub fn normalise_code(code: &str) -> Option<String> {
-    let code: String = code
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    let ok = (4..=waitwell_core::contract::limits::APPOINTMENT_CODE_CHARS).contains(&code.len())
-        && code.bytes().all(|b| b.is_ascii_alphanumeric());
-    ok.then_some(code)
-}
+pub use waitwell_core::checkin::normalise_code;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,65 @@
+//! `GET /offline-index`: today's appointments as a kiosk may keep them for
+//! identifying patients while it cannot reach this server. Salted hashes of
+//! (surname key, birth date) and of the code stand in for the patient's
+//! details; beside them only the masked hint a kiosk shows anyway.
+
+use super::schedule::{self, Appointment};
+use crate::idempotency::hex;
+use crate::{AppError, AppState};
+use axum::{extract::State, http::header, response::IntoResponse, Json};
+use sha2::{Digest, Sha256};
+use waitwell_core::contract::OfflineIndex;
+use waitwell_core::date::Date;
+use waitwell_core::offline::index_entry;
+
+#[utoipa::path(get, path = "/api/v1/offline-index", tag = "kiosk",
+    responses((status = 200, description = "Today's appointments as salted hashes with masked hints, for offline check-in", body = OfflineIndex)))]
+pub async fn offline_index(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
+    let day = state.today();
+    let salt = day_salt(&state.secret, &day);
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        appointment: Appointment,
+        birth_date: String,
+        code: String,
+    }
+    let sql = format!(
+        "SELECT {}, birth_date, code FROM appointments WHERE day = ? ORDER BY starts_at",
+        schedule::COLUMNS
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql).bind(&day).fetch_all(&state.db).await?;
+    let mut appointments = Vec::with_capacity(rows.len());
+    for row in rows {
+        let birth_date: Date = row.birth_date.parse().map_err(|_| {
+            AppError::Corrupt(format!("appointment {} birth date", row.appointment.id))
+        })?;
+        // Whether it is checked in already is left out: the index is a
+        // fallback, and the server answers that when the entry arrives.
+        let hint = row.appointment.hint(None);
+        appointments.push(index_entry(
+            &salt,
+            &row.appointment.family_name,
+            birth_date,
+            &row.code,
+            hint,
+        ));
+    }
+    let index = OfflineIndex {
+        day,
+        salt,
+        appointments,
+    };
+    // Personal data in hashed form: no cache but the kiosk's own store.
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(index)))
+}
+
+/// One salt per installation and day, so an index is worthless against
+/// another day's or another clinic's.
+fn day_salt(secret: &[u8; 32], day: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(secret);
+    hasher.update(b"\0offline-index\0");
+    hasher.update(day.as_bytes());
+    hex(&hasher.finalize()[..16])
+}
