@@ -1,9 +1,10 @@
 //! The root component: providers, the shell around every page, and routes.
 
 use crate::api::{load_runtime_config, Adapter};
-use crate::components::{DisplayPrefs, DisplayToolbar};
+use crate::components::{DisplayPrefs, DisplayToolbar, SyncIndicator};
 use crate::device;
 use crate::i18n::*;
+use crate::offline::OutboxSync;
 use crate::pages::{
     BoardPage, CheckInPage, InsightsPage, NotFound, ReceptionPage, SetupPage, SurveyPage,
 };
@@ -48,6 +49,8 @@ pub fn App() -> impl IntoView {
     provide_context(DeviceContext(settings));
     let adapter = RwSignal::new(None);
     provide_context(AdapterContext(adapter));
+    let sync = OutboxSync::provide();
+    crate::offline::shell::register();
     leptos::task::spawn_local(async move {
         // A kiosk may boot before its network is up: keep trying while the
         // failure is one that can pass, and say what is wrong meanwhile.
@@ -59,7 +62,8 @@ pub fn App() -> impl IntoView {
             let ready = loaded.clone().ok();
             adapter.set(Some(loaded));
             if let Some(ready) = ready {
-                heartbeats(ready, device_id, home).await;
+                sync.run(ready.clone());
+                heartbeats(ready, device_id, home, sync).await;
                 break;
             }
             if !again {
@@ -93,7 +97,7 @@ const HEARTBEAT_MILLIS: u32 = 60_000;
 
 /// Reports this device to reception's kiosk health list, every minute for
 /// as long as the app runs (a failed beat is simply the next one's job).
-async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface) {
+async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface, sync: OutboxSync) {
     let Some(device) = device else { return };
     loop {
         let path = web_sys::window()
@@ -103,12 +107,19 @@ async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface) {
             .into_iter()
             .find(|s| s.path() == path && path != "/")
             .unwrap_or(home);
+        let status = sync.status.get_untracked();
         let beat = Heartbeat {
             device: device.clone(),
             surface,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            outbox_backlog: 0,
-            last_sync: None,
+            outbox_backlog: u32::try_from(status.backlog).unwrap_or(u32::MAX),
+            outbox_parked: u32::try_from(status.parked).unwrap_or(u32::MAX),
+            storage_failed: status.storage.is_some(),
+            last_sync: status.last_sync.map(|ms| {
+                js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
+                    .to_iso_string()
+                    .into()
+            }),
         };
         let _ = adapter.heartbeat(&beat).await;
         gloo_timers::future::TimeoutFuture::new(HEARTBEAT_MILLIS).await;
@@ -157,6 +168,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         </a>
         <header class="app-bar">
             <span class="brand">{t!(i18n, app_name)}</span>
+            <SyncIndicator />
             <DisplayToolbar />
         </header>
         <main id="main" tabindex="-1">

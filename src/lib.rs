@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod device;
+pub mod offline;
 pub mod pages;
 pub mod panic;
 

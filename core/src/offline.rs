@@ -166,10 +166,13 @@ mod tests {
                 index_entry("day salt", "Okafor", dob(), "OKA9", hint("a2")),
             ],
         };
-        let found = |h: Vec<AppointmentHint>| h.into_iter().map(|h| h.appointment).collect::<Vec<_>>();
+        let found =
+            |h: Vec<AppointmentHint>| h.into_iter().map(|h| h.appointment).collect::<Vec<_>>();
         assert_eq!(found(index.find_by_name("garcia", dob())), ["a1"]);
         assert_eq!(found(index.find_by_name("GARCIA LOPEZ", dob())), ["a1"]);
-        assert!(index.find_by_name("garcia", "1980-04-13".parse().unwrap()).is_empty());
+        assert!(index
+            .find_by_name("garcia", "1980-04-13".parse().unwrap())
+            .is_empty());
         assert!(index.find_by_name("", dob()).is_empty());
         assert_eq!(found(index.find_by_code(" gar 4k7 ")), ["a1"]);
         assert_eq!(found(index.find_by_code("OKA9")), ["a2"]);

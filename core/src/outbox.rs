@@ -62,7 +62,10 @@ pub enum Write {
     /// `POST /check-ins` under the entry's key.
     CheckIn { request: CheckInRequest },
     /// `PUT /surveys/{id}`: the whole response as it stood.
-    Survey { id: String, response: SurveyResponse },
+    Survey {
+        id: String,
+        response: SurveyResponse,
+    },
 }
 
 impl Write {
@@ -429,7 +432,11 @@ mod tests {
         let json = serde_json::to_string(&stored).unwrap();
         let back: Vec<Entry<i32>> = serde_json::from_str(&json).unwrap();
         let mut again = Outbox::restore(back.into_iter().chain(stored.clone()), 50);
-        assert_eq!(again.entries().count(), 2, "a key stored twice is kept once");
+        assert_eq!(
+            again.entries().count(),
+            2,
+            "a key stored twice is kept once"
+        );
         assert_eq!(again.next(50), Next::Send("a".into()));
         assert_eq!(again.entry("b").map(|e| e.payload), Some(2));
     }
@@ -444,7 +451,10 @@ mod tests {
         // s1 is being sent: it stays; s2 is waiting: it goes.
         assert_eq!(o.drop_superseded(|p| *p == "survey"), ["s2"]);
         o.settle("s1", Outcome::Refused { status: 422 }, 0, &P, 0.0);
-        assert!(o.drop_superseded(|p| *p == "survey").is_empty(), "parked stays");
+        assert!(
+            o.drop_superseded(|p| *p == "survey").is_empty(),
+            "parked stays"
+        );
         assert_eq!(o.entries().count(), 2);
     }
 

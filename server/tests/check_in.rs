@@ -543,15 +543,29 @@ async fn idempotency_keys_are_kept_seven_days_then_purged() {
 #[tokio::test]
 async fn the_offline_index_finds_todays_patients_without_holding_their_details() {
     let f = fixture().await;
-    let garcia = appointment(&f.state, "María", "García López", "1980-04-12", "09:30", "GAR4K7").await;
+    let garcia = appointment(
+        &f.state,
+        "María",
+        "García López",
+        "1980-04-12",
+        "09:30",
+        "GAR4K7",
+    )
+    .await;
     let okafor = appointment(&f.state, "Chidi", "Okafor", "1975-11-02", "10:00", "OKA9Q2").await;
     let reply = get(&f.state, "/api/v1/offline-index").await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.headers["cache-control"], "no-store");
     // (The fixture's kiosk references are made from the code; real ones
     // are random.)
-    let lower = reply.text.replace(&garcia, "").replace(&okafor, "").to_lowercase();
-    for secret in ["garc", "lopez", "lópez", "okafor", "maría", "chidi", "1980", "1975", "gar4k7", "oka9q2"] {
+    let lower = reply
+        .text
+        .replace(&garcia, "")
+        .replace(&okafor, "")
+        .to_lowercase();
+    for secret in [
+        "garc", "lopez", "lópez", "okafor", "maría", "chidi", "1980", "1975", "gar4k7", "oka9q2",
+    ] {
         assert!(!lower.contains(secret), "{secret} in the index");
     }
     let index: waitwell_core::contract::OfflineIndex = serde_json::from_str(&reply.text).unwrap();
@@ -583,11 +597,37 @@ async fn a_check_in_that_waited_offline_is_judged_by_when_the_patient_arrived() 
     let body = |at: i64| {
         format!(r#"{{"kind":"appointment","appointment":"{reference}","arrived_at":{at}}}"#)
     };
-    let late = post_json(&f.state, "/api/v1/check-ins", &body(0), &[("idempotency-key", &uuid())]).await;
-    assert_eq!((late.status, late.code().as_str()), (422, "too_late"), "an arrival time from long ago is not believed");
+    let late = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body(0),
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(
+        (late.status, late.code().as_str()),
+        (422, "too_late"),
+        "an arrival time from long ago is not believed"
+    );
     let future = arrived + 2 * 3600;
-    let late = post_json(&f.state, "/api/v1/check-ins", &body(future), &[("idempotency-key", &uuid())]).await;
-    assert_eq!((late.status, late.code().as_str()), (422, "too_late"), "nor one from the future");
-    let ok = post_json(&f.state, "/api/v1/check-ins", &body(arrived), &[("idempotency-key", &uuid())]).await;
+    let late = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body(future),
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(
+        (late.status, late.code().as_str()),
+        (422, "too_late"),
+        "nor one from the future"
+    );
+    let ok = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body(arrived),
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
     assert_eq!(ok.status, 201, "{}", ok.text);
 }

@@ -98,6 +98,9 @@ struct Follower<T: Send + Sync + 'static> {
     set_connection: WriteSignal<Connection>,
     set_fetched_at: WriteSignal<Option<f64>>,
     set_error: WriteSignal<Option<ClientError>>,
+    /// Told whether the backend answered, so the sync status and the
+    /// outbox know when the network is back.
+    sync: Option<crate::offline::OutboxSync>,
 }
 
 type Shared<T> = Rc<RefCell<Follower<T>>>;
@@ -168,6 +171,7 @@ fn follow<T: Clone + Send + Sync + 'static>(
         set_connection,
         set_fetched_at,
         set_error,
+        sync: crate::offline::use_sync(),
     }));
     connect(&shared);
     refetch(&shared);
@@ -324,8 +328,18 @@ fn refetch<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
                     f.set_snapshot.set(Some(snapshot));
                     f.set_fetched_at.set(Some(js_sys::Date::now()));
                     f.set_error.set(None);
+                    if let Some(sync) = f.sync {
+                        sync.reachable();
+                    }
                 }
-                Err(error) => f.set_error.set(Some(error)),
+                Err(error) => {
+                    if let (Some(sync), ClientError::Network | ClientError::Timeout) =
+                        (f.sync, &error)
+                    {
+                        sync.unreachable();
+                    }
+                    f.set_error.set(Some(error));
+                }
             }
             std::mem::take(&mut f.refetch_after)
         };

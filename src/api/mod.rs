@@ -22,8 +22,8 @@ use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
 use waitwell_core::contract::{
     ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DelayNotice,
     DeviceStatus, Heartbeat, IdentifyRequest, IdentifyResponse, ImportResult, Insights,
-    NewDelayNotice, PublicQueue, SiteConfig, StaffQueue, StaffSession, StaffSignIn, SurveyResponse,
-    API_PREFIX, DEVICE_HEADER, IDEMPOTENCY_KEY_HEADER,
+    NewDelayNotice, OfflineIndex, PublicQueue, SiteConfig, StaffQueue, StaffSession, StaffSignIn,
+    SurveyResponse, API_PREFIX, DEVICE_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
 use waitwell_core::queue::Action;
 
@@ -119,6 +119,11 @@ impl Adapter {
         request: &CheckInRequest,
     ) -> Result<CheckInResponse, ClientError> {
         self.post("/check-ins", request, Some(key)).await
+    }
+
+    /// Today's appointment index for identifying patients offline.
+    pub async fn offline_index(&self) -> Result<OfflineIndex, ClientError> {
+        self.get("/offline-index").await
     }
 
     pub async fn queue(&self) -> Result<PublicQueue, ClientError> {

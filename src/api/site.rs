@@ -14,6 +14,7 @@ pub fn use_site_config() -> RwSignal<Option<Result<SiteConfig, ClientError>>> {
     let adapter = use_adapter();
     let site = RwSignal::new(None);
     let owner = Owner::current();
+    let sync = crate::offline::use_sync();
     Effect::new(move |started: Option<bool>| {
         if started == Some(true) {
             return true;
@@ -24,6 +25,13 @@ pub fn use_site_config() -> RwSignal<Option<Result<SiteConfig, ClientError>>> {
         let load = async move {
             loop {
                 let loaded = adapter.site_config().await;
+                // (Only the failure says something: an answer may come from
+                // the service worker's copy.)
+                if let (Some(sync), Err(ClientError::Network | ClientError::Timeout)) =
+                    (sync, &loaded)
+                {
+                    sync.unreachable();
+                }
                 let again = matches!(&loaded, Err(e) if e.is_retryable());
                 if site.try_set(Some(loaded)).is_some() || !again {
                     break;

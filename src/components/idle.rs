@@ -130,6 +130,8 @@ impl PatientSession {
             }
             i18n.set_locale(start_locale);
             patient.update(|n| *n += 1);
+            // Between two people: the one moment a new version may load.
+            crate::offline::shell::update_between_patients();
         });
         let active = Signal::derive(move || {
             in_flow.get()

@@ -8,6 +8,7 @@ mod keyboard;
 mod page_heading;
 mod scanner;
 pub mod speech;
+mod sync_status;
 mod with_site;
 mod words;
 
@@ -18,5 +19,6 @@ pub use idle::{IdleGuard, PatientSession};
 pub use keyboard::{Layout, OnScreenKeyboard};
 pub use page_heading::PageHeading;
 pub use scanner::{can_scan, QrScanner};
+pub use sync_status::SyncIndicator;
 pub use with_site::WithSite;
 pub use words::{reason_text, theme_text};

@@ -124,6 +124,7 @@ pub fn SetupPage() -> impl IntoView {
                 </button>
             </Show>
             <Connection />
+            <StorageState />
             <nav aria-labelledby="open-surfaces">
                 <h2 id="open-surfaces">{t!(i18n, setup.open_surfaces)}</h2>
                 <ul class="surface-links">
@@ -171,6 +172,41 @@ fn Connection() -> impl IntoView {
                     }
                 }}
             </p>
+        </section>
+    }
+}
+
+/// Asks the browser to keep this device's storage (`navigator.storage.
+/// persist()`), says whether it will, and what the outbox holds.
+#[component]
+fn StorageState() -> impl IntoView {
+    let i18n = use_i18n();
+    let persistent = LocalResource::new(crate::offline::store::request_persistence);
+    let sync = crate::offline::use_sync();
+    view! {
+        <section aria-labelledby="storage">
+            <h2 id="storage">{t!(i18n, setup.storage)}</h2>
+            <p class="storage" role="status">
+                {move || match persistent.get() {
+                    None => t_string!(i18n, setup.storage_checking).to_string(),
+                    Some(Some(true)) => t_string!(i18n, setup.storage_persistent).to_string(),
+                    Some(_) => t_string!(i18n, setup.storage_not_persistent).to_string(),
+                }}
+            </p>
+            {sync
+                .map(|sync| {
+                    view! {
+                        <p class="outbox">
+                            {move || {
+                                let status = sync.status.get();
+                                t_string!(
+                                    i18n, setup.outbox, backlog = status.backlog, parked = status.parked
+                                )
+                                    .to_string()
+                            }}
+                        </p>
+                    }
+                })}
         </section>
     }
 }

@@ -3,23 +3,20 @@
 //! rating, an offer to talk to someone, which alerts reception. Anonymous
 //! unless the patient chooses to give a first name.
 
-use crate::api::{provide_in_flight, Adapter};
+use crate::api::provide_in_flight;
 use crate::components::{
     IdleGuard, Layout, OnScreenKeyboard, PageHeading, PatientSession, WithSite,
 };
 use crate::i18n::*;
+use crate::offline::{use_sync, OutboxSync, StoreError};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use waitwell_core::checkin::{clamp_typed, is_name_text};
-use waitwell_core::client::ClientError;
 use waitwell_core::contract::{limits, SiteConfig, StaffMember, SurveyResponse, Theme};
-use waitwell_core::outbox::RetryPolicy;
+use waitwell_core::outbox::Write;
 
 /// Seconds the thank-you stays up.
 const THANKS_SECONDS: u32 = 6;
-/// A response is given up after this many tries (it is already stored
-/// if any earlier send of it arrived; a later answer resends it whole).
-const MAX_TRIES: u32 = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -82,56 +79,31 @@ fn face(rating: u8) -> impl IntoView {
     }
 }
 
-/// Sends the latest whole response under its id, retrying what can pass
-/// with the outbox's backoff. Each new answer supersedes the one before.
+/// Saves each new state of the response in the kiosk's outbox, which
+/// delivers it (the whole response, under its id) whenever it can. Saving
+/// is not tied to the screen: the patient walking away must not lose what
+/// they already answered.
 #[derive(Clone, Copy)]
 struct Sender {
-    adapter: StoredValue<Adapter>,
-    /// Bumped by every change; a send loop stops once it is outdated.
-    generation: StoredValue<u64>,
-    status: RwSignal<Option<ClientError>>,
+    sync: Option<OutboxSync>,
+    /// The last save could not be stored on this kiosk.
+    status: RwSignal<Option<StoreError>>,
 }
 
 impl Sender {
     fn send(self, id: String, response: SurveyResponse) {
-        let generation = self.generation.get_value() + 1;
-        self.generation.set_value(generation);
-        let adapter = self.adapter.get_value();
         let status = self.status;
-        let outdated = move || self.generation.try_get_value() != Some(generation);
-        // Not tied to the screen: the patient walking away must not cancel
-        // what they already answered.
+        let sync = self.sync;
+        let key = crate::api::new_idempotency_key();
         leptos::task::spawn_local(async move {
-            let policy = RetryPolicy::default();
-            for attempt in 0..MAX_TRIES {
-                if attempt > 0 && outdated() {
-                    return;
-                }
-                match adapter.put_survey(&id, &response).await {
-                    Ok(()) => {
-                        status.try_set(None);
-                        return;
-                    }
-                    Err(e) if e.is_retryable() => {
-                        let retry_after = match &e {
-                            ClientError::Unavailable {
-                                retry_after_seconds,
-                                ..
-                            } => *retry_after_seconds,
-                            _ => None,
-                        };
-                        status.try_set(Some(e));
-                        let delay =
-                            policy.delay_ms(attempt + 1, retry_after, js_sys::Math::random());
-                        let millis = u32::try_from(delay).unwrap_or(u32::MAX);
-                        gloo_timers::future::TimeoutFuture::new(millis).await;
-                    }
-                    Err(e) => {
-                        status.try_set(Some(e));
-                        return;
-                    }
-                }
-            }
+            let result = match (sync, key) {
+                (Some(sync), Some(key)) => sync
+                    .enqueue(key, Write::Survey { id, response })
+                    .await
+                    .map(|_| ()),
+                _ => Err(StoreError::Unavailable),
+            };
+            status.try_set(result.err());
         });
     }
 }
@@ -144,7 +116,7 @@ pub fn SurveyPage() -> impl IntoView {
         <section class="surface survey-kiosk" data-surface="survey">
             <WithSite
                 title=Signal::derive(move || t_string!(i18n, survey.title).to_string())
-                ready=|adapter, site| view! { <SurveyKiosk adapter=adapter site=site /> }.into_any()
+                ready=|_, site| view! { <SurveyKiosk site=site /> }.into_any()
                 see_reception=true
             />
         </section>
@@ -152,11 +124,10 @@ pub fn SurveyPage() -> impl IntoView {
 }
 
 #[component]
-fn SurveyKiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
+fn SurveyKiosk(site: SiteConfig) -> impl IntoView {
     let idle = site.idle;
     let sender = Sender {
-        adapter: StoredValue::new(adapter),
-        generation: StoredValue::new(0),
+        sync: use_sync(),
         status: RwSignal::new(None),
     };
     let site = StoredValue::new(site);
@@ -584,7 +555,6 @@ fn Done(restart: Callback<()>, sender: Sender) -> impl IntoView {
                 sender
                     .status
                     .get()
-                    .filter(|e| !e.is_retryable())
                     .map(|_| t_string!(i18n, survey.not_saved).to_string())
             }}
         </p>

@@ -13,7 +13,10 @@ import {
   screenshot,
   api,
   staffCookie,
+  dumpIndexedDb,
+  waitForEmptyOutbox,
 } from './support/harness.mjs';
+import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions } from './support/kiosk.mjs';
 
 let server;
 let browser;
@@ -29,9 +32,10 @@ after(async () => {
 });
 
 /** A fresh kiosk at the welcome screen. */
-async function openKiosk({ locale = 'en-US', clock = false } = {}) {
+async function openKiosk({ locale = 'en-US', clock = false, noIndex = false } = {}) {
   const opened = await openPage(browser, { locale });
   if (clock) await opened.context.clock.install();
+  if (noIndex) await opened.page.route('**/api/v1/offline-index', (route) => route.abort('connectionrefused'));
   await opened.page.goto(`${server.url}/`);
   await heading(opened.page, /Welcome|Bienvenido|أهلًا وسهلًا/);
   opened.historyAtStart = await opened.page.evaluate(() => history.length);
@@ -40,30 +44,9 @@ async function openKiosk({ locale = 'en-US', clock = false } = {}) {
 
 const heading = waitForStep;
 
-/** Taps a button of the step (not of the toolbar above it). */
-async function tap(page, name) {
-  await page.locator('main').getByRole('button', { name, exact: true }).click();
-}
-
 /** Taps a toolbar button. */
 async function tapToolbar(page, name) {
   await page.locator('header').getByRole('button', { name, exact: true }).click();
-}
-
-/** Types on the on-screen keyboard, key by key. */
-async function typeOnKeyboard(page, text) {
-  const keyboard = page.getByRole('group', { name: /Keyboard|Teclado|لوحة المفاتيح/ });
-  for (const ch of text) {
-    const name = ch === ' ' ? /^(Space|Espacio|مسافة)$/ : ch;
-    await keyboard.getByRole('button', { name, exact: typeof name === 'string' }).click();
-  }
-}
-
-async function chooseBirthDate(page, iso) {
-  const [year, month, day] = iso.split('-').map(Number);
-  await page.locator('select[name="year"]').selectOption(String(year));
-  await page.locator('select[name="month"]').selectOption(String(month));
-  await page.locator('select[name="day"]').selectOption(String(day));
 }
 
 /** axe, target sizes and a screenshot for one step. */
@@ -91,16 +74,6 @@ async function publicPosition(code) {
     if (found) return found.position;
   }
   return null;
-}
-
-/** Answers the demo clinic's three needs questions. */
-async function answerQuestions(page, { interpreter = null, mobility = false, contact = false } = {}) {
-  await heading(page, 'Do you need an interpreter?');
-  await tap(page, interpreter ?? 'No interpreter needed');
-  await heading(page, 'Do you need help getting around?');
-  await tap(page, mobility ? 'Yes' : 'No');
-  await heading(page, 'Have your address or phone number changed?');
-  await tap(page, contact ? 'Yes' : 'No');
 }
 
 async function ticketOnScreen(page) {
@@ -469,13 +442,16 @@ test('after the idle reset no trace of the patient is left anywhere', async () =
       databases,
     };
   });
+  trace.stored = await dumpIndexedDb(page);
   const everything = JSON.stringify(trace);
   for (const secret of ["O'BRIEN", 'OBRIEN', 'BRIEN', '1975', '09-30']) {
     assert.ok(!everything.toUpperCase().includes(secret), `found ${secret} in ${everything.slice(0, 300)}…`);
   }
   assert.equal(trace.url, `${server.url}/`);
   assert.equal(trace.history, historyAtStart, 'no history entries were added');
-  assert.deepEqual(trace.databases, []);
+  // The kiosk's own database (outbox, offline index) and nothing else; it
+  // held nothing of this patient (dumped above, whole).
+  assert.deepEqual(trace.databases, ['waitwell']);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -579,7 +555,9 @@ test('read aloud speaks each step in the language on screen', async () => {
 });
 
 test('a slow answer shows progress at once; a failed one says what happened and retries', async () => {
-  const { context, page, errors } = await openKiosk();
+  // A kiosk without today's offline index (it could not fetch one), so a
+  // failed lookup has nothing to fall back on.
+  const { context, page, errors } = await openKiosk({ noIndex: true });
   let release;
   const gate = new Promise((ok) => (release = ok));
   let calls = 0;
@@ -613,7 +591,7 @@ test('a slow answer shows progress at once; a failed one says what happened and 
 });
 
 test('a request that stalls is abandoned at the timeout, and the screen stays usable', async () => {
-  const { context, page } = await openKiosk({ clock: true });
+  const { context, page } = await openKiosk({ clock: true, noIndex: true });
   await page.route('**/api/v1/identify', () => {}); // never answered
   await tap(page, 'Check in');
   await tap(page, 'Appointment code');
@@ -629,7 +607,7 @@ test('a request that stalls is abandoned at the timeout, and the screen stays us
   await context.close();
 });
 
-test('an answer lost after the server committed: the retry gets the same ticket, not a second one', async () => {
+test('an answer lost after the server committed: the patient is checked in, and the outbox\'s retry makes no second ticket', async () => {
   const { context, page, errors } = await openKiosk();
   let attempts = 0;
   await page.route('**/api/v1/check-ins', async (route) => {
@@ -650,13 +628,14 @@ test('an answer lost after the server committed: the retry gets the same ticket,
   await heading(page, 'What is your visit about?');
   await tap(page, 'Test results');
   await answerQuestions(page);
-  await heading(page, 'Checking you in');
-  const alert = page.getByRole('alert').filter({ hasText: 'The server cannot be reached' });
-  await alert.waitFor();
-  await alert.getByRole('button', { name: 'Try again' }).click();
-  const code = await ticketOnScreen(page);
+  // Saved on the kiosk before the request: checked in all the same.
+  await heading(page, 'You are checked in');
+  await page.locator('[data-provisional="true"]').waitFor();
+  await checkStep(page, 'provisional-ticket');
+  // The outbox sends it again (same key) after its back-off.
+  await waitForEmptyOutbox(page, 20_000);
   const mine = (await staffQueue()).tickets.filter((t) => t.name === 'Lost R.');
-  assert.deepEqual(mine.map((t) => t.ticket), [code]);
+  assert.equal(mine.length, 1, 'one ticket, not two');
   assert.equal(attempts, 2);
   assert.deepEqual(errors.filter((e) => !e.includes('ERR_CONNECTION_RESET')), []);
   await context.close();

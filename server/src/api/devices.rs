@@ -88,7 +88,16 @@ pub async fn list(
     let now = state.now().as_second();
     rows.into_iter()
         .map(
-            |(device, surface, app_version, backlog, parked, storage_failed, last_sync, last_seen)| {
+            |(
+                device,
+                surface,
+                app_version,
+                backlog,
+                parked,
+                storage_failed,
+                last_sync,
+                last_seen,
+            )| {
                 Ok(DeviceStatus {
                     surface: surface
                         .parse()

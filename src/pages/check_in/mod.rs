@@ -9,15 +9,19 @@ mod identify;
 mod steps;
 mod ticket;
 
-use crate::api::{new_idempotency_key, provide_in_flight, spawn_owned, Adapter};
+use crate::api::{new_idempotency_key, provide_in_flight, spawn_owned, Adapter, WRITE_TIMEOUT};
 use crate::components::{error_text, IdleGuard, PatientSession, WithSite};
 use crate::i18n::*;
+use crate::offline::index::OfflineIndexes;
+use crate::offline::{use_sync, FirstAttempt, OutboxSync, StoreError};
+use futures::future::{select, Either};
 use leptos::prelude::*;
 use waitwell_core::checkin::{questions, BirthDatePicker, IdentifyFailure, Question};
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{
     AppointmentHint, CheckInRequest, CheckInResponse, IdentifyRequest, Needs, SiteConfig,
 };
+use waitwell_core::outbox::Write;
 
 #[component]
 pub fn CheckInPage() -> impl IntoView {
@@ -38,6 +42,7 @@ pub fn CheckInPage() -> impl IntoView {
 #[component]
 fn Kiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
     let idle = site.idle;
+    let index = OfflineIndexes::keep_fresh(adapter.clone());
     let adapter = StoredValue::new(adapter);
     let site = StoredValue::new(site);
     let session = PatientSession::start();
@@ -46,7 +51,13 @@ fn Kiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
         {move || {
             session.patient.track();
             view! {
-                <FlowView adapter=adapter site=site in_flow=session.in_flow restart=session.restart />
+                <FlowView
+                    adapter=adapter
+                    site=site
+                    index=index
+                    in_flow=session.in_flow
+                    restart=session.restart
+                />
             }
         }}
     }
@@ -73,6 +84,8 @@ pub enum Step {
     Question(usize),
     Sending,
     Ticket(CheckInResponse),
+    /// Saved on this kiosk, not yet at the server: checked in all the same.
+    Provisional,
 }
 
 /// Everything one patient has entered. Dropped whole at the end.
@@ -116,7 +129,11 @@ pub struct Flow {
     /// A request is on its way: buttons that would send another are off.
     pub busy: RwSignal<bool>,
     pub error: RwSignal<Option<ClientError>>,
+    /// The check-in could not be stored on this kiosk: it is not saved.
+    pub not_saved: RwSignal<Option<StoreError>>,
     pub adapter: StoredValue<Adapter>,
+    sync: Option<OutboxSync>,
+    index: OfflineIndexes,
     pub site: StoredValue<SiteConfig>,
     pub questions: StoredValue<Vec<Question>>,
     owner: StoredValue<Option<Owner>>,
@@ -161,6 +178,15 @@ impl Flow {
                     IdentifyFailure::NoMatch | IdentifyFailure::Invalid => {
                         self.advance(&from, Step::NoMatch)
                     }
+                    // The backend cannot be reached: today's index, kept
+                    // on the kiosk, may still know the patient.
+                    IdentifyFailure::Failed(error) if error.is_retryable() => {
+                        match self.index.find(&request) {
+                            Some(hints) if hints.is_empty() => self.advance(&from, Step::NoMatch),
+                            Some(hints) => self.advance(&from, Step::Matches(hints)),
+                            None => self.error.set(Some(error)),
+                        }
+                    }
                     IdentifyFailure::Failed(error) => self.error.set(Some(error)),
                     refusal => self.advance(&from, Step::Refused(refusal)),
                 },
@@ -193,7 +219,10 @@ impl Flow {
         }
     }
 
-    /// Sends the check-in (again, after a failure: with the same key).
+    /// Saves the check-in in the kiosk's outbox, then waits a bounded time
+    /// for the server's ticket; without one in time the patient is checked
+    /// in all the same (a provisional ticket) and the outbox delivers it
+    /// later. Again after a failure: with the same key.
     pub fn send(self) {
         if self.busy.get_untracked() {
             return;
@@ -206,7 +235,11 @@ impl Flow {
         draft.key.set(Some(key.clone()));
         let needs = draft.needs.get_untracked();
         let request = match draft.appointment.get_untracked() {
-            Some(appointment) => CheckInRequest::Appointment { appointment, needs },
+            Some(appointment) => CheckInRequest::Appointment {
+                appointment,
+                needs,
+                arrived_at: Some((js_sys::Date::now() / 1000.0) as i64),
+            },
             None => CheckInRequest::WalkIn {
                 first_name: draft.first_name.get_untracked().trim().to_owned(),
                 last_initial: draft.last_initial.get_untracked().trim().to_owned(),
@@ -216,26 +249,63 @@ impl Flow {
         };
         self.busy.set(true);
         self.error.set(None);
+        self.not_saved.set(None);
         self.step.set(Step::Sending);
-        let adapter = self.adapter.get_value();
+        // Storing is not tied to this screen: once begun it finishes even
+        // if the patient walks away.
+        let (saved_tx, saved) = futures::channel::oneshot::channel();
+        let sync = self.sync;
+        leptos::task::spawn_local(async move {
+            let result = match sync {
+                Some(sync) => sync.enqueue(key, Write::CheckIn { request }).await,
+                None => Err(StoreError::Unavailable),
+            };
+            let _ = saved_tx.send(result);
+        });
         self.spawn(async move {
-            let result = adapter.check_in(&key, &request).await;
+            let first = match saved.await {
+                Ok(Ok(first)) => first,
+                Ok(Err(error)) => {
+                    self.busy.set(false);
+                    self.not_saved.set(Some(error));
+                    return;
+                }
+                Err(_) => {
+                    self.busy.set(false);
+                    self.not_saved.set(Some(StoreError::Unavailable));
+                    return;
+                }
+            };
+            let patience = gloo_timers::future::TimeoutFuture::new(FIRST_ATTEMPT_MILLIS);
+            let attempt = match select(first, patience).await {
+                Either::Left((Ok(attempt), _)) => attempt,
+                _ => FirstAttempt::Queued,
+            };
             self.busy.set(false);
-            match result {
-                Ok(ticket) => {
+            match attempt {
+                FirstAttempt::Delivered(Some(ticket)) => {
                     draft.key.set(None);
                     self.advance(&Step::Sending, Step::Ticket(ticket));
                 }
-                Err(error) => self.error.set(Some(error)),
+                FirstAttempt::Delivered(None) | FirstAttempt::Queued => {
+                    draft.key.set(None);
+                    self.advance(&Step::Sending, Step::Provisional);
+                }
+                FirstAttempt::Refused(error) => self.error.set(Some(error)),
             }
         });
     }
 }
 
+/// The longest a patient waits for the server's ticket once the check-in
+/// is saved: the request's own timeout, and a moment to read the answer.
+const FIRST_ATTEMPT_MILLIS: u32 = WRITE_TIMEOUT.as_millis() as u32 + 1_000;
+
 #[component]
 fn FlowView(
     adapter: StoredValue<Adapter>,
     site: StoredValue<SiteConfig>,
+    index: OfflineIndexes,
     in_flow: RwSignal<bool>,
     restart: Callback<()>,
 ) -> impl IntoView {
@@ -245,7 +315,10 @@ fn FlowView(
         draft: Draft::new(),
         busy: RwSignal::new(false),
         error: RwSignal::new(None),
+        not_saved: RwSignal::new(None),
         adapter,
+        sync: use_sync(),
+        index,
         site,
         questions: StoredValue::new(site.with_value(|s| questions(&s.questions))),
         owner: StoredValue::new(Owner::current()),
@@ -270,6 +343,7 @@ fn FlowView(
             Step::Question(index) => view! { <steps::QuestionStep index=index /> }.into_any(),
             Step::Sending => view! { <steps::Sending /> }.into_any(),
             Step::Ticket(ticket) => view! { <ticket::TicketStep ticket=ticket /> }.into_any(),
+            Step::Provisional => view! { <ticket::ProvisionalStep /> }.into_any(),
         };
         // A fresh element per step: its entry animation briefly ignores
         // taps, so the second half of a double tap cannot land on the next
@@ -284,6 +358,19 @@ pub fn RequestError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let flow = expect_context::<Flow>();
     move || {
+        if flow.not_saved.get().is_some() {
+            return Some(
+                view! {
+                    <div class="request-error" role="alert">
+                        <p>{t!(i18n, check_in.not_saved)}</p>
+                        <button type="button" class="primary" on:click=move |_| retry.run(())>
+                            {t!(i18n, check_in.retry)}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         flow.error.get().map(|error| {
             let retryable = error.is_retryable() || matches!(error, ClientError::Aborted);
             view! {
@@ -308,6 +395,7 @@ pub fn RequestError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
                         })}
                 </div>
             }
+                .into_any()
         })
     }
 }

@@ -516,9 +516,8 @@ pub fn Sending() -> impl IntoView {
         <Busy />
         <RequestError retry=move |()| flow.send() />
         {move || {
-            flow.error
-                .get()
-                .map(|_| {
+            (flow.error.get().is_some() || flow.not_saved.get().is_some())
+                .then(|| {
                     view! {
                         <Nav>
                             <StartOver />

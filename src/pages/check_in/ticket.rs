@@ -71,16 +71,7 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
         })
     };
 
-    let left = RwSignal::new(TICKET_SECONDS);
-    let timer = gloo_timers::callback::Interval::new(1_000, move || {
-        let remaining = left.get_untracked().saturating_sub(1);
-        left.set(remaining);
-        if remaining == 0 {
-            flow.restart();
-        }
-    });
-    let timer = SendWrapper::new(timer);
-    on_cleanup(move || drop(timer));
+    let left = count_down(flow);
 
     let code_for_next = code.clone();
     view! {
@@ -131,6 +122,32 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
                     .then(|| view! { <p class="stale">{t!(i18n, check_in.ticket_offline)}</p> })
             }}
         </div>
+        <Finish left=left />
+    }
+}
+
+/// Seconds left before the kiosk starts over by itself; the ticket's
+/// screen stays up that long.
+fn count_down(flow: Flow) -> RwSignal<u32> {
+    let left = RwSignal::new(TICKET_SECONDS);
+    let timer = gloo_timers::callback::Interval::new(1_000, move || {
+        let remaining = left.get_untracked().saturating_sub(1);
+        left.set(remaining);
+        if remaining == 0 {
+            flow.restart();
+        }
+    });
+    let timer = SendWrapper::new(timer);
+    on_cleanup(move || drop(timer));
+    left
+}
+
+/// The visible countdown, and "Done" to start over now.
+#[component]
+fn Finish(left: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let flow = expect_context::<Flow>();
+    view! {
         <p class="countdown">
             {move || t_string!(i18n, check_in.returning, seconds = left.get()).to_string()}
         </p>
@@ -139,5 +156,23 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
                 {t!(i18n, check_in.done)}
             </button>
         </Nav>
+    }
+}
+
+/// Checked in while the server could not be reached: the check-in is saved
+/// on this kiosk and goes to the server as soon as it can; the ticket
+/// number comes with it, on the board.
+#[component]
+pub fn ProvisionalStep() -> impl IntoView {
+    let i18n = use_i18n();
+    let flow = expect_context::<Flow>();
+    let left = count_down(flow);
+    view! {
+        <div class="ticket provisional" data-provisional="true">
+            <Heading>{t!(i18n, check_in.ticket_title)}</Heading>
+            <p>{t!(i18n, check_in.provisional_body)}</p>
+            <p class="next">{t!(i18n, check_in.provisional_next)}</p>
+        </div>
+        <Finish left=left />
     }
 }

@@ -410,6 +410,7 @@ pub fn DevicesPanel() -> impl IntoView {
                                     <th scope="col">{t!(i18n, reception.surface)}</th>
                                     <th scope="col">{t!(i18n, reception.last_seen)}</th>
                                     <th scope="col">{t!(i18n, reception.backlog)}</th>
+                                    <th scope="col">{t!(i18n, reception.device_parked)}</th>
                                     <th scope="col">{t!(i18n, reception.state)}</th>
                                 </tr>
                             </thead>
@@ -420,14 +421,18 @@ pub fn DevicesPanel() -> impl IntoView {
                                         let surface = d.surface;
                                         let offline = d.offline_since.clone();
                                         let is_offline = offline.is_some();
+                                        let storage_failed = d.storage_failed;
+                                        let parked = d.outbox_parked;
                                         view! {
                                             <tr data-device=d.device.clone()>
                                                 <td>{move || crate::pages::surface_name(i18n, surface)}</td>
                                                 <td>{local_time(&d.last_seen)}</td>
                                                 <td>{d.outbox_backlog}</td>
-                                                <td class:offline=is_offline>
+                                                <td class:attention={parked > 0} data-parked=parked>{parked}</td>
+                                                <td class:offline={is_offline || storage_failed}>
                                                     {move || match &offline {
                                                         Some(since) => t_string!(i18n, reception.offline_since, time = local_time(since)).to_string(),
+                                                        None if storage_failed => t_string!(i18n, reception.device_storage_failed).to_string(),
                                                         None => t_string!(i18n, reception.online).to_string(),
                                                     }}
                                                 </td>

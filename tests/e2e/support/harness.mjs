@@ -56,20 +56,22 @@ export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), '
       fail(new Error(`server exited with ${code}: ${stderr}`));
     });
   });
+  // Still running: neither exited nor killed by a signal.
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     url,
     dir,
     port: Number(new URL(url).port),
     /** Kills the process (SIGKILL: no goodbye to clients), keeping the data. */
     async kill() {
-      if (child.exitCode === null) {
+      if (running()) {
         const exited = new Promise((ok) => child.once('exit', ok));
         child.kill('SIGKILL');
         await exited;
       }
     },
     async stop() {
-      if (child.exitCode === null) {
+      if (running()) {
         const exited = new Promise((ok) => child.once('exit', ok));
         child.kill('SIGTERM');
         await exited;
@@ -98,9 +100,13 @@ export function launchBrowser() {
   });
 }
 
-/** A fresh context and page that records console errors and uncaught exceptions. */
-export async function openPage(browser, { locale = 'en-US', viewport = { width: 1024, height: 768 } } = {}) {
-  const context = await browser.newContext({ locale, viewport });
+/**
+ * A fresh context and page that records console errors and uncaught
+ * exceptions. The app's service worker is blocked unless asked for: a page
+ * it controls fetches through it, out of reach of `page.route`.
+ */
+export async function openPage(browser, { locale = 'en-US', viewport = { width: 1024, height: 768 }, serviceWorkers = 'block' } = {}) {
+  const context = await browser.newContext({ locale, viewport, serviceWorkers });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
@@ -196,4 +202,76 @@ export async function staffCookie(server) {
   const reply = await api(server, 'POST', '/staff/session', { pin: '2468' });
   if (reply.status !== 200) throw new Error(`sign-in failed: ${reply.status}`);
   return reply.headers.get('set-cookie').split(';')[0];
+}
+
+/**
+ * Everything the app keeps in IndexedDB, as { store: [[key, value], …] }
+ * (empty when it has no database yet; never creates one).
+ */
+export async function dumpIndexedDb(page) {
+  return page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    if (!names.includes('waitwell')) return {};
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open('waitwell');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    const dump = {};
+    for (const name of db.objectStoreNames) {
+      dump[name] = await new Promise((ok, fail) => {
+        const store = db.transaction(name).objectStore(name);
+        const keys = store.getAllKeys();
+        const values = store.getAll();
+        values.onsuccess = () => ok(keys.result.map((k, i) => [k, values.result[i]]));
+        values.onerror = () => fail(values.error);
+      });
+    }
+    db.close();
+    return dump;
+  });
+}
+
+/** Waits until the app's outbox in IndexedDB is empty (everything delivered). */
+export async function waitForEmptyOutbox(page, timeout = 60_000) {
+  const started = Date.now();
+  for (;;) {
+    const dump = await dumpIndexedDb(page);
+    if ((dump.outbox ?? []).length === 0) return;
+    if (Date.now() - started > timeout) throw new Error(`outbox still holds ${dump.outbox.length} entries`);
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}
+
+/**
+ * Adds appointments for today through the staff import, starting
+ * `minutesFromNow` from now in the server's (the machine's) time zone.
+ * `people`: [{ given, family, birth, code }].
+ */
+export async function importAppointments(server, people, minutesFromNow = 10) {
+  const start = new Date(Date.now() + minutesFromNow * 60_000);
+  const startsAt = `${String(start.getHours()).padStart(2, '0')}:${String(start.getMinutes()).padStart(2, '0')}`;
+  const cookie = await staffCookie(server);
+  const appointments = people.map((p) => ({
+    starts_at: startsAt,
+    family_name: p.family,
+    given_name: p.given,
+    birth_date: p.birth,
+    clinician: 'Dr. Lee',
+    line: 'A',
+    code: p.code,
+  }));
+  const reply = await api(server, 'POST', '/appointments/import', { appointments }, { cookie, 'idempotency-key': crypto.randomUUID() });
+  if (reply.status !== 200 && reply.status !== 201) throw new Error(`import failed: ${reply.status} ${reply.text}`);
+  return reply.json;
+}
+
+/** Waits until a service worker controls the page and has kept the app shell. */
+export async function waitForServiceWorker(page) {
+  await page.waitForFunction(async () => {
+    if (!navigator.serviceWorker.controller) return false;
+    const cache = await caches.open('waitwell-shell');
+    const kept = (await cache.keys()).map((r) => new URL(r.url).pathname);
+    return kept.includes('/') && kept.some((p) => p.endsWith('_bg.wasm'));
+  }, null, { polling: 200, timeout: 30_000 });
 }

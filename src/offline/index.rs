@@ -1,0 +1,76 @@
+//! Today's appointment index, kept on a check-in kiosk so patients can be
+//! recognised while the backend is unreachable. Fetched while online and
+//! stored in IndexedDB as the server sends it: salted hashes and masked
+//! hints, never a name or a birth date.
+
+use super::store::{Store, INDEX};
+use crate::api::Adapter;
+use leptos::prelude::*;
+use waitwell_core::contract::{AppointmentHint, IdentifyRequest, OfflineIndex};
+
+const KEY: &str = "today";
+/// How often a kiosk refreshes its index while it can.
+const REFRESH_MILLIS: u32 = 5 * 60_000;
+/// How soon it tries again after a failed refresh.
+const RETRY_MILLIS: u32 = 30_000;
+
+/// The index this kiosk holds, if any.
+#[derive(Clone, Copy)]
+pub struct OfflineIndexes(StoredValue<Option<OfflineIndex>>);
+
+/// Today's date on this device, YYYY-MM-DD.
+fn local_today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
+impl OfflineIndexes {
+    /// Loads the stored index and keeps it fresh for as long as the calling
+    /// component lives.
+    pub fn keep_fresh(adapter: Adapter) -> Self {
+        let index = OfflineIndexes(StoredValue::new(None));
+        let owner = Owner::current();
+        crate::api::spawn_owned(owner.as_ref(), async move {
+            let Ok(store) = Store::open().await else {
+                return;
+            };
+            if let Ok(Some(text)) = store.get(INDEX, KEY).await {
+                index.0.try_set_value(serde_json::from_str(&text).ok());
+            }
+            loop {
+                let wait = match adapter.offline_index().await {
+                    Ok(fresh) => {
+                        if let Ok(text) = serde_json::to_string(&fresh) {
+                            let _ = store.put(INDEX, KEY, &text).await;
+                        }
+                        index.0.try_set_value(Some(fresh));
+                        REFRESH_MILLIS
+                    }
+                    Err(_) => RETRY_MILLIS,
+                };
+                gloo_timers::future::TimeoutFuture::new(wait).await;
+            }
+        });
+        index
+    }
+
+    /// The appointments matching what the patient entered, from today's
+    /// index; `None` when the kiosk has no index for today.
+    pub fn find(&self, request: &IdentifyRequest) -> Option<Vec<AppointmentHint>> {
+        self.0.with_value(|index| {
+            let index = index.as_ref().filter(|i| i.day == local_today())?;
+            Some(match request {
+                IdentifyRequest::Name {
+                    family_name,
+                    birth_date,
+                } => index.find_by_name(family_name, *birth_date),
+                IdentifyRequest::Code { code } => index.find_by_code(code),
+            })
+        })
+    }
+}

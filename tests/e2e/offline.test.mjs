@@ -1,0 +1,364 @@
+// Offline-first, in Chromium against the real server: the outbox keeps
+// every check-in and survey response through an outage and reloads, the
+// offline appointment index holds no names or birth dates, a misbehaving
+// server gets everything exactly once, and the app starts from the service
+// worker's cache with the server stopped.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import {
+  startServer,
+  launchBrowser,
+  openPage,
+  waitForStep,
+  api,
+  staffCookie,
+  dumpIndexedDb,
+  waitForEmptyOutbox,
+  importAppointments,
+  waitForServiceWorker,
+} from './support/harness.mjs';
+import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions } from './support/kiosk.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const SYLLABLES = ['Mar', 'Ten', 'Vol', 'Kir', 'Dus', 'Bal', 'Fen', 'Gor', 'Lum', 'Pra'];
+// No names made of hex digits only (the index is hex hashes).
+const GIVEN = ['Ivo', 'Lou', 'Nyx', 'Ruth', 'Sol'];
+
+/** Made-up patients with names and dates found nowhere else. */
+function people(count) {
+  return Array.from({ length: count }, (_, i) => ({
+    given: GIVEN[i % GIVEN.length],
+    family: `${SYLLABLES[i % 10]}${SYLLABLES[Math.floor(i / 10) % 10].toLowerCase()}ova`,
+    birth: `${1940 + i}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`,
+    code: `OX${String(i).padStart(2, '0')}Q`,
+  }));
+}
+
+async function ticketsToday(server) {
+  const cookie = await staffCookie(server);
+  const reply = await api(server, 'GET', '/queue/staff', undefined, { cookie });
+  assert.equal(reply.status, 200, reply.text);
+  return reply.json.tickets;
+}
+
+async function responsesToday(server) {
+  const cookie = await staffCookie(server);
+  const today = new Date().toISOString().slice(0, 10);
+  const reply = await api(server, 'GET', `/insights?from=${today}&to=${today}`, undefined, { cookie });
+  assert.equal(reply.status, 200, reply.text);
+  return reply.json.responses;
+}
+
+/** One check-in at the kiosk, from the welcome screen to its ticket and back. */
+async function checkIn(page, how) {
+  await waitForStep(page, 'Welcome');
+  if (how.walkIn) {
+    await tap(page, 'I do not have an appointment');
+    await waitForStep(page, 'What is your first name?');
+    await page.locator('#first-name').fill(how.walkIn);
+    await tap(page, 'Continue');
+    await waitForStep(page, 'What is the first letter of your last name?');
+    await typeOnKeyboard(page, 'W');
+    await tap(page, 'Continue');
+    await waitForStep(page, 'What is your visit about?');
+    await tap(page, 'Test results');
+  } else {
+    await tap(page, 'Check in');
+    if (how.code) {
+      await tap(page, 'Appointment code');
+      await waitForStep(page, 'Type your appointment code');
+      await typeOnKeyboard(page, how.code);
+      await tap(page, 'Continue');
+    } else {
+      await tap(page, 'Last name and date of birth');
+      await waitForStep(page, 'What is your last name?');
+      await typeOnKeyboard(page, how.family.toUpperCase());
+      await tap(page, 'Continue');
+      await waitForStep(page, 'What is your date of birth?');
+      await chooseBirthDate(page, how.birth);
+      await tap(page, 'Find my appointment');
+    }
+    await waitForStep(page, 'Is this your appointment?');
+    await page.getByRole('button', { name: /Yes, check in for \d\d:\d\d with Dr\. Lee/ }).first().click();
+  }
+  await waitForStep(page, 'Do you need an interpreter?');
+  await tap(page, 'No interpreter needed');
+  await waitForStep(page, 'Do you need help getting around?');
+  await tap(page, 'No');
+  await waitForStep(page, 'Have your address or phone number changed?');
+  const tapped = Date.now();
+  await tap(page, 'No');
+  await waitForStep(page, 'You are checked in');
+  const waited = Date.now() - tapped;
+  const provisional = (await page.locator('[data-provisional="true"]').count()) === 1;
+  await tap(page, 'Done');
+  await waitForStep(page, 'Welcome');
+  return { waited, provisional };
+}
+
+/** Entries in the app's outbox now. */
+async function outboxSize(page) {
+  return ((await dumpIndexedDb(page)).outbox ?? []).length;
+}
+
+/** One survey response: a tap on a face, kept in the outbox. */
+async function rate(page, face) {
+  await page.locator('.face-button').first().waitFor();
+  const before = await outboxSize(page);
+  await page.getByRole('button', { name: face, exact: true }).click();
+  // On to a follow-up (which one depends on the rating).
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent !== 'How was your visit today?');
+  // The tap is saved on the kiosk before anything else happens to it.
+  await page.waitForFunction(async (n) => {
+    const db = await new Promise((ok) => {
+      const open = indexedDB.open('waitwell');
+      open.onsuccess = () => ok(open.result);
+    });
+    const count = await new Promise((ok) => {
+      const request = db.transaction('outbox').objectStore('outbox').count();
+      request.onsuccess = () => ok(request.result);
+    });
+    db.close();
+    return count > n;
+  }, before, { polling: 50 });
+}
+
+test('offline: 50 check-ins and 20 survey responses through reloads reach the server exactly once', async () => {
+  const server = await startServer({ demo: true });
+  try {
+    const patients = people(40);
+    await importAppointments(server, patients);
+    const ticketsBefore = (await ticketsToday(server)).length;
+    const responsesBefore = await responsesToday(server);
+
+    const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
+    await page.goto(`${server.url}/`);
+    await waitForStep(page, 'Welcome');
+    await waitForServiceWorker(page);
+    // Today's index is kept on the kiosk: hashes and masked hints only.
+    let index = [];
+    for (let i = 0; i < 100 && index.length === 0; i += 1) {
+      index = (await dumpIndexedDb(page)).index ?? [];
+      if (index.length === 0) await new Promise((ok) => setTimeout(ok, 100));
+    }
+    assert.equal(index.length, 1, 'one stored index');
+    const stored = JSON.stringify(index).toLowerCase();
+    assert.ok(JSON.parse(index[0][1]).appointments.length >= 40);
+    for (const p of patients) {
+      const [y, m, d] = p.birth.split('-');
+      for (const secret of [p.family, p.given, p.birth, `${d}/${m}/${y}`, p.code]) {
+        assert.ok(!stored.includes(secret.toLowerCase()), `${secret} is in the stored index`);
+      }
+    }
+
+    // CDP network emulation (Network.emulateNetworkConditions, offline).
+    await context.setOffline(true);
+    const waits = [];
+    const reloads = [];
+    for (let i = 0; i < 50; i += 1) {
+      if (i > 0 && i % 10 === 0) {
+        await page.reload();
+        reloads.push(i);
+      }
+      const how = i < 30 ? { code: patients[i].code } : i < 40 ? patients[i] : { walkIn: `Walk${String.fromCharCode(65 + i - 40).toLowerCase()}` };
+      const { waited, provisional } = await checkIn(page, how);
+      assert.ok(provisional, `check-in ${i} got a provisional ticket`);
+      waits.push(waited);
+    }
+    await page.locator('.sync-status', { hasText: /Offline since \d\d:\d\d, 50 waiting to send/ }).waitFor();
+    assert.equal((await ticketsToday(server)).length, ticketsBefore, 'nothing reached the server while offline');
+
+    // The exit tablet, same outage; a reload after every response.
+    await page.goto(`${server.url}/survey`);
+    const faces = ['Very happy', 'Happy', 'Unhappy', 'Very unhappy'];
+    for (let i = 0; i < 20; i += 1) {
+      await rate(page, faces[i % faces.length]);
+      await page.reload();
+      reloads.push(`survey ${i}`);
+    }
+    await page.locator('.face-button').first().waitFor();
+    assert.equal(await outboxSize(page), 70, 'every write is kept');
+    // An appointment's entry holds its opaque reference, not the patient.
+    const outbox = JSON.stringify((await dumpIndexedDb(page)).outbox).toLowerCase();
+    for (const p of patients) {
+      assert.ok(!outbox.includes(p.family.toLowerCase()) && !outbox.includes(p.birth), `${p.family} in the outbox`);
+    }
+    assert.equal(await responsesToday(server), responsesBefore);
+
+    const online = Date.now();
+    await context.setOffline(false);
+    await waitForEmptyOutbox(page, 120_000);
+    const drained = Date.now() - online;
+    await page.locator('.sync-status', { hasText: 'All sent' }).waitFor();
+
+    const tickets = (await ticketsToday(server)).length - ticketsBefore;
+    const responses = (await responsesToday(server)) - responsesBefore;
+    console.log(`offline run: 70 entries made, tickets ${tickets}/50, responses ${responses}/20, ` +
+      `lost ${70 - tickets - responses < 0 ? 0 : 70 - tickets - responses}, duplicated ${Math.max(0, tickets - 50) + Math.max(0, responses - 20)}, ` +
+      `${reloads.length} reloads offline, drained ${drained} ms after the network returned, ` +
+      `longest check-in wait offline ${Math.max(...waits)} ms`);
+    assert.equal(tickets, 50);
+    assert.equal(responses, 20);
+    const names = (await ticketsToday(server)).map((t) => t.name);
+    for (let i = 0; i < 10; i += 1) {
+      assert.equal(names.filter((n) => n === `Walk${String.fromCharCode(97 + i)} W.`).length, 1);
+    }
+    assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+/**
+ * A proxy in front of the server that misbehaves on writes as scripted by
+ * `faults` (by the number of the write request, from 1): 'stall' commits
+ * and never answers, 'drop' commits and cuts the connection, '500', '503'
+ * (Retry-After: 1) and '429' (Retry-After: 2) answer without committing.
+ */
+async function faultyProxy(target, faults) {
+  const writes = [];
+  const sockets = new Set();
+  const proxy = http.createServer((req, res) => {
+    // Cut connections are the point here, not an error of the test.
+    req.on('error', () => {});
+    res.on('error', () => {});
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const isWrite = (req.method === 'POST' && req.url.startsWith('/api/v1/check-ins')) ||
+        (req.method === 'PUT' && req.url.startsWith('/api/v1/surveys/'));
+      let fault = 'none';
+      if (isWrite) {
+        writes.push({ at: Date.now(), url: req.url, key: req.headers['idempotency-key'] ?? req.url });
+        fault = faults[writes.length] ?? 'none';
+        writes[writes.length - 1].fault = fault;
+      }
+      const status = { 500: [500, {}], 503: [503, { 'retry-after': '1' }], 429: [429, { 'retry-after': '2' }] }[fault];
+      if (status) {
+        res.writeHead(status[0], { 'content-type': 'text/plain', ...status[1] });
+        res.end('the test proxy says no');
+        return;
+      }
+      const upstream = http.request(new URL(req.url, target), { method: req.method, headers: req.headers }, (up) => {
+        if (fault === 'stall') return up.resume(); // committed; no answer, ever
+        if (fault === 'drop') {
+          up.resume();
+          up.on('end', () => req.socket.destroy()); // committed; connection cut
+          return;
+        }
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.on('response', (up) => up.on('error', () => {}));
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  proxy.on('clientError', (_, socket) => socket.destroy());
+  proxy.on('connection', (s) => {
+    s.on('error', () => {});
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${proxy.address().port}`,
+    writes,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((ok) => proxy.close(ok));
+    },
+  };
+}
+
+test('a misbehaving server (stall, dropped answers, 500, 503, 429 with Retry-After) still gets every entry exactly once', async () => {
+  const server = await startServer({ demo: true });
+  const proxy = await faultyProxy(server.url, { 1: 'stall', 2: 'drop', 3: '500', 4: '503', 5: '429', 7: 'drop', 9: '503' });
+  try {
+    const ticketsBefore = (await ticketsToday(server)).length;
+    const responsesBefore = await responsesToday(server);
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${proxy.url}/`);
+    await waitForStep(page, 'Welcome');
+
+    // The first check-in meets the stalled server. The screen stays usable
+    // while it waits, and gives up at the client timeout.
+    const first = checkIn(page, { walkIn: 'Faulta' });
+    await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Checking you in');
+    const toggled = Date.now();
+    await page.locator('header').getByRole('button', { name: 'Large text' }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.text === 'large');
+    const responsive = Date.now() - toggled;
+    const { waited: stalled, provisional } = await first;
+    assert.ok(provisional, 'checked in all the same');
+    assert.ok(stalled >= 9_000 && stalled < 14_000, `waited ${stalled} ms for the stalled request`);
+
+    const waits = [stalled];
+    for (const name of ['Faultb', 'Faultc', 'Faultd']) {
+      waits.push((await checkIn(page, { walkIn: name })).waited);
+    }
+    await page.goto(`${proxy.url}/survey`);
+    for (const face of ['Happy', 'Unhappy']) {
+      await rate(page, face);
+      await page.reload();
+    }
+    await page.locator('.face-button').first().waitFor();
+    await waitForEmptyOutbox(page, 90_000);
+
+    const names = (await ticketsToday(server)).slice(ticketsBefore).map((t) => t.name).sort();
+    assert.deepEqual(names, ['Faulta W.', 'Faultb W.', 'Faultc W.', 'Faultd W.']);
+    assert.equal((await responsesToday(server)) - responsesBefore, 2);
+    // Retry-After was honoured: the attempt after a 503 came ≥ 1 s later,
+    // after a 429 ≥ 2 s later.
+    const gaps = proxy.writes.slice(1).map((w, i) => ({ after: proxy.writes[i].fault, gap: w.at - proxy.writes[i].at }));
+    for (const { after, gap } of gaps) {
+      if (after === '503') assert.ok(gap >= 1_000, `retry ${gap} ms after a 503 with Retry-After: 1`);
+      if (after === '429') assert.ok(gap >= 2_000, `retry ${gap} ms after a 429 with Retry-After: 2`);
+    }
+    const keys = new Set(proxy.writes.map((w) => w.key));
+    console.log(`faults: ${proxy.writes.length} write requests for ${keys.size} entries ` +
+      `(${proxy.writes.filter((w) => w.fault !== 'none').map((w) => w.fault).join(', ')}); ` +
+      `tickets 4/4, responses 2/2, lost 0, duplicated 0; longest screen wait ${Math.max(...waits)} ms ` +
+      `(the stalled request, abandoned at the client timeout); toolbar answered in ${responsive} ms meanwhile`);
+    assert.deepEqual(errors.filter((e) => !/ERR_|Failed to load resource/.test(e)), []);
+    await context.close();
+  } finally {
+    await proxy.close();
+    await server.stop();
+  }
+});
+
+test('the app starts from the service worker\'s cache with the server stopped', async () => {
+  const server = await startServer({ demo: true });
+  try {
+    const { context, page } = await openPage(browser, { serviceWorkers: 'allow' });
+    await page.goto(`${server.url}/`);
+    await waitForStep(page, 'Welcome');
+    const clinic = await page.locator('main').innerText();
+    await waitForServiceWorker(page);
+    await server.kill();
+    await page.reload();
+    await waitForStep(page, 'Welcome');
+    assert.equal(await page.locator('main').innerText(), clinic, 'the same welcome, clinic name and all');
+    // A check-in can start; the status says the server is out of reach.
+    await tap(page, 'Check in');
+    await waitForStep(page, 'How would you like to find your appointment?');
+    // A route the kiosk never loaded while online starts too.
+    await page.goto(`${server.url}/survey`);
+    await page.locator('.face-button').first().waitFor();
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
