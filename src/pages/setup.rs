@@ -186,7 +186,7 @@ fn StorageState() -> impl IntoView {
     view! {
         <section aria-labelledby="storage">
             <h2 id="storage">{t!(i18n, setup.storage)}</h2>
-            <p class="storage" role="status">
+            <p class="storage">
                 {move || match persistent.get() {
                     None => t_string!(i18n, setup.storage_checking).to_string(),
                     Some(Some(true)) => t_string!(i18n, setup.storage_persistent).to_string(),

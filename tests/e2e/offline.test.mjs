@@ -362,3 +362,48 @@ test('the app starts from the service worker\'s cache with the server stopped', 
     await server.stop();
   }
 });
+
+test('with its storage full the kiosk says the check-in is not saved, and never shows a ticket', async () => {
+  const server = await startServer({ demo: true });
+  try {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${server.url}/`);
+    await waitForStep(page, 'Welcome');
+    // The device's storage is full: every write to IndexedDB fails as the
+    // browser fails it then, with a QuotaExceededError. (DevTools' quota
+    // override does not reach a Playwright context's storage, so the
+    // failure is stood in for at IDBObjectStore.put.)
+    await page.evaluate(() => {
+      const put = IDBObjectStore.prototype.put;
+      window.storageFull = true;
+      IDBObjectStore.prototype.put = function (...args) {
+        if (window.storageFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return put.apply(this, args);
+      };
+    });
+    await tap(page, 'I do not have an appointment');
+    await waitForStep(page, 'What is your first name?');
+    await page.locator('#first-name').fill('Full');
+    await tap(page, 'Continue');
+    await waitForStep(page, 'What is the first letter of your last name?');
+    await typeOnKeyboard(page, 'Q');
+    await tap(page, 'Continue');
+    await waitForStep(page, 'What is your visit about?');
+    await tap(page, 'Test results');
+    await answerQuestions(page);
+    await page.getByRole('alert').filter({ hasText: 'This kiosk could not save your check-in.' }).waitFor();
+    assert.equal(await page.locator('main h1').innerText(), 'Checking you in', 'no ticket, provisional or not');
+    await page.locator('.sync-status', { hasText: 'Cannot save on this device' }).waitFor();
+    assert.equal((await ticketsToday(server)).filter((t) => t.name === 'Full Q.').length, 0);
+    // Room again: the same check-in goes through on "Try again".
+    await page.evaluate(() => (window.storageFull = false));
+    await page.getByRole('alert').getByRole('button', { name: 'Try again' }).click();
+    await waitForStep(page, 'You are checked in');
+    await page.locator('.sync-status', { hasText: 'All sent' }).waitFor();
+    assert.equal((await ticketsToday(server)).filter((t) => t.name === 'Full Q.').length, 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
