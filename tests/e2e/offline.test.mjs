@@ -6,6 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { cpSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   startServer,
   launchBrowser,
@@ -17,6 +20,8 @@ import {
   waitForEmptyOutbox,
   importAppointments,
   waitForServiceWorker,
+  signInStaff,
+  DIST,
 } from './support/harness.mjs';
 import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions } from './support/kiosk.mjs';
 
@@ -405,5 +410,100 @@ test('with its storage full the kiosk says the check-in is not saved, and never 
     await context.close();
   } finally {
     await server.stop();
+  }
+});
+
+test('a check-in the server refuses is parked on the kiosk, never dropped, and reception sees it', async () => {
+  const server = await startServer({ demo: true });
+  try {
+    const kiosk = await openPage(browser);
+    await kiosk.context.clock.install();
+    await kiosk.page.route('**/api/v1/check-ins', (route) => route.fulfill({
+      status: 422,
+      contentType: 'application/json',
+      body: JSON.stringify({ code: 'invalid_body', message: 'refused by the test' }),
+    }));
+    await kiosk.page.goto(`${server.url}/`);
+    const page = kiosk.page;
+    await waitForStep(page, 'Welcome');
+    await tap(page, 'I do not have an appointment');
+    await waitForStep(page, 'What is your first name?');
+    await page.locator('#first-name').fill('Parked');
+    await tap(page, 'Continue');
+    await waitForStep(page, 'What is the first letter of your last name?');
+    await typeOnKeyboard(page, 'P');
+    await tap(page, 'Continue');
+    await waitForStep(page, 'What is your visit about?');
+    await tap(page, 'Test results');
+    await answerQuestions(page);
+    await page.getByRole('alert').filter({ hasText: 'Please see reception' }).waitFor();
+    await page.locator('.sync-status', { hasText: '1 need attention' }).waitFor();
+    const entries = (await dumpIndexedDb(page)).outbox;
+    assert.equal(entries.length, 1);
+    assert.equal(JSON.parse(entries[0][1]).entry.state.state, 'parked');
+
+    // It stays through a reload and an hour: parked, not retried, not dropped.
+    await page.reload();
+    await waitForStep(page, 'Welcome');
+    await page.clock.runFor(60 * 60_000);
+    assert.equal((await dumpIndexedDb(page)).outbox.length, 1);
+
+    // The next heartbeat tells reception.
+    const id = await page.evaluate(() => JSON.parse(localStorage.getItem('waitwell.device')).id);
+    const desk = await openPage(browser);
+    await signInStaff(desk.page, server.url);
+    const row = desk.page.locator(`tr[data-device="${id}"]`);
+    await row.waitFor();
+    await desk.page.locator(`tr[data-device="${id}"] td[data-parked="1"]`).waitFor({ timeout: 40_000 });
+    await desk.context.close();
+    await kiosk.context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a new version is taken up at the next reset between patients, never mid check-in', async () => {
+  // The server serves a copy of the build, so a "new build" can be put in place.
+  const dist = mkdtempSync(join(tmpdir(), 'waitwell-dist-'));
+  cpSync(DIST, dist, { recursive: true });
+  let server = await startServer({ demo: true, dist });
+  try {
+    const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
+    await context.clock.install();
+    await page.goto(`${server.url}/`);
+    await waitForStep(page, 'Welcome');
+    await waitForServiceWorker(page);
+    const running = () => page.evaluate(() => document.querySelector('link[rel="preload"][href$="_bg.wasm"]')?.getAttribute('href'));
+    const before = await running();
+
+    // A patient is mid check-in when the new build lands.
+    await tap(page, 'Check in');
+    await waitForStep(page, 'How would you like to find your appointment?');
+    const [name] = readdirSync(dist).filter((f) => f.endsWith('_bg.wasm'));
+    const stem = name.replace('_bg.wasm', '');
+    const next = stem.replace(/-[0-9a-f]{16}$/, '-00000000000000aa');
+    renameSync(join(dist, `${stem}_bg.wasm`), join(dist, `${next}_bg.wasm`));
+    renameSync(join(dist, `${stem}.js`), join(dist, `${next}.js`));
+    const index = join(dist, 'index.html');
+    writeFileSync(index, readFileSync(index, 'utf8').replaceAll(stem, next));
+    const port = server.port;
+    const dir = server.dir;
+    await server.kill();
+    server = await startServer({ demo: true, dist, port, dir });
+
+    // Nothing changes under the patient, even after a while.
+    await page.clock.runFor(30_000);
+    assert.equal(await page.locator('main h1').innerText(), 'How would you like to find your appointment?');
+    assert.equal(await running(), before);
+
+    // They walk away: the idle reset is the moment the new version loads.
+    await page.clock.runFor(120_000);
+    await page.waitForFunction((n) => document.querySelector('link[rel="preload"][href$="_bg.wasm"]')?.getAttribute('href') === `/${n}_bg.wasm`, next, { timeout: 20_000 });
+    await waitForStep(page, 'Welcome');
+    assert.deepEqual(errors.filter((e) => !/ERR_|Failed to load resource/.test(e)), []);
+    await context.close();
+  } finally {
+    await server.stop();
+    rmSync(dist, { recursive: true, force: true });
   }
 });

@@ -26,8 +26,8 @@ export const ROUTES = [
  * Starts waitwell-server on 127.0.0.1 with its own database: a free port and
  * a new folder unless given (a restart passes the previous ones back).
  */
-export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null } = {}) {
-  const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', DIST];
+export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, dist = DIST } = {}) {
+  const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', dist];
   if (demo) args.push('--demo');
   if (site) {
     // Site settings: server/site.example.json with `site` merged into its "site".
