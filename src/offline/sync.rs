@@ -63,10 +63,11 @@ fn stored_text(seq: u64, entry: &Entry<Write>) -> Result<String, StoreError> {
     serde_json::to_string(&StoredRef { seq, entry }).map_err(|e| StoreError::Failed(e.to_string()))
 }
 
-type Opened = Shared<LocalBoxFuture<'static, Result<Store, StoreError>>>;
+/// The store, once opened and read into the state machine.
+type Ready = Shared<LocalBoxFuture<'static, Result<Store, StoreError>>>;
 
 struct Inner {
-    opened: Opened,
+    ready: RefCell<Option<Ready>>,
     outbox: RefCell<Outbox<Write>>,
     seq: RefCell<HashMap<String, u64>>,
     next_seq: Cell<u64>,
@@ -92,7 +93,7 @@ impl OutboxSync {
     pub fn provide() -> Self {
         let status = RwSignal::new(SyncStatus::default());
         let inner = Rc::new(Inner {
-            opened: async { Store::open().await }.boxed_local().shared(),
+            ready: RefCell::new(None),
             outbox: RefCell::new(Outbox::new()),
             seq: RefCell::default(),
             next_seq: Cell::new(0),
@@ -102,11 +103,15 @@ impl OutboxSync {
         });
         let sync = OutboxSync {
             status,
-            inner: StoredValue::new(SendWrapper::new(inner)),
+            inner: StoredValue::new(SendWrapper::new(Rc::clone(&inner))),
         };
         provide_context(sync);
+        // Everything that needs the store waits for this, so nothing is
+        // added before what was stored is loaded.
+        let ready = async move { sync.load().await }.boxed_local().shared();
+        inner.ready.replace(Some(ready.clone()));
         leptos::task::spawn_local(async move {
-            if let Err(error) = sync.load().await {
+            if let Err(error) = ready.await {
                 sync.status.update(|s| s.storage = Some(error));
             }
         });
@@ -138,13 +143,17 @@ impl OutboxSync {
     }
 
     async fn store(&self) -> Result<Store, StoreError> {
-        let opened = self.with(|inner| inner.opened.clone());
-        opened.await
+        let ready = self.with(|inner| inner.ready.borrow().clone());
+        match ready {
+            Some(ready) => ready.await,
+            None => Err(StoreError::Unavailable),
+        }
     }
 
-    /// Reads the stored entries into the state machine (once, at start).
-    async fn load(self) -> Result<(), StoreError> {
-        let store = self.store().await?;
+    /// Opens the store and reads the stored entries into the state machine
+    /// (once, at start).
+    async fn load(self) -> Result<Store, StoreError> {
+        let store = Store::open().await?;
         let mut stored: Vec<Stored> = store
             .all(OUTBOX)
             .await?
@@ -167,16 +176,11 @@ impl OutboxSync {
                 .map_or(0, |s| s.seq + 1)
                 .max(inner.next_seq.get()),
         );
-        let restored = Outbox::restore(stored.into_iter().map(|s| s.entry), now_ms() as u64);
-        {
-            let mut outbox = inner.outbox.borrow_mut();
-            // Entries added while loading come after the stored ones.
-            let added: Vec<Entry<Write>> = outbox.entries().cloned().collect();
-            *outbox = Outbox::restore(restored.entries().cloned().chain(added), now_ms() as u64);
-        }
+        *inner.outbox.borrow_mut() =
+            Outbox::restore(stored.into_iter().map(|s| s.entry), now_ms() as u64);
         self.refresh();
         self.poke();
-        Ok(())
+        Ok(store)
     }
 
     /// Writes `payload` to the outbox under `key` and returns once it is
@@ -236,6 +240,7 @@ impl OutboxSync {
         inner.waiters.borrow_mut().insert(key, answer);
         for old in superseded {
             inner.seq.borrow_mut().remove(&old);
+            inner.waiters.borrow_mut().remove(&old);
             // Left in storage if this fails: resent later, harmlessly (a
             // PUT of an older state, then the newer one after it).
             let _ = store.delete(OUTBOX, &old).await;
