@@ -16,7 +16,7 @@ import {
   dumpIndexedDb,
   waitForEmptyOutbox,
 } from './support/harness.mjs';
-import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions } from './support/kiosk.mjs';
+import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails } from './support/kiosk.mjs';
 
 let server;
 let browser;
@@ -619,15 +619,7 @@ test('an answer lost after the server committed: the patient is checked in, and 
     }
     return route.continue();
   });
-  await tap(page, 'I do not have an appointment');
-  await heading(page, 'What is your first name?');
-  await page.locator('#first-name').fill('Lost');
-  await tap(page, 'Continue');
-  await heading(page, 'What is the first letter of your last name?');
-  await typeOnKeyboard(page, 'R');
-  await tap(page, 'Continue');
-  await heading(page, 'What is your visit about?');
-  await tap(page, 'Test results');
+  await walkInDetails(page, 'Lost', 'R');
   await answerQuestions(page);
   // Saved on the kiosk before the request: checked in all the same.
   await heading(page, 'You are checked in');

@@ -23,7 +23,7 @@ import {
   signInStaff,
   DIST,
 } from './support/harness.mjs';
-import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions } from './support/kiosk.mjs';
+import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails } from './support/kiosk.mjs';
 
 let browser;
 
@@ -68,15 +68,7 @@ async function responsesToday(server) {
 async function checkIn(page, how) {
   await waitForStep(page, 'Welcome');
   if (how.walkIn) {
-    await tap(page, 'I do not have an appointment');
-    await waitForStep(page, 'What is your first name?');
-    await page.locator('#first-name').fill(how.walkIn);
-    await tap(page, 'Continue');
-    await waitForStep(page, 'What is the first letter of your last name?');
-    await typeOnKeyboard(page, 'W');
-    await tap(page, 'Continue');
-    await waitForStep(page, 'What is your visit about?');
-    await tap(page, 'Test results');
+    await walkInDetails(page, how.walkIn, 'W');
   } else {
     await tap(page, 'Check in');
     if (how.code) {
@@ -386,15 +378,7 @@ test('with its storage full the kiosk says the check-in is not saved, and never 
         return put.apply(this, args);
       };
     });
-    await tap(page, 'I do not have an appointment');
-    await waitForStep(page, 'What is your first name?');
-    await page.locator('#first-name').fill('Full');
-    await tap(page, 'Continue');
-    await waitForStep(page, 'What is the first letter of your last name?');
-    await typeOnKeyboard(page, 'Q');
-    await tap(page, 'Continue');
-    await waitForStep(page, 'What is your visit about?');
-    await tap(page, 'Test results');
+    await walkInDetails(page, 'Full', 'Q');
     await answerQuestions(page);
     await page.getByRole('alert').filter({ hasText: 'This kiosk could not save your check-in.' }).waitFor();
     assert.equal(await page.locator('main h1').innerText(), 'Checking you in', 'no ticket, provisional or not');
@@ -426,15 +410,7 @@ test('a check-in the server refuses is parked on the kiosk, never dropped, and r
     await kiosk.page.goto(`${server.url}/`);
     const page = kiosk.page;
     await waitForStep(page, 'Welcome');
-    await tap(page, 'I do not have an appointment');
-    await waitForStep(page, 'What is your first name?');
-    await page.locator('#first-name').fill('Parked');
-    await tap(page, 'Continue');
-    await waitForStep(page, 'What is the first letter of your last name?');
-    await typeOnKeyboard(page, 'P');
-    await tap(page, 'Continue');
-    await waitForStep(page, 'What is your visit about?');
-    await tap(page, 'Test results');
+    await walkInDetails(page, 'Parked', 'P');
     await answerQuestions(page);
     await page.getByRole('alert').filter({ hasText: 'Please see reception' }).waitFor();
     await page.locator('.sync-status', { hasText: '1 need attention' }).waitFor();

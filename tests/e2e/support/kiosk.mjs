@@ -34,3 +34,16 @@ export async function answerQuestions(page, { interpreter = null, mobility = fal
   await tap(page, contact ? 'Yes' : 'No');
 }
 
+
+/** From Welcome through a walk-in's details: first name, initial, reason. */
+export async function walkInDetails(page, firstName, initial, reason = 'Test results') {
+  await tap(page, 'I do not have an appointment');
+  await waitForStep(page, 'What is your first name?');
+  await page.locator('#first-name').fill(firstName);
+  await tap(page, 'Continue');
+  await waitForStep(page, 'What is the first letter of your last name?');
+  await typeOnKeyboard(page, initial);
+  await tap(page, 'Continue');
+  await waitForStep(page, 'What is your visit about?');
+  await tap(page, reason);
+}
