@@ -3,7 +3,8 @@
 //! stored in IndexedDB as the server sends it: salted hashes and masked
 //! hints, never a name or a birth date.
 
-use super::store::{Store, INDEX};
+use super::store::INDEX;
+use super::use_sync;
 use crate::api::Adapter;
 use leptos::prelude::*;
 use waitwell_core::contract::{AppointmentHint, IdentifyRequest, OfflineIndex};
@@ -35,8 +36,12 @@ impl OfflineIndexes {
     pub fn keep_fresh(adapter: Adapter) -> Self {
         let index = OfflineIndexes(StoredValue::new(None));
         let owner = Owner::current();
+        // The outbox's connection: one open database per app.
+        let Some(sync) = use_sync() else {
+            return index;
+        };
         crate::api::spawn_owned(owner.as_ref(), async move {
-            let Ok(store) = Store::open().await else {
+            let Ok(store) = sync.store().await else {
                 return;
             };
             if let Ok(Some(text)) = store.get(INDEX, KEY).await {

@@ -142,7 +142,8 @@ impl OutboxSync {
         self.inner.with_value(|inner| Rc::clone(inner))
     }
 
-    async fn store(&self) -> Result<Store, StoreError> {
+    /// The app's one open store (opened and loaded at start).
+    pub async fn store(&self) -> Result<Store, StoreError> {
         let ready = self.with(|inner| inner.ready.borrow().clone());
         match ready {
             Some(ready) => ready.await,
