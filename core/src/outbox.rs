@@ -11,7 +11,7 @@
 //! lost response replays the server's first answer instead of repeating it.
 
 use crate::client::ClientError;
-use crate::contract::{CheckInRequest, SurveyResponse};
+use crate::contract::{CheckInRequest, ParkedWrite, SurveyResponse, WriteKind};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -76,10 +76,17 @@ impl Write {
             Write::CheckIn { .. } => None,
         }
     }
+
+    pub fn kind(&self) -> WriteKind {
+        match self {
+            Write::CheckIn { .. } => WriteKind::CheckIn,
+            Write::Survey { .. } => WriteKind::Survey,
+        }
+    }
 }
 
 /// What one delivery attempt came back with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// 2xx: stored (or replayed) by the server.
     Accepted,
@@ -87,8 +94,9 @@ pub enum Outcome {
     /// or 408, 429, 5xx.
     Retry { retry_after_seconds: Option<u64> },
     /// Refused as invalid (4xx), or an answer the app cannot read: parked
-    /// for staff. `status` is 0 when there was no usable status.
-    Refused { status: u16 },
+    /// for staff. `status` is 0 when there was no usable status; `code` is
+    /// the server's error code, empty when it gave none.
+    Refused { status: u16, code: String },
 }
 
 impl Outcome {
@@ -104,8 +112,14 @@ impl Outcome {
             } => Outcome::Retry {
                 retry_after_seconds: *retry_after_seconds,
             },
-            ClientError::Rejected { status, .. } => Outcome::Refused { status: *status },
-            ClientError::Decode | ClientError::Unsupported => Outcome::Refused { status: 0 },
+            ClientError::Rejected { status, code, .. } => Outcome::Refused {
+                status: *status,
+                code: code.clone(),
+            },
+            ClientError::Decode | ClientError::Unsupported => Outcome::Refused {
+                status: 0,
+                code: String::new(),
+            },
         }
     }
 }
@@ -119,7 +133,11 @@ pub enum EntryState {
     /// Being sent now.
     Sending { attempts: u32 },
     /// Refused by the server as invalid: kept for staff.
-    Parked { status: u16 },
+    Parked {
+        status: u16,
+        #[serde(default)]
+        code: String,
+    },
 }
 
 /// One write waiting to reach the server.
@@ -258,8 +276,8 @@ impl<T> Outbox<T> {
             Outcome::Retry {
                 retry_after_seconds,
             } => self.entries[index].state = retry(retry_after_seconds),
-            Outcome::Refused { status } => {
-                self.entries[index].state = EntryState::Parked { status }
+            Outcome::Refused { status, code } => {
+                self.entries[index].state = EntryState::Parked { status, code }
             }
         }
     }
@@ -287,15 +305,28 @@ impl<T> Outbox<T> {
     }
 
     /// Staff released a parked entry after fixing the cause: send it again.
-    pub fn retry_parked(&mut self, key: &str, now_ms: u64) {
-        if let Some(entry) = self.entries.iter_mut().find(|e| e.key == key) {
-            if matches!(entry.state, EntryState::Parked { .. }) {
+    /// Returns whether `key` was parked.
+    pub fn retry_parked(&mut self, key: &str, now_ms: u64) -> bool {
+        match self.entries.iter_mut().find(|e| e.key == key) {
+            Some(entry) if matches!(entry.state, EntryState::Parked { .. }) => {
                 entry.state = EntryState::Pending {
                     attempts: 0,
                     next_at_ms: now_ms,
                 };
+                true
             }
+            _ => false,
         }
+    }
+
+    /// Staff dealt with a parked entry another way: it is removed, with its
+    /// personal data. Only a parked entry can be removed like this; returns
+    /// whether `key` was one.
+    pub fn resolve_parked(&mut self, key: &str) -> bool {
+        let before = self.entries.len();
+        self.entries
+            .retain(|e| !(e.key == key && matches!(e.state, EntryState::Parked { .. })));
+        self.entries.len() != before
     }
 
     pub fn entries(&self) -> impl Iterator<Item = &Entry<T>> {
@@ -316,6 +347,28 @@ impl<T> Outbox<T> {
     }
 }
 
+impl Outbox<Write> {
+    /// The parked entries as a heartbeat reports them (what and why, never
+    /// who), oldest first and at most `limit`. `time` writes a Unix time in
+    /// milliseconds as RFC 3339.
+    pub fn parked_report(&self, limit: usize, time: impl Fn(u64) -> String) -> Vec<ParkedWrite> {
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.state {
+                EntryState::Parked { status, code } => Some(ParkedWrite {
+                    key: e.key.clone(),
+                    kind: e.payload.kind(),
+                    created_at: time(e.created_ms),
+                    status: *status,
+                    code: code.clone(),
+                }),
+                _ => None,
+            })
+            .take(limit)
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,6 +379,13 @@ mod tests {
         base_ms: 1_000,
         max_ms: 60_000,
     };
+
+    fn refused_422() -> Outcome {
+        Outcome::Refused {
+            status: 422,
+            code: "invalid_body".into(),
+        }
+    }
 
     #[test]
     fn backoff_doubles_is_capped_and_honours_retry_after() {
@@ -372,7 +432,10 @@ mod tests {
         );
         assert_eq!(
             Outcome::from_error(&ClientError::Decode),
-            Outcome::Refused { status: 0 }
+            Outcome::Refused {
+                status: 0,
+                code: String::new()
+            }
         );
     }
 
@@ -412,14 +475,69 @@ mod tests {
         o.add("bad".into(), (), 0);
         o.add("good".into(), (), 0);
         assert_eq!(o.next(0), Next::Send("bad".into()));
-        o.settle("bad", Outcome::Refused { status: 422 }, 0, &P, 0.0);
+        o.settle("bad", refused_422(), 0, &P, 0.0);
         assert_eq!(o.parked(), 1);
         assert_eq!(o.next(0), Next::Send("good".into()));
         o.settle("good", Outcome::Accepted, 0, &P, 0.0);
         assert_eq!(o.next(0), Next::Idle);
         assert_eq!(o.entries().count(), 1, "never dropped");
-        o.retry_parked("bad", 10);
+        assert!(
+            !o.retry_parked("good", 10),
+            "only a parked entry is released"
+        );
+        assert!(o.retry_parked("bad", 10));
         assert_eq!(o.next(10), Next::Send("bad".into()));
+    }
+
+    #[test]
+    fn staff_can_remove_a_parked_entry_and_nothing_else() {
+        let mut o = Outbox::new();
+        o.add("bad".into(), (), 0);
+        o.add("waiting".into(), (), 0);
+        assert_eq!(o.next(0), Next::Send("bad".into()));
+        assert!(!o.resolve_parked("bad"), "not while it is being sent");
+        o.settle("bad", refused_422(), 0, &P, 0.0);
+        assert!(!o.resolve_parked("waiting"), "an undelivered entry stays");
+        assert!(o.resolve_parked("bad"));
+        assert!(!o.resolve_parked("bad"), "once");
+        assert_eq!(
+            o.entries().map(|e| e.key.as_str()).collect::<Vec<_>>(),
+            ["waiting"]
+        );
+    }
+
+    #[test]
+    fn the_parked_report_says_what_and_why_never_who() {
+        use crate::contract::{CheckInRequest, ParkedWrite, WriteKind};
+        let mut o = Outbox::new();
+        let walk_in = Write::CheckIn {
+            request: CheckInRequest::WalkIn {
+                first_name: "Marisol".into(),
+                last_initial: "Q".into(),
+                reason: "Fever".into(),
+                needs: Default::default(),
+            },
+        };
+        o.add("w".into(), walk_in, 1_700_000_000_000);
+        assert_eq!(o.next(1_700_000_000_000), Next::Send("w".into()));
+        o.settle("w", refused_422(), 1_700_000_000_000, &P, 0.0);
+        let report = o.parked_report(10, |ms| format!("t{ms}"));
+        assert_eq!(
+            report,
+            [ParkedWrite {
+                key: "w".into(),
+                kind: WriteKind::CheckIn,
+                created_at: "t1700000000000".into(),
+                status: 422,
+                code: "invalid_body".into(),
+            }]
+        );
+        let json = serde_json::to_string(&report).unwrap();
+        assert!(
+            !json.contains("Marisol") && !json.contains("Fever"),
+            "{json}"
+        );
+        assert!(o.parked_report(0, |_| String::new()).is_empty());
     }
 
     #[test]
@@ -450,7 +568,7 @@ mod tests {
         assert_eq!(o.next(0), Next::Send("s1".into()));
         // s1 is being sent: it stays; s2 is waiting: it goes.
         assert_eq!(o.drop_superseded(|p| *p == "survey"), ["s2"]);
-        o.settle("s1", Outcome::Refused { status: 422 }, 0, &P, 0.0);
+        o.settle("s1", refused_422(), 0, &P, 0.0);
         assert!(
             o.drop_superseded(|p| *p == "survey").is_empty(),
             "parked stays"
@@ -496,6 +614,10 @@ mod tests {
         /// The network drops or returns.
         Offline,
         Online,
+        /// Staff decide about the oldest parked entry.
+        Staff {
+            retry: bool,
+        },
     }
 
     #[derive(Debug, Clone, Copy)]
@@ -527,6 +649,7 @@ mod tests {
             1 => Just(Step::Restart),
             1 => Just(Step::Offline),
             1 => Just(Step::Online),
+            1 => any::<bool>().prop_map(|retry| Step::Staff { retry }),
         ]
     }
 
@@ -546,6 +669,7 @@ mod tests {
             let mut effects: HashMap<String, u32> = HashMap::new();
             let mut acknowledged: HashSet<String> = HashSet::new();
             let mut parked_keys: HashSet<String> = HashSet::new();
+            let mut resolved: HashSet<String> = HashSet::new();
 
             let deliver = |outbox: &mut Outbox<u8>, now: u64, offline: bool, server: Server,
                            effects: &mut HashMap<String, u32>, acknowledged: &mut HashSet<String>,
@@ -567,7 +691,7 @@ mod tests {
                         }
                     };
                     let outcome = answer.as_ref().map_or_else(Outcome::from_error, |()| Outcome::Accepted);
-                    outbox.settle(&key, outcome, now, &P, jitter);
+                    outbox.settle(&key, outcome.clone(), now, &P, jitter);
                     match outcome {
                         Outcome::Accepted => { acknowledged.insert(key); }
                         Outcome::Refused { .. } => { parked_keys.insert(key); }
@@ -600,6 +724,20 @@ mod tests {
                     }
                     Step::Offline => offline = true,
                     Step::Online => { offline = false; outbox.online(now); }
+                    Step::Staff { retry } => {
+                        let oldest = outbox.entries().find(|e| matches!(e.state, EntryState::Parked { .. })).map(|e| e.key.clone());
+                        if let Some(key) = oldest {
+                            if *retry {
+                                prop_assert!(outbox.retry_parked(&key, now));
+                                parked_keys.remove(&key);
+                            } else {
+                                prop_assert!(outbox.resolve_parked(&key));
+                                prop_assert!(outbox.entry(&key).is_none());
+                                parked_keys.remove(&key);
+                                resolved.insert(key);
+                            }
+                        }
+                    }
                 }
                 // Acknowledged entries are purged; parked ones are kept.
                 for e in outbox.entries() {
@@ -632,7 +770,9 @@ mod tests {
             for key in &made {
                 let acked = acknowledged.contains(key);
                 let parked = parked_keys.contains(key) && outbox.entries().any(|e| &e.key == key);
-                prop_assert!(acked ^ parked, "{} acked={} parked={}", key, acked, parked);
+                let settled_by_staff = resolved.contains(key) && outbox.entry(key).is_none();
+                prop_assert_eq!(u8::from(acked) + u8::from(parked) + u8::from(settled_by_staff), 1,
+                    "{} acked={} parked={} resolved={}", key, acked, parked, settled_by_staff);
                 prop_assert!(effects.get(key).copied().unwrap_or(0) <= 1);
             }
             prop_assert!(!offline);
