@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi};
         api::reception::act,
         api::reception::events,
         api::devices::list,
+        api::devices::decide,
         api::import::import,
         api::surveys::list,
         api::surveys::acknowledge,

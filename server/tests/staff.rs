@@ -408,12 +408,9 @@ async fn counters_average_and_90th_percentile_wait() {
 async fn heartbeats_show_device_health() {
     let f = fixture().await;
     let beat = r#"{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":3,"outbox_parked":2,"storage_failed":true,"last_sync":"2026-03-10T08:59:00Z"}"#;
-    assert_eq!(
-        post_json(&f.state, "/api/v1/devices/heartbeat", beat, &[])
-            .await
-            .status,
-        204
-    );
+    let reply = post_json(&f.state, "/api/v1/devices/heartbeat", beat, &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["orders"], serde_json::json!([]));
     let cookie = sign_in(&f).await;
     let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
     assert_eq!(list[0]["device"], "entrance-1");
@@ -432,6 +429,9 @@ async fn heartbeats_show_device_health() {
         r#"{"device":"x","surface":"kitchen","app_version":"1","outbox_backlog":0}"#,
         r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":-1}"#,
         r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"last_sync":"yesterday"}"#,
+        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k 1","kind":"survey","created_at":"2026-03-10T08:00:00Z","status":422}]}"#,
+        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k1","kind":"survey","created_at":"today","status":422}]}"#,
+        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k1","kind":"survey","created_at":"2026-03-10T08:00:00Z","status":422,"name":"Ana"}]}"#,
     ] {
         let reply = post_json(&f.state, "/api/v1/devices/heartbeat", bad, &[]).await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
@@ -541,4 +541,140 @@ async fn delay_notices_are_posted_shown_publicly_and_cleared() {
     assert_eq!(clear(id + 100, Some(cookie.clone())).await.status, 404);
     let public = get(&f.state, "/api/v1/queue").await.json();
     assert_eq!(public["notices"], serde_json::json!([]));
+}
+
+fn beat_with_parked(keys: &[&str]) -> String {
+    let parked: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            format!(
+                r#"{{"key":"{k}","kind":"check_in","created_at":"2026-03-10T08:30:00Z","status":422,"code":"too_late"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":0,"outbox_parked":{},"parked":[{}]}}"#,
+        keys.len(),
+        parked.join(",")
+    )
+}
+
+async fn beat(f: &Fixture, keys: &[&str]) -> serde_json::Value {
+    let reply = post_json(
+        &f.state,
+        "/api/v1/devices/heartbeat",
+        &beat_with_parked(keys),
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.json()["orders"].clone()
+}
+
+async fn decide(f: &Fixture, cookie: &str, device: &str, key: &str, decision: &str) -> Reply {
+    post_json(
+        &f.state,
+        &format!("/api/v1/devices/{device}/parked/{key}"),
+        &format!(r#"{{"decision":"{decision}"}}"#),
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn staff_decide_about_parked_writes_and_the_device_is_told() {
+    let f = fixture().await;
+    assert_eq!(beat(&f, &["k-late", "k-gone"]).await, serde_json::json!([]));
+
+    // Only staff decide, and only about writes the device reports.
+    let anonymous = post_json(
+        &f.state,
+        "/api/v1/devices/entrance-1/parked/k-late",
+        r#"{"decision":"retry"}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(anonymous.status, 401);
+    let cookie = sign_in(&f).await;
+    assert_eq!(
+        decide(&f, &cookie, "entrance-1", "k-other", "retry")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        decide(&f, &cookie, "lobby-9", "k-late", "retry")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        decide(&f, &cookie, "entrance-1", "k-late", "forget")
+            .await
+            .status,
+        400
+    );
+
+    // Reception sees what was refused and why (never who).
+    let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
+    assert_eq!(list[0]["parked"][0]["key"], "k-late");
+    assert_eq!(list[0]["parked"][0]["code"], "too_late");
+    assert_eq!(list[0]["parked"][1]["kind"], "check_in");
+
+    assert_eq!(
+        decide(&f, &cookie, "entrance-1", "k-late", "retry")
+            .await
+            .status,
+        202
+    );
+    assert_eq!(
+        decide(&f, &cookie, "entrance-1", "k-gone", "resolved")
+            .await
+            .status,
+        202
+    );
+    let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
+    assert_eq!(
+        list[0]["orders"],
+        serde_json::json!([
+            {"key": "k-late", "decision": "retry"},
+            {"key": "k-gone", "decision": "resolved"}
+        ])
+    );
+
+    // The next heartbeat carries both decisions.
+    assert_eq!(
+        beat(&f, &["k-late", "k-gone"]).await,
+        serde_json::json!([
+            {"key": "k-late", "decision": "retry"},
+            {"key": "k-gone", "decision": "resolved"}
+        ])
+    );
+    // A retry is handed out once: refused again, the write parks again and
+    // waits for staff. A removal is repeated until the device has done it.
+    assert_eq!(
+        beat(&f, &["k-late", "k-gone"]).await,
+        serde_json::json!([{"key": "k-gone", "decision": "resolved"}])
+    );
+    assert_eq!(beat(&f, &["k-late"]).await, serde_json::json!([]));
+
+    // A device that could not read its storage reports nothing parked; that
+    // does not count as done.
+    assert_eq!(
+        decide(&f, &cookie, "entrance-1", "k-late", "resolved")
+            .await
+            .status,
+        202
+    );
+    let unreadable = r#"{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":0,"storage_failed":true,"parked":[]}"#;
+    let reply = post_json(&f.state, "/api/v1/devices/heartbeat", unreadable, &[]).await;
+    assert_eq!(reply.json()["orders"], serde_json::json!([]));
+    assert_eq!(
+        beat(&f, &["k-late"]).await,
+        serde_json::json!([{"key": "k-late", "decision": "resolved"}])
+    );
+    assert_eq!(beat(&f, &[]).await, serde_json::json!([]));
+    let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
+    assert_eq!(list[0]["orders"], serde_json::json!([]));
+    assert!(list[0]["parked"].as_array().unwrap().is_empty());
 }

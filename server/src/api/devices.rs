@@ -5,10 +5,17 @@ use super::clean_text;
 use super::staff::Staff;
 use crate::extract::ApiJson;
 use crate::{AppError, AppState};
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
-use waitwell_core::contract::{DeviceStatus, Heartbeat};
+use waitwell_core::contract::{
+    DeviceStatus, Heartbeat, HeartbeatReply, ParkedDecision, ParkedDecisionRequest, ParkedOrder,
+    ParkedWrite, MAX_PARKED_REPORTED,
+};
 
 /// A device that has not reported for this long is shown as offline.
 pub const OFFLINE_AFTER_SECONDS: i64 = 120;
@@ -16,19 +23,16 @@ pub const OFFLINE_AFTER_SECONDS: i64 = 120;
 #[utoipa::path(post, path = "/api/v1/devices/heartbeat", tag = "kiosk",
     request_body = Heartbeat,
     responses(
-        (status = 204, description = "Recorded"),
+        (status = 200, description = "Recorded; staff decisions about the device's parked writes", body = HeartbeatReply),
         (status = 400, description = "Invalid heartbeat", body = ApiError),
     ))]
-/// `POST /devices/heartbeat`.
+/// `POST /devices/heartbeat`: records the device's health and answers with
+/// what staff decided about its parked writes.
 pub async fn heartbeat(
     State(state): State<AppState>,
     ApiJson { value: beat, .. }: ApiJson<Heartbeat>,
-) -> Result<StatusCode, AppError> {
-    let device_ok = (1..=64).contains(&beat.device.len())
-        && beat
-            .device
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+) -> Result<Json<HeartbeatReply>, AppError> {
+    let device_ok = valid_device(&beat.device);
     let version = clean_text(&beat.app_version, 40);
     let last_sync = match &beat.last_sync {
         Some(t) => Some(
@@ -46,14 +50,19 @@ pub async fn heartbeat(
             "device is 1 to 64 letters, digits, - or _; app_version 1 to 40 characters",
         ));
     };
+    let parked = checked_parked(&beat.parked)?;
+    let parked_json = serde_json::to_string(&parked)
+        .map_err(|e| AppError::Corrupt(format!("parked writes: {e}")))?;
+    let mut tx = state.db.begin().await?;
     sqlx::query(
         "INSERT INTO devices (device, surface, app_version, outbox_backlog, outbox_parked,
-            storage_failed, last_sync, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            storage_failed, last_sync, last_seen, parked)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (device) DO UPDATE SET surface = excluded.surface,
             app_version = excluded.app_version, outbox_backlog = excluded.outbox_backlog,
             outbox_parked = excluded.outbox_parked, storage_failed = excluded.storage_failed,
-            last_sync = excluded.last_sync, last_seen = excluded.last_seen",
+            last_sync = excluded.last_sync, last_seen = excluded.last_seen,
+            parked = excluded.parked",
     )
     .bind(&beat.device)
     .bind(beat.surface.as_str())
@@ -63,9 +72,154 @@ pub async fn heartbeat(
     .bind(beat.storage_failed)
     .bind(last_sync)
     .bind(state.now().as_second())
+    .bind(parked_json)
+    .execute(&mut *tx)
+    .await?;
+    // A decision is done once the device no longer reports its write. A
+    // retry is handed out once: should the write be refused again, it parks
+    // again and waits for staff rather than going round and round.
+    let decisions = decisions_of(&mut tx, &beat.device).await?;
+    let mut orders = Vec::new();
+    for order in decisions {
+        let reported = parked.iter().any(|p| p.key == order.key);
+        let once = order.decision == ParkedDecision::Retry;
+        if reported {
+            orders.push(order.clone());
+        }
+        // A device that cannot read its storage reports nothing parked
+        // without having done anything: its decisions stay.
+        if (!reported && !beat.storage_failed) || (reported && once) {
+            sqlx::query("DELETE FROM parked_decisions WHERE device = ? AND key = ?")
+                .bind(&beat.device)
+                .bind(&order.key)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Json(HeartbeatReply { orders }))
+}
+
+fn valid_device(device: &str) -> bool {
+    (1..=64).contains(&device.len())
+        && device
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The parked writes of a heartbeat, checked: bounded, no control
+/// characters, real times.
+fn checked_parked(parked: &[ParkedWrite]) -> Result<Vec<ParkedWrite>, AppError> {
+    let invalid = || {
+        AppError::bad_request(
+            "invalid_parked",
+            "at most 50 parked writes, each with a key (1 to 64 letters, digits or -), \
+             an RFC 3339 created_at and a code of at most 60 characters",
+        )
+    };
+    if parked.len() > MAX_PARKED_REPORTED {
+        return Err(invalid());
+    }
+    parked
+        .iter()
+        .map(|p| {
+            let key_ok = (1..=64).contains(&p.key.len())
+                && p.key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            let created_at = p
+                .created_at
+                .parse::<jiff::Timestamp>()
+                .map_err(|_| invalid())?;
+            let code = if p.code.is_empty() {
+                String::new()
+            } else {
+                clean_text(&p.code, 60).ok_or_else(invalid)?
+            };
+            if !key_ok {
+                return Err(invalid());
+            }
+            Ok(ParkedWrite {
+                key: p.key.clone(),
+                kind: p.kind,
+                created_at: created_at.to_string(),
+                status: p.status,
+                code,
+            })
+        })
+        .collect()
+}
+
+async fn decisions_of(
+    db: &mut sqlx::SqliteConnection,
+    device: &str,
+) -> Result<Vec<ParkedOrder>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT key, decision FROM parked_decisions WHERE device = ? ORDER BY decided_at, rowid",
+    )
+    .bind(device)
+    .fetch_all(&mut *db)
+    .await?;
+    rows.into_iter()
+        .map(|(key, decision)| {
+            let decision = match decision.as_str() {
+                "retry" => ParkedDecision::Retry,
+                "resolved" => ParkedDecision::Resolved,
+                other => return Err(AppError::Corrupt(format!("parked decision {other}"))),
+            };
+            Ok(ParkedOrder { key, decision })
+        })
+        .collect()
+}
+
+#[utoipa::path(post, path = "/api/v1/devices/{device}/parked/{key}", tag = "staff",
+    security(("staff_session" = [])),
+    params(("device" = String, Path), ("key" = String, Path)),
+    request_body = ParkedDecisionRequest,
+    responses(
+        (status = 202, description = "Recorded; the device carries it out at its next heartbeat"),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 404, description = "The device does not report such a parked write", body = ApiError),
+    ))]
+/// `POST /devices/{device}/parked/{key}` (staff): send a parked write again,
+/// or remove it from the device because staff dealt with it another way.
+pub async fn decide(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path((device, key)): Path<(String, String)>,
+    ApiJson { value: body, .. }: ApiJson<ParkedDecisionRequest>,
+) -> Result<StatusCode, AppError> {
+    let reported: Option<(String,)> = sqlx::query_as("SELECT parked FROM devices WHERE device = ?")
+        .bind(&device)
+        .fetch_optional(&state.db)
+        .await?;
+    let parked: Vec<ParkedWrite> = match reported {
+        Some((json,)) => serde_json::from_str(&json)
+            .map_err(|e| AppError::Corrupt(format!("device {device} parked: {e}")))?,
+        None => Vec::new(),
+    };
+    if !parked.iter().any(|p| p.key == key) {
+        return Err(AppError::not_found(
+            "unknown_parked_write",
+            "that device does not report such a parked write",
+        ));
+    }
+    let decision = match body.decision {
+        ParkedDecision::Retry => "retry",
+        ParkedDecision::Resolved => "resolved",
+    };
+    sqlx::query(
+        "INSERT INTO parked_decisions (device, key, decision, decided_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (device, key) DO UPDATE SET decision = excluded.decision,
+            decided_at = excluded.decided_at",
+    )
+    .bind(&device)
+    .bind(&key)
+    .bind(decision)
+    .bind(state.now().as_second())
     .execute(&state.db)
     .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(StatusCode::ACCEPTED)
 }
 
 #[utoipa::path(get, path = "/api/v1/devices", tag = "staff", security(("staff_session" = [])),
@@ -78,42 +232,57 @@ pub async fn list(
     State(state): State<AppState>,
     _staff: Staff,
 ) -> Result<Json<Vec<DeviceStatus>>, AppError> {
-    type Row = (String, String, String, i64, i64, bool, Option<String>, i64);
+    type Row = (
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        bool,
+        Option<String>,
+        i64,
+        String,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT device, surface, app_version, outbox_backlog, outbox_parked, storage_failed,
-            last_sync, last_seen FROM devices ORDER BY device",
+            last_sync, last_seen, parked FROM devices ORDER BY device",
     )
     .fetch_all(&state.db)
     .await?;
     let now = state.now().as_second();
-    rows.into_iter()
-        .map(
-            |(
-                device,
-                surface,
-                app_version,
-                backlog,
-                parked,
-                storage_failed,
-                last_sync,
-                last_seen,
-            )| {
-                Ok(DeviceStatus {
-                    surface: surface
-                        .parse()
-                        .map_err(|_| AppError::Corrupt(format!("device {device} surface")))?,
-                    device,
-                    app_version,
-                    outbox_backlog: u32::try_from(backlog).unwrap_or(0),
-                    outbox_parked: u32::try_from(parked).unwrap_or(0),
-                    storage_failed,
-                    last_sync,
-                    last_seen: super::rfc3339(last_seen),
-                    offline_since: (now - last_seen > OFFLINE_AFTER_SECONDS)
-                        .then(|| super::rfc3339(last_seen)),
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, AppError>>()
-        .map(Json)
+    let mut db = state.db.acquire().await?;
+    let mut devices = Vec::with_capacity(rows.len());
+    for (
+        device,
+        surface,
+        app_version,
+        backlog,
+        parked_count,
+        storage_failed,
+        last_sync,
+        last_seen,
+        parked,
+    ) in rows
+    {
+        let parked: Vec<ParkedWrite> = serde_json::from_str(&parked)
+            .map_err(|e| AppError::Corrupt(format!("device {device} parked: {e}")))?;
+        let orders = decisions_of(&mut db, &device).await?;
+        devices.push(DeviceStatus {
+            surface: surface
+                .parse()
+                .map_err(|_| AppError::Corrupt(format!("device {device} surface")))?,
+            app_version,
+            outbox_backlog: u32::try_from(backlog).unwrap_or(0),
+            outbox_parked: u32::try_from(parked_count).unwrap_or(0),
+            storage_failed,
+            last_sync,
+            last_seen: super::rfc3339(last_seen),
+            offline_since: (now - last_seen > OFFLINE_AFTER_SECONDS)
+                .then(|| super::rfc3339(last_seen)),
+            parked,
+            orders,
+            device,
+        });
+    }
+    Ok(Json(devices))
 }

@@ -84,6 +84,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/devices/heartbeat", post(devices::heartbeat))
         .route("/devices", get(devices::list))
+        .route("/devices/{device}/parked/{key}", post(devices::decide))
         .route("/surveys/{id}", put(surveys::put))
         .route("/alerts", get(surveys::list))
         .route("/alerts/{id}/ack", post(surveys::acknowledge))
