@@ -94,11 +94,20 @@ pub fn App() -> impl IntoView {
 
 /// How often a device tells the server it is alive.
 const HEARTBEAT_MILLIS: u32 = 60_000;
+/// How often the heartbeat loop looks for a change reception should see
+/// sooner (a newly parked entry).
+const HEARTBEAT_TICK_MILLIS: u32 = 2_000;
 
 /// Reports this device to reception's kiosk health list, every minute for
-/// as long as the app runs (a failed beat is simply the next one's job).
+/// as long as the app runs (a failed beat is simply the next one's job),
+/// and sooner when an entry is parked. The answer carries what staff
+/// decided about parked entries; once those are carried out, the next beat
+/// goes at once so that reception sees them done.
 async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface, sync: OutboxSync) {
     let Some(device) = device else { return };
+    // Not before the stored outbox is read: a beat that reported no parked
+    // entries would tell the server that staff decisions about them are done.
+    let _ = sync.store().await;
     loop {
         let path = web_sys::window()
             .and_then(|w| w.location().pathname().ok())
@@ -120,9 +129,19 @@ async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface, syn
                     .to_iso_string()
                     .into()
             }),
+            parked: sync.parked_report(),
         };
-        let _ = adapter.heartbeat(&beat).await;
-        gloo_timers::future::TimeoutFuture::new(HEARTBEAT_MILLIS).await;
+        if let Ok(reply) = adapter.heartbeat(&beat).await {
+            if sync.carry_out(&reply.orders).await {
+                continue;
+            }
+        }
+        let mut waited = 0;
+        while waited < HEARTBEAT_MILLIS && sync.status.with_untracked(|s| s.parked) == status.parked
+        {
+            gloo_timers::future::TimeoutFuture::new(HEARTBEAT_TICK_MILLIS).await;
+            waited += HEARTBEAT_TICK_MILLIS;
+        }
     }
 }
 

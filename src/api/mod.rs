@@ -21,9 +21,10 @@ use std::{
 use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
 use waitwell_core::contract::{
     ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DelayNotice,
-    DeviceStatus, Heartbeat, IdentifyRequest, IdentifyResponse, ImportResult, Insights,
-    NewDelayNotice, OfflineIndex, PublicQueue, SiteConfig, StaffQueue, StaffSession, StaffSignIn,
-    SurveyResponse, API_PREFIX, DEVICE_HEADER, IDEMPOTENCY_KEY_HEADER,
+    DeviceStatus, Heartbeat, HeartbeatReply, IdentifyRequest, IdentifyResponse, ImportResult,
+    Insights, NewDelayNotice, OfflineIndex, ParkedDecision, ParkedDecisionRequest, PublicQueue,
+    SiteConfig, StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX, DEVICE_HEADER,
+    IDEMPOTENCY_KEY_HEADER,
 };
 use waitwell_core::queue::Action;
 
@@ -241,10 +242,36 @@ impl Adapter {
         self.post("/appointments/import", schedule, Some(key)).await
     }
 
-    pub async fn heartbeat(&self, beat: &Heartbeat) -> Result<(), ClientError> {
-        send(
+    /// Reports this device; the answer carries staff decisions about its
+    /// parked entries (an older server answers 204 with none).
+    pub async fn heartbeat(&self, beat: &Heartbeat) -> Result<HeartbeatReply, ClientError> {
+        let answer = send(
             Request::post(&self.url("/devices/heartbeat")?),
             Some(beat),
+            WRITE_TIMEOUT,
+        )
+        .await?;
+        if answer.status == 204 {
+            return Ok(HeartbeatReply::default());
+        }
+        answer.decode()
+    }
+
+    /// Staff decide about a device's parked entry.
+    pub async fn decide_parked(
+        &self,
+        device: &str,
+        key: &str,
+        decision: ParkedDecision,
+    ) -> Result<(), ClientError> {
+        let path = format!(
+            "/devices/{}/parked/{}",
+            encode_segment(device),
+            encode_segment(key)
+        );
+        send(
+            Request::post(&self.url(&path)?),
+            Some(&ParkedDecisionRequest { decision }),
             WRITE_TIMEOUT,
         )
         .await?

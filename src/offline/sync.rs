@@ -15,7 +15,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use waitwell_core::client::ClientError;
-use waitwell_core::contract::CheckInResponse;
+use waitwell_core::contract::{
+    CheckInResponse, ParkedDecision, ParkedOrder, ParkedWrite, MAX_PARKED_REPORTED,
+};
 use waitwell_core::outbox::{Entry, EntryState, Next, Outbox, Outcome, RetryPolicy, Write};
 
 /// What the sync status shows, on every surface.
@@ -336,28 +338,14 @@ impl OutboxSync {
         let inner = self.rc();
         inner.outbox.borrow_mut().settle(
             &key,
-            outcome,
+            outcome.clone(),
             now as u64,
             &inner.policy,
             js_sys::Math::random(),
         );
         // Storage follows the state machine; a failure here is repaired by
         // the next write or, at worst, a resend under the same key.
-        match outcome {
-            Outcome::Accepted => {
-                inner.seq.borrow_mut().remove(&key);
-                let _ = store.delete(OUTBOX, &key).await;
-            }
-            Outcome::Retry { .. } | Outcome::Refused { .. } => {
-                let seq = inner.seq.borrow().get(&key).copied().unwrap_or(0);
-                let entry = inner.outbox.borrow().entry(&key).cloned();
-                if let Some(entry) = entry {
-                    if let Ok(text) = stored_text(seq, &entry) {
-                        let _ = store.put(OUTBOX, &key, &text).await;
-                    }
-                }
-            }
-        }
+        self.persist(store, &key).await;
         let reached = !matches!(
             result,
             Err(ClientError::Network | ClientError::Timeout | ClientError::Aborted)
@@ -383,6 +371,68 @@ impl OutboxSync {
                 Err(_) => FirstAttempt::Queued,
             },
         );
+    }
+
+    /// Writes `key`'s entry as the state machine now has it, or deletes it
+    /// from storage when the state machine no longer has it.
+    async fn persist(&self, store: &Store, key: &str) {
+        let inner = self.rc();
+        let entry = inner.outbox.borrow().entry(key).cloned();
+        match entry {
+            None => {
+                inner.seq.borrow_mut().remove(key);
+                let _ = store.delete(OUTBOX, key).await;
+            }
+            Some(entry) => {
+                let seq = inner.seq.borrow().get(key).copied().unwrap_or(0);
+                if let Ok(text) = stored_text(seq, &entry) {
+                    let _ = store.put(OUTBOX, key, &text).await;
+                }
+            }
+        }
+    }
+
+    /// The parked entries as the heartbeat reports them to reception: what
+    /// and why, never who.
+    pub fn parked_report(&self) -> Vec<ParkedWrite> {
+        self.with(|inner| {
+            inner
+                .outbox
+                .borrow()
+                .parked_report(MAX_PARKED_REPORTED, |ms| {
+                    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
+                        .to_iso_string()
+                        .into()
+                })
+        })
+    }
+
+    /// Carries out what staff decided at reception about parked entries:
+    /// send one again, or delete it (staff dealt with the patient another
+    /// way). Returns whether anything changed.
+    pub async fn carry_out(&self, orders: &[ParkedOrder]) -> bool {
+        let Ok(store) = self.store().await else {
+            return false;
+        };
+        let mut changed = false;
+        for order in orders {
+            let done = self.with(|inner| {
+                let mut outbox = inner.outbox.borrow_mut();
+                match order.decision {
+                    ParkedDecision::Retry => outbox.retry_parked(&order.key, now_ms() as u64),
+                    ParkedDecision::Resolved => outbox.resolve_parked(&order.key),
+                }
+            });
+            if done {
+                self.persist(&store, &order.key).await;
+                changed = true;
+            }
+        }
+        if changed {
+            self.refresh();
+            self.poke();
+        }
+        changed
     }
 
     /// Someone else reached the backend (a live queue, a config fetch): the

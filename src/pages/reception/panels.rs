@@ -9,10 +9,14 @@ use crate::components::error_text;
 use crate::i18n::*;
 use crate::pages::{clock_time, parse_time};
 use leptos::{ev, prelude::*};
+use leptos_i18n::I18nContext;
 use send_wrapper::SendWrapper;
 use waitwell_core::checkin::is_name_text;
 use waitwell_core::client::ClientError;
-use waitwell_core::contract::{limits, Alert, CheckInRequest, DeviceStatus, Needs, NewDelayNotice};
+use waitwell_core::contract::{
+    limits, Alert, CheckInRequest, DeviceStatus, Needs, NewDelayNotice, ParkedDecision,
+    ParkedWrite, WriteKind,
+};
 
 /// Local "HH:MM" of an RFC 3339 time ("" if unreadable).
 fn local_time(rfc3339: &str) -> String {
@@ -393,6 +397,18 @@ pub fn DevicesPanel() -> impl IntoView {
     load();
     let timer = SendWrapper::new(gloo_timers::callback::Interval::new(DEVICES_MILLIS, load));
     on_cleanup(move || drop(timer));
+    let failed = RwSignal::new(None::<ClientError>);
+    let decide = move |device: String, key: String, decision: ParkedDecision| {
+        let adapter = desk.adapter.get_value();
+        desk.spawn(async move {
+            match adapter.decide_parked(&device, &key, decision).await {
+                Ok(()) => failed.set(None),
+                Err(e) if is_signed_out(&e) => desk.session_ended(),
+                Err(e) => failed.set(Some(e)),
+            }
+            load();
+        });
+    };
     view! {
         <section class="panel" aria-labelledby="devices-title">
             <h2 id="devices-title">{t!(i18n, reception.kiosks)}</h2>
@@ -403,6 +419,7 @@ pub fn DevicesPanel() -> impl IntoView {
                     view! { <p class="empty">{t!(i18n, reception.no_kiosks)}</p> }.into_any()
                 }
                 Some(Ok(list)) => {
+                    let parked = parked_of(&list);
                     view! {
                         <table class="devices">
                             <thead>
@@ -442,10 +459,111 @@ pub fn DevicesPanel() -> impl IntoView {
                                     .collect_view()}
                             </tbody>
                         </table>
+                        <ParkedList devices=parked decide=decide />
+                        <p class="error" role="alert">
+                            {move || failed.get().map(|e| error_text(i18n, &e))}
+                        </p>
                     }
                         .into_any()
                 }
             }}
         </section>
+    }
+}
+
+/// Every device's parked writes, oldest first, with the decision staff made
+/// about each that its device has not carried out yet.
+fn parked_of(devices: &[DeviceStatus]) -> Vec<(String, ParkedWrite, Option<ParkedDecision>)> {
+    let mut all: Vec<_> = devices
+        .iter()
+        .flat_map(|d| {
+            d.parked.iter().map(|p| {
+                let decided = d.orders.iter().find(|o| o.key == p.key).map(|o| o.decision);
+                (d.device.clone(), p.clone(), decided)
+            })
+        })
+        .collect();
+    all.sort_by(|a, b| a.1.created_at.cmp(&b.1.created_at));
+    all
+}
+
+/// Writes a kiosk could not deliver because the server refused them. Staff
+/// see what and why (never who: the kiosk does not send it), send one again
+/// once the cause is fixed, or remove it once they dealt with the patient.
+#[component]
+fn ParkedList(
+    devices: Vec<(String, ParkedWrite, Option<ParkedDecision>)>,
+    decide: impl Fn(String, String, ParkedDecision) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    if devices.is_empty() {
+        return ().into_any();
+    }
+    let rows = devices
+        .into_iter()
+        .map(|(device, write, decided)| {
+            let ParkedWrite { key, kind, created_at, status, code } = write;
+            let time = local_time(&created_at);
+            let described = format!("parked-{key}");
+            let what = move || match kind {
+                WriteKind::CheckIn => t_string!(i18n, reception.parked_check_in, time = time.clone()).to_string(),
+                WriteKind::Survey => t_string!(i18n, reception.parked_survey, time = time.clone()).to_string(),
+            };
+            let why = move || refusal_text(i18n, status, &code);
+            let actions = match decided {
+                Some(ParkedDecision::Retry) => view! {
+                    <span class="pending">{t!(i18n, reception.parked_retry_pending)}</span>
+                }
+                .into_any(),
+                Some(ParkedDecision::Resolved) => view! {
+                    <span class="pending">{t!(i18n, reception.parked_resolved_pending)}</span>
+                }
+                .into_any(),
+                None => {
+                    let (d1, k1, d2, k2) = (device.clone(), key.clone(), device.clone(), key.clone());
+                    view! {
+                        <button type="button" aria-describedby=described.clone()
+                            on:click=move |_| decide(d1.clone(), k1.clone(), ParkedDecision::Retry)>
+                            {t!(i18n, reception.parked_retry)}
+                        </button>
+                        <button type="button" aria-describedby=described.clone()
+                            on:click=move |_| decide(d2.clone(), k2.clone(), ParkedDecision::Resolved)>
+                            {t!(i18n, reception.parked_resolve)}
+                        </button>
+                    }
+                    .into_any()
+                }
+            };
+            view! {
+                <li data-parked-key=key.clone() data-device=device.clone()>
+                    <span id=described.clone()>{what} " " {why}</span>
+                    <span class="actions">{actions}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 id="parked-title">{t!(i18n, reception.parked_title)}</h3>
+        <p>{t!(i18n, reception.parked_help)}</p>
+        <ul class="parked" aria-labelledby="parked-title">{rows}</ul>
+    }
+    .into_any()
+}
+
+/// Why the server refused a write, in staff's words.
+fn refusal_text(i18n: I18nContext<Locale>, status: u16, code: &str) -> String {
+    match code {
+        "unknown_appointment" => t_string!(i18n, reception.refused_unknown_appointment).to_string(),
+        "too_early" => t_string!(i18n, reception.refused_too_early).to_string(),
+        "too_late" => t_string!(i18n, reception.refused_too_late).to_string(),
+        "line_full" => t_string!(i18n, reception.refused_line_full).to_string(),
+        "" => t_string!(i18n, reception.refused_status, status = status).to_string(),
+        code => t_string!(
+            i18n,
+            reception.refused_code,
+            code = code.to_owned(),
+            status = status
+        )
+        .to_string(),
     }
 }
