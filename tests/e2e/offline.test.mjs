@@ -21,6 +21,7 @@ import {
   importAppointments,
   waitForServiceWorker,
   signInStaff,
+  seriousViolations,
   DIST,
 } from './support/harness.mjs';
 import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails } from './support/kiosk.mjs';
@@ -397,16 +398,17 @@ test('with its storage full the kiosk says the check-in is not saved, and never 
   }
 });
 
-test('a check-in the server refuses is parked on the kiosk, never dropped, and reception sees it', async () => {
+test('a check-in the server refuses is parked on the kiosk, never dropped; reception sees why and sends it again or removes it', async () => {
   const server = await startServer({ demo: true });
   try {
     const kiosk = await openPage(browser);
     await kiosk.context.clock.install();
-    await kiosk.page.route('**/api/v1/check-ins', (route) => route.fulfill({
+    const refuse = (route) => route.fulfill({
       status: 422,
       contentType: 'application/json',
       body: JSON.stringify({ code: 'invalid_body', message: 'refused by the test' }),
-    }));
+    });
+    await kiosk.page.route('**/api/v1/check-ins', refuse);
     await kiosk.page.goto(`${server.url}/`);
     const page = kiosk.page;
     await waitForStep(page, 'Welcome');
@@ -424,13 +426,51 @@ test('a check-in the server refuses is parked on the kiosk, never dropped, and r
     await page.clock.runFor(60 * 60_000);
     assert.equal((await dumpIndexedDb(page)).outbox.length, 1);
 
-    // The next heartbeat tells reception.
+    // A second refused check-in, a minute later.
+    await walkInDetails(page, 'Second', 'S');
+    await answerQuestions(page);
+    await page.getByRole('alert').filter({ hasText: 'Please see reception' }).waitFor();
+    await page.locator('.sync-status', { hasText: '2 need attention' }).waitFor();
+    // A new parked entry is reported within a couple of seconds.
+    await page.clock.runFor(5_000);
+
+    // Heartbeats tell reception: how many, and for each what and why
+    // (never who: no name leaves the kiosk in a heartbeat).
     const id = await page.evaluate(() => JSON.parse(localStorage.getItem('waitwell.device')).id);
     const desk = await openPage(browser);
     await signInStaff(desk.page, server.url);
-    const row = desk.page.locator(`tr[data-device="${id}"]`);
-    await row.waitFor();
-    await desk.page.locator(`tr[data-device="${id}"] td[data-parked="1"]`).waitFor({ timeout: 40_000 });
+    await desk.page.locator(`tr[data-device="${id}"] td[data-parked="2"]`).waitFor({ timeout: 40_000 });
+    const parked = desk.page.locator(`.parked li[data-device="${id}"]`);
+    assert.equal(await parked.count(), 2);
+    assert.match(await parked.nth(0).innerText(), /Check-in made at \d\d:\d\d: refused: invalid_body \(HTTP 422\)/);
+    assert.deepEqual(await seriousViolations(desk.page), []);
+    const list = await desk.page.locator('.parked').innerText();
+    assert.doesNotMatch(list, /Parked|Second/);
+    const cookie = await staffCookie(server);
+    const devices = await api(server, 'GET', '/devices', undefined, { cookie });
+    assert.doesNotMatch(devices.text, /Parked|Second|Test results/);
+
+    // Staff deal with the first patient at the desk and remove it; the
+    // cause of the second is fixed, so it is sent again.
+    await parked.nth(0).getByRole('button', { name: 'Dealt with: remove' }).click();
+    await parked.nth(0).getByText('Will be removed at the kiosk\'s next report.').waitFor();
+    await kiosk.page.unroute('**/api/v1/check-ins', refuse);
+    await parked.nth(1).getByRole('button', { name: 'Send again' }).click();
+    await parked.nth(1).getByText('Will be sent again at the kiosk\'s next report.').waitFor();
+
+    // The kiosk learns at its next heartbeat (one goes at every start).
+    await page.reload();
+    await waitForStep(page, 'Welcome');
+    await waitForEmptyOutbox(page);
+    await page.locator('.sync-status', { hasText: '2 need attention' }).waitFor({ state: 'detached' });
+    await page.locator('.sync-status', { hasText: '1 need attention' }).waitFor({ state: 'detached' });
+    const tickets = await ticketsToday(server);
+    assert.deepEqual(tickets.map((t) => t.name), ['Second S.']);
+
+    // And reception sees the list empty once the kiosk has reported again.
+    await desk.page.reload();
+    await desk.page.locator(`tr[data-device="${id}"] td[data-parked="0"]`).waitFor({ timeout: 40_000 });
+    assert.equal(await desk.page.locator('.parked li').count(), 0);
     await desk.context.close();
     await kiosk.context.close();
   } finally {
