@@ -401,10 +401,11 @@ pub fn DevicesPanel() -> impl IntoView {
     let decide = move |device: String, key: String, decision: ParkedDecision| {
         let adapter = desk.adapter.get_value();
         desk.spawn(async move {
+            // The panel may be gone by the time the answer comes.
             match adapter.decide_parked(&device, &key, decision).await {
-                Ok(()) => failed.set(None),
+                Ok(()) => drop(failed.try_set(None)),
                 Err(e) if is_signed_out(&e) => desk.session_ended(),
-                Err(e) => failed.set(Some(e)),
+                Err(e) => drop(failed.try_set(Some(e))),
             }
             load();
         });
