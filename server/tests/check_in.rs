@@ -558,8 +558,24 @@ async fn the_offline_index_finds_todays_patients_without_holding_their_details()
     assert_eq!(reply.headers["cache-control"], "no-store");
     // (The fixture's kiosk references are made from the code; real ones
     // are random.)
-    let lower = reply
-        .text
+    // Hashes and the salt are hex: digits of a birth year can turn up in
+    // them by chance, so they are blanked before the search.
+    fn blank_hex(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s)
+                if s.len() >= 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                s.clear()
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(blank_hex),
+            serde_json::Value::Object(fields) => fields.values_mut().for_each(blank_hex),
+            _ => {}
+        }
+    }
+    let mut visible = reply.json();
+    blank_hex(&mut visible);
+    let lower = visible
+        .to_string()
         .replace(&garcia, "")
         .replace(&okafor, "")
         .to_lowercase();
