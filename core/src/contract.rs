@@ -448,6 +448,22 @@ pub enum ParkedDecision {
     Resolved,
 }
 
+impl ParkedDecision {
+    /// Its name in the contract (and in storage).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParkedDecision::Retry => "retry",
+            ParkedDecision::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [ParkedDecision::Retry, ParkedDecision::Resolved]
+            .into_iter()
+            .find(|d| d.as_str() == name)
+    }
+}
+
 /// `POST /devices/{device}/parked/{key}` (staff).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -729,6 +745,15 @@ pub mod limits {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_parked_decision_is_named_as_serde_names_it() {
+        for d in [ParkedDecision::Retry, ParkedDecision::Resolved] {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+            assert_eq!(ParkedDecision::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(ParkedDecision::parse("forget"), None);
+    }
 
     #[test]
     fn identify_requests_decode_and_refuse_extras() {

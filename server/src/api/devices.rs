@@ -78,9 +78,9 @@ pub async fn heartbeat(
     // A decision is done once the device no longer reports its write. A
     // retry is handed out once: should the write be refused again, it parks
     // again and waits for staff rather than going round and round.
-    let decisions = decisions_of(&mut tx, &beat.device).await?;
+    let decided = decisions(&mut tx, Some(&beat.device)).await?;
     let mut orders = Vec::new();
-    for order in decisions {
+    for (_, order) in decided {
         let reported = parked.iter().any(|p| p.key == order.key);
         let once = order.decision == ParkedDecision::Retry;
         if reported {
@@ -150,26 +150,32 @@ fn checked_parked(parked: &[ParkedWrite]) -> Result<Vec<ParkedWrite>, AppError> 
         .collect()
 }
 
-async fn decisions_of(
+/// Staff decisions not yet carried out, oldest first, with their devices:
+/// one device's, or every device's.
+async fn decisions(
     db: &mut sqlx::SqliteConnection,
-    device: &str,
-) -> Result<Vec<ParkedOrder>, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT key, decision FROM parked_decisions WHERE device = ? ORDER BY decided_at, rowid",
+    device: Option<&str>,
+) -> Result<Vec<(String, ParkedOrder)>, AppError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT device, key, decision FROM parked_decisions
+         WHERE ?1 IS NULL OR device = ?1 ORDER BY decided_at, rowid",
     )
     .bind(device)
     .fetch_all(&mut *db)
     .await?;
     rows.into_iter()
-        .map(|(key, decision)| {
-            let decision = match decision.as_str() {
-                "retry" => ParkedDecision::Retry,
-                "resolved" => ParkedDecision::Resolved,
-                other => return Err(AppError::Corrupt(format!("parked decision {other}"))),
-            };
-            Ok(ParkedOrder { key, decision })
+        .map(|(device, key, decision)| {
+            let decision = ParkedDecision::parse(&decision)
+                .ok_or_else(|| AppError::Corrupt(format!("parked decision {decision}")))?;
+            Ok((device, ParkedOrder { key, decision }))
         })
         .collect()
+}
+
+/// The parked writes a device last reported, as stored.
+fn stored_parked(device: &str, json: &str) -> Result<Vec<ParkedWrite>, AppError> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Corrupt(format!("device {device} parked: {e}")))
 }
 
 #[utoipa::path(post, path = "/api/v1/devices/{device}/parked/{key}", tag = "staff",
@@ -193,9 +199,8 @@ pub async fn decide(
         .bind(&device)
         .fetch_optional(&state.db)
         .await?;
-    let parked: Vec<ParkedWrite> = match reported {
-        Some((json,)) => serde_json::from_str(&json)
-            .map_err(|e| AppError::Corrupt(format!("device {device} parked: {e}")))?,
+    let parked = match reported {
+        Some((json,)) => stored_parked(&device, &json)?,
         None => Vec::new(),
     };
     if !parked.iter().any(|p| p.key == key) {
@@ -204,10 +209,6 @@ pub async fn decide(
             "that device does not report such a parked write",
         ));
     }
-    let decision = match body.decision {
-        ParkedDecision::Retry => "retry",
-        ParkedDecision::Resolved => "resolved",
-    };
     sqlx::query(
         "INSERT INTO parked_decisions (device, key, decision, decided_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (device, key) DO UPDATE SET decision = excluded.decision,
@@ -215,7 +216,7 @@ pub async fn decide(
     )
     .bind(&device)
     .bind(&key)
-    .bind(decision)
+    .bind(body.decision.as_str())
     .bind(state.now().as_second())
     .execute(&state.db)
     .await?;
@@ -251,6 +252,7 @@ pub async fn list(
     .await?;
     let now = state.now().as_second();
     let mut db = state.db.acquire().await?;
+    let decided = decisions(&mut db, None).await?;
     let mut devices = Vec::with_capacity(rows.len());
     for (
         device,
@@ -264,9 +266,12 @@ pub async fn list(
         parked,
     ) in rows
     {
-        let parked: Vec<ParkedWrite> = serde_json::from_str(&parked)
-            .map_err(|e| AppError::Corrupt(format!("device {device} parked: {e}")))?;
-        let orders = decisions_of(&mut db, &device).await?;
+        let parked = stored_parked(&device, &parked)?;
+        let orders = decided
+            .iter()
+            .filter(|(d, _)| *d == device)
+            .map(|(_, order)| order.clone())
+            .collect();
         devices.push(DeviceStatus {
             surface: surface
                 .parse()
