@@ -3,7 +3,7 @@
 //! entry limits, and what a failed identification means for the patient.
 
 use crate::client::ClientError;
-use crate::contract::CheckInQuestions;
+use crate::contract::{CheckInQuestions, ErrorCode};
 use crate::date::{days_in_month, Date};
 
 /// One needs question, shown on its own screen.
@@ -174,11 +174,11 @@ pub enum IdentifyFailure {
 impl IdentifyFailure {
     pub fn from_error(error: ClientError) -> Self {
         match error.code() {
-            Some("no_match") => IdentifyFailure::NoMatch,
-            Some("too_early") => IdentifyFailure::TooEarly,
-            Some("too_late") => IdentifyFailure::TooLate,
-            Some("locked_out") => IdentifyFailure::LockedOut,
-            Some(code) if code.starts_with("invalid_") => IdentifyFailure::Invalid,
+            Some(ErrorCode::NoMatch) => IdentifyFailure::NoMatch,
+            Some(ErrorCode::TooEarly) => IdentifyFailure::TooEarly,
+            Some(ErrorCode::TooLate) => IdentifyFailure::TooLate,
+            Some(ErrorCode::LockedOut) => IdentifyFailure::LockedOut,
+            Some(code) if code.is_invalid_input() => IdentifyFailure::Invalid,
             _ => IdentifyFailure::Failed(error),
         }
     }

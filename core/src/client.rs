@@ -2,7 +2,7 @@
 //! the runtime configuration names, how an HTTP answer becomes a typed
 //! error, and when a live queue follower has missed a change.
 
-use crate::contract::ApiError;
+use crate::contract::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 /// `public/config.json`: which backend this deployment talks to. Read at
@@ -86,7 +86,7 @@ pub enum ClientError {
     #[error("{message}")]
     Rejected {
         status: u16,
-        code: String,
+        code: ErrorCode,
         message: String,
         retry_after_seconds: Option<u64>,
     },
@@ -108,7 +108,7 @@ impl ClientError {
         let transient = status >= 500
             || status == 408
             || (status == 429 && code.is_none())
-            || (status == 409 && code.as_deref() == Some("idempotency_key_in_flight"));
+            || (status == 409 && code == Some(ErrorCode::IdempotencyKeyInFlight));
         if transient {
             return ClientError::Unavailable {
                 status,
@@ -124,7 +124,7 @@ impl ClientError {
             },
             Err(_) => ClientError::Rejected {
                 status,
-                code: String::new(),
+                code: ErrorCode::Unknown,
                 message: format!("HTTP {status}"),
                 retry_after_seconds,
             },
@@ -140,15 +140,15 @@ impl ClientError {
     }
 
     /// The contract's error code, for a refusal.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ClientError::Rejected { code, .. } if !code.is_empty() => Some(code),
+            ClientError::Rejected { code, .. } if *code != ErrorCode::Unknown => Some(*code),
             _ => None,
         }
     }
 }
 
-fn body_code(body: &str) -> Option<String> {
+fn body_code(body: &str) -> Option<ErrorCode> {
     serde_json::from_str::<ApiError>(body).ok().map(|e| e.code)
 }
 
@@ -222,7 +222,7 @@ mod tests {
     fn responses_become_typed_errors() {
         let refused =
             ClientError::from_response(404, r#"{"code":"no_match","message":"not found"}"#, None);
-        assert_eq!(refused.code(), Some("no_match"));
+        assert_eq!(refused.code(), Some(ErrorCode::NoMatch));
         assert!(!refused.is_retryable());
 
         let locked = ClientError::from_response(
@@ -234,7 +234,7 @@ mod tests {
             locked,
             ClientError::Rejected {
                 status: 429,
-                code: "locked_out".into(),
+                code: ErrorCode::LockedOut,
                 message: "wait".into(),
                 retry_after_seconds: Some(30)
             }
@@ -254,6 +254,15 @@ mod tests {
         let odd = ClientError::from_response(400, "<html>", Some("soon"));
         assert_eq!(odd.code(), None);
         assert!(!odd.is_retryable());
+
+        // Another backend's code is still a refusal with its message.
+        let foreign = ClientError::from_response(
+            400,
+            r#"{"code":"ehr_said_no","message":"The EHR refused it"}"#,
+            None,
+        );
+        assert_eq!(foreign.code(), None);
+        assert_eq!(foreign.to_string(), "The EHR refused it");
     }
 
     #[test]

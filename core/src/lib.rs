@@ -15,9 +15,12 @@ pub mod names;
 pub mod offline;
 pub mod outbox;
 pub mod queue;
+pub mod reception;
 pub mod restart;
 pub mod surface;
 pub mod wait;
+pub mod walk_in;
+mod wire;
 
 pub use device::{DeviceSettings, DeviceSettingsError};
 pub use surface::{Surface, UnknownSurface};

@@ -11,7 +11,7 @@
 //! lost response replays the server's first answer instead of repeating it.
 
 use crate::client::ClientError;
-use crate::contract::{CheckInRequest, ParkedWrite, SurveyResponse, WriteKind};
+use crate::contract::{CheckInRequest, ErrorCode, ParkedWrite, SurveyResponse, WriteKind};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -114,7 +114,10 @@ impl Outcome {
             },
             ClientError::Rejected { status, code, .. } => Outcome::Refused {
                 status: *status,
-                code: code.clone(),
+                code: match code {
+                    ErrorCode::Unknown => String::new(),
+                    known => known.as_str().to_owned(),
+                },
             },
             ClientError::Decode | ClientError::Unsupported => Outcome::Refused {
                 status: 0,

@@ -7,6 +7,7 @@
 //! a ticket is in at most one place; waiting positions in a line are
 //! 1, 2, 3, … with no gaps; ticket codes are unique per line and day.
 
+use crate::wire::wire_enum;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
@@ -94,14 +95,29 @@ pub enum TicketStatus {
     NoShow,
 }
 
+wire_enum! {
+    /// A [`TicketStatus`] without its details: what reception, the
+    /// database and the actions' answers call it.
+    pub enum TicketState {
+        Waiting = "waiting",
+        Called = "called",
+        Served = "served",
+        NoShow = "no_show",
+    }
+}
+
 impl TicketStatus {
-    pub fn name(&self) -> &'static str {
+    pub fn state(&self) -> TicketState {
         match self {
-            TicketStatus::Waiting => "waiting",
-            TicketStatus::Called { .. } => "called",
-            TicketStatus::Served => "served",
-            TicketStatus::NoShow => "no_show",
+            TicketStatus::Waiting => TicketState::Waiting,
+            TicketStatus::Called { .. } => TicketState::Called,
+            TicketStatus::Served => TicketState::Served,
+            TicketStatus::NoShow => TicketState::NoShow,
         }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.state().as_str()
     }
 }
 

@@ -3,6 +3,7 @@
 //! leaves the window.
 
 use crate::{AppError, AppState};
+use waitwell_core::contract::ErrorCode;
 
 /// One scope to check: a name that holds no personal data, and its limit.
 #[derive(Debug, Clone)]
@@ -33,7 +34,7 @@ pub async fn check(
                 .map_or(window, |at| at.saturating_add(window) - now)
                 .max(1);
             return Err(AppError::locked_out(
-                "locked_out",
+                ErrorCode::LockedOut,
                 message,
                 u64::try_from(retry).unwrap_or(1),
             ));

@@ -10,6 +10,7 @@ use axum::{
     Json,
 };
 use waitwell_core::contract::ApiError;
+use waitwell_core::contract::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -17,7 +18,7 @@ pub enum AppError {
     #[error("{message}")]
     Client {
         status: StatusCode,
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         retry_after: Option<u64>,
     },
@@ -30,7 +31,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::Client {
             status,
             code,
@@ -39,28 +40,28 @@ impl AppError {
         }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
     }
 
     /// 429 with `Retry-After`.
-    pub fn locked_out(code: &'static str, message: impl Into<String>, retry_after: u64) -> Self {
+    pub fn locked_out(code: ErrorCode, message: impl Into<String>, retry_after: u64) -> Self {
         AppError::Client {
             status: StatusCode::TOO_MANY_REQUESTS,
             code,
@@ -71,13 +72,13 @@ impl AppError {
 
     /// The no-such-endpoint answer.
     pub fn no_endpoint() -> Self {
-        Self::not_found("not_found", "no such endpoint")
+        Self::not_found(ErrorCode::NotFound, "no such endpoint")
     }
 
     pub fn app_not_built() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "app_not_built",
+            ErrorCode::AppNotBuilt,
             "the app has not been built: run `make run`",
         )
     }

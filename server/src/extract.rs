@@ -7,6 +7,7 @@ use axum::{
     http::{request::Parts, StatusCode},
 };
 use serde::de::DeserializeOwned;
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{DEVICE_HEADER, IDEMPOTENCY_KEY_HEADER};
 
 /// A JSON body, decoded strictly, with the raw bytes kept (idempotency
@@ -32,14 +33,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(AppError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as application/json",
             ));
         }
         let raw = Bytes::from_request(req, state).await.map_err(|_| {
             AppError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
+                ErrorCode::BodyTooLarge,
                 "the request body is too large",
             )
         })?;
@@ -48,9 +49,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             // the sender's own value, so it goes back to the sender only and
             // is never logged.
             let code = if e.is_syntax() || e.is_eof() {
-                "invalid_json"
+                ErrorCode::InvalidJson
             } else {
-                "invalid_body"
+                ErrorCode::InvalidBody
             };
             AppError::bad_request(code, e.to_string())
         })?;
@@ -70,7 +71,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             .get(IDEMPOTENCY_KEY_HEADER)
             .ok_or_else(|| {
                 AppError::bad_request(
-                    "idempotency_key_missing",
+                    ErrorCode::IdempotencyKeyMissing,
                     "this request needs an Idempotency-Key header",
                 )
             })?
@@ -79,7 +80,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             .and_then(|v| uuid::Uuid::try_parse(v.trim()).ok())
             .ok_or_else(|| {
                 AppError::bad_request(
-                    "idempotency_key_invalid",
+                    ErrorCode::IdempotencyKeyInvalid,
                     "the Idempotency-Key header must be a UUID",
                 )
             })?;
@@ -122,7 +123,7 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
             .map_err(|_| {
                 AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
+                    ErrorCode::BodyTooLarge,
                     "the request body is too large",
                 )
             })

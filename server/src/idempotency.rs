@@ -14,6 +14,7 @@ use axum::{
 };
 use sha2::{Digest, Sha256};
 use sqlx::{Sqlite, SqlitePool, Transaction};
+use waitwell_core::contract::ErrorCode;
 
 /// How long keys are kept: a tablet offline over a long weekend still
 /// replays rather than duplicates.
@@ -64,7 +65,7 @@ pub async fn find(db: &SqlitePool, key: &str, hash: &str) -> Result<Option<Store
     match row {
         None => Ok(None),
         Some((stored_hash, _, _)) if stored_hash != hash => Err(AppError::unprocessable(
-            "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request",
         )),
         Some((_, status, body)) => {
@@ -100,7 +101,7 @@ pub async fn record(
         // Another request with this key committed first: this one's
         // transaction rolls back, and the client retries to get the replay.
         Some(db) if db.is_unique_violation() => AppError::conflict(
-            "idempotency_key_in_flight",
+            ErrorCode::IdempotencyKeyInFlight,
             "a request with this Idempotency-Key is being processed: retry shortly",
         ),
         _ => AppError::Database(e),

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
 use waitwell_core::client::{ClientError, VersionTracker};
-use waitwell_core::contract::{Alert, PublicQueue, QueueChanged, StaffQueue};
+use waitwell_core::contract::{Alert, PublicQueue, QueueChanged, StaffQueue, StreamEvent};
 use wasm_bindgen::{closure::Closure, JsCast};
 
 /// Poll this often while the live stream is down.
@@ -85,7 +85,7 @@ impl Drop for Stream {
 struct Follower<T: Send + Sync + 'static> {
     url: String,
     /// Events other than `queue` that mean "refetch".
-    others: &'static [&'static str],
+    others: &'static [StreamEvent],
     fetch: Fetch<T>,
     version_of: fn(&T) -> u64,
     tracker: VersionTracker,
@@ -113,7 +113,7 @@ pub fn follow_queue(adapter: Adapter) -> LiveQueue {
         let adapter = adapter.clone();
         Box::pin(async move { adapter.queue().await })
     });
-    follow(url, &["notices"], fetch, |q| q.version)
+    follow(url, &[StreamEvent::Notices], fetch, |q| q.version)
 }
 
 /// Follows the staff queue and alerts (staff session required).
@@ -127,12 +127,17 @@ pub fn follow_reception(adapter: Adapter) -> Live<ReceptionState> {
             Ok(ReceptionState { queue, alerts })
         })
     });
-    follow(url, &["alerts", "notices"], fetch, |s| s.queue.version)
+    follow(
+        url,
+        &[StreamEvent::Alerts, StreamEvent::Notices],
+        fetch,
+        |s| s.queue.version,
+    )
 }
 
 fn follow<T: Clone + Send + Sync + 'static>(
     url: Result<String, ClientError>,
-    others: &'static [&'static str],
+    others: &'static [StreamEvent],
     fetch: Fetch<T>,
     version_of: fn(&T) -> u64,
 ) -> Live<T> {
@@ -250,11 +255,14 @@ fn connect<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
     });
     let others = shared.borrow().others;
     let listening = source
-        .add_event_listener_with_callback("queue", on_queue.as_ref().unchecked_ref())
+        .add_event_listener_with_callback(
+            StreamEvent::Queue.as_str(),
+            on_queue.as_ref().unchecked_ref(),
+        )
         .is_ok()
         && others.iter().all(|name| {
             source
-                .add_event_listener_with_callback(name, on_other.as_ref().unchecked_ref())
+                .add_event_listener_with_callback(name.as_str(), on_other.as_ref().unchecked_ref())
                 .is_ok()
         });
     if !listening {

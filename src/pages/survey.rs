@@ -397,7 +397,8 @@ fn SurveyFlow(
             Step::Themes => {
                 let happy = response.with_untracked(|r| r.as_ref().is_some_and(|r| r.rating >= 3));
                 let toggles = Theme::ALL
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .map(|theme| {
                         view! {
                             <button

@@ -13,11 +13,11 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
-#[allow(unused_imports)]
-use waitwell_core::checkin::is_name_text;
 use waitwell_core::contract::ApiError;
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
 use waitwell_core::queue::{Action, Queue, QueueError, TicketId};
+use waitwell_core::walk_in;
 
 #[utoipa::path(post, path = "/api/v1/check-ins", tag = "kiosk",
     params(("Idempotency-Key" = String, Header, description = "A UUID made by the client; the same for every retry of one check-in")),
@@ -66,7 +66,7 @@ pub async fn check_in(
                 .fetch_optional(&state.db)
                 .await?;
             let found = found.ok_or_else(|| {
-                AppError::not_found("unknown_appointment", "no such appointment today")
+                AppError::not_found(ErrorCode::UnknownAppointment, "no such appointment today")
             })?;
             if let Some(ticket) = found.ticket_id {
                 // Checked in already (another tablet, or before a reload):
@@ -98,36 +98,19 @@ pub async fn check_in(
             needs,
         } => {
             validate_needs(&needs)?;
-            let first_name = clean_text(&first_name, limits::FIRST_NAME_CHARS)
-                .filter(|n| is_name_text(n))
-                .ok_or_else(|| {
-                    AppError::bad_request(
-                        "invalid_first_name",
-                        "enter a first name of 1 to 40 letters",
-                    )
-                })?;
-            let mut initial = last_initial.trim().chars();
-            let initial = match (initial.next(), initial.next()) {
-                (Some(c), None) if c.is_alphabetic() => c.to_uppercase().to_string(),
-                _ => {
-                    return Err(AppError::bad_request(
-                        "invalid_last_initial",
-                        "enter the first letter of the last name",
-                    ))
-                }
-            };
-            if !state.settings.site.walk_in_reasons.contains(&reason) {
-                return Err(AppError::bad_request(
-                    "invalid_reason",
-                    "choose one of the configured reasons",
-                ));
-            }
+            let walk_in = walk_in::check(
+                &first_name,
+                &last_initial,
+                &reason,
+                &state.settings.site.walk_in_reasons,
+            )
+            .map_err(|e| AppError::bad_request(e.code(), e.to_string()))?;
             (
                 state.settings.site.walk_in_line,
                 NewTicket {
                     holder: Holder::WalkIn {
-                        name: format!("{first_name} {initial}."),
-                        reason,
+                        name: walk_in.display_name(),
+                        reason: walk_in.reason,
                     },
                     needs,
                 },
@@ -198,12 +181,12 @@ fn json(status: StatusCode, body: String) -> Response {
 
 pub(crate) fn queue_refusal(error: QueueError) -> AppError {
     let code = match &error {
-        QueueError::UnknownLine { .. } => "unknown_line",
-        QueueError::UnknownTicket { .. } => "unknown_ticket",
-        QueueError::LineEmpty { .. } => "line_empty",
-        QueueError::InvalidTransition { .. } => "invalid_transition",
-        QueueError::InvalidRoom => "invalid_room",
-        QueueError::LineFull { .. } => "line_full",
+        QueueError::UnknownLine { .. } => ErrorCode::UnknownLine,
+        QueueError::UnknownTicket { .. } => ErrorCode::UnknownTicket,
+        QueueError::LineEmpty { .. } => ErrorCode::LineEmpty,
+        QueueError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+        QueueError::InvalidRoom => ErrorCode::InvalidRoom,
+        QueueError::LineFull { .. } => ErrorCode::LineFull,
     };
     AppError::conflict(code, error.to_string())
 }
@@ -212,7 +195,7 @@ fn validate_needs(needs: &Needs) -> Result<(), AppError> {
     if let Some(language) = &needs.interpreter {
         if clean_text(language, limits::LANGUAGE_CHARS).is_none() {
             return Err(AppError::bad_request(
-                "invalid_interpreter_language",
+                ErrorCode::InvalidInterpreterLanguage,
                 "an interpreter language has 1 to 40 characters",
             ));
         }

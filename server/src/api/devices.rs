@@ -12,6 +12,7 @@ use axum::{
 };
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{
     DeviceStatus, Heartbeat, HeartbeatReply, ParkedDecision, ParkedDecisionRequest, ParkedOrder,
     ParkedWrite, MAX_PARKED_REPORTED,
@@ -38,7 +39,10 @@ pub async fn heartbeat(
         Some(t) => Some(
             t.parse::<jiff::Timestamp>()
                 .map_err(|_| {
-                    AppError::bad_request("invalid_last_sync", "last_sync must be an RFC 3339 time")
+                    AppError::bad_request(
+                        ErrorCode::InvalidLastSync,
+                        "last_sync must be an RFC 3339 time",
+                    )
                 })?
                 .to_string(),
         ),
@@ -46,7 +50,7 @@ pub async fn heartbeat(
     };
     let (true, Some(version)) = (device_ok, version) else {
         return Err(AppError::bad_request(
-            "invalid_heartbeat",
+            ErrorCode::InvalidHeartbeat,
             "device is 1 to 64 letters, digits, - or _; app_version 1 to 40 characters",
         ));
     };
@@ -112,7 +116,7 @@ fn valid_device(device: &str) -> bool {
 fn checked_parked(parked: &[ParkedWrite]) -> Result<Vec<ParkedWrite>, AppError> {
     let invalid = || {
         AppError::bad_request(
-            "invalid_parked",
+            ErrorCode::InvalidParked,
             "at most 50 parked writes, each with a key (1 to 64 letters, digits or -), \
              an RFC 3339 created_at and a code of at most 60 characters",
         )
@@ -205,7 +209,7 @@ pub async fn decide(
     };
     if !parked.iter().any(|p| p.key == key) {
         return Err(AppError::not_found(
-            "unknown_parked_write",
+            ErrorCode::UnknownParkedWrite,
             "that device does not report such a parked write",
         ));
     }

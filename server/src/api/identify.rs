@@ -10,6 +10,7 @@ use axum::{extract::State, Json};
 use sha2::{Digest, Sha256};
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, IdentifyRequest, IdentifyResponse};
 use waitwell_core::names::{surname_key, surname_matches};
 
@@ -39,7 +40,7 @@ pub async fn identify(
             let key = surname_key(family_name);
             if key.is_empty() || family_name.chars().count() > limits::FAMILY_NAME_CHARS {
                 return Err(AppError::bad_request(
-                    "invalid_name",
+                    ErrorCode::InvalidName,
                     "enter a last name of 1 to 100 letters",
                 ));
             }
@@ -48,7 +49,7 @@ pub async fn identify(
         IdentifyRequest::Code { code } => {
             let code = schedule::normalise_code(code).ok_or_else(|| {
                 AppError::bad_request(
-                    "invalid_code",
+                    ErrorCode::InvalidCode,
                     "an appointment code has 4 to 12 letters and digits",
                 )
             })?;
@@ -73,7 +74,7 @@ pub async fn identify(
     if found.is_empty() {
         attempts::record_failure(&state, &scopes, limits.window_seconds).await?;
         return Err(AppError::not_found(
-            "no_match",
+            ErrorCode::NoMatch,
             "we could not find an appointment today with those details",
         ));
     }

@@ -13,6 +13,7 @@ use axum::{
 };
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, AppointmentImport, ImportResult, ImportedAppointment};
 use waitwell_core::date::Date;
 
@@ -49,14 +50,14 @@ pub async fn import(
     let (day, rows) = match media.as_str() {
         "application/json" => {
             let import: AppointmentImport = serde_json::from_slice(&body)
-                .map_err(|e| AppError::bad_request("invalid_body", e.to_string()))?;
+                .map_err(|e| AppError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
             (import.day, import.appointments)
         }
         "text/csv" => (None, parse_csv(&body)?),
         _ => {
             return Err(AppError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the schedule as application/json or text/csv",
             ))
         }
@@ -91,7 +92,7 @@ pub async fn import(
             .await?;
             if clash.is_some() {
                 return Err(AppError::unprocessable(
-                    "external_id_taken",
+                    ErrorCode::ExternalIdTaken,
                     format!(
                         "row {}: external_id is already used by another appointment",
                         row.number
@@ -166,7 +167,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<ImportedAppointment>, AppError> {
                 csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_owned(),
                 _ => "unreadable".to_owned(),
             };
-            AppError::bad_request("invalid_csv", format!("row {}: {what}", i + 2))
+            AppError::bad_request(ErrorCode::InvalidCsv, format!("row {}: {what}", i + 2))
         })?;
         rows.push(row);
     }
@@ -175,7 +176,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<ImportedAppointment>, AppError> {
 
 fn too_many() -> AppError {
     AppError::bad_request(
-        "too_many_rows",
+        ErrorCode::TooManyRows,
         format!(
             "an import holds at most {} appointments",
             limits::IMPORT_ROWS
@@ -200,7 +201,7 @@ fn validate(state: &AppState, rows: Vec<ImportedAppointment>) -> Result<Vec<Vali
         let number = i + 1;
         let bad = |what: &str| {
             AppError::bad_request(
-                "invalid_appointment",
+                ErrorCode::InvalidAppointment,
                 format!("appointment {number}: {what}"),
             )
         };
@@ -288,7 +289,7 @@ mod tests {
             let csv = format!("starts_at,family_name,given_name,birth_date,clinician,line,code,external_id\n{row}");
             match parse_csv(csv.as_bytes()) {
                 Err(AppError::Client { code, message, .. }) => {
-                    assert_eq!(code, "invalid_csv");
+                    assert_eq!(code, ErrorCode::InvalidCsv);
                     assert!(message.starts_with(expected), "{message}");
                 }
                 other => panic!("{row}: {other:?}"),

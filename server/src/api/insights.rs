@@ -13,6 +13,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{Comment, Insights, PeriodPoint, ThanksCount, Theme, ThemeCount};
 use waitwell_core::date::Date;
 use waitwell_core::insights::{happy_index, mean, nps, percentile};
@@ -51,7 +52,10 @@ fn period(state: &AppState, p: &Period) -> Result<(Date, Date), AppError> {
         match s {
             None => Ok(today),
             Some(s) => s.parse().map_err(|_| {
-                AppError::bad_request("invalid_period", "from and to are dates, YYYY-MM-DD")
+                AppError::bad_request(
+                    ErrorCode::InvalidPeriod,
+                    "from and to are dates, YYYY-MM-DD",
+                )
             }),
         }
     };
@@ -66,7 +70,7 @@ fn period(state: &AppState, p: &Period) -> Result<(Date, Date), AppError> {
     };
     if from > to || days >= MAX_DAYS {
         return Err(AppError::bad_request(
-            "invalid_period",
+            ErrorCode::InvalidPeriod,
             "from must not be after to, and a period covers at most 366 days",
         ));
     }

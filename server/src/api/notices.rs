@@ -9,6 +9,7 @@ use axum::{
     http::StatusCode,
     Json,
 };
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, ApiError, DelayNotice, NewDelayNotice};
 
 /// Today's open notices, oldest first.
@@ -48,13 +49,13 @@ pub async fn post(
 ) -> Result<(StatusCode, Json<DelayNotice>), AppError> {
     let clinician = clean_text(&notice.clinician, limits::CLINICIAN_CHARS).ok_or_else(|| {
         AppError::bad_request(
-            "invalid_clinician",
+            ErrorCode::InvalidClinician,
             "a clinician's name has 1 to 60 characters",
         )
     })?;
     if !limits::DELAY_MINUTES.contains(&notice.minutes) {
         return Err(AppError::bad_request(
-            "invalid_minutes",
+            ErrorCode::InvalidMinutes,
             "a delay is 5 to 240 minutes",
         ));
     }
@@ -99,7 +100,10 @@ pub async fn clear(
             .execute(&state.db)
             .await?;
     if found.rows_affected() == 0 {
-        return Err(AppError::not_found("unknown_notice", "no such notice"));
+        return Err(AppError::not_found(
+            ErrorCode::UnknownNotice,
+            "no such notice",
+        ));
     }
     state.hub.notices_changed();
     Ok(StatusCode::NO_CONTENT)

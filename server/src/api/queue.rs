@@ -11,7 +11,9 @@ use axum::{
 use futures_util::stream::{self, Stream, StreamExt};
 use std::{collections::BTreeMap, convert::Infallible, time::Duration};
 use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
-use waitwell_core::contract::{CalledTicket, PublicLine, PublicQueue, QueueChanged, WaitingTicket};
+use waitwell_core::contract::{
+    CalledTicket, PublicLine, PublicQueue, QueueChanged, StreamEvent, WaitingTicket,
+};
 use waitwell_core::queue::LineId;
 use waitwell_core::wait::{self, WaitDefaults, WaitRange};
 
@@ -140,8 +142,11 @@ pub async fn events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     // Subscribe before reading the version, so no change falls in between.
     let changes = BroadcastStream::new(state.hub.subscribe());
-    let notices = BroadcastStream::new(state.hub.subscribe_notices())
-        .map(|_| Ok(Event::default().event("notices").data("{}")));
+    let notices = BroadcastStream::new(state.hub.subscribe_notices()).map(|_| {
+        Ok(Event::default()
+            .event(StreamEvent::Notices.as_str())
+            .data("{}"))
+    });
     let day = state.today();
     let current = state
         .hub
@@ -164,7 +169,7 @@ pub async fn events(
 
 fn change_event(version: u64) -> Event {
     Event::default()
-        .event("queue")
+        .event(StreamEvent::Queue.as_str())
         .id(version.to_string())
         .data(format!("{{\"version\":{version}}}"))
 }

@@ -11,9 +11,12 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
     Json,
 };
-use waitwell_core::contract::{ActionResult, DayCounters, Needs, StaffQueue, StaffTicket};
+use waitwell_core::contract::{
+    ActionResult, DayCounters, Needs, StaffQueue, StaffTicket, TicketState,
+};
 #[allow(unused_imports)]
 use waitwell_core::contract::{ApiError, QueueChanged};
+use waitwell_core::contract::{ErrorCode, StreamEvent};
 use waitwell_core::queue::Action;
 
 #[derive(sqlx::FromRow)]
@@ -70,17 +73,19 @@ pub async fn staff_queue(
     let tickets = rows
         .into_iter()
         .map(|row| {
+            let status = TicketState::parse(&row.status)
+                .ok_or_else(|| AppError::Corrupt(format!("ticket {} status", row.id)))?;
             let minutes = |seconds: i64| u32::try_from(seconds.max(0) / 60).unwrap_or(u32::MAX);
-            let position = (row.status == "waiting").then(|| {
+            let position = (status == TicketState::Waiting).then(|| {
                 let p = positions.entry(row.line_id.clone()).or_default();
                 *p += 1;
                 *p
             });
-            match row.status.as_str() {
-                "waiting" => counters.waiting += 1,
-                "served" => counters.seen += 1,
-                "no_show" => counters.no_shows += 1,
-                _ => {}
+            match status {
+                TicketState::Waiting => counters.waiting += 1,
+                TicketState::Served => counters.seen += 1,
+                TicketState::NoShow => counters.no_shows += 1,
+                TicketState::Called => {}
             }
             if let Some(called) = row.called_at {
                 waits.push(minutes(called - row.created_at));
@@ -97,11 +102,11 @@ pub async fn staff_queue(
                 (_, _, Some(walk_in)) => walk_in.clone(),
                 _ => String::new(),
             };
-            StaffTicket {
+            Ok(StaffTicket {
                 id: u64::try_from(row.id).unwrap_or(0),
                 ticket: format!("{}-{:03}", row.code_line, row.code_number),
                 line: hub::parse_line(&row.line_id).unwrap_or(state.settings.site.walk_in_line),
-                status: row.status,
+                status,
                 room: row.room,
                 position,
                 name,
@@ -112,9 +117,9 @@ pub async fn staff_queue(
                 waited_minutes: minutes(waited_until - row.created_at),
                 late_minutes: late,
                 calls: u32::try_from(row.calls).unwrap_or(0),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     waits.sort_unstable();
     if !waits.is_empty() {
         let total: u64 = waits.iter().map(|w| u64::from(*w)).sum();
@@ -150,14 +155,14 @@ pub async fn act(
 ) -> Result<Json<ActionResult>, AppError> {
     if matches!(action, Action::Enqueue { .. }) {
         return Err(AppError::bad_request(
-            "use_check_in",
+            ErrorCode::UseCheckIn,
             "new tickets are made with POST /check-ins",
         ));
     }
     if let Action::CallNext { room, .. } | Action::Call { room, .. } = &action {
         if !state.settings.site.rooms.iter().any(|r| r == room.trim()) {
             return Err(AppError::bad_request(
-                "unknown_room",
+                ErrorCode::UnknownRoom,
                 "choose one of the configured rooms",
             ));
         }
@@ -184,7 +189,7 @@ pub async fn act(
         .ok_or_else(|| AppError::Corrupt("acted-on ticket missing".into()))?;
     let result = ActionResult {
         ticket: ticket.code.to_string(),
-        status: ticket.status.name().to_owned(),
+        status: ticket.status.state(),
         version: outcome.version,
     };
     today.queue = next;
@@ -207,15 +212,24 @@ pub async fn events(
     let queue = BroadcastStream::new(state.hub.subscribe()).map(move |change| {
         let version = change.map(|c| c.version).unwrap_or_else(|_| hub.latest());
         Ok(Event::default()
-            .event("queue")
+            .event(StreamEvent::Queue.as_str())
             .data(format!("{{\"version\":{version}}}")))
     });
-    let alerts = BroadcastStream::new(state.hub.subscribe_alerts())
-        .map(|_| Ok(Event::default().event("alerts").data("{}")));
-    let notices = BroadcastStream::new(state.hub.subscribe_notices())
-        .map(|_| Ok(Event::default().event("notices").data("{}")));
-    let hello =
-        futures_util::stream::once(async { Ok(Event::default().event("alerts").data("{}")) });
+    let alerts = BroadcastStream::new(state.hub.subscribe_alerts()).map(|_| {
+        Ok(Event::default()
+            .event(StreamEvent::Alerts.as_str())
+            .data("{}"))
+    });
+    let notices = BroadcastStream::new(state.hub.subscribe_notices()).map(|_| {
+        Ok(Event::default()
+            .event(StreamEvent::Notices.as_str())
+            .data("{}"))
+    });
+    let hello = futures_util::stream::once(async {
+        Ok(Event::default()
+            .event(StreamEvent::Alerts.as_str())
+            .data("{}"))
+    });
     let changes =
         futures_util::stream::select(queue, futures_util::stream::select(alerts, notices));
     Sse::new(hello.chain(changes))

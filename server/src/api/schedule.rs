@@ -4,6 +4,7 @@ use crate::{AppError, AppState};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use waitwell_core::contract::AppointmentHint;
+use waitwell_core::contract::ErrorCode;
 
 /// One appointment row, as the identification and check-in need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -89,7 +90,7 @@ pub fn outside_window(arrival: Arrival, state: &AppState) -> AppError {
             let local = opens_at.to_zoned(state.settings.time_zone.clone());
             AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "too_early",
+                ErrorCode::TooEarly,
                 format!(
                     "check-in for this appointment opens at {}",
                     local.strftime("%H:%M")
@@ -97,7 +98,7 @@ pub fn outside_window(arrival: Arrival, state: &AppState) -> AppError {
             )
         }
         Arrival::TooLate | Arrival::InWindow => AppError::unprocessable(
-            "too_late",
+            ErrorCode::TooLate,
             "this appointment's check-in time has passed: please see reception",
         ),
     }

@@ -13,7 +13,8 @@ use axum::{
 };
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
-use waitwell_core::contract::{limits, Alert, SurveyResponse, Theme};
+use waitwell_core::contract::ErrorCode;
+use waitwell_core::contract::{limits, Alert, AlertKind, SurveyResponse, Theme};
 
 /// Ratings at or below this may ask for someone to talk to them.
 pub const LOW_RATING: u8 = 2;
@@ -33,7 +34,7 @@ pub async fn put(
     }: ApiJson<SurveyResponse>,
 ) -> Result<StatusCode, AppError> {
     let id = uuid::Uuid::try_parse(&id)
-        .map_err(|_| AppError::bad_request("invalid_id", "a survey id is a UUID"))?
+        .map_err(|_| AppError::bad_request(ErrorCode::InvalidId, "a survey id is a UUID"))?
         .hyphenated()
         .to_string();
     let valid = validate(&state, response)?;
@@ -68,14 +69,14 @@ pub async fn put(
     .await?;
     let mut raised = false;
     for (kind, wanted) in [
-        ("talk_to_me", valid.talk_to_someone),
-        ("thanks", valid.thanks.is_some()),
+        (AlertKind::TalkToMe, valid.talk_to_someone),
+        (AlertKind::Thanks, valid.thanks.is_some()),
     ] {
         if wanted {
             let done = sqlx::query(
                 "INSERT OR IGNORE INTO alerts (kind, response_id, raised_at) VALUES (?, ?, ?)",
             )
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(&id)
             .bind(unix)
             .execute(&mut *tx)
@@ -93,12 +94,12 @@ pub async fn put(
 }
 
 fn validate(state: &AppState, mut r: SurveyResponse) -> Result<SurveyResponse, AppError> {
-    let bad = |code: &'static str, message: &str| AppError::bad_request(code, message);
+    let bad = |code: ErrorCode, message: &str| AppError::bad_request(code, message);
     if !(1..=4).contains(&r.rating) {
-        return Err(bad("invalid_rating", "rating is 1 to 4"));
+        return Err(bad(ErrorCode::InvalidRating, "rating is 1 to 4"));
     }
     if r.recommend.is_some_and(|n| n > 10) {
-        return Err(bad("invalid_recommend", "recommend is 0 to 10"));
+        return Err(bad(ErrorCode::InvalidRecommend, "recommend is 0 to 10"));
     }
     for themes in [&mut r.better, &mut r.went_well] {
         themes.sort_unstable();
@@ -113,7 +114,7 @@ fn validate(state: &AppState, mut r: SurveyResponse) -> Result<SurveyResponse, A
                 .any(|c| c.is_control() && c != '\n' && c != '\t');
         if !clean {
             return Err(bad(
-                "invalid_comment",
+                ErrorCode::InvalidComment,
                 "a comment has at most 500 characters of text",
             ));
         }
@@ -130,14 +131,18 @@ fn validate(state: &AppState, mut r: SurveyResponse) -> Result<SurveyResponse, A
             .any(|s| &s.id == thanks)
         {
             return Err(bad(
-                "invalid_thanks",
+                ErrorCode::InvalidThanks,
                 "thanks must name a configured member of staff",
             ));
         }
     }
     if let Some(name) = &r.first_name {
-        let name = clean_text(name, limits::FIRST_NAME_CHARS)
-            .ok_or_else(|| bad("invalid_first_name", "a first name has 1 to 40 characters"))?;
+        let name = clean_text(name, limits::FIRST_NAME_CHARS).ok_or_else(|| {
+            bad(
+                ErrorCode::InvalidFirstName,
+                "a first name has 1 to 40 characters",
+            )
+        })?;
         r.first_name = Some(name);
     }
     // Asking to talk only follows a low rating.
@@ -180,8 +185,10 @@ pub async fn list(
     Ok(Json(
         rows.into_iter()
             .map(|row| {
-                let talk = row.kind == "talk_to_me";
-                Alert {
+                let kind = AlertKind::parse(&row.kind)
+                    .ok_or_else(|| AppError::Corrupt(format!("alert {} kind", row.id)))?;
+                let talk = kind == AlertKind::TalkToMe;
+                Ok(Alert {
                     id: row.id,
                     raised_at: super::rfc3339(row.raised_at),
                     rating: talk.then(|| u8::try_from(row.rating).unwrap_or(0)),
@@ -194,10 +201,10 @@ pub async fn list(
                         })
                     },
                     acknowledged_at: row.acknowledged_at.map(super::rfc3339),
-                    kind: row.kind,
-                }
+                    kind,
+                })
             })
-            .collect(),
+            .collect::<Result<_, AppError>>()?,
     ))
 }
 
@@ -222,7 +229,10 @@ pub async fn acknowledge(
     .execute(&state.db)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::not_found("unknown_alert", "no such alert"));
+        return Err(AppError::not_found(
+            ErrorCode::UnknownAlert,
+            "no such alert",
+        ));
     }
     state.hub.alert();
     Ok(StatusCode::NO_CONTENT)

@@ -4,8 +4,9 @@ use super::{Busy, Flow, Heading, RequestError, Step};
 use crate::components::{can_scan, Layout, OnScreenKeyboard};
 use crate::i18n::*;
 use leptos::prelude::*;
-use waitwell_core::checkin::{clamp_typed, is_name_text, IdentifyFailure, Question};
+use waitwell_core::checkin::{clamp_typed, IdentifyFailure, Question};
 use waitwell_core::contract::{limits, AppointmentHint};
+use waitwell_core::walk_in;
 
 /// "Start over": back to the welcome screen, everything entered dropped.
 #[component]
@@ -336,7 +337,7 @@ pub fn WalkInName() -> impl IntoView {
             max=limits::FIRST_NAME_CHARS
             layout=Layout::Name
             field_id="first-name"
-            valid=is_name_text
+            valid=|text| walk_in::first_name(text).is_ok()
             title=Signal::derive(move || t_string!(i18n, check_in.first_name_title).to_string())
             label=Signal::derive(move || t_string!(i18n, check_in.first_name).to_string())
         />
@@ -356,7 +357,7 @@ pub fn WalkInInitial() -> impl IntoView {
             max=1
             layout=Layout::Initial
             field_id="last-initial"
-            valid=|text| text.trim().chars().all(char::is_alphabetic)
+            valid=|text| walk_in::last_initial(text).is_ok()
             title=Signal::derive(move || t_string!(i18n, check_in.initial_title).to_string())
             label=Signal::derive(move || t_string!(i18n, check_in.initial).to_string())
         />

@@ -1,6 +1,7 @@
 //! The live queue at reception: who is waiting and what they need, and
 //! every action on a ticket, with feedback and undo.
 
+use super::actions::{Actions, Feedback};
 use super::panels::{AlertsPanel, Counters, DevicesPanel, NoticesPanel, WalkInPanel};
 use super::{is_signed_out, sign_out, Desk};
 use crate::api::live::{follow_reception, Connection, ReceptionState};
@@ -9,63 +10,9 @@ use crate::i18n::*;
 use crate::pages::clock_time;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use waitwell_core::client::ClientError;
-use waitwell_core::contract::{LineConfig, StaffTicket};
+use waitwell_core::contract::{LineConfig, StaffTicket, TicketState};
 use waitwell_core::queue::{Action, LineId};
-
-/// What the last action did, and how to take it back where that makes sense.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Feedback {
-    Working,
-    Done { text: String, undo: Option<Action> },
-    Failed(ClientError),
-}
-
-/// Actions on the queue, shared by the rows.
-#[derive(Clone, Copy)]
-pub struct Actions {
-    desk: Desk,
-    pub feedback: RwSignal<Option<Feedback>>,
-    pub room: RwSignal<String>,
-}
-
-impl Actions {
-    /// Sends `action`; `describe` words the result for the feedback line.
-    pub fn run(
-        self,
-        action: Action,
-        describe: impl Fn(I18nContext<Locale>, &str) -> String + 'static,
-        undo: Option<Undo>,
-        ticket_id: Option<u64>,
-    ) {
-        if self.feedback.get_untracked() == Some(Feedback::Working) {
-            return;
-        }
-        self.feedback.set(Some(Feedback::Working));
-        let adapter = self.desk.adapter.get_value();
-        let desk = self.desk;
-        let i18n = desk.i18n;
-        let feedback = self.feedback;
-        desk.spawn(async move {
-            match adapter.act(&action).await {
-                Ok(result) => {
-                    let undo = match (undo, ticket_id) {
-                        (Some(make), Some(id)) => Some(make(id)),
-                        _ => None,
-                    };
-                    feedback.try_set(Some(Feedback::Done {
-                        text: describe(i18n, &result.ticket),
-                        undo,
-                    }));
-                }
-                Err(e) if is_signed_out(&e) => desk.session_ended(),
-                Err(e) => {
-                    feedback.try_set(Some(Feedback::Failed(e)));
-                }
-            }
-        });
-    }
-}
+use waitwell_core::reception::{self, RowAction};
 
 #[component]
 pub fn DeskView() -> impl IntoView {
@@ -163,7 +110,6 @@ fn FeedbackLine() -> impl IntoView {
                                                         action.clone(),
                                                         |i18n, t| t_string!(i18n, reception.undone, ticket = t.to_owned()).to_string(),
                                                         None,
-                                                        None,
                                                     )
                                             }
                                         >
@@ -230,7 +176,6 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
                 .to_string()
             },
             None,
-            None,
         );
     };
     let rows = move || {
@@ -240,10 +185,7 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
                     s.queue
                         .tickets
                         .iter()
-                        .filter(|t| {
-                            t.line == id
-                                && matches!(t.status.as_str(), "waiting" | "called" | "no_show")
-                        })
+                        .filter(|t| t.line == id && reception::listed(t.status))
                         .cloned()
                         .collect::<Vec<_>>()
                 })
@@ -310,16 +252,15 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
         }
     };
     let status = {
-        let (status, room, position) =
-            (ticket.status.clone(), ticket.room.clone(), ticket.position);
-        move || match status.as_str() {
-            "called" => t_string!(
+        let (status, room, position) = (ticket.status, ticket.room.clone(), ticket.position);
+        move || match status {
+            TicketState::Called => t_string!(
                 i18n,
                 reception.status_called,
                 room = room.clone().unwrap_or_default()
             )
             .to_string(),
-            "no_show" => t_string!(i18n, reception.status_no_show).to_string(),
+            TicketState::NoShow => t_string!(i18n, reception.status_no_show).to_string(),
             _ => t_string!(
                 i18n,
                 reception.status_waiting,
@@ -328,10 +269,12 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             .to_string(),
         }
     };
-    let button = |kind: RowAction| view! { <ActionButton kind=kind id=id code=code.clone() /> };
-    let buttons = match ticket.status.as_str() {
-        "waiting" => {
-            let transfer = other_lines.with_value(|lines| {
+    let buttons = RowAction::offered(ticket.status)
+        .iter()
+        .map(|&kind| view! { <ActionButton kind=kind id=id code=code.clone() /> })
+        .collect_view();
+    let transfer = reception::can_transfer(ticket.status).then(|| {
+        other_lines.with_value(|lines| {
                 lines
                     .iter()
                     .map(|l| {
@@ -347,9 +290,8 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
                                 on:click=move |_| {
                                     let name = name.clone();
                                     actions.run(
-                                        Action::Transfer { ticket: id, line: to },
+                                        reception::transfer(id, to),
                                         move |i18n, t| t_string!(i18n, reception.transferred, ticket = t.to_owned(), line = name.clone()).to_string(),
-                                        None,
                                         None,
                                     )
                                 }
@@ -359,26 +301,12 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
                         }
                     })
                     .collect_view()
-            });
-            view! {
-                {button(RowAction::Call)}
-                {transfer}
-            }
-            .into_any()
-        }
-        "called" => view! {
-            {button(RowAction::Recall)}
-            {button(RowAction::Serve)}
-            {button(RowAction::NoShow)}
-            {button(RowAction::Requeue)}
-        }
-        .into_any(),
-        _ => button(RowAction::Requeue).into_any(),
-    };
-    let long_wait = ticket.status == "waiting" && ticket.waited_minutes >= threshold;
+            })
+    });
+    let long_wait = ticket.status == TicketState::Waiting && ticket.waited_minutes >= threshold;
     let waited = ticket.waited_minutes;
     view! {
-        <tr class="ticket-row" data-ticket=ticket.ticket.clone() data-status=ticket.status.clone() class:long-wait=long_wait>
+        <tr class="ticket-row" data-ticket=ticket.ticket.clone() data-status=ticket.status.as_str() class:long-wait=long_wait>
             <td class="code">{ticket.ticket.clone()}</td>
             <td>{ticket.name.clone()}</td>
             <td>{appointment}</td>
@@ -389,68 +317,37 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
                 </ul>
             </td>
             <td>{status}</td>
-            <td class="row-actions">{buttons}</td>
+            <td class="row-actions">{buttons} {transfer}</td>
         </tr>
     }
 }
 
-/// Makes the action that takes back an action on a ticket.
-type Undo = fn(u64) -> Action;
-
-/// The actions on one ticket, each a button named with the ticket's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RowAction {
-    Call,
-    Recall,
-    Serve,
-    NoShow,
-    Requeue,
+fn label(kind: RowAction, i18n: I18nContext<Locale>) -> String {
+    match kind {
+        RowAction::Call => t_string!(i18n, reception.call),
+        RowAction::Recall => t_string!(i18n, reception.recall),
+        RowAction::Serve => t_string!(i18n, reception.served),
+        RowAction::NoShow => t_string!(i18n, reception.no_show),
+        RowAction::Requeue => t_string!(i18n, reception.requeue),
+    }
+    .to_string()
 }
 
-impl RowAction {
-    fn label(self, i18n: I18nContext<Locale>) -> String {
-        match self {
-            RowAction::Call => t_string!(i18n, reception.call),
-            RowAction::Recall => t_string!(i18n, reception.recall),
-            RowAction::Serve => t_string!(i18n, reception.served),
-            RowAction::NoShow => t_string!(i18n, reception.no_show),
-            RowAction::Requeue => t_string!(i18n, reception.requeue),
-        }
-        .to_string()
-    }
-
-    /// What was done, for the feedback line.
-    fn done(self, i18n: I18nContext<Locale>, ticket: &str, room: &str) -> String {
-        let ticket = ticket.to_owned();
-        match self {
-            RowAction::Call => t_string!(
-                i18n,
-                reception.called,
-                ticket = ticket,
-                room = room.to_owned()
-            )
-            .to_string(),
-            RowAction::Recall => t_string!(i18n, reception.recalled, ticket = ticket).to_string(),
-            RowAction::Serve => {
-                t_string!(i18n, reception.marked_served, ticket = ticket).to_string()
-            }
-            RowAction::NoShow => {
-                t_string!(i18n, reception.marked_no_show, ticket = ticket).to_string()
-            }
-            RowAction::Requeue => t_string!(i18n, reception.requeued, ticket = ticket).to_string(),
-        }
-    }
-
-    /// The action, and how to undo it where that makes sense.
-    fn action(self, ticket: u64, room: String) -> (Action, Option<Undo>) {
-        let requeue: Undo = |ticket| Action::Requeue { ticket };
-        match self {
-            RowAction::Call => (Action::Call { ticket, room }, Some(requeue)),
-            RowAction::Recall => (Action::Recall { ticket }, None),
-            RowAction::Serve => (Action::Serve { ticket }, None),
-            RowAction::NoShow => (Action::NoShow { ticket }, Some(requeue)),
-            RowAction::Requeue => (Action::Requeue { ticket }, None),
-        }
+/// What was done, for the feedback line.
+fn done(kind: RowAction, i18n: I18nContext<Locale>, ticket: &str, room: &str) -> String {
+    let ticket = ticket.to_owned();
+    match kind {
+        RowAction::Call => t_string!(
+            i18n,
+            reception.called,
+            ticket = ticket,
+            room = room.to_owned()
+        )
+        .to_string(),
+        RowAction::Recall => t_string!(i18n, reception.recalled, ticket = ticket).to_string(),
+        RowAction::Serve => t_string!(i18n, reception.marked_served, ticket = ticket).to_string(),
+        RowAction::NoShow => t_string!(i18n, reception.marked_no_show, ticket = ticket).to_string(),
+        RowAction::Requeue => t_string!(i18n, reception.requeued, ticket = ticket).to_string(),
     }
 }
 
@@ -460,22 +357,20 @@ fn ActionButton(kind: RowAction, id: u64, code: String) -> impl IntoView {
     let actions = expect_context::<Actions>();
     let click = move |_| {
         let room = actions.room.get_untracked();
-        let (action, undo) = kind.action(id, room.clone());
         actions.run(
-            action,
-            move |i18n, t| kind.done(i18n, t, &room),
-            undo,
-            Some(id),
+            kind.action(id, room.clone()),
+            move |i18n, t| done(kind, i18n, t, &room),
+            kind.undo(id),
         );
     };
     view! {
         <button
             type="button"
-            class:primary=matches!(kind, RowAction::Call | RowAction::Serve)
-            aria-label=move || format!("{} {code}", kind.label(i18n))
+            class:primary=kind.is_primary()
+            aria-label=move || format!("{} {code}", label(kind, i18n))
             on:click=click
         >
-            {move || kind.label(i18n)}
+            {move || label(kind, i18n)}
         </button>
     }
 }

@@ -1,6 +1,7 @@
 //! `/reception`: staff run the queue. A PIN opens a short session (an
 //! HttpOnly cookie the page never sees); inactivity signs out.
 
+mod actions;
 mod desk;
 mod panels;
 
@@ -10,7 +11,7 @@ use crate::i18n::*;
 use leptos::{ev, prelude::*};
 use send_wrapper::SendWrapper;
 use waitwell_core::client::ClientError;
-use waitwell_core::contract::SiteConfig;
+use waitwell_core::contract::{ErrorCode, SiteConfig};
 
 /// Where the staff member is.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +149,7 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
                 code,
                 retry_after_seconds,
                 ..
-            } if code == "locked_out" => {
+            } if *code == ErrorCode::LockedOut => {
                 let minutes = retry_after_seconds.unwrap_or(60).div_ceil(60);
                 t_string!(i18n, reception.locked_out, minutes = minutes).to_string()
             }

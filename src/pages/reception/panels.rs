@@ -1,7 +1,7 @@
 //! Reception's side panels: today's counters, alerts, adding a walk-in,
 //! delay notices, and the health of the kiosks.
 
-use super::desk::{Actions, Feedback};
+use super::actions::{Actions, Feedback};
 use super::{is_signed_out, Desk};
 use crate::api::live::{Live, ReceptionState};
 use crate::api::new_idempotency_key;
@@ -11,12 +11,12 @@ use crate::pages::{clock_time, parse_time};
 use leptos::{ev, prelude::*};
 use leptos_i18n::I18nContext;
 use send_wrapper::SendWrapper;
-use waitwell_core::checkin::is_name_text;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{
-    limits, Alert, CheckInRequest, DeviceStatus, Needs, NewDelayNotice, ParkedDecision,
-    ParkedWrite, WriteKind,
+    limits, Alert, AlertKind, CheckInRequest, DeviceStatus, ErrorCode, Needs, NewDelayNotice,
+    ParkedDecision, ParkedWrite, TicketState, WriteKind,
 };
+use waitwell_core::walk_in;
 
 /// Local "HH:MM" of an RFC 3339 time ("" if unreadable).
 fn local_time(rfc3339: &str) -> String {
@@ -68,7 +68,9 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
                     s.queue
                         .tickets
                         .iter()
-                        .filter(|t| t.status == "waiting" && t.waited_minutes >= threshold)
+                        .filter(|t| {
+                            t.status == TicketState::Waiting && t.waited_minutes >= threshold
+                        })
                         .map(|t| (t.ticket.clone(), t.waited_minutes))
                         .collect::<Vec<_>>()
                 })
@@ -122,7 +124,7 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
                             let Alert { id, kind, raised_at, rating, first_name, staff_name, .. } = alert;
                             let time = local_time(&raised_at);
                             let text = move || {
-                                if kind == "thanks" {
+                                if kind == AlertKind::Thanks {
                                     t_string!(i18n, reception.thanks_alert, staff = staff_name.clone().unwrap_or_default(), time = time.clone())
                                         .to_string()
                                 } else {
@@ -161,17 +163,22 @@ pub fn WalkInPanel() -> impl IntoView {
     let first = RwSignal::new(String::new());
     let initial = RwSignal::new(String::new());
     let reason = RwSignal::new(reasons.first().cloned().unwrap_or_default());
+    let reasons_for_check = StoredValue::new(reasons.clone());
     let invalid = RwSignal::new(false);
     // One key per walk-in being added, kept across retries.
     let key = StoredValue::new(None::<String>);
     let submit = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let (f, i) = (first.get_untracked(), initial.get_untracked());
-        let initial_ok = i.trim().chars().count() == 1 && i.trim().chars().all(char::is_alphabetic);
-        if !is_name_text(&f) || !initial_ok {
+        let checked = walk_in::check(
+            &first.get_untracked(),
+            &initial.get_untracked(),
+            &reason.get_untracked(),
+            &reasons_for_check.get_value(),
+        );
+        let Ok(walk_in) = checked else {
             invalid.set(true);
             return;
-        }
+        };
         invalid.set(false);
         if actions.feedback.get_untracked() == Some(Feedback::Working) {
             return;
@@ -181,9 +188,9 @@ pub fn WalkInPanel() -> impl IntoView {
         };
         key.set_value(Some(idempotency.clone()));
         let request = CheckInRequest::WalkIn {
-            first_name: f.trim().to_owned(),
-            last_initial: i.trim().to_owned(),
-            reason: reason.get_untracked(),
+            first_name: walk_in.first_name,
+            last_initial: walk_in.last_initial.to_string(),
+            reason: walk_in.reason,
             needs: Needs::default(),
         };
         actions.feedback.set(Some(Feedback::Working));
@@ -553,13 +560,17 @@ fn ParkedList(
 
 /// Why the server refused a write, in staff's words.
 fn refusal_text(i18n: I18nContext<Locale>, status: u16, code: &str) -> String {
-    match code {
-        "unknown_appointment" => t_string!(i18n, reception.refused_unknown_appointment).to_string(),
-        "too_early" => t_string!(i18n, reception.refused_too_early).to_string(),
-        "too_late" => t_string!(i18n, reception.refused_too_late).to_string(),
-        "line_full" => t_string!(i18n, reception.refused_line_full).to_string(),
-        "" => t_string!(i18n, reception.refused_status, status = status).to_string(),
-        code => t_string!(
+    match ErrorCode::parse(code) {
+        Some(ErrorCode::UnknownAppointment) => {
+            t_string!(i18n, reception.refused_unknown_appointment).to_string()
+        }
+        Some(ErrorCode::TooEarly) => t_string!(i18n, reception.refused_too_early).to_string(),
+        Some(ErrorCode::TooLate) => t_string!(i18n, reception.refused_too_late).to_string(),
+        Some(ErrorCode::LineFull) => t_string!(i18n, reception.refused_line_full).to_string(),
+        _ if code.is_empty() => {
+            t_string!(i18n, reception.refused_status, status = status).to_string()
+        }
+        _ => t_string!(
             i18n,
             reception.refused_code,
             code = code.to_owned(),

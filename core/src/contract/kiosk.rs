@@ -1,0 +1,118 @@
+//! The check-in kiosk's calls: identify, check in, and the offline index.
+
+use crate::date::Date;
+use crate::queue::LineId;
+use crate::wait::WaitRange;
+use serde::{Deserialize, Serialize};
+
+/// How a patient identifies at the kiosk.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum IdentifyRequest {
+    /// Last name as typed, and date of birth.
+    Name {
+        family_name: String,
+        birth_date: Date,
+    },
+    /// The code from the appointment letter or QR code.
+    Code { code: String },
+}
+
+/// The appointments that matched, in masked form only.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentifyResponse {
+    pub matches: Vec<AppointmentHint>,
+}
+
+/// What the kiosk may show to let a patient confirm it is them: never a full
+/// name, a birth date or a reason for the visit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentHint {
+    /// Opaque reference to check in with; meaningless elsewhere.
+    pub appointment: String,
+    /// e.g. "M. G."
+    pub initials: String,
+    /// Local time, "HH:MM".
+    pub time: String,
+    /// The clinician's display name, e.g. "Dr. Lee".
+    pub clinician: String,
+    /// Already checked in: the existing ticket, so a second check-in is not
+    /// offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+/// Today's appointments as a kiosk keeps them for identifying patients while
+/// the backend cannot be reached: salted hashes instead of names, birth
+/// dates and codes, beside the masked hint (see [`crate::offline`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineIndex {
+    /// The clinic day it is for, YYYY-MM-DD: useless on any other day.
+    pub day: String,
+    /// The salt of every hash in it (one per site and day).
+    pub salt: String,
+    pub appointments: Vec<IndexedAppointment>,
+}
+
+/// One appointment in the [`OfflineIndex`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedAppointment {
+    /// Salted SHA-256 (hex) of each surname key with the birth date.
+    pub name_hashes: Vec<String>,
+    /// Salted SHA-256 (hex) of the normalised appointment code.
+    pub code_hash: String,
+    pub hint: AppointmentHint,
+}
+
+/// Needs asked after identification; all optional.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Needs {
+    /// The language an interpreter is needed for, if any.
+    pub interpreter: Option<String>,
+    pub mobility_help: bool,
+    pub contact_changed: bool,
+}
+
+/// Checking in: an identified appointment, or a walk-in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CheckInRequest {
+    Appointment {
+        appointment: String,
+        #[serde(default)]
+        needs: Needs,
+        /// When the patient checked in at the kiosk (Unix seconds), for a
+        /// check-in that waited in the kiosk's outbox: the arrival window is
+        /// judged at that time, not when the entry finally arrived.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        arrived_at: Option<i64>,
+    },
+    WalkIn {
+        first_name: String,
+        last_initial: String,
+        reason: String,
+        #[serde(default)]
+        needs: Needs,
+    },
+}
+
+/// The ticket a patient leaves with.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInResponse {
+    /// e.g. "A-017".
+    pub ticket: String,
+    pub line: LineId,
+    /// 1 = next to be called.
+    pub position: u32,
+    pub wait: WaitRange,
+    pub queue_version: u64,
+}

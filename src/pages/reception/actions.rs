@@ -1,0 +1,58 @@
+//! Sending a queue action from reception: one at a time, with a feedback
+//! line saying what happened and, where it makes sense, how to undo it.
+
+use super::{is_signed_out, Desk};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use waitwell_core::client::ClientError;
+use waitwell_core::queue::Action;
+
+/// What the last action did, and how to take it back where that makes sense.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Feedback {
+    Working,
+    Done { text: String, undo: Option<Action> },
+    Failed(ClientError),
+}
+
+/// Actions on the queue, shared by the rows.
+#[derive(Clone, Copy)]
+pub struct Actions {
+    pub desk: Desk,
+    pub feedback: RwSignal<Option<Feedback>>,
+    pub room: RwSignal<String>,
+}
+
+impl Actions {
+    /// Sends `action`; `describe` words the result for the feedback line.
+    pub fn run(
+        self,
+        action: Action,
+        describe: impl Fn(I18nContext<Locale>, &str) -> String + 'static,
+        undo: Option<Action>,
+    ) {
+        if self.feedback.get_untracked() == Some(Feedback::Working) {
+            return;
+        }
+        self.feedback.set(Some(Feedback::Working));
+        let adapter = self.desk.adapter.get_value();
+        let desk = self.desk;
+        let i18n = desk.i18n;
+        let feedback = self.feedback;
+        desk.spawn(async move {
+            match adapter.act(&action).await {
+                Ok(result) => {
+                    feedback.try_set(Some(Feedback::Done {
+                        text: describe(i18n, &result.ticket),
+                        undo,
+                    }));
+                }
+                Err(e) if is_signed_out(&e) => desk.session_ended(),
+                Err(e) => {
+                    feedback.try_set(Some(Feedback::Failed(e)));
+                }
+            }
+        });
+    }
+}
