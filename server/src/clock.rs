@@ -41,3 +41,18 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// RFC 3339 text of a stored unix time (the epoch for an impossible one).
+pub fn rfc3339(unix: i64) -> String {
+    Timestamp::from_second(unix)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_string()
+}
+
+/// The instant of a clinic-local `HH:MM` on `day` (`YYYY-MM-DD`).
+pub fn local_instant(zone: &jiff::tz::TimeZone, day: &str, time: &str) -> Option<Timestamp> {
+    let date: jiff::civil::Date = day.parse().ok()?;
+    let time: jiff::civil::Time = time.parse().ok()?;
+    let zoned = date.to_datetime(time).to_zoned(zone.clone()).ok()?;
+    Some(zoned.timestamp())
+}

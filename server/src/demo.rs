@@ -1,7 +1,7 @@
 //! The demo clinic `make run` starts with: today's appointments around the
 //! current time, so a person can try a check-in at once.
 
-use crate::{db::random_token, settings::Settings, AppError};
+use crate::{settings::Settings, store::random_token, AppError};
 use jiff::{civil, Zoned};
 use sqlx::SqlitePool;
 

@@ -1,16 +1,25 @@
-//! Today's queue in memory, its write lock, and the stream of changes.
+//! The queue service: today's queue in memory, its write lock, the one way
+//! it changes, and the stream of changes.
 //!
-//! Every write to the queue takes the lock, applies the action to a copy of
-//! the day's `waitwell_core::queue::Queue`, stores the change in one
-//! transaction, and only then swaps the copy in and announces the new
-//! version. A failed write therefore changes neither memory nor database.
+//! Every change goes through [`QueueHub::begin`]: it takes the lock and
+//! opens a transaction; [`Change::apply`] applies an action to a copy of the
+//! day's `waitwell_core::queue::Queue` and stores the difference in that
+//! transaction; whatever else belongs to the change (a check-in's stored
+//! answer) is written in the same transaction; [`Change::commit`] commits,
+//! swaps the copy in and announces the new version. A change that fails or
+//! is dropped on the way changes neither memory nor database. Reads made
+//! while deciding (the wait estimate) use the same transaction, so no second
+//! connection is taken while the lock is held.
 
+use crate::store::tickets;
 use crate::{settings::Settings, AppError};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{broadcast, MappedMutexGuard, Mutex, MutexGuard};
+use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{Needs, QueueChanged};
-use waitwell_core::queue::{LineId, Queue, Ticket, TicketCode, TicketId, TicketStatus};
+use waitwell_core::queue::{Action, LineId, Outcome, Queue, QueueError};
+use waitwell_core::wait::{self, WaitDefaults, WaitRange};
 
 /// One day's queue.
 #[derive(Debug, Clone)]
@@ -65,6 +74,24 @@ impl QueueHub {
             .map_err(|_| AppError::Corrupt("queue not loaded".into()))
     }
 
+    /// Starts a change of `day`'s queue: the lock, and the transaction the
+    /// change will be stored in.
+    pub async fn begin(
+        &self,
+        db: &SqlitePool,
+        settings: &Settings,
+        day: &str,
+    ) -> Result<Change<'_>, AppError> {
+        let today = self.lock(db, settings, day).await?;
+        let tx = db.begin().await?;
+        Ok(Change {
+            hub: self,
+            today,
+            tx,
+            next: None,
+        })
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<QueueChanged> {
         self.changes.subscribe()
     }
@@ -100,75 +127,16 @@ impl QueueHub {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct StoredTicket {
-    id: i64,
-    code_line: String,
-    code_number: i64,
-    line_id: String,
-    status: String,
-    room: Option<String>,
-    calls: i64,
-}
-
 async fn load_day(db: &SqlitePool, settings: &Settings, day: &str) -> Result<DayQueue, AppError> {
-    let rows: Vec<StoredTicket> = sqlx::query_as(
-        "SELECT id, code_line, code_number, line_id, status, room, calls FROM tickets
-         WHERE day = ?
-         ORDER BY CASE status WHEN 'waiting' THEN 0 ELSE 1 END, queue_order, id",
-    )
-    .bind(day)
-    .fetch_all(db)
-    .await?;
-    let tickets = rows
-        .into_iter()
-        .map(
-            |StoredTicket {
-                 id,
-                 code_line,
-                 code_number: number,
-                 line_id: line,
-                 status,
-                 room,
-                 calls,
-             }| {
-                let corrupt = || AppError::Corrupt(format!("ticket {id} of {day}"));
-                let code = TicketCode {
-                    line: parse_line(&code_line).ok_or_else(corrupt)?,
-                    number: u16::try_from(number).map_err(|_| corrupt())?,
-                };
-                Ok(Ticket {
-                    id: TicketId::try_from(id).map_err(|_| corrupt())?,
-                    code,
-                    line: parse_line(&line).ok_or_else(corrupt)?,
-                    status: match (status.as_str(), room) {
-                        ("waiting", _) => TicketStatus::Waiting,
-                        ("called", Some(room)) => TicketStatus::Called { room },
-                        ("served", _) => TicketStatus::Served,
-                        ("no_show", _) => TicketStatus::NoShow,
-                        _ => return Err(corrupt()),
-                    },
-                    calls: u32::try_from(calls).map_err(|_| corrupt())?,
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let version: Option<i64> = sqlx::query_scalar("SELECT version FROM queue_days WHERE day = ?")
-        .bind(day)
-        .fetch_optional(db)
-        .await?;
-    let version = u64::try_from(version.unwrap_or(0))
-        .map_err(|_| AppError::Corrupt("queue version".into()))?;
+    let mut conn = db.acquire().await?;
+    let tickets = tickets::load_day(&mut conn, day).await?;
+    let (version, _) = tickets::stored_version(&mut conn, day).await?;
     let queue = Queue::restore(settings.site.lines.iter().map(|l| l.id), tickets, version)
         .map_err(|e| AppError::Corrupt(e.to_string()))?;
     Ok(DayQueue {
         day: day.to_owned(),
         queue,
     })
-}
-
-pub fn parse_line(s: &str) -> Option<LineId> {
-    LineId::try_from(s.to_owned()).ok()
 }
 
 /// Who a new ticket is for.
@@ -185,120 +153,109 @@ pub struct NewTicket {
     pub needs: Needs,
 }
 
-/// Stores the difference between `before` and `after` (one accepted action
-/// about `ticket`) in `tx`, with the day's new version.
-pub async fn persist(
-    tx: &mut Transaction<'_, Sqlite>,
-    day: &str,
-    before: &Queue,
-    after: &Queue,
-    ticket: TicketId,
-    new_ticket: Option<&NewTicket>,
-    now_unix: i64,
-) -> Result<(), AppError> {
-    let t = after
-        .ticket(ticket)
-        .ok_or_else(|| AppError::Corrupt(format!("ticket {ticket} vanished")))?;
-    let id = i64::try_from(t.id).map_err(|_| AppError::Corrupt("ticket id".into()))?;
-    let room = match &t.status {
-        TicketStatus::Called { room } => Some(room.as_str()),
-        _ => None,
-    };
-    match (before.ticket(ticket), new_ticket) {
-        (None, Some(new)) => {
-            let (appointment, name, reason) = match &new.holder {
-                Holder::Appointment(id) => (Some(*id), None, None),
-                Holder::WalkIn { name, reason } => {
-                    (None, Some(name.as_str()), Some(reason.as_str()))
-                }
-            };
-            let needs = serde_json::to_string(&new.needs).unwrap_or_else(|_| "{}".into());
-            sqlx::query(
-                "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, room, calls,
-                    appointment_id, walk_in_name, walk_in_reason, needs, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(day)
-            .bind(id)
-            .bind(t.code.line.to_string())
-            .bind(i64::from(t.code.number))
-            .bind(t.line.to_string())
-            .bind(t.status.name())
-            .bind(room)
-            .bind(i64::from(t.calls))
-            .bind(appointment)
-            .bind(name)
-            .bind(reason)
-            .bind(needs)
-            .bind(now_unix)
-            .execute(&mut **tx)
-            .await?;
-            if let Holder::Appointment(appointment) = new.holder {
-                sqlx::query("UPDATE appointments SET ticket_id = ? WHERE id = ?")
-                    .bind(id)
-                    .bind(appointment)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
-        (Some(old), _) => {
-            let newly_called = matches!(t.status, TicketStatus::Called { .. })
-                && (!matches!(old.status, TicketStatus::Called { .. }) || t.calls != old.calls);
-            let finished = matches!(t.status, TicketStatus::Served | TicketStatus::NoShow);
-            sqlx::query(
-                "UPDATE tickets SET line_id = ?, status = ?, room = ?, calls = ?,
-                    called_at = CASE WHEN ? THEN ? ELSE called_at END,
-                    finished_at = CASE WHEN ? THEN ? ELSE NULL END
-                 WHERE day = ? AND id = ?",
-            )
-            .bind(t.line.to_string())
-            .bind(t.status.name())
-            .bind(room)
-            .bind(i64::from(t.calls))
-            .bind(newly_called)
-            .bind(now_unix)
-            .bind(finished)
-            .bind(now_unix)
-            .bind(day)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        }
-        (None, None) => return Err(AppError::Corrupt("new ticket without details".into())),
+/// A change of the queue under way: holds the lock and the transaction.
+pub struct Change<'a> {
+    hub: &'a QueueHub,
+    today: MappedMutexGuard<'a, DayQueue>,
+    /// Everything the change writes goes in here.
+    pub tx: Transaction<'static, Sqlite>,
+    /// The queue after the actions applied so far, until commit.
+    next: Option<Queue>,
+}
+
+impl Change<'_> {
+    /// The queue as this change sees it (with its own actions applied).
+    pub fn queue(&self) -> &Queue {
+        self.next.as_ref().unwrap_or(&self.today.queue)
     }
-    // `queue_order` is a sort key, not a position: an action only ever puts
-    // a ticket at the front (requeue) or the back (enqueue, transfer) of a
-    // line, so one write keeps the stored order whatever the line's length.
-    if let Some(position) = after.position(ticket) {
-        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT MIN(queue_order), MAX(queue_order) FROM tickets
-             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?",
+
+    pub fn day(&self) -> &str {
+        &self.today.day
+    }
+
+    /// Applies `action` and stores the difference in the transaction;
+    /// `new_ticket` carries who a new ticket is for.
+    pub async fn apply(
+        &mut self,
+        action: &Action,
+        new_ticket: Option<&NewTicket>,
+        now_unix: i64,
+    ) -> Result<Outcome, AppError> {
+        let before = self.next.as_ref().unwrap_or(&self.today.queue);
+        let mut next = before.clone();
+        let outcome = next.apply(action).map_err(refusal)?;
+        tickets::persist(
+            &mut self.tx,
+            &self.today.day,
+            before,
+            &next,
+            outcome.ticket,
+            new_ticket,
+            now_unix,
         )
-        .bind(day)
-        .bind(t.line.to_string())
-        .bind(id)
-        .fetch_one(&mut **tx)
         .await?;
-        let order = if position == 1 {
-            first.map_or(0, |f| f - 1)
-        } else {
-            last.map_or(0, |l| l + 1)
-        };
-        sqlx::query("UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?")
-            .bind(order)
-            .bind(day)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        self.next = Some(next);
+        Ok(outcome)
     }
-    sqlx::query(
-        "INSERT INTO queue_days (day, version, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (day) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
-    )
-    .bind(day)
-    .bind(i64::try_from(after.version()).unwrap_or(i64::MAX))
-    .bind(now_unix)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+
+    /// The wait range of a ticket with `ahead` others before it on `line`,
+    /// read on this change's connection.
+    pub async fn wait_for(
+        &mut self,
+        settings: &Settings,
+        line: LineId,
+        ahead: usize,
+    ) -> Result<WaitRange, AppError> {
+        let recent = tickets::recent_service_minutes(&mut self.tx, &self.today.day).await?;
+        Ok(estimate(settings, &recent, line, ahead))
+    }
+
+    /// Commits, swaps the new queue in, and announces its version.
+    pub async fn commit(self) -> Result<(), AppError> {
+        let Change {
+            hub,
+            mut today,
+            tx,
+            next,
+        } = self;
+        tx.commit().await?;
+        if let Some(next) = next {
+            let version = next.version();
+            today.queue = next;
+            drop(today);
+            hub.publish(version);
+        }
+        Ok(())
+    }
+}
+
+/// The wait range for `ahead` people before a ticket on `line`, from the
+/// line's recent visit lengths (`recent`, minutes per line).
+pub fn estimate(
+    settings: &Settings,
+    recent: &std::collections::BTreeMap<String, Vec<f64>>,
+    line: LineId,
+    ahead: usize,
+) -> WaitRange {
+    let servers = settings
+        .line(line)
+        .map_or(1, |l| usize::try_from(l.servers).unwrap_or(1));
+    let times = recent
+        .get(&line.to_string())
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    wait::estimate(ahead, servers, times, WaitDefaults::default())
+}
+
+/// A refusal of the queue state machine, in the contract's terms.
+pub fn refusal(error: QueueError) -> AppError {
+    let code = match &error {
+        QueueError::UnknownLine { .. } => ErrorCode::UnknownLine,
+        QueueError::UnknownTicket { .. } => ErrorCode::UnknownTicket,
+        QueueError::LineEmpty { .. } => ErrorCode::LineEmpty,
+        QueueError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+        QueueError::InvalidRoom => ErrorCode::InvalidRoom,
+        QueueError::LineFull { .. } => ErrorCode::LineFull,
+    };
+    AppError::conflict(code, error.to_string())
 }

@@ -3,19 +3,17 @@
 //! One binary: the HTTP API under `/api/v1` over an embedded SQLite file,
 //! and the built app (trunk's `dist/`) for every other path.
 
-pub mod api;
-pub mod attempts;
+pub mod auth;
 pub mod clock;
-pub mod db;
 pub mod demo;
 pub mod error;
-pub mod extract;
+pub mod http;
 pub mod hub;
-pub mod idempotency;
 pub mod openapi;
-pub mod routes;
+pub mod schedule;
 pub mod security;
 pub mod settings;
+pub mod store;
 
 use axum::Router;
 use clock::Clock;
@@ -48,7 +46,7 @@ impl AppState {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, sqlx::Error> {
-        let secret = db::secret(&db).await?;
+        let secret = store::secret(&db).await?;
         Ok(AppState {
             db,
             web: Arc::new(web),
@@ -101,7 +99,7 @@ impl WebRoot {
 
 /// The whole application, ready to serve or to test with `oneshot`.
 pub fn app(state: AppState) -> Router {
-    routes::router(state)
+    http::router(state)
 }
 
 /// Serves `app` on an already-bound listener until `shutdown` completes.

@@ -2,7 +2,8 @@ use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
 use waitwell_server::{
-    clock::SystemClock, db, demo, idempotency, settings::Settings, surface_urls, AppState, WebRoot,
+    clock::SystemClock, demo, settings::Settings, store, store::idempotency, surface_urls,
+    AppState, WebRoot,
 };
 
 /// The Waitwell reference server: API + the built kiosk app.
@@ -56,7 +57,7 @@ async fn run(args: Args) -> Result<(), String> {
         Some(path) => Settings::load(path).map_err(|e| e.to_string())?,
         None => Settings::demo(jiff::tz::TimeZone::system()),
     };
-    let pool = db::connect(&args.db)
+    let pool = store::connect(&args.db)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", args.db.display()))?;
     let web = WebRoot::load(args.dist.clone());

@@ -2,7 +2,7 @@
 //! and the `waitwell-core` types. `server/openapi.json` is this document;
 //! a test fails when it is out of date (`make openapi` rewrites it).
 
-use crate::api;
+use crate::http;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -22,30 +22,30 @@ use utoipa::{Modify, OpenApi};
             site's idle time without staff requests."
     ),
     paths(
-        api::health::health,
-        api::config::site_config,
-        api::identify::identify,
-        api::check_in::check_in,
-        api::offline::offline_index,
-        api::queue::public_queue,
-        api::queue::events,
-        api::devices::heartbeat,
-        api::surveys::put,
-        api::staff::sign_in,
-        api::staff::status,
-        api::staff::sign_out,
-        api::reception::staff_queue,
-        api::reception::act,
-        api::reception::events,
-        api::devices::list,
-        api::devices::decide,
-        api::import::import,
-        api::surveys::list,
-        api::surveys::acknowledge,
-        api::insights::insights,
-        api::insights::csv,
-        api::notices::post,
-        api::notices::clear,
+        http::health::health,
+        http::config::site_config,
+        http::identify::identify,
+        http::check_in::check_in,
+        http::offline::offline_index,
+        http::queue::public_queue,
+        http::queue::events,
+        http::devices::heartbeat,
+        http::surveys::put,
+        http::session::sign_in,
+        http::session::status,
+        http::session::sign_out,
+        http::reception::staff_queue,
+        http::reception::act,
+        http::reception::events,
+        http::devices::list,
+        http::devices::decide,
+        http::import::import,
+        http::surveys::list,
+        http::surveys::acknowledge,
+        http::insights::insights,
+        http::insights::csv,
+        http::notices::post,
+        http::notices::clear,
     ),
     modifiers(&StaffCookie),
     tags(
@@ -64,7 +64,7 @@ impl Modify for StaffCookie {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "staff_session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(api::staff::COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::COOKIE))),
         );
     }
 }

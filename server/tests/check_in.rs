@@ -526,14 +526,14 @@ async fn idempotency_keys_are_kept_seven_days_then_purged() {
     let now = f.state.now().as_second();
     let six_days = now + 6 * 24 * 3600;
     assert_eq!(
-        waitwell_server::idempotency::purge(&f.state.db, six_days)
+        waitwell_server::store::idempotency::purge(&f.state.db, six_days)
             .await
             .unwrap(),
         0
     );
     let eight_days = now + 8 * 24 * 3600;
     assert_eq!(
-        waitwell_server::idempotency::purge(&f.state.db, eight_days)
+        waitwell_server::store::idempotency::purge(&f.state.db, eight_days)
             .await
             .unwrap(),
         1

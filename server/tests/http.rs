@@ -3,7 +3,7 @@
 use axum::{body::Body, http::Request};
 use std::sync::Arc;
 use tower::ServiceExt;
-use waitwell_server::{app, db, AppState, WebRoot};
+use waitwell_server::{app, store, AppState, WebRoot};
 
 mod common;
 use common::{fixture, INDEX};
@@ -34,7 +34,7 @@ async fn health_reports_the_applied_schema() {
 async fn database_is_in_wal_mode_and_migrations_are_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/dir/w.db");
-    let first = db::connect(&path).await.unwrap();
+    let first = store::connect(&path).await.unwrap();
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&first)
         .await
@@ -42,7 +42,7 @@ async fn database_is_in_wal_mode_and_migrations_are_idempotent() {
     assert_eq!(mode, "wal");
     first.close().await;
     // Opening the same file again must not re-run or fail migrations.
-    let second = db::connect(&path).await.unwrap();
+    let second = store::connect(&path).await.unwrap();
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_meta WHERE key = 'created_at'")
         .fetch_one(&second)
         .await

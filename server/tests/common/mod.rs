@@ -6,7 +6,7 @@ use axum::{body::Body, http::Request};
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
-use waitwell_server::{app, clock::ManualClock, db, settings::Settings, AppState, WebRoot};
+use waitwell_server::{app, clock::ManualClock, settings::Settings, store, AppState, WebRoot};
 
 pub const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">boot()</script></head><body>waitwell test index</body></html>";
 
@@ -31,7 +31,7 @@ pub async fn fixture_with(settings: Settings) -> Fixture {
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX).unwrap();
     std::fs::write(dist.join("app-123.js"), "console.log(1)").unwrap();
-    let pool = db::connect(&dir.path().join("data/test.db"))
+    let pool = store::connect(&dir.path().join("data/test.db"))
         .await
         .expect("database opens");
     let clock = Arc::new(ManualClock::new(morning()));

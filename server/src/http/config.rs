@@ -1,4 +1,6 @@
 use crate::AppState;
+use axum::routing::get;
+use axum::Router;
 use axum::{extract::State, Json};
 use waitwell_core::contract::SiteConfig;
 
@@ -7,4 +9,9 @@ use waitwell_core::contract::SiteConfig;
 /// `GET /config`: what a kiosk needs to know about the site.
 pub async fn site_config(State(state): State<AppState>) -> Json<SiteConfig> {
     Json(state.settings.site.clone())
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/config", get(site_config))
 }

@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use sha2::{Digest, Sha256};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use waitwell_core::contract::ErrorCode;
 
 /// How long keys are kept: a tablet offline over a long weekend still
@@ -26,11 +26,7 @@ pub fn request_hash(endpoint: &str, body: &[u8]) -> String {
     hasher.update(endpoint.as_bytes());
     hasher.update([0]);
     hasher.update(body);
-    hex(&hasher.finalize())
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(hasher.finalize())
 }
 
 /// A stored first result.
@@ -56,11 +52,15 @@ impl IntoResponse for Stored {
 
 /// The stored result for `key`, if any. A stored key with another request
 /// hash is a 422.
-pub async fn find(db: &SqlitePool, key: &str, hash: &str) -> Result<Option<Stored>, AppError> {
+pub async fn find(
+    conn: &mut SqliteConnection,
+    key: &str,
+    hash: &str,
+) -> Result<Option<Stored>, AppError> {
     let row: Option<(String, i64, String)> =
         sqlx::query_as("SELECT request_hash, status, body FROM idempotency_keys WHERE key = ?")
             .bind(key)
-            .fetch_optional(db)
+            .fetch_optional(conn)
             .await?;
     match row {
         None => Ok(None),

@@ -2,12 +2,14 @@
 //! ticket. Idempotent: the key and the ticket are committed together, and a
 //! retry replays the first answer instead of making a second ticket.
 
-use super::clean_text;
-use super::queue::wait_for;
-use super::schedule::{self, Appointment, Arrival};
-use crate::extract::{ApiJson, IdempotencyKey};
-use crate::hub::{self, Holder, NewTicket};
-use crate::{idempotency, AppError, AppState};
+use super::extract::{ApiJson, IdempotencyKey};
+use crate::hub::{Change, Holder, NewTicket};
+use crate::schedule::{self, Arrival};
+use crate::store::idempotency;
+use crate::store::{appointments, tickets};
+use crate::{AppError, AppState};
+use axum::routing::post;
+use axum::Router;
 use axum::{
     extract::State,
     http::{header, StatusCode},
@@ -16,7 +18,8 @@ use axum::{
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
-use waitwell_core::queue::{Action, Queue, QueueError, TicketId};
+use waitwell_core::queue::{Action, TicketId};
+use waitwell_core::text::clean_text;
 use waitwell_core::walk_in;
 
 #[utoipa::path(post, path = "/api/v1/check-ins", tag = "kiosk",
@@ -44,8 +47,8 @@ pub async fn check_in(
 
     // One writer at a time: a concurrent retry with the same key waits here
     // and then finds the first one's stored answer.
-    let mut today = state.hub.lock(&state.db, &state.settings, &day).await?;
-    if let Some(stored) = idempotency::find(&state.db, &key, &hash).await? {
+    let mut change = state.hub.begin(&state.db, &state.settings, &day).await?;
+    if let Some(stored) = idempotency::find(&mut change.tx, &key, &hash).await? {
         return Ok(stored.into_response());
     }
 
@@ -56,31 +59,24 @@ pub async fn check_in(
             arrived_at,
         } => {
             validate_needs(&needs)?;
-            let sql = format!(
-                "SELECT {} FROM appointments WHERE day = ? AND kiosk_ref = ?",
-                schedule::COLUMNS
-            );
-            let found: Option<Appointment> = sqlx::query_as(&sql)
-                .bind(&day)
-                .bind(&appointment)
-                .fetch_optional(&state.db)
-                .await?;
-            let found = found.ok_or_else(|| {
-                AppError::not_found(ErrorCode::UnknownAppointment, "no such appointment today")
-            })?;
+            let found = appointments::by_kiosk_ref(&mut change.tx, &day, &appointment)
+                .await?
+                .ok_or_else(|| {
+                    AppError::not_found(ErrorCode::UnknownAppointment, "no such appointment today")
+                })?;
             if let Some(ticket) = found.ticket_id {
                 // Checked in already (another tablet, or before a reload):
                 // the same ticket again, never a second one.
                 let ticket = TicketId::try_from(ticket)
                     .map_err(|_| AppError::Corrupt("ticket id".into()))?;
-                let body = ticket_body(&state, &today.queue, ticket).await?;
+                let body = ticket_body(&state, &mut change, ticket).await?;
                 return Ok(json(StatusCode::OK, body));
             }
             match found.arrival_at(&state, &day, arrival_time(&state, arrived_at))? {
                 Arrival::InWindow => {}
                 outside => return Err(schedule::outside_window(outside, &state)),
             }
-            let line = hub::parse_line(&found.line_id)
+            let line = tickets::parse_line(&found.line_id)
                 .filter(|l| state.settings.line(*l).is_some())
                 .ok_or_else(|| AppError::Corrupt(format!("appointment {} line", found.id)))?;
             (
@@ -118,28 +114,12 @@ pub async fn check_in(
         }
     };
 
-    let mut next = today.queue.clone();
-    let outcome = next
-        .apply(&Action::Enqueue { line })
-        .map_err(queue_refusal)?;
-    let body = ticket_body(&state, &next, outcome.ticket).await?;
-
-    let mut tx = state.db.begin().await?;
-    hub::persist(
-        &mut tx,
-        &day,
-        &today.queue,
-        &next,
-        outcome.ticket,
-        Some(&new_ticket),
-        now,
-    )
-    .await?;
-    idempotency::record(&mut tx, &key, &hash, StatusCode::CREATED, &body, now).await?;
-    tx.commit().await?;
-    today.queue = next;
-    drop(today);
-    state.hub.publish(outcome.version);
+    let outcome = change
+        .apply(&Action::Enqueue { line }, Some(&new_ticket), now)
+        .await?;
+    let body = ticket_body(&state, &mut change, outcome.ticket).await?;
+    idempotency::record(&mut change.tx, &key, &hash, StatusCode::CREATED, &body, now).await?;
+    change.commit().await?;
     Ok(json(StatusCode::CREATED, body))
 }
 
@@ -159,36 +139,32 @@ fn arrival_time(state: &AppState, arrived_at: Option<i64>) -> jiff::Timestamp {
 }
 
 /// The ticket's answer body: code, place and wait range.
-async fn ticket_body(state: &AppState, queue: &Queue, id: TicketId) -> Result<String, AppError> {
+async fn ticket_body(
+    state: &AppState,
+    change: &mut Change<'_>,
+    id: TicketId,
+) -> Result<String, AppError> {
+    let queue = change.queue();
     let ticket = queue
         .ticket(id)
         .ok_or_else(|| AppError::Corrupt(format!("ticket {id} missing")))?;
+    let (line, code, version) = (ticket.line, ticket.code, queue.version());
     let position = queue.position(id).unwrap_or(0);
-    let wait = wait_for(state, ticket.line, position.saturating_sub(1)).await?;
+    let wait = change
+        .wait_for(&state.settings, line, position.saturating_sub(1))
+        .await?;
     let response = CheckInResponse {
-        ticket: ticket.code.to_string(),
-        line: ticket.line,
+        ticket: code.to_string(),
+        line,
         position: u32::try_from(position).unwrap_or(u32::MAX),
         wait,
-        queue_version: queue.version(),
+        queue_version: version,
     };
     serde_json::to_string(&response).map_err(|e| AppError::Corrupt(e.to_string()))
 }
 
 fn json(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-pub(crate) fn queue_refusal(error: QueueError) -> AppError {
-    let code = match &error {
-        QueueError::UnknownLine { .. } => ErrorCode::UnknownLine,
-        QueueError::UnknownTicket { .. } => ErrorCode::UnknownTicket,
-        QueueError::LineEmpty { .. } => ErrorCode::LineEmpty,
-        QueueError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
-        QueueError::InvalidRoom => ErrorCode::InvalidRoom,
-        QueueError::LineFull { .. } => ErrorCode::LineFull,
-    };
-    AppError::conflict(code, error.to_string())
 }
 
 fn validate_needs(needs: &Needs) -> Result<(), AppError> {
@@ -201,4 +177,9 @@ fn validate_needs(needs: &Needs) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/check-ins", post(check_in))
 }

@@ -1,4 +1,6 @@
 use crate::{AppError, AppState};
+use axum::routing::get;
+use axum::Router;
 use axum::{extract::State, Json};
 use serde::Serialize;
 
@@ -22,4 +24,9 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppEr
         version: env!("CARGO_PKG_VERSION"),
         schema,
     }))
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/health", get(health))
 }

@@ -1,26 +1,16 @@
-//! Today's appointments: lookups, the arrival window, masked hints.
+//! Today's appointments as check-in sees them: the arrival window, masked
+//! hints, and the refusal for an arrival outside the window.
+//!
+//! Where the schedule comes from is [`crate::store::appointments`] today
+//! (imported into SQLite); a FHIR bridge fills the same table from the EHR,
+//! so the rules here and the handlers above them do not change with it.
 
+pub use crate::store::appointments::Appointment;
 use crate::{AppError, AppState};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use waitwell_core::contract::AppointmentHint;
 use waitwell_core::contract::ErrorCode;
-
-/// One appointment row, as the identification and check-in need it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Appointment {
-    pub id: i64,
-    pub starts_at: String,
-    pub family_name: String,
-    pub given_name: String,
-    pub clinician: String,
-    pub line_id: String,
-    pub kiosk_ref: String,
-    pub ticket_id: Option<i64>,
-}
-
-pub const COLUMNS: &str =
-    "id, starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id";
 
 /// Where now falls relative to an appointment's arrival window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +23,7 @@ pub enum Arrival {
 impl Appointment {
     /// The appointment's start as an instant in the clinic's zone.
     pub fn start(&self, state: &AppState, day: &str) -> Result<Timestamp, AppError> {
-        super::local_instant(state, day, &self.starts_at)
+        crate::clock::local_instant(&state.settings.time_zone, day, &self.starts_at)
             .ok_or_else(|| AppError::Corrupt(format!("appointment {} start", self.id)))
     }
 

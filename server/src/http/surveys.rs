@@ -2,10 +2,11 @@
 //! every follow-up lands on the same response), and the alerts they raise
 //! for reception.
 
-use super::clean_text;
-use super::staff::Staff;
-use crate::extract::ApiJson;
+use super::extract::ApiJson;
+use crate::auth::Staff;
 use crate::{AppError, AppState};
+use axum::routing::{self, get, post};
+use axum::Router;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -15,6 +16,7 @@ use axum::{
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, Alert, AlertKind, SurveyResponse, Theme};
+use waitwell_core::text::clean_text;
 
 /// Ratings at or below this may ask for someone to talk to them.
 pub const LOW_RATING: u8 = 2;
@@ -190,7 +192,7 @@ pub async fn list(
                 let talk = kind == AlertKind::TalkToMe;
                 Ok(Alert {
                     id: row.id,
-                    raised_at: super::rfc3339(row.raised_at),
+                    raised_at: crate::clock::rfc3339(row.raised_at),
                     rating: talk.then(|| u8::try_from(row.rating).unwrap_or(0)),
                     first_name: if talk { row.first_name } else { None },
                     staff_name: if talk {
@@ -200,7 +202,7 @@ pub async fn list(
                             staff.iter().find(|s| s.id == id).map(|s| s.name.clone())
                         })
                     },
-                    acknowledged_at: row.acknowledged_at.map(super::rfc3339),
+                    acknowledged_at: row.acknowledged_at.map(crate::clock::rfc3339),
                     kind,
                 })
             })
@@ -236,4 +238,12 @@ pub async fn acknowledge(
     }
     state.hub.alert();
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/surveys/{id}", routing::put(put))
+        .route("/alerts", get(list))
+        .route("/alerts/{id}/ack", post(acknowledge))
 }

@@ -1,11 +1,13 @@
 //! Reception (staff only): the queue with names and needs, today's
 //! counters, and the queue actions.
 
-use super::check_in::queue_refusal;
-use super::staff::Staff;
-use super::{local_instant, rfc3339};
-use crate::extract::ApiJson;
-use crate::{hub, AppError, AppState};
+use super::extract::ApiJson;
+use crate::auth::Staff;
+use crate::clock::{local_instant, rfc3339};
+use crate::store::tickets;
+use crate::{AppError, AppState};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{
     extract::State,
     response::sse::{Event, KeepAlive, Sse},
@@ -51,7 +53,7 @@ pub async fn staff_queue(
     let day = state.today();
     let now = state.now().as_second();
     let mut tx = state.db.begin().await?;
-    let (version, updated_at) = super::stored_version(&mut tx, &day).await?;
+    let (version, updated_at) = crate::store::tickets::stored_version(&mut tx, &day).await?;
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT t.id, t.code_line, t.code_number, t.line_id, t.status, t.room, t.calls, t.needs,
                 t.created_at, t.called_at, t.walk_in_name, t.walk_in_reason,
@@ -94,7 +96,7 @@ pub async fn staff_queue(
             let appointment_start = row
                 .starts_at
                 .as_deref()
-                .and_then(|t| local_instant(&state, &day, t))
+                .and_then(|t| local_instant(&state.settings.time_zone, &day, t))
                 .map(|t| t.as_second());
             let late = appointment_start.map_or(0, |start| minutes(row.created_at - start));
             let name = match (&row.given_name, &row.family_name, &row.walk_in_name) {
@@ -105,7 +107,7 @@ pub async fn staff_queue(
             Ok(StaffTicket {
                 id: u64::try_from(row.id).unwrap_or(0),
                 ticket: format!("{}-{:03}", row.code_line, row.code_number),
-                line: hub::parse_line(&row.line_id).unwrap_or(state.settings.site.walk_in_line),
+                line: tickets::parse_line(&row.line_id).unwrap_or(state.settings.site.walk_in_line),
                 status,
                 room: row.room,
                 position,
@@ -169,22 +171,10 @@ pub async fn act(
     }
     let day = state.today();
     let now = state.now().as_second();
-    let mut today = state.hub.lock(&state.db, &state.settings, &day).await?;
-    let mut next = today.queue.clone();
-    let outcome = next.apply(&action).map_err(queue_refusal)?;
-    let mut tx = state.db.begin().await?;
-    hub::persist(
-        &mut tx,
-        &day,
-        &today.queue,
-        &next,
-        outcome.ticket,
-        None,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    let ticket = next
+    let mut change = state.hub.begin(&state.db, &state.settings, &day).await?;
+    let outcome = change.apply(&action, None, now).await?;
+    let ticket = change
+        .queue()
         .ticket(outcome.ticket)
         .ok_or_else(|| AppError::Corrupt("acted-on ticket missing".into()))?;
     let result = ActionResult {
@@ -192,9 +182,7 @@ pub async fn act(
         status: ticket.status.state(),
         version: outcome.version,
     };
-    today.queue = next;
-    drop(today);
-    state.hub.publish(outcome.version);
+    change.commit().await?;
     Ok(Json(result))
 }
 
@@ -234,4 +222,12 @@ pub async fn events(
         futures_util::stream::select(queue, futures_util::stream::select(alerts, notices));
     Sse::new(hello.chain(changes))
         .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/queue/staff", get(staff_queue))
+        .route("/queue/actions", post(act))
+        .route("/staff/events", get(events))
 }

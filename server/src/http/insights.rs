@@ -1,8 +1,10 @@
 //! `GET /insights` and `GET /insights/responses.csv` (staff): survey and
 //! wait figures for a period of clinic days.
 
-use super::staff::Staff;
+use crate::auth::Staff;
 use crate::{AppError, AppState};
+use axum::routing::get;
+use axum::Router;
 use axum::{
     extract::{Query, State},
     http::header,
@@ -142,7 +144,7 @@ pub async fn insights(
         .filter(|(_, c)| needle.as_ref().is_none_or(|q| c.to_lowercase().contains(q)))
         .take(500)
         .map(|(r, c)| Comment {
-            at: super::rfc3339(r.created_at),
+            at: crate::clock::rfc3339(r.created_at),
             rating: rating(r),
             text: c.clone(),
         })
@@ -290,7 +292,7 @@ pub async fn csv(
             .unwrap_or_default();
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{}\n",
-            cell(&super::rfc3339(r.created_at)),
+            cell(&crate::clock::rfc3339(r.created_at)),
             cell(&r.day),
             r.rating,
             r.recommend.map(|n| n.to_string()).unwrap_or_default(),
@@ -310,6 +312,13 @@ pub async fn csv(
         out,
     )
         .into_response())
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/insights", get(insights))
+        .route("/insights/responses.csv", get(csv))
 }
 
 #[cfg(test)]

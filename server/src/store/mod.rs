@@ -1,4 +1,12 @@
-//! The SQLite database: one file, WAL mode, migrations at start-up.
+//! The SQLite database: one file, WAL mode, migrations at start-up; and
+//! one module per table (or close family of tables), each with its rows and
+//! queries. Nothing outside `store` writes SQL against these tables except
+//! through them (see ARCHITECTURE.md for what is still on its way here).
+
+pub mod appointments;
+pub mod attempts;
+pub mod idempotency;
+pub mod tickets;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -32,16 +40,16 @@ pub async fn secret(pool: &SqlitePool) -> Result<[u8; 32], sqlx::Error> {
         sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'secret'")
             .fetch_optional(pool)
             .await?;
-    let hex = match stored {
-        Some(hex) => hex,
+    let text = match stored {
+        Some(text) => text,
         None => {
             let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes)
                 .map_err(|e| sqlx::Error::Protocol(format!("no randomness: {e}")))?;
-            let hex = crate::idempotency::hex(&bytes);
+            let fresh = hex::encode(bytes);
             // Another process may have won the race: keep whichever is stored.
             sqlx::query("INSERT OR IGNORE INTO server_meta (key, value) VALUES ('secret', ?)")
-                .bind(&hex)
+                .bind(&fresh)
                 .execute(pool)
                 .await?;
             sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'secret'")
@@ -50,13 +58,8 @@ pub async fn secret(pool: &SqlitePool) -> Result<[u8; 32], sqlx::Error> {
         }
     };
     let mut secret = [0u8; 32];
-    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(sqlx::Error::Protocol("stored secret is malformed".into()));
-    }
-    for (i, byte) in secret.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16)
-            .map_err(|_| sqlx::Error::Protocol("stored secret is malformed".into()))?;
-    }
+    hex::decode_to_slice(&text, &mut secret)
+        .map_err(|_| sqlx::Error::Protocol("stored secret is malformed".into()))?;
     Ok(secret)
 }
 
@@ -64,5 +67,5 @@ pub async fn secret(pool: &SqlitePool) -> Result<[u8; 32], sqlx::Error> {
 pub fn random_token(bytes: usize) -> Result<String, getrandom::Error> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf)?;
-    Ok(crate::idempotency::hex(&buf))
+    Ok(hex::encode(buf))
 }

@@ -1,4 +1,5 @@
-//! The router: the API under `/api/v1`, the app for everything else.
+//! The whole router: the API under `/api/v1`, the built app for everything
+//! else, and the security headers and request log around both.
 
 use crate::{AppError, AppState};
 use axum::{
@@ -19,7 +20,7 @@ pub fn router(state: AppState) -> Router {
 
     let [csp, referrer, nosniff] = crate::security::layers(&state.web.csp);
     Router::new()
-        .nest("/api/v1", crate::api::router())
+        .nest(waitwell_core::contract::API_PREFIX, super::api())
         .fallback_service(assets)
         .layer(csp)
         .layer(referrer)

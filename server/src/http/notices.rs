@@ -1,9 +1,11 @@
 //! Delay notices: staff post "Dr. Lee is running about 20 minutes late" and
 //! clear it; the board shows today's open notices in each patient's language.
 
-use super::clean_text;
-use crate::extract::ApiJson;
-use crate::{api::staff::Staff, AppError, AppState};
+use super::extract::ApiJson;
+use crate::auth::Staff;
+use crate::{AppError, AppState};
+use axum::routing;
+use axum::Router;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -11,6 +13,7 @@ use axum::{
 };
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, ApiError, DelayNotice, NewDelayNotice};
+use waitwell_core::text::clean_text;
 
 /// Today's open notices, oldest first.
 pub async fn open_notices(
@@ -107,4 +110,11 @@ pub async fn clear(
     }
     state.hub.notices_changed();
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notices", routing::post(post))
+        .route("/notices/{id}", routing::delete(clear))
 }

@@ -3,9 +3,10 @@
 //! (surname key, birth date) and of the code stand in for the patient's
 //! details; beside them only the masked hint a kiosk shows anyway.
 
-use super::schedule::{self, Appointment};
-use crate::idempotency::hex;
+use crate::store::appointments;
 use crate::{AppError, AppState};
+use axum::routing::get;
+use axum::Router;
 use axum::{extract::State, http::header, response::IntoResponse, Json};
 use sha2::{Digest, Sha256};
 use waitwell_core::contract::OfflineIndex;
@@ -17,18 +18,7 @@ use waitwell_core::offline::index_entry;
 pub async fn offline_index(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
     let day = state.today();
     let salt = day_salt(&state.secret, &day);
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        appointment: Appointment,
-        birth_date: String,
-        code: String,
-    }
-    let sql = format!(
-        "SELECT {}, birth_date, code FROM appointments WHERE day = ? ORDER BY starts_at",
-        schedule::COLUMNS
-    );
-    let rows: Vec<Row> = sqlx::query_as(&sql).bind(&day).fetch_all(&state.db).await?;
+    let rows = appointments::for_index(&mut *state.db.acquire().await?, &day).await?;
     let mut appointments = Vec::with_capacity(rows.len());
     for row in rows {
         let birth_date: Date = row.birth_date.parse().map_err(|_| {
@@ -61,5 +51,10 @@ fn day_salt(secret: &[u8; 32], day: &str) -> String {
     hasher.update(secret);
     hasher.update(b"\0offline-index\0");
     hasher.update(day.as_bytes());
-    hex(&hasher.finalize()[..16])
+    hex::encode(&hasher.finalize()[..16])
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/offline-index", get(offline_index))
 }

@@ -1,11 +1,13 @@
 //! `POST /appointments/import` (staff): a day's schedule as JSON or CSV.
 //! All or nothing: one broken row refuses the whole import, naming the row.
 
-use super::clean_text;
-use super::schedule::normalise_code;
-use super::staff::Staff;
-use crate::extract::{IdempotencyKey, RawBody};
-use crate::{idempotency, AppError, AppState};
+use super::extract::{IdempotencyKey, RawBody};
+use crate::auth::Staff;
+use crate::schedule::normalise_code;
+use crate::store::idempotency;
+use crate::{AppError, AppState};
+use axum::routing::post;
+use axum::{extract::DefaultBodyLimit, Router};
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -16,6 +18,7 @@ use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, AppointmentImport, ImportResult, ImportedAppointment};
 use waitwell_core::date::Date;
+use waitwell_core::text::clean_text;
 
 #[utoipa::path(post, path = "/api/v1/appointments/import", tag = "staff", security(("staff_session" = [])),
     params(("Idempotency-Key" = String, Header, description = "A UUID made by the client")),
@@ -38,7 +41,7 @@ pub async fn import(
     RawBody(body): RawBody,
 ) -> Result<Response, AppError> {
     let hash = idempotency::request_hash("POST /appointments/import", &body);
-    if let Some(stored) = idempotency::find(&state.db, &key, &hash).await? {
+    if let Some(stored) = idempotency::find(&mut *state.db.acquire().await?, &key, &hash).await? {
         return Ok(stored.into_response());
     }
     let media = headers
@@ -104,7 +107,7 @@ pub async fn import(
         // One upsert by (day, code): a stored appointment keeps its id, its
         // kiosk reference and any ticket it already has.
         let kiosk_ref =
-            crate::db::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
+            crate::store::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
         sqlx::query(
             "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
                 clinician, line_id, code, kiosk_ref, external_id)
@@ -256,6 +259,14 @@ fn new_code() -> Result<String, AppError> {
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect())
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/appointments/import",
+        post(import).layer(DefaultBodyLimit::max(limits::IMPORT_BYTES)),
+    )
 }
 
 #[cfg(test)]

@@ -2,23 +2,23 @@
 //! `GET /queue/events` (Server-Sent Events carrying each new version).
 //! Ticket codes, rooms and wait ranges only: safe for a wall screen.
 
+use crate::hub;
+use crate::store::tickets;
 use crate::{AppError, AppState};
+use axum::routing::get;
+use axum::Router;
 use axum::{
     extract::State,
     response::sse::{Event, KeepAlive, Sse},
     Json,
 };
 use futures_util::stream::{self, Stream, StreamExt};
-use std::{collections::BTreeMap, convert::Infallible, time::Duration};
+use std::{convert::Infallible, time::Duration};
 use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
 use waitwell_core::contract::{
     CalledTicket, PublicLine, PublicQueue, QueueChanged, StreamEvent, WaitingTicket,
 };
-use waitwell_core::queue::LineId;
-use waitwell_core::wait::{self, WaitDefaults, WaitRange};
-
-/// How many of today's visits per line inform the wait estimate.
-const RECENT_VISITS: i64 = 20;
+use waitwell_core::queue::TicketStatus;
 
 #[utoipa::path(get, path = "/api/v1/queue", tag = "queue",
     responses((status = 200, description = "The public queue: ticket codes, rooms and wait ranges only", body = PublicQueue)))]
@@ -27,16 +27,9 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
     // One read transaction: the version and the tickets come from the same
     // moment.
     let mut tx = state.db.begin().await?;
-    let (version, updated_at) = super::stored_version(&mut tx, &day).await?;
-    let rows: Vec<(String, i64, String, String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT code_line, code_number, line_id, status, room, calls FROM tickets
-         WHERE day = ? AND status IN ('waiting', 'called')
-         ORDER BY CASE status WHEN 'called' THEN -called_at ELSE queue_order END, id",
-    )
-    .bind(&day)
-    .fetch_all(&mut *tx)
-    .await?;
-    let recent = recent_service_minutes(&mut tx, &day).await?;
+    let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
+    let rows = tickets::on_board(&mut tx, &day).await?;
+    let recent = tickets::recent_service_minutes(&mut tx, &day).await?;
     let notices = super::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
@@ -52,84 +45,33 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
             waiting: Vec::new(),
         })
         .collect();
-    for (code_line, number, line_id, status, room, calls) in rows {
-        let Some(line) = lines.iter_mut().find(|l| l.id.to_string() == line_id) else {
+    for row in rows {
+        let Some(line) = lines.iter_mut().find(|l| l.id == row.line) else {
             continue;
         };
-        let ticket = format!("{code_line}-{number:03}");
-        if status == "called" {
-            line.calling.push(CalledTicket {
+        let ticket = row.code.to_string();
+        match row.status {
+            TicketStatus::Called { room } => line.calling.push(CalledTicket {
                 ticket,
-                room: room.unwrap_or_default(),
-                calls: u32::try_from(calls).unwrap_or(0),
-            });
-        } else {
-            let position = line.waiting.len() + 1;
-            let servers = servers(&state, line.id);
-            let times = recent
-                .get(&line.id.to_string())
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            line.waiting.push(WaitingTicket {
-                ticket,
-                position: u32::try_from(position).unwrap_or(u32::MAX),
-                wait: wait::estimate(position - 1, servers, times, WaitDefaults::default()),
-            });
+                room,
+                calls: row.calls,
+            }),
+            _ => {
+                let position = line.waiting.len() + 1;
+                line.waiting.push(WaitingTicket {
+                    ticket,
+                    position: u32::try_from(position).unwrap_or(u32::MAX),
+                    wait: hub::estimate(&state.settings, &recent, line.id, position - 1),
+                });
+            }
         }
     }
     Ok(Json(PublicQueue {
         version,
-        updated_at: super::rfc3339(updated_at),
+        updated_at: crate::clock::rfc3339(updated_at),
         lines,
         notices,
     }))
-}
-
-/// The wait range of someone with `ahead` tickets before them on `line`.
-pub async fn wait_for(state: &AppState, line: LineId, ahead: usize) -> Result<WaitRange, AppError> {
-    let mut conn = state.db.acquire().await?;
-    let recent = recent_service_minutes(&mut conn, &state.today()).await?;
-    let times = recent
-        .get(&line.to_string())
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    Ok(wait::estimate(
-        ahead,
-        servers(state, line),
-        times,
-        WaitDefaults::default(),
-    ))
-}
-
-fn servers(state: &AppState, line: LineId) -> usize {
-    state
-        .settings
-        .line(line)
-        .map_or(1, |l| usize::try_from(l.servers).unwrap_or(1))
-}
-
-/// Minutes from call to served of today's most recent visits, per line.
-async fn recent_service_minutes(
-    conn: &mut sqlx::SqliteConnection,
-    day: &str,
-) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT line_id, finished_at - called_at FROM (
-            SELECT line_id, finished_at, called_at,
-                   ROW_NUMBER() OVER (PARTITION BY line_id ORDER BY finished_at DESC) AS n
-            FROM tickets
-            WHERE day = ? AND status = 'served' AND called_at IS NOT NULL AND finished_at IS NOT NULL)
-         WHERE n <= ?",
-    )
-    .bind(day)
-    .bind(RECENT_VISITS)
-    .fetch_all(conn)
-    .await?;
-    let mut by_line: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for (line, seconds) in rows {
-        by_line.entry(line).or_default().push(seconds as f64 / 60.0);
-    }
-    Ok(by_line)
 }
 
 #[utoipa::path(get, path = "/api/v1/queue/events", tag = "queue",
@@ -172,4 +114,11 @@ fn change_event(version: u64) -> Event {
         .event(StreamEvent::Queue.as_str())
         .id(version.to_string())
         .data(format!("{{\"version\":{version}}}"))
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/queue", get(public_queue))
+        .route("/queue/events", get(events))
 }

@@ -2,10 +2,13 @@
 //! or by appointment code. Answers masked hints only, and limits failed
 //! attempts per identity and per device.
 
-use super::schedule::{self, Appointment, Arrival};
-use crate::attempts::{self, Scope};
-use crate::extract::{ApiJson, DeviceId};
-use crate::{idempotency::hex, AppError, AppState};
+use super::extract::{ApiJson, DeviceId};
+use crate::schedule::{self, Appointment, Arrival};
+use crate::store::appointments;
+use crate::store::attempts::{self, Scope};
+use crate::{AppError, AppState};
+use axum::routing::post;
+use axum::Router;
 use axum::{extract::State, Json};
 use sha2::{Digest, Sha256};
 #[allow(unused_imports)]
@@ -109,39 +112,20 @@ async fn lookup(
     day: &str,
     request: &IdentifyRequest,
 ) -> Result<Vec<Appointment>, AppError> {
+    let mut conn = state.db.acquire().await?;
     let found = match request {
         IdentifyRequest::Name {
             family_name,
             birth_date,
-        } => {
-            let sql = format!(
-                "SELECT {} FROM appointments WHERE day = ? AND birth_date = ? ORDER BY starts_at",
-                schedule::COLUMNS
-            );
-            let candidates: Vec<Appointment> = sqlx::query_as(&sql)
-                .bind(day)
-                .bind(birth_date.to_string())
-                .fetch_all(&state.db)
-                .await?;
-            candidates
-                .into_iter()
-                .filter(|a| surname_matches(family_name, &a.family_name))
-                .collect()
-        }
-        IdentifyRequest::Code { code } => {
-            let Some(code) = schedule::normalise_code(code) else {
-                return Ok(Vec::new());
-            };
-            let sql = format!(
-                "SELECT {} FROM appointments WHERE day = ? AND code = ?",
-                schedule::COLUMNS
-            );
-            sqlx::query_as(&sql)
-                .bind(day)
-                .bind(code)
-                .fetch_all(&state.db)
-                .await?
-        }
+        } => appointments::by_birth_date(&mut conn, day, *birth_date)
+            .await?
+            .into_iter()
+            .filter(|a| surname_matches(family_name, &a.family_name))
+            .collect(),
+        IdentifyRequest::Code { code } => match schedule::normalise_code(code) {
+            Some(code) => appointments::by_code(&mut conn, day, &code).await?,
+            None => Vec::new(),
+        },
     };
     Ok(found)
 }
@@ -167,5 +151,10 @@ fn keyed_hash(secret: &[u8; 32], text: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(secret);
     hasher.update(text.as_bytes());
-    hex(&hasher.finalize()[..16])
+    hex::encode(&hasher.finalize()[..16])
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/identify", post(identify))
 }

@@ -1,10 +1,11 @@
 //! Device heartbeats (from every kiosk and screen) and the health list
 //! reception sees.
 
-use super::clean_text;
-use super::staff::Staff;
-use crate::extract::ApiJson;
+use super::extract::ApiJson;
+use crate::auth::Staff;
 use crate::{AppError, AppState};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -17,6 +18,7 @@ use waitwell_core::contract::{
     DeviceStatus, Heartbeat, HeartbeatReply, ParkedDecision, ParkedDecisionRequest, ParkedOrder,
     ParkedWrite, MAX_PARKED_REPORTED,
 };
+use waitwell_core::text::clean_text;
 
 /// A device that has not reported for this long is shown as offline.
 pub const OFFLINE_AFTER_SECONDS: i64 = 120;
@@ -285,13 +287,21 @@ pub async fn list(
             outbox_parked: u32::try_from(parked_count).unwrap_or(0),
             storage_failed,
             last_sync,
-            last_seen: super::rfc3339(last_seen),
+            last_seen: crate::clock::rfc3339(last_seen),
             offline_since: (now - last_seen > OFFLINE_AFTER_SECONDS)
-                .then(|| super::rfc3339(last_seen)),
+                .then(|| crate::clock::rfc3339(last_seen)),
             parked,
             orders,
             device,
         });
     }
     Ok(Json(devices))
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/devices/heartbeat", post(heartbeat))
+        .route("/devices", get(list))
+        .route("/devices/{device}/parked/{key}", post(decide))
 }

@@ -1,0 +1,83 @@
+//! Who a request comes from: a staff session, held in an HttpOnly cookie
+//! (never readable by scripts, never in web storage) and ended by
+//! inactivity or after a shift. Handlers ask for [`Staff`] to require one.
+
+use crate::{AppError, AppState};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts, HeaderMap, HeaderValue},
+};
+use cookie::Cookie;
+use sha2::{Digest, Sha256};
+
+pub const COOKIE: &str = "waitwell_staff";
+/// However active, a session ends after a shift.
+pub const MAX_SESSION_SECONDS: i64 = 10 * 3600;
+
+pub(crate) fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub(crate) fn cookie(value: &str, max_age: i64) -> HeaderValue {
+    // Path limits it to the API; SameSite=Strict keeps other sites from
+    // riding on it. (Add `Secure` in front of TLS: a proxy's job here.)
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age={max_age}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("waitwell_staff=; Max-Age=0"))
+}
+
+/// The session token a request carries, if it is well formed.
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A request from a signed-in member of staff. Each one keeps the session
+/// alive; an idle or over-long session is ended and refused.
+pub struct Staff;
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let refuse = || AppError::unauthorized("staff sign-in needed");
+        let token = session_token(&parts.headers).ok_or_else(refuse)?;
+        let hash = token_hash(&token);
+        let now = state.now().as_second();
+        let idle = i64::try_from(state.settings.staff.idle_seconds).unwrap_or(i64::MAX);
+        let found: Option<(i64, i64)> =
+            sqlx::query_as("SELECT created_at, last_seen FROM staff_sessions WHERE token_hash = ?")
+                .bind(&hash)
+                .fetch_optional(&state.db)
+                .await?;
+        let Some((created_at, last_seen)) = found else {
+            return Err(refuse());
+        };
+        if now - last_seen > idle || now - created_at > MAX_SESSION_SECONDS {
+            sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ?")
+                .bind(&hash)
+                .execute(&state.db)
+                .await?;
+            return Err(AppError::unauthorized(
+                "the staff session has ended: sign in again",
+            ));
+        }
+        sqlx::query("UPDATE staff_sessions SET last_seen = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(&hash)
+            .execute(&state.db)
+            .await?;
+        Ok(Staff)
+    }
+}

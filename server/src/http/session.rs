@@ -1,0 +1,109 @@
+//! `/staff/session`: staff sign-in with a PIN, its state, and sign-out. The
+//! session itself (cookie, checks) is [`crate::auth`]'s; this is the HTTP
+//! face, with a lockout after repeated wrong PINs.
+
+use super::extract::{ApiJson, DeviceId};
+use crate::auth::{self, Staff};
+use crate::store::attempts::{self, Scope};
+use crate::{AppError, AppState};
+use axum::routing::get;
+use axum::Router;
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use sha2::{Digest, Sha256};
+#[allow(unused_imports)]
+use waitwell_core::contract::ApiError;
+use waitwell_core::contract::{StaffSession, StaffSignIn};
+
+#[utoipa::path(post, path = "/api/v1/staff/session", tag = "staff",
+    params(("X-Waitwell-Device" = Option<String>, Header, description = "The device's id, for the wrong-PIN lockout")),
+    request_body = StaffSignIn,
+    responses(
+        (status = 200, description = "Signed in: the session is in an HttpOnly cookie (waitwell_staff)", body = StaffSession),
+        (status = 401, description = "Wrong PIN", body = ApiError),
+        (status = 429, description = "Too many wrong PINs (code: locked_out); see Retry-After", body = ApiError),
+    ))]
+/// `POST /staff/session`: sign in.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    DeviceId(device): DeviceId,
+    ApiJson { value, .. }: ApiJson<StaffSignIn>,
+) -> Result<Response, AppError> {
+    let rules = &state.settings.staff;
+    let scopes = [Scope {
+        name: format!("pin:device:{}", device.as_deref().unwrap_or("unknown")),
+        allowed: rules.max_wrong_pins,
+    }];
+    const LOCKED: &str = "too many wrong PINs: wait, then try again";
+    attempts::check(&state, &scopes, rules.lockout_seconds, LOCKED).await?;
+
+    // Compare hashes, so the time taken says nothing about how much matched.
+    let right = Sha256::digest(rules.pin.as_bytes());
+    let given = Sha256::digest(value.pin.trim().as_bytes());
+    if right != given {
+        attempts::record_failure(&state, &scopes, rules.lockout_seconds).await?;
+        return Err(AppError::unauthorized("wrong PIN"));
+    }
+    let token = crate::store::random_token(32).map_err(|e| AppError::Corrupt(e.to_string()))?;
+    let now = state.now().as_second();
+    sqlx::query("DELETE FROM staff_sessions WHERE last_seen < ?")
+        .bind(now - i64::try_from(rules.idle_seconds).unwrap_or(i64::MAX))
+        .execute(&state.db)
+        .await?;
+    sqlx::query("INSERT INTO staff_sessions (token_hash, created_at, last_seen) VALUES (?, ?, ?)")
+        .bind(auth::token_hash(&token))
+        .bind(now)
+        .bind(now)
+        .execute(&state.db)
+        .await?;
+    let mut response = Json(StaffSession {
+        idle_seconds: rules.idle_seconds,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::cookie(&token, auth::MAX_SESSION_SECONDS),
+    );
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/session", tag = "staff", security(("staff_session" = [])),
+    responses(
+        (status = 200, description = "Signed in", body = StaffSession),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+    ))]
+/// `GET /staff/session`: whether this browser is signed in.
+pub async fn status(State(state): State<AppState>, _staff: Staff) -> Json<StaffSession> {
+    Json(StaffSession {
+        idle_seconds: state.settings.staff.idle_seconds,
+    })
+}
+
+#[utoipa::path(delete, path = "/api/v1/staff/session", tag = "staff",
+    responses((status = 204, description = "Signed out; the cookie is cleared")))]
+/// `DELETE /staff/session`: sign out.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(token) = auth::session_token(&headers) {
+        sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ?")
+            .bind(auth::token_hash(&token))
+            .execute(&state.db)
+            .await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::cookie("", 0));
+    Ok(response)
+}
+
+/// This area's routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/staff/session", get(status).post(sign_in).delete(sign_out))
+}

@@ -1,0 +1,247 @@
+//! `tickets` and `queue_days`: the day's tickets as the queue state machine
+//! sees them, the change of one action, and the day's version.
+
+use crate::hub::{Holder, NewTicket};
+use crate::AppError;
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+use std::collections::BTreeMap;
+use waitwell_core::queue::{
+    LineId, Queue, Ticket, TicketCode, TicketId, TicketState, TicketStatus,
+};
+
+/// How many of a line's latest visits today the wait estimate looks at.
+pub const RECENT_VISITS: i64 = 20;
+
+#[derive(sqlx::FromRow)]
+struct StoredTicket {
+    id: i64,
+    code_line: String,
+    code_number: i64,
+    line_id: String,
+    status: String,
+    room: Option<String>,
+    calls: i64,
+}
+
+impl StoredTicket {
+    /// The ticket as the queue state machine holds it; a row that cannot be
+    /// one is corrupt.
+    fn into_ticket(self, day: &str) -> Result<Ticket, AppError> {
+        let StoredTicket {
+            id,
+            code_line,
+            code_number,
+            line_id,
+            status,
+            room,
+            calls,
+        } = self;
+        let corrupt = || AppError::Corrupt(format!("ticket {id} of {day}"));
+        let status = match (TicketState::parse(&status), room) {
+            (Some(TicketState::Waiting), _) => TicketStatus::Waiting,
+            (Some(TicketState::Called), Some(room)) => TicketStatus::Called { room },
+            (Some(TicketState::Served), _) => TicketStatus::Served,
+            (Some(TicketState::NoShow), _) => TicketStatus::NoShow,
+            _ => return Err(corrupt()),
+        };
+        Ok(Ticket {
+            id: TicketId::try_from(id).map_err(|_| corrupt())?,
+            code: TicketCode {
+                line: parse_line(&code_line).ok_or_else(corrupt)?,
+                number: u16::try_from(code_number).map_err(|_| corrupt())?,
+            },
+            line: parse_line(&line_id).ok_or_else(corrupt)?,
+            status,
+            calls: u32::try_from(calls).map_err(|_| corrupt())?,
+        })
+    }
+}
+
+/// The day's tickets, waiting ones in their order first.
+pub async fn load_day(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Ticket>, AppError> {
+    let rows: Vec<StoredTicket> = sqlx::query_as(
+        "SELECT id, code_line, code_number, line_id, status, room, calls FROM tickets
+         WHERE day = ?
+         ORDER BY CASE status WHEN 'waiting' THEN 0 ELSE 1 END, queue_order, id",
+    )
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(|row| row.into_ticket(day)).collect()
+}
+
+pub fn parse_line(s: &str) -> Option<LineId> {
+    LineId::try_from(s.to_owned()).ok()
+}
+
+/// Stores the difference between `before` and `after` (one accepted action
+/// about `ticket`) in `tx`, with the day's new version.
+pub async fn persist(
+    tx: &mut Transaction<'_, Sqlite>,
+    day: &str,
+    before: &Queue,
+    after: &Queue,
+    ticket: TicketId,
+    new_ticket: Option<&NewTicket>,
+    now_unix: i64,
+) -> Result<(), AppError> {
+    let t = after
+        .ticket(ticket)
+        .ok_or_else(|| AppError::Corrupt(format!("ticket {ticket} vanished")))?;
+    let id = i64::try_from(t.id).map_err(|_| AppError::Corrupt("ticket id".into()))?;
+    let room = match &t.status {
+        TicketStatus::Called { room } => Some(room.as_str()),
+        _ => None,
+    };
+    match (before.ticket(ticket), new_ticket) {
+        (None, Some(new)) => {
+            let (appointment, name, reason) = match &new.holder {
+                Holder::Appointment(id) => (Some(*id), None, None),
+                Holder::WalkIn { name, reason } => {
+                    (None, Some(name.as_str()), Some(reason.as_str()))
+                }
+            };
+            let needs = serde_json::to_string(&new.needs).unwrap_or_else(|_| "{}".into());
+            sqlx::query(
+                "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, room, calls,
+                    appointment_id, walk_in_name, walk_in_reason, needs, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(day)
+            .bind(id)
+            .bind(t.code.line.to_string())
+            .bind(i64::from(t.code.number))
+            .bind(t.line.to_string())
+            .bind(t.status.name())
+            .bind(room)
+            .bind(i64::from(t.calls))
+            .bind(appointment)
+            .bind(name)
+            .bind(reason)
+            .bind(needs)
+            .bind(now_unix)
+            .execute(&mut **tx)
+            .await?;
+            if let Holder::Appointment(appointment) = new.holder {
+                sqlx::query("UPDATE appointments SET ticket_id = ? WHERE id = ?")
+                    .bind(id)
+                    .bind(appointment)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        (Some(old), _) => {
+            let newly_called = matches!(t.status, TicketStatus::Called { .. })
+                && (!matches!(old.status, TicketStatus::Called { .. }) || t.calls != old.calls);
+            let finished = matches!(t.status, TicketStatus::Served | TicketStatus::NoShow);
+            sqlx::query(
+                "UPDATE tickets SET line_id = ?, status = ?, room = ?, calls = ?,
+                    called_at = CASE WHEN ? THEN ? ELSE called_at END,
+                    finished_at = CASE WHEN ? THEN ? ELSE NULL END
+                 WHERE day = ? AND id = ?",
+            )
+            .bind(t.line.to_string())
+            .bind(t.status.name())
+            .bind(room)
+            .bind(i64::from(t.calls))
+            .bind(newly_called)
+            .bind(now_unix)
+            .bind(finished)
+            .bind(now_unix)
+            .bind(day)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        (None, None) => return Err(AppError::Corrupt("new ticket without details".into())),
+    }
+    // `queue_order` is a sort key, not a position: an action only ever puts
+    // a ticket at the front (requeue) or the back (enqueue, transfer) of a
+    // line, so one write keeps the stored order whatever the line's length.
+    if let Some(position) = after.position(ticket) {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(queue_order), MAX(queue_order) FROM tickets
+             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?",
+        )
+        .bind(day)
+        .bind(t.line.to_string())
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let order = if position == 1 {
+            first.map_or(0, |f| f - 1)
+        } else {
+            last.map_or(0, |l| l + 1)
+        };
+        sqlx::query("UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?")
+            .bind(order)
+            .bind(day)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO queue_days (day, version, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (day) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
+    )
+    .bind(day)
+    .bind(i64::try_from(after.version()).unwrap_or(i64::MAX))
+    .bind(now_unix)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The day's stored queue version and the unix time of its last change
+/// (0 and 0 before the first).
+pub async fn stored_version(
+    conn: &mut sqlx::SqliteConnection,
+    day: &str,
+) -> Result<(u64, i64), AppError> {
+    let (version, updated_at): (i64, i64) = sqlx::query_as(
+        "SELECT version, updated_at FROM queue_days WHERE day = ?
+         UNION ALL SELECT 0, 0 LIMIT 1",
+    )
+    .bind(day)
+    .fetch_one(conn)
+    .await?;
+    Ok((u64::try_from(version).unwrap_or(0), updated_at))
+}
+
+/// Minutes from call to served of today's most recent visits, per line.
+pub async fn recent_service_minutes(
+    conn: &mut sqlx::SqliteConnection,
+    day: &str,
+) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT line_id, finished_at - called_at FROM (
+            SELECT line_id, finished_at, called_at,
+                   ROW_NUMBER() OVER (PARTITION BY line_id ORDER BY finished_at DESC) AS n
+            FROM tickets
+            WHERE day = ? AND status = 'served' AND called_at IS NOT NULL AND finished_at IS NOT NULL)
+         WHERE n <= ?",
+    )
+    .bind(day)
+    .bind(RECENT_VISITS)
+    .fetch_all(conn)
+    .await?;
+    let mut by_line: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (line, seconds) in rows {
+        by_line.entry(line).or_default().push(seconds as f64 / 60.0);
+    }
+    Ok(by_line)
+}
+
+/// The day's called tickets (most recent first), then its waiting ones (in
+/// order): what the public board shows.
+pub async fn on_board(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Ticket>, AppError> {
+    let rows: Vec<StoredTicket> = sqlx::query_as(
+        "SELECT id, code_line, code_number, line_id, status, room, calls FROM tickets
+         WHERE day = ? AND status IN ('waiting', 'called')
+         ORDER BY CASE status WHEN 'called' THEN -called_at ELSE queue_order END, id",
+    )
+    .bind(day)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(|row| row.into_ticket(day)).collect()
+}
