@@ -2,7 +2,8 @@
 //! (never readable by scripts, never in web storage) and ended by
 //! inactivity or after a shift. Handlers ask for [`Staff`] to require one.
 
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use crate::state::AppState;
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts, HeaderMap, HeaderValue},

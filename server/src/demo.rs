@@ -1,7 +1,8 @@
 //! The demo clinic `make run` starts with: today's appointments around the
 //! current time, so a person can try a check-in at once.
 
-use crate::{settings::Settings, store::random_token, AppError};
+use crate::error::AppError;
+use crate::{settings::Settings, store::random_token};
 use jiff::{civil, Zoned};
 use sqlx::SqlitePool;
 

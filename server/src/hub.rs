@@ -11,13 +11,14 @@
 //! while deciding (the wait estimate) use the same transaction, so no second
 //! connection is taken while the lock is held.
 
-use crate::store::tickets;
-use crate::{settings::Settings, AppError};
+use crate::error::AppError;
+use crate::settings::Settings;
+use crate::store::tickets::{self, NewTicket};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{broadcast, MappedMutexGuard, Mutex, MutexGuard};
 use waitwell_core::contract::ErrorCode;
-use waitwell_core::contract::{Needs, QueueChanged};
+use waitwell_core::contract::QueueChanged;
 use waitwell_core::queue::{Action, LineId, Outcome, Queue, QueueError};
 use waitwell_core::wait::{self, WaitDefaults, WaitRange};
 
@@ -137,20 +138,6 @@ async fn load_day(db: &SqlitePool, settings: &Settings, day: &str) -> Result<Day
         day: day.to_owned(),
         queue,
     })
-}
-
-/// Who a new ticket is for.
-#[derive(Debug, Clone)]
-pub enum Holder {
-    Appointment(i64),
-    WalkIn { name: String, reason: String },
-}
-
-/// What a new ticket carries besides its place in the queue.
-#[derive(Debug, Clone)]
-pub struct NewTicket {
-    pub holder: Holder,
-    pub needs: Needs,
 }
 
 /// A change of the queue under way: holds the lock and the transaction.

@@ -5,8 +5,9 @@
 //! (imported into SQLite); a FHIR bridge fills the same table from the EHR,
 //! so the rules here and the handlers above them do not change with it.
 
+use crate::error::AppError;
+use crate::state::AppState;
 pub use crate::store::appointments::Appointment;
-use crate::{AppError, AppState};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use waitwell_core::contract::AppointmentHint;

@@ -3,11 +3,13 @@
 //! retry replays the first answer instead of making a second ticket.
 
 use super::extract::{ApiJson, IdempotencyKey};
-use crate::hub::{Change, Holder, NewTicket};
+use crate::error::AppError;
+use crate::hub::Change;
 use crate::schedule::{self, Arrival};
+use crate::state::AppState;
+use crate::store::appointments;
 use crate::store::idempotency;
-use crate::store::{appointments, tickets};
-use crate::{AppError, AppState};
+use crate::store::tickets::{self, Holder, NewTicket};
 use axum::routing::post;
 use axum::Router;
 use axum::{

@@ -1,4 +1,4 @@
-use crate::AppState;
+use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
 use axum::{extract::State, Json};

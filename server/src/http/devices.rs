@@ -3,7 +3,8 @@
 
 use super::extract::ApiJson;
 use crate::auth::Staff;
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use axum::{

@@ -1,6 +1,6 @@
 //! Request extractors whose rejections speak the contract's error format.
 
-use crate::AppError;
+use crate::error::AppError;
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},

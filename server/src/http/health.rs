@@ -1,4 +1,5 @@
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
 use axum::{extract::State, Json};

@@ -3,10 +3,11 @@
 //! attempts per identity and per device.
 
 use super::extract::{ApiJson, DeviceId};
+use crate::error::AppError;
 use crate::schedule::{self, Appointment, Arrival};
+use crate::state::AppState;
 use crate::store::appointments;
 use crate::store::attempts::{self, Scope};
-use crate::{AppError, AppState};
 use axum::routing::post;
 use axum::Router;
 use axum::{extract::State, Json};
@@ -71,11 +72,24 @@ pub async fn identify(
         });
     }
     const LOCKED: &str = "too many attempts: please see reception";
-    attempts::check(&state, &scopes, limits.window_seconds, LOCKED).await?;
+    attempts::check(
+        &state.db,
+        state.now().as_second(),
+        &scopes,
+        limits.window_seconds,
+        LOCKED,
+    )
+    .await?;
 
     let found = lookup(&state, &day, &request).await?;
     if found.is_empty() {
-        attempts::record_failure(&state, &scopes, limits.window_seconds).await?;
+        attempts::record_failure(
+            &state.db,
+            state.now().as_second(),
+            &scopes,
+            limits.window_seconds,
+        )
+        .await?;
         return Err(AppError::not_found(
             ErrorCode::NoMatch,
             "we could not find an appointment today with those details",

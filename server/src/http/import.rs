@@ -3,9 +3,10 @@
 
 use super::extract::{IdempotencyKey, RawBody};
 use crate::auth::Staff;
+use crate::error::AppError;
 use crate::schedule::normalise_code;
+use crate::state::AppState;
 use crate::store::idempotency;
-use crate::{AppError, AppState};
 use axum::routing::post;
 use axum::{extract::DefaultBodyLimit, Router};
 use axum::{

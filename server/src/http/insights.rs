@@ -2,7 +2,8 @@
 //! wait figures for a period of clinic days.
 
 use crate::auth::Staff;
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
 use axum::{

@@ -1,7 +1,7 @@
 //! The HTTP face of the server: `/api/v1`, one module per area, each with
 //! its own `router()`; and the built app for every other path (`web`).
 //! Handlers parse the request, call the queue service, the schedule or a
-//! store, and answer; refusals are [`crate::AppError`]s.
+//! store, and answer; refusals are [`crate::error::AppError`]s.
 
 pub mod check_in;
 pub mod config;
@@ -19,7 +19,8 @@ pub mod session;
 pub mod surveys;
 pub mod web;
 
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use crate::state::AppState;
 use axum::{extract::DefaultBodyLimit, Router};
 use waitwell_core::contract::limits;
 

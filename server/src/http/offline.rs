@@ -3,8 +3,9 @@
 //! (surname key, birth date) and of the code stand in for the patient's
 //! details; beside them only the masked hint a kiosk shows anyway.
 
+use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::appointments;
-use crate::{AppError, AppState};
 use axum::routing::get;
 use axum::Router;
 use axum::{extract::State, http::header, response::IntoResponse, Json};

@@ -2,9 +2,10 @@
 //! `GET /queue/events` (Server-Sent Events carrying each new version).
 //! Ticket codes, rooms and wait ranges only: safe for a wall screen.
 
+use crate::error::AppError;
 use crate::hub;
+use crate::state::AppState;
 use crate::store::tickets;
-use crate::{AppError, AppState};
 use axum::routing::get;
 use axum::Router;
 use axum::{

@@ -4,8 +4,9 @@
 use super::extract::ApiJson;
 use crate::auth::Staff;
 use crate::clock::{local_instant, rfc3339};
+use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::tickets;
-use crate::{AppError, AppState};
 use axum::routing::{get, post};
 use axum::Router;
 use axum::{

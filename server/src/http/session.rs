@@ -4,8 +4,9 @@
 
 use super::extract::{ApiJson, DeviceId};
 use crate::auth::{self, Staff};
+use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::attempts::{self, Scope};
-use crate::{AppError, AppState};
 use axum::routing::get;
 use axum::Router;
 use axum::{
@@ -39,13 +40,26 @@ pub async fn sign_in(
         allowed: rules.max_wrong_pins,
     }];
     const LOCKED: &str = "too many wrong PINs: wait, then try again";
-    attempts::check(&state, &scopes, rules.lockout_seconds, LOCKED).await?;
+    attempts::check(
+        &state.db,
+        state.now().as_second(),
+        &scopes,
+        rules.lockout_seconds,
+        LOCKED,
+    )
+    .await?;
 
     // Compare hashes, so the time taken says nothing about how much matched.
     let right = Sha256::digest(rules.pin.as_bytes());
     let given = Sha256::digest(value.pin.trim().as_bytes());
     if right != given {
-        attempts::record_failure(&state, &scopes, rules.lockout_seconds).await?;
+        attempts::record_failure(
+            &state.db,
+            state.now().as_second(),
+            &scopes,
+            rules.lockout_seconds,
+        )
+        .await?;
         return Err(AppError::unauthorized("wrong PIN"));
     }
     let token = crate::store::random_token(32).map_err(|e| AppError::Corrupt(e.to_string()))?;

@@ -4,7 +4,8 @@
 
 use super::extract::ApiJson;
 use crate::auth::Staff;
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use crate::state::AppState;
 use axum::routing::{self, get, post};
 use axum::Router;
 use axum::{

@@ -1,7 +1,8 @@
 //! The whole router: the API under `/api/v1`, the built app for everything
 //! else, and the security headers and request log around both.
 
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use crate::state::AppState;
 use axum::{
     extract::State,
     http::{header, Uri},

@@ -1,7 +1,7 @@
 //! `appointments`: today's schedule as check-in needs it (the row type and
 //! its lookups). Imports write it (`http::import`); the demo fills it.
 
-use crate::AppError;
+use crate::error::AppError;
 use sqlx::SqliteConnection;
 use waitwell_core::date::Date;
 

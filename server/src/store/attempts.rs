@@ -2,7 +2,8 @@
 //! failures within a window, a scope is locked until the oldest of them
 //! leaves the window.
 
-use crate::{AppError, AppState};
+use crate::error::AppError;
+use sqlx::SqlitePool;
 use waitwell_core::contract::ErrorCode;
 
 /// One scope to check: a name that holds no personal data, and its limit.
@@ -14,12 +15,12 @@ pub struct Scope {
 
 /// Refuses (429 with Retry-After) while any scope is locked.
 pub async fn check(
-    state: &AppState,
+    db: &SqlitePool,
+    now: i64,
     scopes: &[Scope],
     window_seconds: u64,
     message: &str,
 ) -> Result<(), AppError> {
-    let now = state.now().as_second();
     let window = i64::try_from(window_seconds).unwrap_or(i64::MAX);
     for scope in scopes {
         let (failures, oldest): (i64, Option<i64>) = sqlx::query_as(
@@ -27,7 +28,7 @@ pub async fn check(
         )
         .bind(&scope.name)
         .bind(now.saturating_sub(window))
-        .fetch_one(&state.db)
+        .fetch_one(db)
         .await?;
         if failures >= i64::from(scope.allowed) {
             let retry = oldest
@@ -45,13 +46,13 @@ pub async fn check(
 
 /// Records one failure against every scope, and forgets expired ones.
 pub async fn record_failure(
-    state: &AppState,
+    db: &SqlitePool,
+    now: i64,
     scopes: &[Scope],
     window_seconds: u64,
 ) -> Result<(), AppError> {
-    let now = state.now().as_second();
     let window = i64::try_from(window_seconds).unwrap_or(i64::MAX);
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     for scope in scopes {
         // Old records say nothing any more: keep the table small.
         sqlx::query("DELETE FROM failed_attempts WHERE scope = ? AND at <= ?")

@@ -7,7 +7,7 @@
 //! second sees the first's committed result. Keys are kept for
 //! [`RETENTION_DAYS`] days, then purged.
 
-use crate::AppError;
+use crate::error::AppError;
 use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},

@@ -1,16 +1,30 @@
 //! `tickets` and `queue_days`: the day's tickets as the queue state machine
 //! sees them, the change of one action, and the day's version.
 
-use crate::hub::{Holder, NewTicket};
-use crate::AppError;
+use crate::error::AppError;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 use std::collections::BTreeMap;
+use waitwell_core::contract::Needs;
 use waitwell_core::queue::{
     LineId, Queue, Ticket, TicketCode, TicketId, TicketState, TicketStatus,
 };
 
 /// How many of a line's latest visits today the wait estimate looks at.
 pub const RECENT_VISITS: i64 = 20;
+
+/// Who a new ticket is for.
+#[derive(Debug, Clone)]
+pub enum Holder {
+    Appointment(i64),
+    WalkIn { name: String, reason: String },
+}
+
+/// What a new ticket carries besides its place in the queue.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub holder: Holder,
+    pub needs: Needs,
+}
 
 #[derive(sqlx::FromRow)]
 struct StoredTicket {
