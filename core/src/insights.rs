@@ -2,6 +2,9 @@
 //! they are checked against hand-computed values, and an empty period gives
 //! `None` rather than NaN or a panic.
 
+use crate::contract::DayCounters;
+use crate::queue::TicketState;
+
 /// Share of responses on the two happy faces (ratings 3 and 4 of 1–4).
 pub fn happy_index(ratings: &[u8]) -> Option<f64> {
     if ratings.is_empty() {
@@ -44,10 +47,46 @@ pub fn mean(values: &[u32]) -> Option<u32> {
     u32::try_from(total / values.len() as u64).ok()
 }
 
+/// Reception's counters for the day from each ticket's state and, for
+/// those called by now, the minutes from check-in to call.
+pub fn day_counters(tickets: impl IntoIterator<Item = (TicketState, Option<u32>)>) -> DayCounters {
+    let mut counters = DayCounters::default();
+    let mut waits = Vec::new();
+    for (state, waited) in tickets {
+        match state {
+            TicketState::Waiting => counters.waiting += 1,
+            TicketState::Served => counters.seen += 1,
+            TicketState::NoShow => counters.no_shows += 1,
+            TicketState::Called => {}
+        }
+        waits.extend(waited);
+    }
+    counters.average_wait_minutes = mean(&waits).unwrap_or(0);
+    counters.p90_wait_minutes = percentile(&waits, 90).unwrap_or(0);
+    counters
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn day_counters_by_hand() {
+        use TicketState::*;
+        let c = day_counters([
+            (Waiting, None),
+            (Waiting, None),
+            (Called, Some(4)),
+            (Served, Some(10)),
+            (Served, Some(30)),
+            (NoShow, Some(2)),
+        ]);
+        assert_eq!((c.waiting, c.seen, c.no_shows), (2, 2, 1));
+        // Waits 2, 4, 10, 30: mean 11 (46 / 4, rounded down), p90 the 4th.
+        assert_eq!((c.average_wait_minutes, c.p90_wait_minutes), (11, 30));
+        assert_eq!(day_counters([]), DayCounters::default());
+    }
 
     #[test]
     fn happy_index_by_hand() {

@@ -6,7 +6,7 @@ use crate::auth::Staff;
 use crate::clock::{local_instant, rfc3339};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::tickets;
+use crate::store::tickets::{self, StaffRow};
 use axum::routing::{get, post};
 use axum::Router;
 use axum::{
@@ -14,32 +14,12 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
     Json,
 };
-use waitwell_core::contract::{
-    ActionResult, DayCounters, Needs, StaffQueue, StaffTicket, TicketState,
-};
+use waitwell_core::contract::{ActionResult, Needs, StaffQueue, StaffTicket, TicketState};
 #[allow(unused_imports)]
 use waitwell_core::contract::{ApiError, QueueChanged};
 use waitwell_core::contract::{ErrorCode, StreamEvent};
-use waitwell_core::queue::Action;
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    code_line: String,
-    code_number: i64,
-    line_id: String,
-    status: String,
-    room: Option<String>,
-    calls: i64,
-    needs: String,
-    created_at: i64,
-    called_at: Option<i64>,
-    walk_in_name: Option<String>,
-    walk_in_reason: Option<String>,
-    given_name: Option<String>,
-    family_name: Option<String>,
-    starts_at: Option<String>,
-}
+use waitwell_core::insights;
+use waitwell_core::queue::{Action, LineId, TicketStatus};
 
 #[utoipa::path(get, path = "/api/v1/queue/staff", tag = "staff", security(("staff_session" = [])),
     responses(
@@ -54,84 +34,27 @@ pub async fn staff_queue(
     let day = state.today();
     let now = state.now().as_second();
     let mut tx = state.db.begin().await?;
-    let (version, updated_at) = crate::store::tickets::stored_version(&mut tx, &day).await?;
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT t.id, t.code_line, t.code_number, t.line_id, t.status, t.room, t.calls, t.needs,
-                t.created_at, t.called_at, t.walk_in_name, t.walk_in_reason,
-                a.given_name, a.family_name, a.starts_at
-         FROM tickets t LEFT JOIN appointments a ON a.id = t.appointment_id
-         WHERE t.day = ?
-         ORDER BY t.line_id, CASE t.status WHEN 'waiting' THEN 0 WHEN 'called' THEN 1 ELSE 2 END,
-                  t.queue_order, t.called_at DESC, t.id",
-    )
-    .bind(&day)
-    .fetch_all(&mut *tx)
-    .await?;
+    let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
+    let rows = tickets::for_staff(&mut tx, &day).await?;
     let notices = super::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
-    let mut positions = std::collections::HashMap::<String, u32>::new();
-    let mut waits = Vec::new();
-    let mut counters = DayCounters::default();
+    let mut positions = std::collections::HashMap::<LineId, u32>::new();
+    let mut counted = Vec::with_capacity(rows.len());
     let tickets = rows
         .into_iter()
         .map(|row| {
-            let status = TicketState::parse(&row.status)
-                .ok_or_else(|| AppError::Corrupt(format!("ticket {} status", row.id)))?;
-            let minutes = |seconds: i64| u32::try_from(seconds.max(0) / 60).unwrap_or(u32::MAX);
-            let position = (status == TicketState::Waiting).then(|| {
-                let p = positions.entry(row.line_id.clone()).or_default();
+            let (ticket, called_after) = staff_ticket(&state, &day, now, row)?;
+            counted.push((ticket.status, called_after));
+            let position = (ticket.status == TicketState::Waiting).then(|| {
+                let p = positions.entry(ticket.line).or_default();
                 *p += 1;
                 *p
             });
-            match status {
-                TicketState::Waiting => counters.waiting += 1,
-                TicketState::Served => counters.seen += 1,
-                TicketState::NoShow => counters.no_shows += 1,
-                TicketState::Called => {}
-            }
-            if let Some(called) = row.called_at {
-                waits.push(minutes(called - row.created_at));
-            }
-            let waited_until = row.called_at.unwrap_or(now);
-            let appointment_start = row
-                .starts_at
-                .as_deref()
-                .and_then(|t| local_instant(&state.settings.time_zone, &day, t))
-                .map(|t| t.as_second());
-            let late = appointment_start.map_or(0, |start| minutes(row.created_at - start));
-            let name = match (&row.given_name, &row.family_name, &row.walk_in_name) {
-                (Some(given), Some(family), _) => format!("{given} {family}"),
-                (_, _, Some(walk_in)) => walk_in.clone(),
-                _ => String::new(),
-            };
-            Ok(StaffTicket {
-                id: u64::try_from(row.id).unwrap_or(0),
-                ticket: format!("{}-{:03}", row.code_line, row.code_number),
-                line: tickets::parse_line(&row.line_id).unwrap_or(state.settings.site.walk_in_line),
-                status,
-                room: row.room,
-                position,
-                name,
-                walk_in_reason: row.walk_in_reason,
-                needs: serde_json::from_str::<Needs>(&row.needs).unwrap_or_default(),
-                checked_in_at: rfc3339(row.created_at),
-                appointment_time: row.starts_at,
-                waited_minutes: minutes(waited_until - row.created_at),
-                late_minutes: late,
-                calls: u32::try_from(row.calls).unwrap_or(0),
-            })
+            Ok(StaffTicket { position, ..ticket })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    waits.sort_unstable();
-    if !waits.is_empty() {
-        let total: u64 = waits.iter().map(|w| u64::from(*w)).sum();
-        counters.average_wait_minutes =
-            u32::try_from(total / waits.len() as u64).unwrap_or(u32::MAX);
-        // Nearest-rank 90th percentile.
-        let rank = (waits.len() * 9).div_ceil(10).max(1);
-        counters.p90_wait_minutes = waits[rank - 1];
-    }
+    let counters = insights::day_counters(counted);
     Ok(Json(StaffQueue {
         version,
         updated_at: rfc3339(updated_at),
@@ -139,6 +62,50 @@ pub async fn staff_queue(
         today: counters,
         notices,
     }))
+}
+
+/// What reception sees of one stored ticket (its position is counted by
+/// the caller, which walks the line in order), and the minutes from its
+/// check-in to its last call if it was called.
+fn staff_ticket(
+    state: &AppState,
+    day: &str,
+    now: i64,
+    row: StaffRow,
+) -> Result<(StaffTicket, Option<u32>), AppError> {
+    let minutes = |seconds: i64| u32::try_from(seconds.max(0) / 60).unwrap_or(u32::MAX);
+    let appointment_start = row
+        .starts_at
+        .as_deref()
+        .and_then(|t| local_instant(&state.settings.time_zone, day, t))
+        .map(|t| t.as_second());
+    let name = match (&row.given_name, &row.family_name, &row.walk_in_name) {
+        (Some(given), Some(family), _) => format!("{given} {family}"),
+        (_, _, Some(walk_in)) => walk_in.clone(),
+        _ => String::new(),
+    };
+    let ticket = row.ticket.into_ticket(day)?;
+    let called_after = row.called_at.map(|called| minutes(called - row.created_at));
+    let staff = StaffTicket {
+        id: ticket.id,
+        ticket: ticket.code.to_string(),
+        line: ticket.line,
+        status: ticket.status.state(),
+        room: match ticket.status {
+            TicketStatus::Called { room } => Some(room),
+            _ => None,
+        },
+        position: None,
+        name,
+        walk_in_reason: row.walk_in_reason,
+        needs: serde_json::from_str::<Needs>(&row.needs).unwrap_or_default(),
+        checked_in_at: rfc3339(row.created_at),
+        appointment_time: row.starts_at,
+        waited_minutes: minutes(row.called_at.unwrap_or(now) - row.created_at),
+        late_minutes: appointment_start.map_or(0, |start| minutes(row.created_at - start)),
+        calls: ticket.calls,
+    };
+    Ok((staff, called_after))
 }
 
 #[utoipa::path(post, path = "/api/v1/queue/actions", tag = "staff", security(("staff_session" = [])),

@@ -27,7 +27,7 @@ pub struct NewTicket {
 }
 
 #[derive(sqlx::FromRow)]
-struct StoredTicket {
+pub struct StoredTicket {
     id: i64,
     code_line: String,
     code_number: i64,
@@ -40,7 +40,7 @@ struct StoredTicket {
 impl StoredTicket {
     /// The ticket as the queue state machine holds it; a row that cannot be
     /// one is corrupt.
-    fn into_ticket(self, day: &str) -> Result<Ticket, AppError> {
+    pub fn into_ticket(self, day: &str) -> Result<Ticket, AppError> {
         let StoredTicket {
             id,
             code_line,
@@ -258,4 +258,37 @@ pub async fn on_board(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Tick
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(|row| row.into_ticket(day)).collect()
+}
+
+/// A ticket with what reception sees of its holder.
+#[derive(sqlx::FromRow)]
+pub struct StaffRow {
+    #[sqlx(flatten)]
+    pub ticket: StoredTicket,
+    /// `Needs` as JSON.
+    pub needs: String,
+    pub created_at: i64,
+    pub called_at: Option<i64>,
+    pub walk_in_name: Option<String>,
+    pub walk_in_reason: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub starts_at: Option<String>,
+}
+
+/// The day's tickets for reception: by line, waiting (in order) before
+/// called before the rest.
+pub async fn for_staff(conn: &mut SqliteConnection, day: &str) -> Result<Vec<StaffRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT t.id, t.code_line, t.code_number, t.line_id, t.status, t.room, t.calls, t.needs,
+                t.created_at, t.called_at, t.walk_in_name, t.walk_in_reason,
+                a.given_name, a.family_name, a.starts_at
+         FROM tickets t LEFT JOIN appointments a ON a.id = t.appointment_id
+         WHERE t.day = ?
+         ORDER BY t.line_id, CASE t.status WHEN 'waiting' THEN 0 WHEN 'called' THEN 1 ELSE 2 END,
+                  t.queue_order, t.called_at DESC, t.id",
+    )
+    .bind(day)
+    .fetch_all(conn)
+    .await?)
 }
