@@ -2,8 +2,12 @@
 //! they are checked against hand-computed values, and an empty period gives
 //! `None` rather than NaN or a panic.
 
-use crate::contract::DayCounters;
+use crate::contract::{
+    Comment, DayCounters, Insights, PeriodPoint, ThanksCount, Theme, ThemeCount,
+};
+use crate::date::Date;
 use crate::queue::TicketState;
+use std::collections::BTreeMap;
 
 /// Share of responses on the two happy faces (ratings 3 and 4 of 1–4).
 pub fn happy_index(ratings: &[u8]) -> Option<f64> {
@@ -66,6 +70,136 @@ pub fn day_counters(tickets: impl IntoIterator<Item = (TicketState, Option<u32>)
     counters
 }
 
+/// One survey response as the figures need it (names already resolved,
+/// first names never included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// RFC 3339.
+    pub at: String,
+    /// The clinic day, YYYY-MM-DD.
+    pub day: String,
+    /// Local hour, 0–23.
+    pub hour: u8,
+    pub rating: u8,
+    pub recommend: Option<u8>,
+    pub better: Vec<Theme>,
+    pub went_well: Vec<Theme>,
+    pub comment: Option<String>,
+    /// The display name of the member of staff thanked.
+    pub thanks: Option<String>,
+}
+
+/// What the survey figures of a period are built from; answers newest
+/// first.
+#[derive(Debug, Clone, Default)]
+pub struct PeriodFacts<'a> {
+    pub answers: &'a [Answer],
+    /// Only comments containing this text (case-insensitive).
+    pub comment_query: Option<&'a str>,
+    /// Minutes from raising to acknowledging each acknowledged alert.
+    pub ack_minutes: &'a [u32],
+    pub alerts_raised: u32,
+    /// Minutes from check-in to call of each called ticket.
+    pub waits: &'a [u32],
+    pub left_without_being_seen: u32,
+}
+
+/// At most this many comments in one answer.
+pub const MAX_COMMENTS: usize = 500;
+
+/// The period's figures.
+pub fn summarise(from: Date, to: Date, facts: &PeriodFacts<'_>) -> Insights {
+    let answers = facts.answers;
+    let ratings: Vec<u8> = answers.iter().map(|a| a.rating).collect();
+    let scores: Vec<u8> = answers.iter().filter_map(|a| a.recommend).collect();
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Insights {
+        from,
+        to,
+        responses: count(answers.len()),
+        happy_index: happy_index(&ratings),
+        nps: nps(&scores),
+        better: rank_themes(answers.iter().flat_map(|a| &a.better)),
+        went_well: rank_themes(answers.iter().flat_map(|a| &a.went_well)),
+        comments: comments(answers, facts.comment_query),
+        thanks: rank_thanks(answers.iter().filter_map(|a| a.thanks.as_deref())),
+        alerts_raised: facts.alerts_raised,
+        alerts_acknowledged: count(facts.ack_minutes.len()),
+        median_ack_minutes: percentile(facts.ack_minutes, 50),
+        average_wait_minutes: mean(facts.waits),
+        p90_wait_minutes: percentile(facts.waits, 90),
+        left_without_being_seen: facts.left_without_being_seen,
+        daily: points(answers, |a| a.day.clone()),
+        by_hour: points(answers, |a| format!("{:02}", a.hour)),
+    }
+}
+
+/// Themes by how often they were chosen, most first (ties by theme).
+pub fn rank_themes<'a>(chosen: impl IntoIterator<Item = &'a Theme>) -> Vec<ThemeCount> {
+    let mut counts: BTreeMap<Theme, u32> = BTreeMap::new();
+    for theme in chosen {
+        *counts.entry(*theme).or_default() += 1;
+    }
+    let mut ranked: Vec<ThemeCount> = counts
+        .into_iter()
+        .map(|(theme, count)| ThemeCount { theme, count })
+        .collect();
+    ranked.sort_by(|a, b| b.count.cmp(&a.count).then(a.theme.cmp(&b.theme)));
+    ranked
+}
+
+/// Staff by how often they were thanked, most first (ties by name).
+pub fn rank_thanks<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<ThanksCount> {
+    let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+    for name in names {
+        *counts.entry(name).or_default() += 1;
+    }
+    let mut ranked: Vec<ThanksCount> = counts
+        .into_iter()
+        .map(|(staff, count)| ThanksCount {
+            staff: staff.to_owned(),
+            count,
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.count.cmp(&a.count).then(a.staff.cmp(&b.staff)));
+    ranked
+}
+
+/// The comments (newest first, at most [`MAX_COMMENTS`]), only those
+/// containing `query` when one is given.
+pub fn comments(answers: &[Answer], query: Option<&str>) -> Vec<Comment> {
+    let needle = query
+        .map(str::to_lowercase)
+        .filter(|q| !q.trim().is_empty());
+    answers
+        .iter()
+        .filter_map(|a| a.comment.as_ref().map(|c| (a, c)))
+        .filter(|(_, c)| needle.as_ref().is_none_or(|q| c.to_lowercase().contains(q)))
+        .take(MAX_COMMENTS)
+        .map(|(a, c)| Comment {
+            at: a.at.clone(),
+            rating: a.rating,
+            text: c.clone(),
+        })
+        .collect()
+}
+
+/// Responses and happy index per group (`key`), in the groups' order.
+pub fn points(answers: &[Answer], key: impl Fn(&Answer) -> String) -> Vec<PeriodPoint> {
+    let mut grouped: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for answer in answers {
+        grouped.entry(key(answer)).or_default().push(answer.rating);
+    }
+    grouped
+        .into_iter()
+        .map(|(label, ratings)| PeriodPoint {
+            label,
+            responses: u32::try_from(ratings.len()).unwrap_or(u32::MAX),
+            happy_index: happy_index(&ratings),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +220,103 @@ mod tests {
         // Waits 2, 4, 10, 30: mean 11 (46 / 4, rounded down), p90 the 4th.
         assert_eq!((c.average_wait_minutes, c.p90_wait_minutes), (11, 30));
         assert_eq!(day_counters([]), DayCounters::default());
+    }
+
+    fn answer(day: &str, hour: u8, rating: u8) -> Answer {
+        Answer {
+            at: format!("{day}T{hour:02}:00:00Z"),
+            day: day.into(),
+            hour,
+            rating,
+            recommend: None,
+            better: vec![],
+            went_well: vec![],
+            comment: None,
+            thanks: None,
+        }
+    }
+
+    #[test]
+    fn a_period_is_summarised_by_hand() {
+        let mut a = answer("2026-11-02", 9, 4);
+        a.recommend = Some(10);
+        a.went_well = vec![Theme::StaffKindness, Theme::Cleanliness];
+        a.thanks = Some("Dr. Patel".into());
+        a.comment = Some("Lovely TULIPS".into());
+        let mut b = answer("2026-11-01", 14, 1);
+        b.recommend = Some(3);
+        b.better = vec![Theme::WaitingTime];
+        b.went_well = vec![Theme::Cleanliness];
+        b.comment = Some("Too slow".into());
+        let c = answer("2026-11-01", 9, 3);
+        let answers = [a, b, c];
+        let from = Date::new(2026, 11, 1).unwrap();
+        let to = Date::new(2026, 11, 2).unwrap();
+        let facts = PeriodFacts {
+            answers: &answers,
+            comment_query: Some("tulips"),
+            ack_minutes: &[3, 9],
+            alerts_raised: 3,
+            waits: &[5, 15, 40],
+            left_without_being_seen: 1,
+        };
+        let s = summarise(from, to, &facts);
+        assert_eq!(s.responses, 3);
+        assert_eq!(s.happy_index, Some(2.0 / 3.0));
+        assert_eq!(s.nps, Some(0)); // one promoter, one detractor of two
+        assert_eq!(
+            s.better,
+            vec![ThemeCount {
+                theme: Theme::WaitingTime,
+                count: 1
+            }]
+        );
+        assert_eq!(
+            s.went_well,
+            vec![
+                ThemeCount {
+                    theme: Theme::Cleanliness,
+                    count: 2
+                },
+                ThemeCount {
+                    theme: Theme::StaffKindness,
+                    count: 1
+                },
+            ]
+        );
+        assert_eq!(s.comments.len(), 1);
+        assert_eq!(s.comments[0].text, "Lovely TULIPS");
+        assert_eq!(
+            s.thanks,
+            vec![ThanksCount {
+                staff: "Dr. Patel".into(),
+                count: 1
+            }]
+        );
+        assert_eq!((s.alerts_raised, s.alerts_acknowledged), (3, 2));
+        assert_eq!(s.median_ack_minutes, Some(3));
+        assert_eq!(
+            (s.average_wait_minutes, s.p90_wait_minutes),
+            (Some(20), Some(40))
+        );
+        assert_eq!(s.left_without_being_seen, 1);
+        let labels = |p: &[PeriodPoint]| p.iter().map(|p| p.label.clone()).collect::<Vec<_>>();
+        assert_eq!(labels(&s.daily), ["2026-11-01", "2026-11-02"]);
+        assert_eq!(labels(&s.by_hour), ["09", "14"]);
+        assert_eq!(s.daily[0].responses, 2);
+        assert_eq!(s.daily[0].happy_index, Some(0.5));
+    }
+
+    #[test]
+    fn an_empty_period_has_no_figures() {
+        let d = Date::new(2026, 1, 1).unwrap();
+        let s = summarise(d, d, &PeriodFacts::default());
+        assert_eq!(s.responses, 0);
+        assert_eq!(
+            (s.happy_index, s.nps, s.median_ack_minutes),
+            (None, None, None)
+        );
+        assert!(s.daily.is_empty() && s.comments.is_empty() && s.thanks.is_empty());
     }
 
     #[test]

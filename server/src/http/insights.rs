@@ -2,8 +2,10 @@
 //! wait figures for a period of clinic days.
 
 use crate::auth::Staff;
+use crate::clock::rfc3339;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::{surveys, tickets};
 use axum::routing::get;
 use axum::Router;
 use axum::{
@@ -13,13 +15,12 @@ use axum::{
     Json,
 };
 use serde::Deserialize;
-use std::collections::BTreeMap;
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
-use waitwell_core::contract::{Comment, Insights, PeriodPoint, ThanksCount, Theme, ThemeCount};
+use waitwell_core::contract::{Insights, Theme};
 use waitwell_core::date::Date;
-use waitwell_core::insights::{happy_index, mean, nps, percentile};
+use waitwell_core::insights::{self, Answer, PeriodFacts};
 
 /// The longest period one request may cover.
 pub const MAX_DAYS: i32 = 366;
@@ -30,20 +31,6 @@ pub struct Period {
     to: Option<String>,
     /// Only comments containing this text (case-insensitive).
     q: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ResponseRow {
-    created_at: i64,
-    day: String,
-    hour: i64,
-    rating: i64,
-    recommend: Option<i64>,
-    better: String,
-    went_well: String,
-    comment: Option<String>,
-    thanks: Option<String>,
-    talk_to_someone: bool,
 }
 
 fn period(state: &AppState, p: &Period) -> Result<(Date, Date), AppError> {
@@ -80,19 +67,21 @@ fn period(state: &AppState, p: &Period) -> Result<(Date, Date), AppError> {
     Ok((from, to))
 }
 
-async fn responses(state: &AppState, from: Date, to: Date) -> Result<Vec<ResponseRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT created_at, day, hour, rating, recommend, better, went_well, comment, thanks, talk_to_someone
-         FROM survey_responses WHERE day BETWEEN ? AND ? ORDER BY created_at DESC, rowid DESC",
-    )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(&state.db)
-    .await?)
+/// The display name of a member of staff by id (the id itself for one no
+/// longer in the settings).
+fn staff_name(state: &AppState, id: &str) -> String {
+    state
+        .settings
+        .site
+        .survey
+        .staff
+        .iter()
+        .find(|s| s.id == id)
+        .map_or_else(|| id.to_owned(), |s| s.name.clone())
 }
 
-fn themes(json: &str) -> Vec<Theme> {
-    serde_json::from_str(json).unwrap_or_default()
+fn whole_minutes(seconds: i64) -> u32 {
+    u32::try_from(seconds.max(0) / 60).unwrap_or(u32::MAX)
 }
 
 #[utoipa::path(get, path = "/api/v1/insights", tag = "staff", security(("staff_session" = [])),
@@ -112,144 +101,52 @@ pub async fn insights(
     Query(query): Query<Period>,
 ) -> Result<Json<Insights>, AppError> {
     let (from, to) = period(&state, &query)?;
-    let rows = responses(&state, from, to).await?;
-    let rating = |r: &ResponseRow| u8::try_from(r.rating).unwrap_or(0);
-
-    let ratings: Vec<u8> = rows.iter().map(rating).collect();
-    let scores: Vec<u8> = rows
-        .iter()
-        .filter_map(|r| r.recommend.and_then(|n| u8::try_from(n).ok()))
-        .collect();
-    let count_themes = |pick: fn(&ResponseRow) -> &str| {
-        let mut counts: BTreeMap<Theme, u32> = BTreeMap::new();
-        for row in &rows {
-            for theme in themes(pick(row)) {
-                *counts.entry(theme).or_default() += 1;
-            }
-        }
-        let mut ranked: Vec<ThemeCount> = counts
-            .into_iter()
-            .map(|(theme, count)| ThemeCount { theme, count })
-            .collect();
-        ranked.sort_by(|a, b| b.count.cmp(&a.count).then(a.theme.cmp(&b.theme)));
-        ranked
-    };
-    let needle = query
-        .q
-        .as_deref()
-        .map(str::to_lowercase)
-        .filter(|q| !q.trim().is_empty());
-    let comments = rows
-        .iter()
-        .filter_map(|r| r.comment.as_ref().map(|c| (r, c)))
-        .filter(|(_, c)| needle.as_ref().is_none_or(|q| c.to_lowercase().contains(q)))
-        .take(500)
-        .map(|(r, c)| Comment {
-            at: crate::clock::rfc3339(r.created_at),
-            rating: rating(r),
-            text: c.clone(),
+    let answers: Vec<Answer> = surveys::responses(&state.db, from, to)
+        .await?
+        .into_iter()
+        .map(|r| Answer {
+            at: rfc3339(r.created_at),
+            hour: u8::try_from(r.hour).unwrap_or(0),
+            rating: u8::try_from(r.rating).unwrap_or(0),
+            recommend: r.recommend.and_then(|n| u8::try_from(n).ok()),
+            better: r.better(),
+            went_well: r.went_well(),
+            thanks: r.thanks.as_deref().map(|id| staff_name(&state, id)),
+            comment: r.comment,
+            day: r.day,
         })
         .collect();
-    let staff = &state.settings.site.survey.staff;
-    let mut thanks: BTreeMap<String, u32> = BTreeMap::new();
-    for id in rows.iter().filter_map(|r| r.thanks.as_ref()) {
-        let name = staff
-            .iter()
-            .find(|s| &s.id == id)
-            .map_or(id.clone(), |s| s.name.clone());
-        *thanks.entry(name).or_default() += 1;
-    }
-    let mut thanks: Vec<ThanksCount> = thanks
-        .into_iter()
-        .map(|(staff, count)| ThanksCount { staff, count })
-        .collect();
-    thanks.sort_by(|a, b| b.count.cmp(&a.count).then(a.staff.cmp(&b.staff)));
-
-    let alerts: Vec<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT a.raised_at, a.acknowledged_at FROM alerts a
-         JOIN survey_responses r ON r.id = a.response_id
-         WHERE a.kind = 'talk_to_me' AND r.day BETWEEN ? AND ?",
-    )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(&state.db)
-    .await?;
+    let alerts = surveys::talk_alert_times(&state.db, from, to).await?;
     let ack_minutes: Vec<u32> = alerts
         .iter()
-        .filter_map(|(raised, ack)| {
-            ack.map(|a| u32::try_from((a - raised).max(0) / 60).unwrap_or(u32::MAX))
-        })
+        .filter_map(|(raised, ack)| ack.map(|a| whole_minutes(a - raised)))
         .collect();
-
-    let waits: Vec<i64> = sqlx::query_scalar(
-        "SELECT called_at - created_at FROM tickets WHERE day BETWEEN ? AND ? AND called_at IS NOT NULL",
-    )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(&state.db)
-    .await?;
-    let waits: Vec<u32> = waits
+    let (first, last) = (from.to_string(), to.to_string());
+    let mut conn = state.db.acquire().await?;
+    let waits: Vec<u32> = tickets::waits_between(&mut conn, &first, &last)
+        .await?
         .into_iter()
-        .map(|s| u32::try_from(s.max(0) / 60).unwrap_or(u32::MAX))
+        .map(whole_minutes)
         .collect();
-    // Never seen: no-shows, and tickets still open at the end of a past day.
-    let left: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tickets WHERE day BETWEEN ? AND ?
-           AND (status = 'no_show' OR (status IN ('waiting', 'called') AND day < ?))",
-    )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .bind(state.today())
-    .fetch_one(&state.db)
-    .await?;
-
-    let points = |key: &dyn Fn(&ResponseRow) -> String| {
-        let mut grouped: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        for row in &rows {
-            grouped.entry(key(row)).or_default().push(rating(row));
-        }
-        grouped
-            .into_iter()
-            .map(|(label, ratings)| PeriodPoint {
-                label,
-                responses: u32::try_from(ratings.len()).unwrap_or(u32::MAX),
-                happy_index: happy_index(&ratings),
-            })
-            .collect::<Vec<_>>()
-    };
-    let daily = points(&|r| r.day.clone());
-    let by_hour = points(&|r| format!("{:02}", r.hour));
-
-    Ok(Json(Insights {
-        from,
-        to,
-        responses: u32::try_from(rows.len()).unwrap_or(u32::MAX),
-        happy_index: happy_index(&ratings),
-        nps: nps(&scores),
-        better: count_themes(|r| &r.better),
-        went_well: count_themes(|r| &r.went_well),
-        comments,
-        thanks,
+    let never_seen = tickets::never_seen(&mut conn, &first, &last, &state.today()).await?;
+    let facts = PeriodFacts {
+        answers: &answers,
+        comment_query: query.q.as_deref(),
+        ack_minutes: &ack_minutes,
         alerts_raised: u32::try_from(alerts.len()).unwrap_or(u32::MAX),
-        alerts_acknowledged: u32::try_from(ack_minutes.len()).unwrap_or(u32::MAX),
-        median_ack_minutes: percentile(&ack_minutes, 50),
-        average_wait_minutes: mean(&waits),
-        p90_wait_minutes: percentile(&waits, 90),
-        left_without_being_seen: u32::try_from(left).unwrap_or(0),
-        daily,
-        by_hour,
-    }))
+        waits: &waits,
+        left_without_being_seen: never_seen,
+    };
+    Ok(Json(insights::summarise(from, to, &facts)))
 }
 
-/// A CSV cell: quoted, and defused if a spreadsheet would read it as a
-/// formula.
+/// A CSV text cell, defused if a spreadsheet would read it as a formula.
 fn cell(text: &str) -> String {
-    let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
-    };
-    format!("\"{}\"", defused.replace('"', "\"\""))
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/insights/responses.csv", tag = "staff", security(("staff_session" = [])),
@@ -269,41 +166,44 @@ pub async fn csv(
     Query(query): Query<Period>,
 ) -> Result<Response, AppError> {
     let (from, to) = period(&state, &query)?;
-    let rows = responses(&state, from, to).await?;
-    let staff = &state.settings.site.survey.staff;
-    let join = |json: &str| {
-        themes(json)
+    let rows = surveys::responses(&state.db, from, to).await?;
+    let names = |themes: Vec<Theme>| {
+        themes
             .iter()
             .map(|t| t.as_str())
             .collect::<Vec<_>>()
             .join(";")
     };
-    let mut out =
-        String::from("time,day,rating,recommend,better,went_well,comment,thanks,talk_to_someone\n");
+    // Text cells are quoted (and defused by `cell`); numbers are not. The
+    // header goes in by hand so that it reads as plain names.
+    let mut out = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(
+            b"time,day,rating,recommend,better,went_well,comment,thanks,talk_to_someone\n".to_vec(),
+        );
+    let csv_error = |e: csv::Error| AppError::Corrupt(format!("csv: {e}"));
     for r in rows.iter().rev() {
         let thanks = r
             .thanks
-            .as_ref()
-            .map(|id| {
-                staff
-                    .iter()
-                    .find(|s| &s.id == id)
-                    .map_or(id.clone(), |s| s.name.clone())
-            })
+            .as_deref()
+            .map(|id| staff_name(&state, id))
             .unwrap_or_default();
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            cell(&crate::clock::rfc3339(r.created_at)),
+        out.write_record([
+            cell(&rfc3339(r.created_at)),
             cell(&r.day),
-            r.rating,
+            r.rating.to_string(),
             r.recommend.map(|n| n.to_string()).unwrap_or_default(),
-            cell(&join(&r.better)),
-            cell(&join(&r.went_well)),
+            cell(&names(r.better())),
+            cell(&names(r.went_well())),
             cell(r.comment.as_deref().unwrap_or("")),
             cell(&thanks),
-            r.talk_to_someone,
-        ));
+            r.talk_to_someone.to_string(),
+        ])
+        .map_err(csv_error)?;
     }
+    let out = out
+        .into_inner()
+        .map_err(|e| AppError::Corrupt(format!("csv: {e}")))?;
     let filename = format!("attachment; filename=\"waitwell-responses-{from}-to-{to}.csv\"");
     Ok((
         [
@@ -328,9 +228,8 @@ mod tests {
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(cell("plain"), "\"plain\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-2+3"), "\"'-2+3\"");
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("-2+3"), "'-2+3");
     }
 }

@@ -6,6 +6,7 @@ use super::extract::ApiJson;
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::surveys;
 use axum::routing::{self, get, post};
 use axum::Router;
 use axum::{
@@ -16,7 +17,7 @@ use axum::{
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
-use waitwell_core::contract::{limits, Alert, AlertKind, SurveyResponse, Theme};
+use waitwell_core::contract::{limits, Alert, AlertKind, SurveyResponse};
 use waitwell_core::text::clean_text;
 
 /// Ratings at or below this may ask for someone to talk to them.
@@ -42,51 +43,14 @@ pub async fn put(
         .to_string();
     let valid = validate(&state, response)?;
     let now = state.local_now();
-    let unix = now.timestamp().as_second();
-    let themes = |t: &[Theme]| serde_json::to_string(t).unwrap_or_else(|_| "[]".into());
-
+    let day = now.date().to_string();
+    let at = surveys::StoredAt {
+        unix: now.timestamp().as_second(),
+        day: &day,
+        hour: u8::try_from(now.hour()).unwrap_or(0),
+    };
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO survey_responses (id, created_at, updated_at, day, hour, rating, recommend,
-            better, went_well, comment, thanks, talk_to_someone, first_name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, rating = excluded.rating,
-            recommend = excluded.recommend, better = excluded.better, went_well = excluded.went_well,
-            comment = excluded.comment, thanks = excluded.thanks,
-            talk_to_someone = excluded.talk_to_someone, first_name = excluded.first_name",
-    )
-    .bind(&id)
-    .bind(unix)
-    .bind(unix)
-    .bind(now.date().to_string())
-    .bind(i64::from(now.hour()))
-    .bind(i64::from(valid.rating))
-    .bind(valid.recommend.map(i64::from))
-    .bind(themes(&valid.better))
-    .bind(themes(&valid.went_well))
-    .bind(&valid.comment)
-    .bind(&valid.thanks)
-    .bind(valid.talk_to_someone)
-    .bind(&valid.first_name)
-    .execute(&mut *tx)
-    .await?;
-    let mut raised = false;
-    for (kind, wanted) in [
-        (AlertKind::TalkToMe, valid.talk_to_someone),
-        (AlertKind::Thanks, valid.thanks.is_some()),
-    ] {
-        if wanted {
-            let done = sqlx::query(
-                "INSERT OR IGNORE INTO alerts (kind, response_id, raised_at) VALUES (?, ?, ?)",
-            )
-            .bind(kind.as_str())
-            .bind(&id)
-            .bind(unix)
-            .execute(&mut *tx)
-            .await?;
-            raised |= done.rows_affected() > 0;
-        }
-    }
+    let raised = surveys::put(&mut tx, &id, &valid, at).await?;
     tx.commit().await?;
     // A new alert, or a change to one reception already shows (the patient
     // added their first name): tell reception to refetch.
@@ -153,17 +117,6 @@ fn validate(state: &AppState, mut r: SurveyResponse) -> Result<SurveyResponse, A
     Ok(r)
 }
 
-#[derive(sqlx::FromRow)]
-struct AlertRow {
-    id: i64,
-    kind: String,
-    raised_at: i64,
-    acknowledged_at: Option<i64>,
-    rating: i64,
-    first_name: Option<String>,
-    thanks: Option<String>,
-}
-
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "staff", security(("staff_session" = [])),
     responses(
         (status = 200, description = "Open alerts, then today's acknowledged ones", body = Vec<Alert>),
@@ -174,16 +127,7 @@ pub async fn list(
     State(state): State<AppState>,
     _staff: Staff,
 ) -> Result<Json<Vec<Alert>>, AppError> {
-    let rows: Vec<AlertRow> = sqlx::query_as(
-        "SELECT a.id, a.kind, a.raised_at, a.acknowledged_at, r.rating, r.first_name, r.thanks
-         FROM alerts a JOIN survey_responses r ON r.id = a.response_id
-         WHERE a.acknowledged_at IS NULL OR r.day = ?
-         ORDER BY a.acknowledged_at IS NOT NULL, a.raised_at DESC
-         LIMIT 200",
-    )
-    .bind(state.today())
-    .fetch_all(&state.db)
-    .await?;
+    let rows = surveys::alerts(&state.db, &state.today()).await?;
     let staff = &state.settings.site.survey.staff;
     Ok(Json(
         rows.into_iter()
@@ -224,14 +168,7 @@ pub async fn acknowledge(
     _staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let done = sqlx::query(
-        "UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?",
-    )
-    .bind(state.now().as_second())
-    .bind(id)
-    .execute(&state.db)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !surveys::acknowledge(&state.db, id, state.now().as_second()).await? {
         return Err(AppError::not_found(
             ErrorCode::UnknownAlert,
             "no such alert",

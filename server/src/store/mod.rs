@@ -6,6 +6,7 @@
 pub mod appointments;
 pub mod attempts;
 pub mod idempotency;
+pub mod surveys;
 pub mod tickets;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

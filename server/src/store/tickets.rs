@@ -292,3 +292,38 @@ pub async fn for_staff(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Sta
     .fetch_all(conn)
     .await?)
 }
+
+/// Seconds from check-in to call of each ticket called in `from..=to`.
+pub async fn waits_between(
+    conn: &mut SqliteConnection,
+    from: &str,
+    to: &str,
+) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT called_at - created_at FROM tickets WHERE day BETWEEN ? AND ? AND called_at IS NOT NULL",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Tickets of `from..=to` never seen: no-shows, and those still open at the
+/// end of a day before `today`.
+pub async fn never_seen(
+    conn: &mut SqliteConnection,
+    from: &str,
+    to: &str,
+    today: &str,
+) -> Result<u32, AppError> {
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE day BETWEEN ? AND ?
+           AND (status = 'no_show' OR (status IN ('waiting', 'called') AND day < ?))",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(today)
+    .fetch_one(conn)
+    .await?;
+    Ok(u32::try_from(left).unwrap_or(0))
+}
