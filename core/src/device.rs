@@ -4,6 +4,7 @@
 //! browser's local storage. What is read back from storage is untrusted: a
 //! garbled or old value must decode to an error, not a panic.
 
+use crate::contract::{ParkedDecision, ParkedOrder, ParkedWrite};
 use crate::Surface;
 use serde::{Deserialize, Serialize};
 
@@ -51,10 +52,87 @@ impl DeviceSettings {
     }
 }
 
+/// What to do with staff decisions about a device's parked writes at its
+/// heartbeat.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Decisions to hand the device now.
+    pub send: Vec<ParkedOrder>,
+    /// Keys whose decision is done with and can be forgotten.
+    pub forget: Vec<String>,
+}
+
+/// Settles `decided` against what a device now `reported` parked.
+///
+/// A decision is done once the device no longer reports its write. A retry
+/// is handed out once: should the write be refused again, it parks again
+/// and waits for staff rather than going round and round. A device that
+/// cannot read its storage reports nothing parked without having done
+/// anything, so its decisions stay.
+pub fn settle_orders(
+    decided: &[ParkedOrder],
+    reported: &[ParkedWrite],
+    storage_failed: bool,
+) -> Settled {
+    let mut settled = Settled::default();
+    for order in decided {
+        let is_reported = reported.iter().any(|p| p.key == order.key);
+        if is_reported {
+            settled.send.push(order.clone());
+        }
+        let once = order.decision == ParkedDecision::Retry;
+        if (!is_reported && !storage_failed) || (is_reported && once) {
+            settled.forget.push(order.key.clone());
+        }
+    }
+    settled
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::WriteKind;
     use proptest::prelude::*;
+
+    fn order(key: &str, decision: ParkedDecision) -> ParkedOrder {
+        ParkedOrder {
+            key: key.into(),
+            decision,
+        }
+    }
+
+    fn parked(key: &str) -> ParkedWrite {
+        ParkedWrite {
+            key: key.into(),
+            kind: WriteKind::CheckIn,
+            created_at: "2026-03-10T08:00:00Z".into(),
+            status: 422,
+            code: String::new(),
+        }
+    }
+
+    #[test]
+    fn orders_are_handed_out_until_carried_out_and_a_retry_once() {
+        let decided = [
+            order("r", ParkedDecision::Retry),
+            order("x", ParkedDecision::Resolved),
+            order("gone", ParkedDecision::Resolved),
+        ];
+        let reported = [parked("r"), parked("x")];
+        let s = settle_orders(&decided, &reported, false);
+        assert_eq!(s.send, decided[..2].to_vec());
+        // The retry goes out once; the removal until the device stops
+        // reporting it; the one no longer reported is done.
+        assert_eq!(s.forget, ["r", "gone"]);
+    }
+
+    #[test]
+    fn a_device_whose_storage_failed_keeps_its_decisions() {
+        let decided = [order("x", ParkedDecision::Resolved)];
+        let s = settle_orders(&decided, &[], true);
+        assert!(s.send.is_empty() && s.forget.is_empty());
+        assert_eq!(settle_orders(&decided, &[], false).forget, ["x"]);
+    }
 
     #[test]
     fn settings_round_trip() {

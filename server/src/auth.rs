@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::sessions;
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts, HeaderMap, HeaderValue},
@@ -57,28 +58,16 @@ impl FromRequestParts<AppState> for Staff {
         let hash = token_hash(&token);
         let now = state.now().as_second();
         let idle = i64::try_from(state.settings.staff.idle_seconds).unwrap_or(i64::MAX);
-        let found: Option<(i64, i64)> =
-            sqlx::query_as("SELECT created_at, last_seen FROM staff_sessions WHERE token_hash = ?")
-                .bind(&hash)
-                .fetch_optional(&state.db)
-                .await?;
-        let Some((created_at, last_seen)) = found else {
+        let Some((created_at, last_seen)) = sessions::find(&state.db, &hash).await? else {
             return Err(refuse());
         };
         if now - last_seen > idle || now - created_at > MAX_SESSION_SECONDS {
-            sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ?")
-                .bind(&hash)
-                .execute(&state.db)
-                .await?;
+            sessions::close(&state.db, &hash).await?;
             return Err(AppError::unauthorized(
                 "the staff session has ended: sign in again",
             ));
         }
-        sqlx::query("UPDATE staff_sessions SET last_seen = ? WHERE token_hash = ?")
-            .bind(now)
-            .bind(&hash)
-            .execute(&state.db)
-            .await?;
+        sessions::touch(&state.db, &hash, now).await?;
         Ok(Staff)
     }
 }

@@ -5,6 +5,7 @@ use super::extract::ApiJson;
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::devices;
 use axum::routing::{get, post};
 use axum::Router;
 use axum::{
@@ -16,9 +17,10 @@ use axum::{
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{
-    DeviceStatus, Heartbeat, HeartbeatReply, ParkedDecision, ParkedDecisionRequest, ParkedOrder,
-    ParkedWrite, MAX_PARKED_REPORTED,
+    DeviceStatus, Heartbeat, HeartbeatReply, ParkedDecisionRequest, ParkedOrder, ParkedWrite,
+    MAX_PARKED_REPORTED,
 };
+use waitwell_core::device;
 use waitwell_core::text::clean_text;
 
 /// A device that has not reported for this long is shown as offline.
@@ -61,50 +63,30 @@ pub async fn heartbeat(
     let parked_json = serde_json::to_string(&parked)
         .map_err(|e| AppError::Corrupt(format!("parked writes: {e}")))?;
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO devices (device, surface, app_version, outbox_backlog, outbox_parked,
-            storage_failed, last_sync, last_seen, parked)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (device) DO UPDATE SET surface = excluded.surface,
-            app_version = excluded.app_version, outbox_backlog = excluded.outbox_backlog,
-            outbox_parked = excluded.outbox_parked, storage_failed = excluded.storage_failed,
-            last_sync = excluded.last_sync, last_seen = excluded.last_seen,
-            parked = excluded.parked",
-    )
-    .bind(&beat.device)
-    .bind(beat.surface.as_str())
-    .bind(version)
-    .bind(i64::from(beat.outbox_backlog))
-    .bind(i64::from(beat.outbox_parked))
-    .bind(beat.storage_failed)
-    .bind(last_sync)
-    .bind(state.now().as_second())
-    .bind(parked_json)
-    .execute(&mut *tx)
-    .await?;
-    // A decision is done once the device no longer reports its write. A
-    // retry is handed out once: should the write be refused again, it parks
-    // again and waits for staff rather than going round and round.
-    let decided = decisions(&mut tx, Some(&beat.device)).await?;
-    let mut orders = Vec::new();
-    for (_, order) in decided {
-        let reported = parked.iter().any(|p| p.key == order.key);
-        let once = order.decision == ParkedDecision::Retry;
-        if reported {
-            orders.push(order.clone());
-        }
-        // A device that cannot read its storage reports nothing parked
-        // without having done anything: its decisions stay.
-        if (!reported && !beat.storage_failed) || (reported && once) {
-            sqlx::query("DELETE FROM parked_decisions WHERE device = ? AND key = ?")
-                .bind(&beat.device)
-                .bind(&order.key)
-                .execute(&mut *tx)
-                .await?;
-        }
+    let report = devices::Report {
+        device: &beat.device,
+        surface: beat.surface,
+        app_version: &version,
+        outbox_backlog: beat.outbox_backlog,
+        outbox_parked: beat.outbox_parked,
+        storage_failed: beat.storage_failed,
+        last_sync: last_sync.as_deref(),
+        parked_json: &parked_json,
+    };
+    devices::record(&mut tx, &report, state.now().as_second()).await?;
+    let decided: Vec<ParkedOrder> = devices::decisions(&mut tx, Some(&beat.device))
+        .await?
+        .into_iter()
+        .map(|(_, order)| order)
+        .collect();
+    let settled = device::settle_orders(&decided, &parked, beat.storage_failed);
+    for key in &settled.forget {
+        devices::forget_decision(&mut tx, &beat.device, key).await?;
     }
     tx.commit().await?;
-    Ok(Json(HeartbeatReply { orders }))
+    Ok(Json(HeartbeatReply {
+        orders: settled.send,
+    }))
 }
 
 fn valid_device(device: &str) -> bool {
@@ -157,28 +139,6 @@ fn checked_parked(parked: &[ParkedWrite]) -> Result<Vec<ParkedWrite>, AppError> 
         .collect()
 }
 
-/// Staff decisions not yet carried out, oldest first, with their devices:
-/// one device's, or every device's.
-async fn decisions(
-    db: &mut sqlx::SqliteConnection,
-    device: Option<&str>,
-) -> Result<Vec<(String, ParkedOrder)>, AppError> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT device, key, decision FROM parked_decisions
-         WHERE ?1 IS NULL OR device = ?1 ORDER BY decided_at, rowid",
-    )
-    .bind(device)
-    .fetch_all(&mut *db)
-    .await?;
-    rows.into_iter()
-        .map(|(device, key, decision)| {
-            let decision = ParkedDecision::parse(&decision)
-                .ok_or_else(|| AppError::Corrupt(format!("parked decision {decision}")))?;
-            Ok((device, ParkedOrder { key, decision }))
-        })
-        .collect()
-}
-
 /// The parked writes a device last reported, as stored.
 fn stored_parked(device: &str, json: &str) -> Result<Vec<ParkedWrite>, AppError> {
     serde_json::from_str(json)
@@ -202,12 +162,8 @@ pub async fn decide(
     Path((device, key)): Path<(String, String)>,
     ApiJson { value: body, .. }: ApiJson<ParkedDecisionRequest>,
 ) -> Result<StatusCode, AppError> {
-    let reported: Option<(String,)> = sqlx::query_as("SELECT parked FROM devices WHERE device = ?")
-        .bind(&device)
-        .fetch_optional(&state.db)
-        .await?;
-    let parked = match reported {
-        Some((json,)) => stored_parked(&device, &json)?,
+    let parked = match devices::reported_parked(&state.db, &device).await? {
+        Some(json) => stored_parked(&device, &json)?,
         None => Vec::new(),
     };
     if !parked.iter().any(|p| p.key == key) {
@@ -216,16 +172,13 @@ pub async fn decide(
             "that device does not report such a parked write",
         ));
     }
-    sqlx::query(
-        "INSERT INTO parked_decisions (device, key, decision, decided_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (device, key) DO UPDATE SET decision = excluded.decision,
-            decided_at = excluded.decided_at",
+    devices::decide(
+        &state.db,
+        &device,
+        &key,
+        body.decision,
+        state.now().as_second(),
     )
-    .bind(&device)
-    .bind(&key)
-    .bind(body.decision.as_str())
-    .bind(state.now().as_second())
-    .execute(&state.db)
     .await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -240,57 +193,32 @@ pub async fn list(
     State(state): State<AppState>,
     _staff: Staff,
 ) -> Result<Json<Vec<DeviceStatus>>, AppError> {
-    type Row = (
-        String,
-        String,
-        String,
-        i64,
-        i64,
-        bool,
-        Option<String>,
-        i64,
-        String,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT device, surface, app_version, outbox_backlog, outbox_parked, storage_failed,
-            last_sync, last_seen, parked FROM devices ORDER BY device",
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let rows = devices::all(&state.db).await?;
     let now = state.now().as_second();
     let mut db = state.db.acquire().await?;
-    let decided = decisions(&mut db, None).await?;
+    let decided = devices::decisions(&mut db, None).await?;
     let mut devices = Vec::with_capacity(rows.len());
-    for (
-        device,
-        surface,
-        app_version,
-        backlog,
-        parked_count,
-        storage_failed,
-        last_sync,
-        last_seen,
-        parked,
-    ) in rows
-    {
-        let parked = stored_parked(&device, &parked)?;
+    for row in rows {
+        let device = row.device;
+        let parked = stored_parked(&device, &row.parked)?;
         let orders = decided
             .iter()
             .filter(|(d, _)| *d == device)
             .map(|(_, order)| order.clone())
             .collect();
         devices.push(DeviceStatus {
-            surface: surface
+            surface: row
+                .surface
                 .parse()
                 .map_err(|_| AppError::Corrupt(format!("device {device} surface")))?,
-            app_version,
-            outbox_backlog: u32::try_from(backlog).unwrap_or(0),
-            outbox_parked: u32::try_from(parked_count).unwrap_or(0),
-            storage_failed,
-            last_sync,
-            last_seen: crate::clock::rfc3339(last_seen),
-            offline_since: (now - last_seen > OFFLINE_AFTER_SECONDS)
-                .then(|| crate::clock::rfc3339(last_seen)),
+            app_version: row.app_version,
+            outbox_backlog: u32::try_from(row.outbox_backlog).unwrap_or(0),
+            outbox_parked: u32::try_from(row.outbox_parked).unwrap_or(0),
+            storage_failed: row.storage_failed,
+            last_sync: row.last_sync,
+            last_seen: crate::clock::rfc3339(row.last_seen),
+            offline_since: (now - row.last_seen > OFFLINE_AFTER_SECONDS)
+                .then(|| crate::clock::rfc3339(row.last_seen)),
             parked,
             orders,
             device,

@@ -17,9 +17,7 @@ pub struct Health {
     responses((status = 200, description = "The server and its database answer", body = Health)))]
 /// `GET /health`: the server and its database answer.
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
-    let schema: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")
-        .fetch_one(&state.db)
-        .await?;
+    let schema = crate::store::schema_version(&state.db).await?;
     Ok(Json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),

@@ -6,8 +6,8 @@ use super::extract::{ApiJson, DeviceId};
 use crate::error::AppError;
 use crate::schedule::{self, Appointment, Arrival};
 use crate::state::AppState;
-use crate::store::appointments;
 use crate::store::attempts::{self, Scope};
+use crate::store::{appointments, tickets};
 use axum::routing::post;
 use axum::Router;
 use axum::{extract::State, Json};
@@ -152,13 +152,8 @@ async fn ticket_code(
     let Some(id) = appointment.ticket_id else {
         return Ok(None);
     };
-    let code: Option<(String, i64)> =
-        sqlx::query_as("SELECT code_line, code_number FROM tickets WHERE day = ? AND id = ?")
-            .bind(day)
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?;
-    Ok(code.map(|(line, number)| format!("{line}-{number:03}")))
+    let code = tickets::code(&mut *state.db.acquire().await?, day, id).await?;
+    Ok(code.map(|c| c.to_string()))
 }
 
 fn keyed_hash(secret: &[u8; 32], text: &str) -> String {

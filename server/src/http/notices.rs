@@ -5,6 +5,7 @@ use super::extract::ApiJson;
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::notices;
 use axum::routing;
 use axum::Router;
 use axum::{
@@ -15,28 +16,6 @@ use axum::{
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, ApiError, DelayNotice, NewDelayNotice};
 use waitwell_core::text::clean_text;
-
-/// Today's open notices, oldest first.
-pub async fn open_notices(
-    conn: &mut sqlx::SqliteConnection,
-    day: &str,
-) -> Result<Vec<DelayNotice>, AppError> {
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT id, clinician, minutes FROM delay_notices
-         WHERE day = ? AND cleared_at IS NULL ORDER BY posted_at, id",
-    )
-    .bind(day)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, clinician, minutes)| DelayNotice {
-            id,
-            clinician,
-            minutes: u32::try_from(minutes).unwrap_or(0),
-        })
-        .collect())
-}
 
 #[utoipa::path(post, path = "/api/v1/notices", tag = "staff", security(("staff_session" = [])),
     request_body = NewDelayNotice,
@@ -63,15 +42,13 @@ pub async fn post(
             "a delay is 5 to 240 minutes",
         ));
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO delay_notices (day, clinician, minutes, posted_at) VALUES (?, ?, ?, ?)
-         RETURNING id",
+    let id = notices::post(
+        &state.db,
+        &state.today(),
+        &clinician,
+        notice.minutes,
+        state.now().as_second(),
     )
-    .bind(state.today())
-    .bind(&clinician)
-    .bind(i64::from(notice.minutes))
-    .bind(state.now().as_second())
-    .fetch_one(&state.db)
     .await?;
     state.hub.notices_changed();
     Ok((
@@ -97,13 +74,7 @@ pub async fn clear(
     _staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let found =
-        sqlx::query("UPDATE delay_notices SET cleared_at = COALESCE(cleared_at, ?) WHERE id = ?")
-            .bind(state.now().as_second())
-            .bind(id)
-            .execute(&state.db)
-            .await?;
-    if found.rows_affected() == 0 {
+    if !notices::clear(&state.db, id, state.now().as_second()).await? {
         return Err(AppError::not_found(
             ErrorCode::UnknownNotice,
             "no such notice",

@@ -31,7 +31,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
     let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
     let rows = tickets::on_board(&mut tx, &day).await?;
     let recent = tickets::recent_service_minutes(&mut tx, &day).await?;
-    let notices = super::notices::open_notices(&mut tx, &day).await?;
+    let notices = crate::store::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
     let mut lines: Vec<PublicLine> = state

@@ -36,7 +36,7 @@ pub async fn staff_queue(
     let mut tx = state.db.begin().await?;
     let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
     let rows = tickets::for_staff(&mut tx, &day).await?;
-    let notices = super::notices::open_notices(&mut tx, &day).await?;
+    let notices = crate::store::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
     let mut positions = std::collections::HashMap::<LineId, u32>::new();

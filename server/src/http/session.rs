@@ -7,6 +7,7 @@ use crate::auth::{self, Staff};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::attempts::{self, Scope};
+use crate::store::sessions;
 use axum::routing::get;
 use axum::Router;
 use axum::{
@@ -64,16 +65,14 @@ pub async fn sign_in(
     }
     let token = crate::store::random_token(32).map_err(|e| AppError::Corrupt(e.to_string()))?;
     let now = state.now().as_second();
-    sqlx::query("DELETE FROM staff_sessions WHERE last_seen < ?")
-        .bind(now - i64::try_from(rules.idle_seconds).unwrap_or(i64::MAX))
-        .execute(&state.db)
-        .await?;
-    sqlx::query("INSERT INTO staff_sessions (token_hash, created_at, last_seen) VALUES (?, ?, ?)")
-        .bind(auth::token_hash(&token))
-        .bind(now)
-        .bind(now)
-        .execute(&state.db)
-        .await?;
+    let idle = i64::try_from(rules.idle_seconds).unwrap_or(i64::MAX);
+    sessions::open(
+        &state.db,
+        &auth::token_hash(&token),
+        now,
+        now.saturating_sub(idle),
+    )
+    .await?;
     let mut response = Json(StaffSession {
         idle_seconds: rules.idle_seconds,
     })
@@ -105,10 +104,7 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if let Some(token) = auth::session_token(&headers) {
-        sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ?")
-            .bind(auth::token_hash(&token))
-            .execute(&state.db)
-            .await?;
+        sessions::close(&state.db, &auth::token_hash(&token)).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response

@@ -5,7 +5,10 @@
 
 pub mod appointments;
 pub mod attempts;
+pub mod devices;
 pub mod idempotency;
+pub mod notices;
+pub mod sessions;
 pub mod surveys;
 pub mod tickets;
 
@@ -69,4 +72,11 @@ pub fn random_token(bytes: usize) -> Result<String, getrandom::Error> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf)?;
     Ok(hex::encode(buf))
+}
+
+/// The schema version the database is at (0 before any migration).
+pub async fn schema_version(db: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")
+        .fetch_one(db)
+        .await
 }

@@ -327,3 +327,25 @@ pub async fn never_seen(
     .await?;
     Ok(u32::try_from(left).unwrap_or(0))
 }
+
+/// The code of one of the day's tickets.
+pub async fn code(
+    conn: &mut SqliteConnection,
+    day: &str,
+    id: i64,
+) -> Result<Option<TicketCode>, AppError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT code_line, code_number FROM tickets WHERE day = ? AND id = ?")
+            .bind(day)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|(line, number)| {
+        let corrupt = || AppError::Corrupt(format!("ticket {id} of {day}"));
+        Ok(TicketCode {
+            line: parse_line(&line).ok_or_else(corrupt)?,
+            number: u16::try_from(number).map_err(|_| corrupt())?,
+        })
+    })
+    .transpose()
+}

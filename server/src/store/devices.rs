@@ -1,0 +1,144 @@
+//! `devices` and `parked_decisions`: what each tablet last reported of
+//! itself, and what staff decided about its parked writes.
+
+use crate::error::AppError;
+use sqlx::{SqliteConnection, SqlitePool};
+use waitwell_core::contract::{ParkedDecision, ParkedOrder};
+use waitwell_core::Surface;
+
+/// A heartbeat, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    pub device: &'a str,
+    pub surface: Surface,
+    pub app_version: &'a str,
+    pub outbox_backlog: u32,
+    pub outbox_parked: u32,
+    pub storage_failed: bool,
+    pub last_sync: Option<&'a str>,
+    /// `Vec<ParkedWrite>` as JSON.
+    pub parked_json: &'a str,
+}
+
+/// Records a device's report, seen at `now`.
+pub async fn record(
+    conn: &mut SqliteConnection,
+    report: &Report<'_>,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO devices (device, surface, app_version, outbox_backlog, outbox_parked,
+            storage_failed, last_sync, last_seen, parked)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device) DO UPDATE SET surface = excluded.surface,
+            app_version = excluded.app_version, outbox_backlog = excluded.outbox_backlog,
+            outbox_parked = excluded.outbox_parked, storage_failed = excluded.storage_failed,
+            last_sync = excluded.last_sync, last_seen = excluded.last_seen,
+            parked = excluded.parked",
+    )
+    .bind(report.device)
+    .bind(report.surface.as_str())
+    .bind(report.app_version)
+    .bind(i64::from(report.outbox_backlog))
+    .bind(i64::from(report.outbox_parked))
+    .bind(report.storage_failed)
+    .bind(report.last_sync)
+    .bind(now)
+    .bind(report.parked_json)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A device as stored.
+#[derive(sqlx::FromRow)]
+pub struct DeviceRow {
+    pub device: String,
+    pub surface: String,
+    pub app_version: String,
+    pub outbox_backlog: i64,
+    pub outbox_parked: i64,
+    pub storage_failed: bool,
+    pub last_sync: Option<String>,
+    pub last_seen: i64,
+    /// `Vec<ParkedWrite>` as JSON.
+    pub parked: String,
+}
+
+/// Every device that reported in, by name.
+pub async fn all(db: &SqlitePool) -> Result<Vec<DeviceRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT device, surface, app_version, outbox_backlog, outbox_parked, storage_failed,
+            last_sync, last_seen, parked FROM devices ORDER BY device",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// The parked writes (JSON) a device last reported, if it ever reported.
+pub async fn reported_parked(db: &SqlitePool, device: &str) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT parked FROM devices WHERE device = ?")
+            .bind(device)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// Staff decisions not yet carried out, oldest first, with their devices:
+/// one device's, or every device's.
+pub async fn decisions(
+    conn: &mut SqliteConnection,
+    device: Option<&str>,
+) -> Result<Vec<(String, ParkedOrder)>, AppError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT device, key, decision FROM parked_decisions
+         WHERE ?1 IS NULL OR device = ?1 ORDER BY decided_at, rowid",
+    )
+    .bind(device)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(device, key, decision)| {
+            let decision = ParkedDecision::parse(&decision)
+                .ok_or_else(|| AppError::Corrupt(format!("parked decision {decision}")))?;
+            Ok((device, ParkedOrder { key, decision }))
+        })
+        .collect()
+}
+
+/// Records (or replaces) staff's decision about one parked write.
+pub async fn decide(
+    db: &SqlitePool,
+    device: &str,
+    key: &str,
+    decision: ParkedDecision,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO parked_decisions (device, key, decision, decided_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (device, key) DO UPDATE SET decision = excluded.decision,
+            decided_at = excluded.decided_at",
+    )
+    .bind(device)
+    .bind(key)
+    .bind(decision.as_str())
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a decision that is done with.
+pub async fn forget_decision(
+    conn: &mut SqliteConnection,
+    device: &str,
+    key: &str,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM parked_decisions WHERE device = ? AND key = ?")
+        .bind(device)
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
