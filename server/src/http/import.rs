@@ -6,7 +6,7 @@ use crate::auth::Staff;
 use crate::error::AppError;
 use crate::schedule::normalise_code;
 use crate::state::AppState;
-use crate::store::idempotency;
+use crate::store::{appointments, idempotency};
 use axum::routing::post;
 use axum::{extract::DefaultBodyLimit, Router};
 use axum::{
@@ -45,27 +45,7 @@ pub async fn import(
     if let Some(stored) = idempotency::find(&mut *state.db.acquire().await?, &key, &hash).await? {
         return Ok(stored.into_response());
     }
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let (day, rows) = match media.as_str() {
-        "application/json" => {
-            let import: AppointmentImport = serde_json::from_slice(&body)
-                .map_err(|e| AppError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
-            (import.day, import.appointments)
-        }
-        "text/csv" => (None, parse_csv(&body)?),
-        _ => {
-            return Err(AppError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMediaType,
-                "send the schedule as application/json or text/csv",
-            ))
-        }
-    };
+    let (day, rows) = parse_body(&headers, &body)?;
     let today: Date = state
         .today()
         .parse()
@@ -73,28 +53,62 @@ pub async fn import(
     let day = day.unwrap_or(today);
     let rows = validate(&state, rows)?;
 
-    let now = state.now().as_second();
-    let mut added = 0u32;
-    let mut updated = 0u32;
     let mut tx = state.db.begin().await?;
+    let (added, updated) = store_rows(&mut tx, day, &rows).await?;
+    let result = ImportResult {
+        day,
+        added,
+        updated,
+    };
+    let body = serde_json::to_string(&result).map_err(|e| AppError::Corrupt(e.to_string()))?;
+    let now = state.now().as_second();
+    idempotency::record(&mut tx, &key, &hash, StatusCode::OK, &body, now).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
+}
+
+/// The schedule's day (if it names one) and rows, from JSON or CSV.
+fn parse_body(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Option<Date>, Vec<ImportedAppointment>), AppError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match media.as_str() {
+        "application/json" => {
+            let import: AppointmentImport = serde_json::from_slice(body)
+                .map_err(|e| AppError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
+            Ok((import.day, import.appointments))
+        }
+        "text/csv" => Ok((None, parse_csv(body)?)),
+        _ => Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "send the schedule as application/json or text/csv",
+        )),
+    }
+}
+
+/// Adds or updates each row by (day, code); how many were added and
+/// updated.
+async fn store_rows(
+    tx: &mut sqlx::SqliteConnection,
+    day: Date,
+    rows: &[ValidRow],
+) -> Result<(u32, u32), AppError> {
+    let (mut added, mut updated) = (0u32, 0u32);
     for row in rows {
-        let existing: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM appointments WHERE day = ? AND code = ?)",
-        )
-        .bind(day.to_string())
-        .bind(&row.code)
-        .fetch_one(&mut *tx)
-        .await?;
         if let Some(external_id) = &row.source.external_id {
-            let clash: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM appointments WHERE day = ? AND external_id = ? AND code != ?",
-            )
-            .bind(day.to_string())
-            .bind(external_id)
-            .bind(&row.code)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if clash.is_some() {
+            if appointments::external_id_taken(tx, day, external_id, &row.code).await? {
                 return Err(AppError::unprocessable(
                     ErrorCode::ExternalIdTaken,
                     format!(
@@ -104,52 +118,15 @@ pub async fn import(
                 ));
             }
         }
-        let a = &row.source;
-        // One upsert by (day, code): a stored appointment keeps its id, its
-        // kiosk reference and any ticket it already has.
         let kiosk_ref =
             crate::store::random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
-                clinician, line_id, code, kiosk_ref, external_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (day, code) DO UPDATE SET starts_at = excluded.starts_at,
-                family_name = excluded.family_name, given_name = excluded.given_name,
-                birth_date = excluded.birth_date, clinician = excluded.clinician,
-                line_id = excluded.line_id, external_id = excluded.external_id",
-        )
-        .bind(day.to_string())
-        .bind(&a.starts_at)
-        .bind(a.family_name.trim())
-        .bind(a.given_name.trim())
-        .bind(a.birth_date.to_string())
-        .bind(a.clinician.trim())
-        .bind(a.line.to_string())
-        .bind(&row.code)
-        .bind(kiosk_ref)
-        .bind(&a.external_id)
-        .execute(&mut *tx)
-        .await?;
-        if existing {
+        if appointments::upsert(tx, day, &row.source, &row.code, &kiosk_ref).await? {
             updated += 1;
         } else {
             added += 1;
         }
     }
-    let result = ImportResult {
-        day,
-        added,
-        updated,
-    };
-    let body = serde_json::to_string(&result).map_err(|e| AppError::Corrupt(e.to_string()))?;
-    idempotency::record(&mut tx, &key, &hash, StatusCode::OK, &body, now).await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response())
+    Ok((added, updated))
 }
 
 /// Parses a CSV schedule with a header row naming the columns of

@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use sqlx::SqliteConnection;
+use waitwell_core::contract::ImportedAppointment;
 use waitwell_core::date::Date;
 
 /// One appointment row, as the identification and check-in need it.
@@ -80,4 +81,63 @@ pub async fn for_index(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Ind
         "SELECT {COLUMNS}, birth_date, code FROM appointments WHERE day = ? ORDER BY starts_at"
     );
     Ok(sqlx::query_as(&sql).bind(day).fetch_all(conn).await?)
+}
+
+/// Whether another appointment of `day` (not the one with `code`) already
+/// has this source-system id.
+pub async fn external_id_taken(
+    conn: &mut SqliteConnection,
+    day: Date,
+    external_id: &str,
+    code: &str,
+) -> Result<bool, AppError> {
+    let clash: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM appointments WHERE day = ? AND external_id = ? AND code != ?",
+    )
+    .bind(day.to_string())
+    .bind(external_id)
+    .bind(code)
+    .fetch_optional(conn)
+    .await?;
+    Ok(clash.is_some())
+}
+
+/// Adds or updates the appointment with `code` on `day`; whether it was
+/// there already. A stored appointment keeps its id, its kiosk reference
+/// (`kiosk_ref` is only used for a new one) and any ticket it has.
+pub async fn upsert(
+    conn: &mut SqliteConnection,
+    day: Date,
+    a: &ImportedAppointment,
+    code: &str,
+    kiosk_ref: &str,
+) -> Result<bool, AppError> {
+    let existed: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM appointments WHERE day = ? AND code = ?)")
+            .bind(day.to_string())
+            .bind(code)
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query(
+        "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
+            clinician, line_id, code, kiosk_ref, external_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, code) DO UPDATE SET starts_at = excluded.starts_at,
+            family_name = excluded.family_name, given_name = excluded.given_name,
+            birth_date = excluded.birth_date, clinician = excluded.clinician,
+            line_id = excluded.line_id, external_id = excluded.external_id",
+    )
+    .bind(day.to_string())
+    .bind(&a.starts_at)
+    .bind(a.family_name.trim())
+    .bind(a.given_name.trim())
+    .bind(a.birth_date.to_string())
+    .bind(a.clinician.trim())
+    .bind(a.line.to_string())
+    .bind(code)
+    .bind(kiosk_ref)
+    .bind(&a.external_id)
+    .execute(conn)
+    .await?;
+    Ok(existed)
 }

@@ -103,96 +103,13 @@ pub async fn persist(
         .ticket(ticket)
         .ok_or_else(|| AppError::Corrupt(format!("ticket {ticket} vanished")))?;
     let id = i64::try_from(t.id).map_err(|_| AppError::Corrupt("ticket id".into()))?;
-    let room = match &t.status {
-        TicketStatus::Called { room } => Some(room.as_str()),
-        _ => None,
-    };
     match (before.ticket(ticket), new_ticket) {
-        (None, Some(new)) => {
-            let (appointment, name, reason) = match &new.holder {
-                Holder::Appointment(id) => (Some(*id), None, None),
-                Holder::WalkIn { name, reason } => {
-                    (None, Some(name.as_str()), Some(reason.as_str()))
-                }
-            };
-            let needs = serde_json::to_string(&new.needs).unwrap_or_else(|_| "{}".into());
-            sqlx::query(
-                "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, room, calls,
-                    appointment_id, walk_in_name, walk_in_reason, needs, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(day)
-            .bind(id)
-            .bind(t.code.line.to_string())
-            .bind(i64::from(t.code.number))
-            .bind(t.line.to_string())
-            .bind(t.status.name())
-            .bind(room)
-            .bind(i64::from(t.calls))
-            .bind(appointment)
-            .bind(name)
-            .bind(reason)
-            .bind(needs)
-            .bind(now_unix)
-            .execute(&mut **tx)
-            .await?;
-            if let Holder::Appointment(appointment) = new.holder {
-                sqlx::query("UPDATE appointments SET ticket_id = ? WHERE id = ?")
-                    .bind(id)
-                    .bind(appointment)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
-        (Some(old), _) => {
-            let newly_called = matches!(t.status, TicketStatus::Called { .. })
-                && (!matches!(old.status, TicketStatus::Called { .. }) || t.calls != old.calls);
-            let finished = matches!(t.status, TicketStatus::Served | TicketStatus::NoShow);
-            sqlx::query(
-                "UPDATE tickets SET line_id = ?, status = ?, room = ?, calls = ?,
-                    called_at = CASE WHEN ? THEN ? ELSE called_at END,
-                    finished_at = CASE WHEN ? THEN ? ELSE NULL END
-                 WHERE day = ? AND id = ?",
-            )
-            .bind(t.line.to_string())
-            .bind(t.status.name())
-            .bind(room)
-            .bind(i64::from(t.calls))
-            .bind(newly_called)
-            .bind(now_unix)
-            .bind(finished)
-            .bind(now_unix)
-            .bind(day)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        }
+        (None, Some(new)) => insert(tx, day, id, t, new, now_unix).await?,
+        (Some(old), _) => update(tx, day, id, old, t, now_unix).await?,
         (None, None) => return Err(AppError::Corrupt("new ticket without details".into())),
     }
-    // `queue_order` is a sort key, not a position: an action only ever puts
-    // a ticket at the front (requeue) or the back (enqueue, transfer) of a
-    // line, so one write keeps the stored order whatever the line's length.
     if let Some(position) = after.position(ticket) {
-        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT MIN(queue_order), MAX(queue_order) FROM tickets
-             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?",
-        )
-        .bind(day)
-        .bind(t.line.to_string())
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let order = if position == 1 {
-            first.map_or(0, |f| f - 1)
-        } else {
-            last.map_or(0, |l| l + 1)
-        };
-        sqlx::query("UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?")
-            .bind(order)
-            .bind(day)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        place(tx, day, id, t.line, position).await?;
     }
     sqlx::query(
         "INSERT INTO queue_days (day, version, updated_at) VALUES (?, ?, ?)
@@ -203,6 +120,125 @@ pub async fn persist(
     .bind(now_unix)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+fn room(t: &Ticket) -> Option<&str> {
+    match &t.status {
+        TicketStatus::Called { room } => Some(room.as_str()),
+        _ => None,
+    }
+}
+
+/// A new ticket, and its appointment's link to it.
+async fn insert(
+    conn: &mut SqliteConnection,
+    day: &str,
+    id: i64,
+    t: &Ticket,
+    new: &NewTicket,
+    now_unix: i64,
+) -> Result<(), AppError> {
+    let (appointment, name, reason) = match &new.holder {
+        Holder::Appointment(id) => (Some(*id), None, None),
+        Holder::WalkIn { name, reason } => (None, Some(name.as_str()), Some(reason.as_str())),
+    };
+    let needs = serde_json::to_string(&new.needs).unwrap_or_else(|_| "{}".into());
+    sqlx::query(
+        "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, room, calls,
+            appointment_id, walk_in_name, walk_in_reason, needs, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(day)
+    .bind(id)
+    .bind(t.code.line.to_string())
+    .bind(i64::from(t.code.number))
+    .bind(t.line.to_string())
+    .bind(t.status.name())
+    .bind(room(t))
+    .bind(i64::from(t.calls))
+    .bind(appointment)
+    .bind(name)
+    .bind(reason)
+    .bind(needs)
+    .bind(now_unix)
+    .execute(&mut *conn)
+    .await?;
+    if let Holder::Appointment(appointment) = new.holder {
+        sqlx::query("UPDATE appointments SET ticket_id = ? WHERE id = ?")
+            .bind(id)
+            .bind(appointment)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A ticket's new state, with when it was (last) called and finished.
+async fn update(
+    conn: &mut SqliteConnection,
+    day: &str,
+    id: i64,
+    old: &Ticket,
+    t: &Ticket,
+    now_unix: i64,
+) -> Result<(), AppError> {
+    let newly_called = matches!(t.status, TicketStatus::Called { .. })
+        && (!matches!(old.status, TicketStatus::Called { .. }) || t.calls != old.calls);
+    let finished = matches!(t.status, TicketStatus::Served | TicketStatus::NoShow);
+    sqlx::query(
+        "UPDATE tickets SET line_id = ?, status = ?, room = ?, calls = ?,
+            called_at = CASE WHEN ? THEN ? ELSE called_at END,
+            finished_at = CASE WHEN ? THEN ? ELSE NULL END
+         WHERE day = ? AND id = ?",
+    )
+    .bind(t.line.to_string())
+    .bind(t.status.name())
+    .bind(room(t))
+    .bind(i64::from(t.calls))
+    .bind(newly_called)
+    .bind(now_unix)
+    .bind(finished)
+    .bind(now_unix)
+    .bind(day)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts a waiting ticket at its place in its line.
+///
+/// `queue_order` is a sort key, not a position: an action only ever puts a
+/// ticket at the front (requeue) or the back (enqueue, transfer) of a line,
+/// so one write keeps the stored order whatever the line's length.
+async fn place(
+    conn: &mut SqliteConnection,
+    day: &str,
+    id: i64,
+    line: LineId,
+    position: usize,
+) -> Result<(), AppError> {
+    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MIN(queue_order), MAX(queue_order) FROM tickets
+         WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?",
+    )
+    .bind(day)
+    .bind(line.to_string())
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let order = if position == 1 {
+        first.map_or(0, |f| f - 1)
+    } else {
+        last.map_or(0, |l| l + 1)
+    };
+    sqlx::query("UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?")
+        .bind(order)
+        .bind(day)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
