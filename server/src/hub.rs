@@ -12,14 +12,16 @@
 //! connection is taken while the lock is held.
 
 use crate::error::AppError;
+use crate::schedule::{Imported, QueueEvent, Schedule};
 use crate::settings::Settings;
 use crate::store::tickets::{self, NewTicket};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::sync::{broadcast, MappedMutexGuard, Mutex, MutexGuard};
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::QueueChanged;
-use waitwell_core::queue::{Action, LineId, Outcome, Queue, QueueError};
+use waitwell_core::queue::{Action, LineId, Outcome, Queue, QueueError, TicketStatus};
 use waitwell_core::wait::{self, WaitDefaults, WaitRange};
 
 /// One day's queue.
@@ -32,6 +34,8 @@ pub struct DayQueue {
 
 /// Owner of the queue lock and the change stream.
 pub struct QueueHub {
+    /// Hears of every change, inside its transaction.
+    schedule: Arc<dyn Schedule>,
     current: Mutex<Option<DayQueue>>,
     changes: broadcast::Sender<QueueChanged>,
     /// The last version announced, for listeners that fell behind.
@@ -45,7 +49,15 @@ pub struct QueueHub {
 
 impl Default for QueueHub {
     fn default() -> Self {
+        QueueHub::new(Arc::new(Imported))
+    }
+}
+
+impl QueueHub {
+    /// A hub whose changes `schedule` hears of.
+    pub fn new(schedule: Arc<dyn Schedule>) -> Self {
         QueueHub {
+            schedule,
             current: Mutex::new(None),
             // A slow listener that falls this far behind gets `Lagged` and
             // refetches the snapshot: versions make the gap visible.
@@ -55,6 +67,11 @@ impl Default for QueueHub {
             alert_count: AtomicU64::new(0),
             notices: broadcast::channel(16).0,
         }
+    }
+
+    /// The schedule this hub's changes are reported to.
+    pub fn schedule(&self) -> &dyn Schedule {
+        self.schedule.as_ref()
     }
 }
 
@@ -181,6 +198,19 @@ impl Change<'_> {
             now_unix,
         )
         .await?;
+        if let Some(t) = next.ticket(outcome.ticket) {
+            let event = QueueEvent {
+                day: self.today.day.clone(),
+                ticket: t.id,
+                before: before.ticket(outcome.ticket).map(|b| b.status.state()),
+                after: t.status.state(),
+                room: match &t.status {
+                    TicketStatus::Called { room } => Some(room.clone()),
+                    _ => None,
+                },
+            };
+            self.hub.schedule.record(&mut self.tx, &event).await?;
+        }
         self.next = Some(next);
         Ok(outcome)
     }

@@ -1,17 +1,82 @@
 //! Today's appointments as check-in sees them: the arrival window, masked
 //! hints, and the refusal for an arrival outside the window.
 //!
-//! Where the schedule comes from is [`crate::store::appointments`] today
-//! (imported into SQLite); a FHIR bridge fills the same table from the EHR,
-//! so the rules here and the handlers above them do not change with it.
+//! The seam for where the schedule lives: [`Schedule`]. Today's
+//! appointments are always read from [`crate::store::appointments`]; a
+//! schedule source keeps that table current ([`Schedule::refresh`]) and is
+//! told of every queue change inside the change's own transaction
+//! ([`Schedule::record`]), where a bridge to an EHR queues what it must
+//! write back. [`Imported`] (a schedule imported into SQLite) needs
+//! neither. Handlers never match on the kind of schedule.
 
 use crate::error::AppError;
 use crate::state::AppState;
 pub use crate::store::appointments::Appointment;
 use axum::http::StatusCode;
+use futures_util::future::{self, BoxFuture};
 use jiff::Timestamp;
+use sqlx::{SqliteConnection, SqlitePool};
 use waitwell_core::contract::AppointmentHint;
 use waitwell_core::contract::ErrorCode;
+use waitwell_core::queue::{TicketId, TicketState};
+
+/// A change of one ticket, as a schedule source hears of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEvent {
+    /// The clinic day, YYYY-MM-DD.
+    pub day: String,
+    pub ticket: TicketId,
+    /// `None` for a new ticket (a check-in or a walk-in).
+    pub before: Option<TicketState>,
+    pub after: TicketState,
+    /// The room it was called to, when it was.
+    pub room: Option<String>,
+}
+
+/// Where today's appointments come from, and who else hears of arrivals,
+/// calls and no-shows.
+pub trait Schedule: Send + Sync + 'static {
+    /// Brings today's appointments up to date from the source, when an
+    /// identification found nothing (the appointment may be new there).
+    /// Whether anything changed.
+    fn refresh<'a>(
+        &'a self,
+        db: &'a SqlitePool,
+        day: &'a str,
+    ) -> BoxFuture<'a, Result<bool, AppError>>;
+
+    /// Called inside the transaction of every queue change, after the change
+    /// is stored: whatever the source must be told is written here, so it
+    /// commits (or not) with the change.
+    fn record<'a>(
+        &'a self,
+        tx: &'a mut SqliteConnection,
+        event: &'a QueueEvent,
+    ) -> BoxFuture<'a, Result<(), AppError>>;
+}
+
+/// A schedule imported into SQLite (`POST /appointments/import`, the demo):
+/// the table is the source, and nobody else needs telling.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Imported;
+
+impl Schedule for Imported {
+    fn refresh<'a>(
+        &'a self,
+        _: &'a SqlitePool,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<bool, AppError>> {
+        Box::pin(future::ready(Ok(false)))
+    }
+
+    fn record<'a>(
+        &'a self,
+        _: &'a mut SqliteConnection,
+        _: &'a QueueEvent,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(future::ready(Ok(())))
+    }
+}
 
 /// Where now falls relative to an appointment's arrival window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -81,7 +81,11 @@ pub async fn identify(
     )
     .await?;
 
-    let found = lookup(&state, &day, &request).await?;
+    let mut found = lookup(&state, &day, &request).await?;
+    // The appointment may be new at the source since its last sync.
+    if found.is_empty() && state.hub.schedule().refresh(&state.db, &day).await? {
+        found = lookup(&state, &day, &request).await?;
+    }
     if found.is_empty() {
         attempts::record_failure(
             &state.db,
