@@ -1,7 +1,9 @@
 //! The root component: providers, the shell around every page, and routes.
 
+use crate::api::AdapterContext;
 use crate::api::{load_runtime_config, Adapter};
 use crate::components::{DisplayPrefs, DisplayToolbar, SyncIndicator};
+use crate::context::{Connectivity, DeviceContext};
 use crate::device;
 use crate::i18n::*;
 use crate::offline::OutboxSync;
@@ -13,26 +15,8 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use waitwell_core::client::ClientError;
 use waitwell_core::contract::Heartbeat;
-use waitwell_core::{DeviceSettings, Surface};
-
-/// The settings this device started with; pages read them from context.
-#[derive(Debug, Clone)]
-pub struct DeviceContext(pub DeviceSettings);
-
-/// The backend adapter, once `/config.json` has been read (`None` until then).
-#[derive(Debug, Clone, Copy)]
-pub struct AdapterContext(pub RwSignal<Option<Result<Adapter, ClientError>>>);
-
-/// The adapter, if the runtime configuration has been read and is usable.
-pub fn use_adapter() -> Signal<Option<Result<Adapter, ClientError>>> {
-    match use_context::<AdapterContext>() {
-        Some(context) => context.0.into(),
-        // Outside the app (a component test): never ready.
-        None => Signal::stored(None),
-    }
-}
+use waitwell_core::Surface;
 
 /// How often to try `/config.json` again while it cannot be fetched.
 const CONFIG_RETRY_MILLIS: u32 = 5_000;
@@ -49,6 +33,7 @@ pub fn App() -> impl IntoView {
     provide_context(DeviceContext(settings));
     let adapter = RwSignal::new(None);
     provide_context(AdapterContext(adapter));
+    Connectivity::provide();
     let sync = OutboxSync::provide();
     crate::offline::shell::register();
     leptos::task::spawn_local(async move {

@@ -40,7 +40,7 @@ pub fn save(settings: &DeviceSettings) -> Result<(), StorageUnavailable> {
 pub fn load_with_id() -> DeviceSettings {
     let mut settings = load();
     if settings.id.is_none() {
-        settings.id = crate::api::new_idempotency_key();
+        settings.id = crate::tasks::new_idempotency_key();
         let _ = save(&settings);
     }
     settings

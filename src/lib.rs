@@ -8,9 +8,11 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod context;
 pub mod device;
 pub mod offline;
 pub mod pages;
 pub mod panic;
+pub mod tasks;
+pub mod time;
 
-pub use app::App;

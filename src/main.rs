@@ -1,4 +1,4 @@
 fn main() {
     waitwell::panic::install();
-    leptos::mount::mount_to_body(waitwell::App);
+    leptos::mount::mount_to_body(waitwell::app::App);
 }

@@ -10,7 +10,7 @@
 //! neither. Handlers never match on the kind of schedule.
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::settings::Settings;
 pub use crate::store::appointments::Appointment;
 use axum::http::StatusCode;
 use futures_util::future::{self, BoxFuture};
@@ -88,24 +88,29 @@ pub enum Arrival {
 
 impl Appointment {
     /// The appointment's start as an instant in the clinic's zone.
-    pub fn start(&self, state: &AppState, day: &str) -> Result<Timestamp, AppError> {
-        crate::clock::local_instant(&state.settings.time_zone, day, &self.starts_at)
+    pub fn start(&self, settings: &Settings, day: &str) -> Result<Timestamp, AppError> {
+        crate::clock::local_instant(&settings.time_zone, day, &self.starts_at)
             .ok_or_else(|| AppError::Corrupt(format!("appointment {} start", self.id)))
     }
 
-    pub fn arrival(&self, state: &AppState, day: &str) -> Result<Arrival, AppError> {
-        self.arrival_at(state, day, state.now())
+    pub fn arrival(
+        &self,
+        settings: &Settings,
+        day: &str,
+        now: Timestamp,
+    ) -> Result<Arrival, AppError> {
+        self.arrival_at(settings, day, now)
     }
 
     /// Where `now` falls relative to the arrival window.
     pub fn arrival_at(
         &self,
-        state: &AppState,
+        settings: &Settings,
         day: &str,
         now: Timestamp,
     ) -> Result<Arrival, AppError> {
-        let window = state.settings.site.arrival_window;
-        let start = self.start(state, day)?;
+        let window = settings.site.arrival_window;
+        let start = self.start(settings, day)?;
         let opens_at = start - jiff::SignedDuration::from_mins(i64::from(window.minutes_before));
         let closes_at = start + jiff::SignedDuration::from_mins(i64::from(window.minutes_after));
         Ok(if now < opens_at {
@@ -140,10 +145,10 @@ pub fn initials(given: &str, family: &str) -> String {
 }
 
 /// The refusal for an appointment outside its window.
-pub fn outside_window(arrival: Arrival, state: &AppState) -> AppError {
+pub fn outside_window(arrival: Arrival, settings: &Settings) -> AppError {
     match arrival {
         Arrival::TooEarly { opens_at } => {
-            let local = opens_at.to_zoned(state.settings.time_zone.clone());
+            let local = opens_at.to_zoned(settings.time_zone.clone());
             AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::TooEarly,

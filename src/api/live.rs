@@ -9,6 +9,7 @@
 //! `/staff/events`.
 
 use super::Adapter;
+use crate::context::{use_connectivity, Connectivity, Reach};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
@@ -100,7 +101,7 @@ struct Follower<T: Send + Sync + 'static> {
     set_error: WriteSignal<Option<ClientError>>,
     /// Told whether the backend answered, so the sync status and the
     /// outbox know when the network is back.
-    sync: Option<crate::offline::OutboxSync>,
+    connectivity: Option<Connectivity>,
 }
 
 type Shared<T> = Rc<RefCell<Follower<T>>>;
@@ -176,7 +177,7 @@ fn follow<T: Clone + Send + Sync + 'static>(
         set_connection,
         set_fetched_at,
         set_error,
-        sync: crate::offline::use_sync(),
+        connectivity: use_connectivity(),
     }));
     connect(&shared);
     refetch(&shared);
@@ -336,15 +337,15 @@ fn refetch<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
                     f.set_snapshot.set(Some(snapshot));
                     f.set_fetched_at.set(Some(js_sys::Date::now()));
                     f.set_error.set(None);
-                    if let Some(sync) = f.sync {
-                        sync.reachable();
+                    if let Some(connectivity) = f.connectivity {
+                        connectivity.report(Reach::Reachable);
                     }
                 }
                 Err(error) => {
-                    if let (Some(sync), ClientError::Network | ClientError::Timeout) =
-                        (f.sync, &error)
+                    if let (Some(connectivity), ClientError::Network | ClientError::Timeout) =
+                        (f.connectivity, &error)
                     {
-                        sync.unreachable();
+                        connectivity.report(Reach::Unreachable);
                     }
                     f.set_error.set(Some(error));
                 }

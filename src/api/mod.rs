@@ -10,7 +10,7 @@ pub mod live;
 pub mod site;
 
 use gloo_net::http::{Request, RequestBuilder};
-use leptos::prelude::{on_cleanup, provide_context, use_context};
+use leptos::prelude::{on_cleanup, provide_context, use_context, RwSignal, Signal};
 use send_wrapper::SendWrapper;
 use serde::{de::DeserializeOwned, Serialize};
 use std::{
@@ -48,6 +48,19 @@ enum Backend {
 
 /// Reads `/config.json` from the app's own origin. A deployment without one
 /// talks to the server that serves the app.
+/// The backend adapter, once `/config.json` has been read (`None` until then).
+#[derive(Debug, Clone, Copy)]
+pub struct AdapterContext(pub RwSignal<Option<Result<Adapter, ClientError>>>);
+
+/// The adapter, if the runtime configuration has been read and is usable.
+pub fn use_adapter() -> Signal<Option<Result<Adapter, ClientError>>> {
+    match use_context::<AdapterContext>() {
+        Some(context) => context.0.into(),
+        // Outside the app (a component test): never ready.
+        None => Signal::stored(None),
+    }
+}
+
 pub async fn load_runtime_config() -> Result<RuntimeConfig, ClientError> {
     let answer = send(Request::get("/config.json"), None::<&()>, READ_TIMEOUT).await?;
     match answer.status {
@@ -284,11 +297,6 @@ fn encode_segment(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }
 
-/// A fresh idempotency key (UUID v4 from the browser's CSPRNG).
-pub fn new_idempotency_key() -> Option<String> {
-    web_sys::window()?.crypto().ok().map(|c| c.random_uuid())
-}
-
 /// A whole answer: status, `Retry-After`, body text.
 struct Answer {
     status: u16,
@@ -425,19 +433,5 @@ impl Drop for Flight {
         if let Some(set) = &self.in_flight {
             set.0.borrow_mut().retain(|c| *c != self.controller);
         }
-    }
-}
-
-/// Runs `task` under `owner`, so it is cancelled when that owner is cleaned
-/// up (a screen that went away); without an owner it runs detached. Event
-/// handlers call this with the owner their component captured, since they
-/// do not run under one themselves.
-pub fn spawn_owned(
-    owner: Option<&leptos::prelude::Owner>,
-    task: impl std::future::Future<Output = ()> + 'static,
-) {
-    match owner {
-        Some(owner) => owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)),
-        None => leptos::task::spawn_local(task),
     }
 }

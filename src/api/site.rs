@@ -1,6 +1,7 @@
 //! The site's configuration, loaded once a surface has its adapter.
 
-use crate::app::use_adapter;
+use crate::api::use_adapter;
+use crate::context::Reach;
 use leptos::prelude::*;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::SiteConfig;
@@ -14,7 +15,7 @@ pub fn use_site_config() -> RwSignal<Option<Result<SiteConfig, ClientError>>> {
     let adapter = use_adapter();
     let site = RwSignal::new(None);
     let owner = Owner::current();
-    let sync = crate::offline::use_sync();
+    let connectivity = crate::context::use_connectivity();
     Effect::new(move |started: Option<bool>| {
         if started == Some(true) {
             return true;
@@ -27,10 +28,10 @@ pub fn use_site_config() -> RwSignal<Option<Result<SiteConfig, ClientError>>> {
                 let loaded = adapter.site_config().await;
                 // (Only the failure says something: an answer may come from
                 // the service worker's copy.)
-                if let (Some(sync), Err(ClientError::Network | ClientError::Timeout)) =
-                    (sync, &loaded)
+                if let (Some(connectivity), Err(ClientError::Network | ClientError::Timeout)) =
+                    (connectivity, &loaded)
                 {
-                    sync.unreachable();
+                    connectivity.report(Reach::Unreachable);
                 }
                 let again = matches!(&loaded, Err(e) if e.is_retryable());
                 if site.try_set(Some(loaded)).is_some() || !again {
@@ -39,7 +40,7 @@ pub fn use_site_config() -> RwSignal<Option<Result<SiteConfig, ClientError>>> {
                 gloo_timers::future::TimeoutFuture::new(RETRY_MILLIS).await;
             }
         };
-        super::spawn_owned(owner.as_ref(), load);
+        crate::tasks::spawn_owned(owner.as_ref(), load);
         true
     });
     site

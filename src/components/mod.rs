@@ -21,4 +21,4 @@ pub use page_heading::PageHeading;
 pub use scanner::{can_scan, QrScanner};
 pub use sync_status::SyncIndicator;
 pub use with_site::WithSite;
-pub use words::{reason_text, theme_text};
+pub use words::{reason_text, surface_name, theme_text};

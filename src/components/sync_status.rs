@@ -3,7 +3,7 @@
 
 use crate::i18n::*;
 use crate::offline::{use_sync, SyncStatus};
-use crate::pages::clock_time;
+use crate::time::clock_time;
 use leptos::prelude::*;
 
 /// What the status says, most urgent first.

@@ -2,8 +2,8 @@
 //! and the site's settings, saying what is happening meanwhile.
 
 use crate::api::site::use_site_config;
+use crate::api::use_adapter;
 use crate::api::Adapter;
-use crate::app::use_adapter;
 use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
 use leptos::prelude::*;

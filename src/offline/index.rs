@@ -40,7 +40,7 @@ impl OfflineIndexes {
         let Some(sync) = use_sync() else {
             return index;
         };
-        crate::api::spawn_owned(owner.as_ref(), async move {
+        crate::tasks::spawn_owned(owner.as_ref(), async move {
             let Ok(store) = sync.store().await else {
                 return;
             };

@@ -6,6 +6,8 @@
 
 use super::store::{Store, StoreError, OUTBOX};
 use crate::api::Adapter;
+use crate::context::{use_connectivity, Reach};
+use crate::time::now_ms;
 use futures::channel::oneshot;
 use futures::future::{select, FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
@@ -85,10 +87,6 @@ pub struct OutboxSync {
     inner: StoredValue<SendWrapper<Rc<Inner>>>,
 }
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
 impl OutboxSync {
     /// Opens the store and loads what is waiting in it; provides the
     /// context. Delivery starts with [`OutboxSync::run`].
@@ -128,6 +126,15 @@ impl OutboxSync {
         });
         if web_sys::window().is_some_and(|w| !w.navigator().on_line()) {
             status.update(|s| s.offline_since = Some(now_ms()));
+        }
+        // What others learn about reaching the backend (a live queue, a
+        // config fetch) counts for the outbox too.
+        if let Some(connectivity) = use_connectivity() {
+            Effect::new(move |_| match connectivity.get() {
+                Some(Reach::Reachable) => sync.reachable(),
+                Some(Reach::Unreachable) => sync.unreachable(),
+                None => {}
+            });
         }
         on_cleanup(move || {
             offline.remove();
@@ -438,7 +445,7 @@ impl OutboxSync {
     /// Someone else reached the backend (a live queue, a config fetch): the
     /// network is back, so waiting entries go now rather than at their
     /// backed-off time.
-    pub fn reachable(&self) {
+    fn reachable(&self) {
         let was_offline = self.status.with_untracked(|s| s.offline_since.is_some());
         if was_offline {
             self.status.update(|s| s.offline_since = None);
@@ -448,7 +455,7 @@ impl OutboxSync {
     }
 
     /// Someone else found the backend unreachable.
-    pub fn unreachable(&self) {
+    fn unreachable(&self) {
         if self.status.with_untracked(|s| s.offline_since.is_none()) {
             self.status.update(|s| s.offline_since = Some(now_ms()));
         }

@@ -2,10 +2,11 @@
 //! wait ranges only; live, and honest about it when the connection drops.
 
 use crate::api::live::{follow_queue, Connection, LiveQueue};
-use crate::app::use_adapter;
+use crate::api::use_adapter;
 use crate::components::speech;
 use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
+use crate::time::{clock_time, parse_time};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use send_wrapper::SendWrapper;
@@ -13,30 +14,6 @@ use waitwell_core::board::{spoken_code, CallTracker};
 use waitwell_core::contract::{
     BoardLayout, CalledTicket, DelayNotice, PublicLine, SiteConfig, WaitingTicket,
 };
-
-/// Local "HH:MM" of a time in ms since the epoch.
-pub fn clock_time(ms: f64) -> String {
-    let date = js_sys::Date::new(&ms.into());
-    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
-}
-
-/// Local `YYYY-MM-DD` of a time in ms since the epoch.
-pub fn local_date(ms: f64) -> String {
-    let date = js_sys::Date::new(&ms.into());
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date()
-    )
-}
-
-/// An RFC 3339 time from the server as ms since the epoch; `None` when it
-/// cannot be read.
-pub fn parse_time(rfc3339: &str) -> Option<f64> {
-    let ms = js_sys::Date::parse(rfc3339);
-    (ms.is_finite() && ms > 0.0).then_some(ms)
-}
 
 /// How long a new call stays highlighted.
 const FRESH_MILLIS: u32 = 15_000;

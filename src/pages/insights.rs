@@ -1,11 +1,11 @@
 //! `/insights` (staff): what patients said and how long they waited, for a
 //! chosen period. Charts are drawn here as SVG, each with its data table.
 
-use super::reception::{is_signed_out, Desk, StaffGate};
+use super::staff_gate::{is_signed_out, sign_out, Desk, StaffGate};
 use crate::api::provide_in_flight;
 use crate::components::{error_text, PageHeading, WithSite};
 use crate::i18n::*;
-use crate::pages::{clock_time, local_date, parse_time};
+use crate::time::{clock_time, local_date, parse_time};
 use leptos::{ev, prelude::*};
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{Insights, PeriodPoint, ThemeCount};
@@ -79,7 +79,7 @@ fn Report() -> impl IntoView {
     view! {
         <div class="desk-top">
             <PageHeading>{t!(i18n, surface.insights.title)}</PageHeading>
-            <button type="button" on:click=move |_| super::reception::sign_out(desk)>
+            <button type="button" on:click=move |_| sign_out(desk)>
                 {t!(i18n, reception.sign_out)}
             </button>
         </div>

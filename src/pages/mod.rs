@@ -6,14 +6,13 @@ mod insights;
 mod not_found;
 mod reception;
 mod setup;
-mod surface;
+mod staff_gate;
 mod survey;
 
-pub use board::{clock_time, local_date, parse_time, BoardPage};
+pub use board::BoardPage;
 pub use check_in::CheckInPage;
 pub use insights::InsightsPage;
 pub use not_found::NotFound;
 pub use reception::ReceptionPage;
 pub use setup::SetupPage;
-pub use surface::surface_name;
 pub use survey::SurveyPage;

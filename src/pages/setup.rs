@@ -1,8 +1,9 @@
-use crate::app::{use_adapter, DeviceContext};
+use crate::api::use_adapter;
+use crate::components::surface_name;
 use crate::components::{endonym, error_text, PageHeading};
+use crate::context::DeviceContext;
 use crate::device;
 use crate::i18n::*;
-use crate::pages::surface_name;
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use waitwell_core::{DeviceSettings, Surface};

@@ -94,7 +94,7 @@ impl Sender {
     fn send(self, id: String, response: SurveyResponse) {
         let status = self.status;
         let sync = self.sync;
-        let key = crate::api::new_idempotency_key();
+        let key = crate::tasks::new_idempotency_key();
         leptos::task::spawn_local(async move {
             let result = match (sync, key) {
                 (Some(sync), Some(key)) => sync
@@ -223,7 +223,7 @@ fn SurveyFlow(
         if step.get_untracked() != Step::Rate || wait_left.get_untracked() > 0 {
             return;
         }
-        let Some(new_id) = crate::api::new_idempotency_key() else {
+        let Some(new_id) = crate::tasks::new_idempotency_key() else {
             return;
         };
         last_response.set_value(Some(js_sys::Date::now()));

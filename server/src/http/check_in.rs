@@ -74,9 +74,9 @@ pub async fn check_in(
                 let body = ticket_body(&state, &mut change, ticket).await?;
                 return Ok(json(StatusCode::OK, body));
             }
-            match found.arrival_at(&state, &day, arrival_time(&state, arrived_at))? {
+            match found.arrival_at(&state.settings, &day, arrival_time(&state, arrived_at))? {
                 Arrival::InWindow => {}
-                outside => return Err(schedule::outside_window(outside, &state)),
+                outside => return Err(schedule::outside_window(outside, &state.settings)),
             }
             let line = tickets::parse_line(&found.line_id)
                 .filter(|l| state.settings.line(*l).is_some())

@@ -105,7 +105,7 @@ pub async fn identify(
     let mut matches = Vec::new();
     let mut refusal = None;
     for appointment in &found {
-        match appointment.arrival(&state, &day)? {
+        match appointment.arrival(&state.settings, &day, state.now())? {
             Arrival::InWindow => {
                 let ticket = ticket_code(&state, &day, appointment).await?;
                 matches.push(appointment.hint(ticket));
@@ -119,7 +119,7 @@ pub async fn identify(
     if matches.is_empty() {
         return Err(schedule::outside_window(
             refusal.unwrap_or(Arrival::TooLate),
-            &state,
+            &state.settings,
         ));
     }
     Ok(Json(IdentifyResponse { matches }))

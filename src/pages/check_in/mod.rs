@@ -9,11 +9,12 @@ mod identify;
 mod steps;
 mod ticket;
 
-use crate::api::{new_idempotency_key, provide_in_flight, spawn_owned, Adapter, WRITE_TIMEOUT};
+use crate::api::{provide_in_flight, Adapter, WRITE_TIMEOUT};
 use crate::components::{error_text, IdleGuard, PatientSession, WithSite};
 use crate::i18n::*;
 use crate::offline::index::OfflineIndexes;
 use crate::offline::{use_sync, FirstAttempt, OutboxSync, StoreError};
+use crate::tasks::{new_idempotency_key, spawn_owned};
 use futures::future::{select, Either};
 use leptos::prelude::*;
 use waitwell_core::checkin::{questions, BirthDatePicker, IdentifyFailure, Question};

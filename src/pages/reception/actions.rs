@@ -1,8 +1,8 @@
 //! Sending a queue action from reception: one at a time, with a feedback
 //! line saying what happened and, where it makes sense, how to undo it.
 
-use super::{is_signed_out, Desk};
 use crate::i18n::*;
+use crate::pages::staff_gate::{is_signed_out, Desk};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use waitwell_core::client::ClientError;

@@ -3,11 +3,11 @@
 
 use super::actions::{Actions, Feedback};
 use super::panels::{AlertsPanel, Counters, DevicesPanel, NoticesPanel, WalkInPanel};
-use super::{is_signed_out, sign_out, Desk};
 use crate::api::live::{follow_reception, Connection, ReceptionState};
 use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
-use crate::pages::clock_time;
+use crate::pages::staff_gate::{is_signed_out, sign_out, Desk};
+use crate::time::clock_time;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use waitwell_core::contract::{LineConfig, StaffTicket, TicketState};

@@ -2,12 +2,12 @@
 //! delay notices, and the health of the kiosks.
 
 use super::actions::{Actions, Feedback};
-use super::{is_signed_out, Desk};
 use crate::api::live::{Live, ReceptionState};
-use crate::api::new_idempotency_key;
 use crate::components::error_text;
 use crate::i18n::*;
-use crate::pages::{clock_time, parse_time};
+use crate::pages::staff_gate::{is_signed_out, Desk};
+use crate::tasks::new_idempotency_key;
+use crate::time::{clock_time, parse_time};
 use leptos::{ev, prelude::*};
 use leptos_i18n::I18nContext;
 use send_wrapper::SendWrapper;
@@ -450,7 +450,7 @@ pub fn DevicesPanel() -> impl IntoView {
                                         let parked = d.outbox_parked;
                                         view! {
                                             <tr data-device=d.device.clone()>
-                                                <td>{move || crate::pages::surface_name(i18n, surface)}</td>
+                                                <td>{move || crate::components::surface_name(i18n, surface)}</td>
                                                 <td>{local_time(&d.last_seen)}</td>
                                                 <td>{d.outbox_backlog}</td>
                                                 <td class:attention={parked > 0} data-parked=parked>{parked}</td>
