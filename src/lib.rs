@@ -15,4 +15,3 @@ pub mod pages;
 pub mod panic;
 pub mod tasks;
 pub mod time;
-

@@ -18,6 +18,7 @@ pub mod queue;
 pub mod reception;
 pub mod restart;
 pub mod surface;
+pub mod survey;
 pub mod text;
 pub mod wait;
 pub mod walk_in;

@@ -18,10 +18,8 @@ use axum::{
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, Alert, AlertKind, SurveyResponse};
+use waitwell_core::survey::LOW_RATING;
 use waitwell_core::text::clean_text;
-
-/// Ratings at or below this may ask for someone to talk to them.
-pub const LOW_RATING: u8 = 2;
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "kiosk",
     params(("id" = String, Path, description = "A UUID the kiosk made for this response; every follow-up is sent again, whole, under it")),
