@@ -1,7 +1,9 @@
-//! What the public board announces: which calls are new since the last
-//! snapshot, and how a ticket code is read aloud.
+//! What the public board shows and announces: which calls are new since
+//! the last snapshot, how a ticket code is read aloud, the one-list layout,
+//! and where one ticket stands (the ticket screen follows it live).
 
-use crate::contract::{CalledTicket, PublicQueue};
+use crate::contract::{CalledTicket, PublicLine, PublicQueue};
+use crate::wait::WaitRange;
 
 /// A ticket code as people say it: the letter, then each digit, so a speech
 /// engine reads "A 0 1 7" rather than "A-seventeen" or "oh-oh-seventeen".
@@ -47,6 +49,79 @@ impl CallTracker {
         self.primed = true;
         fresh
     }
+}
+
+/// Where one ticket stands in a queue snapshot, as its holder is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    Waiting {
+        position: u32,
+        wait: WaitRange,
+    },
+    Called {
+        room: String,
+    },
+    /// Not in the snapshot (served, or the snapshot is older).
+    Unknown,
+}
+
+impl Standing {
+    /// Where `ticket` stands in `queue`.
+    pub fn in_queue(queue: &PublicQueue, ticket: &str) -> Standing {
+        for line in &queue.lines {
+            if let Some(called) = line.calling.iter().find(|c| c.ticket == ticket) {
+                return Standing::Called {
+                    room: called.room.clone(),
+                };
+            }
+            if let Some(waiting) = line.waiting.iter().find(|w| w.ticket == ticket) {
+                return Standing::Waiting {
+                    position: waiting.position,
+                    wait: waiting.wait,
+                };
+            }
+        }
+        Standing::Unknown
+    }
+
+    /// The newest word on a ticket checked in at `checked_in_version` with
+    /// the answer `first`: the live snapshot when it knows the ticket and is
+    /// at least as new as the check-in, `first` otherwise.
+    pub fn newest(
+        snapshot: Option<&PublicQueue>,
+        ticket: &str,
+        checked_in_version: u64,
+        first: &Standing,
+    ) -> Standing {
+        snapshot
+            .filter(|q| q.version >= checked_in_version)
+            .map(|q| Standing::in_queue(q, ticket))
+            .filter(|s| *s != Standing::Unknown)
+            .unwrap_or_else(|| first.clone())
+    }
+}
+
+/// The whole queue as one list (the site's `board_layout: single`): every
+/// call, and every waiting ticket ordered by its wait and renumbered. `None`
+/// for a site without lines.
+pub fn one_list(lines: Vec<PublicLine>, name: String) -> Option<PublicLine> {
+    let id = lines.first()?.id;
+    let mut calling = Vec::new();
+    let mut waiting = Vec::new();
+    for line in lines {
+        calling.extend(line.calling);
+        waiting.extend(line.waiting);
+    }
+    waiting.sort_by_key(|w| (w.wait.low_minutes, w.wait.high_minutes, w.position));
+    for (i, w) in waiting.iter_mut().enumerate() {
+        w.position = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    }
+    Some(PublicLine {
+        id,
+        name,
+        calling,
+        waiting,
+    })
 }
 
 #[cfg(test)]
@@ -109,5 +184,98 @@ mod tests {
                 .is_empty(),
             "same snapshot twice"
         );
+    }
+
+    fn snapshot(version: u64, lines: Vec<PublicLine>) -> PublicQueue {
+        PublicQueue {
+            version,
+            updated_at: "2026-03-10T09:00:00Z".into(),
+            lines,
+            notices: vec![],
+        }
+    }
+
+    fn line(id: char, calling: &[(&str, &str)], waiting: &[(&str, u32, u32)]) -> PublicLine {
+        PublicLine {
+            id: crate::queue::LineId::new(id).unwrap(),
+            name: format!("Line {id}"),
+            calling: calling
+                .iter()
+                .map(|(t, room)| CalledTicket {
+                    ticket: (*t).into(),
+                    room: (*room).into(),
+                    calls: 1,
+                })
+                .collect(),
+            waiting: waiting
+                .iter()
+                .enumerate()
+                .map(|(i, (t, low, high))| crate::contract::WaitingTicket {
+                    ticket: (*t).into(),
+                    position: u32::try_from(i + 1).unwrap(),
+                    wait: WaitRange {
+                        low_minutes: *low,
+                        high_minutes: *high,
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_ticket_stands_where_the_newest_snapshot_says() {
+        let first = Standing::Waiting {
+            position: 2,
+            wait: WaitRange {
+                low_minutes: 10,
+                high_minutes: 20,
+            },
+        };
+        let q = snapshot(
+            7,
+            vec![line('A', &[("A-001", "Room 2")], &[("A-002", 5, 10)])],
+        );
+        assert_eq!(
+            Standing::newest(Some(&q), "A-002", 7, &first),
+            Standing::Waiting {
+                position: 1,
+                wait: WaitRange {
+                    low_minutes: 5,
+                    high_minutes: 10
+                }
+            }
+        );
+        assert_eq!(
+            Standing::newest(Some(&q), "A-001", 7, &first),
+            Standing::Called {
+                room: "Room 2".into()
+            }
+        );
+        // Older than the check-in, or not in it: the check-in's answer.
+        assert_eq!(Standing::newest(Some(&q), "A-002", 8, &first), first);
+        assert_eq!(Standing::newest(Some(&q), "A-009", 7, &first), first);
+        assert_eq!(Standing::newest(None, "A-002", 0, &first), first);
+    }
+
+    #[test]
+    fn one_list_orders_everyone_by_wait_and_renumbers() {
+        let lines = vec![
+            line(
+                'A',
+                &[("A-001", "1")],
+                &[("A-002", 10, 25), ("A-003", 20, 40)],
+            ),
+            line('W', &[], &[("W-001", 5, 15)]),
+        ];
+        let one = one_list(lines, "Everyone".into()).unwrap();
+        assert_eq!(one.name, "Everyone");
+        assert_eq!(one.calling.len(), 1);
+        let order: Vec<_> = one
+            .waiting
+            .iter()
+            .map(|w| (w.ticket.as_str(), w.position))
+            .collect();
+        assert_eq!(order, [("W-001", 1), ("A-002", 2), ("A-003", 3)]);
+        assert_eq!(one_list(vec![], "x".into()), None);
     }
 }

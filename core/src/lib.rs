@@ -19,6 +19,7 @@ pub mod reception;
 pub mod restart;
 pub mod surface;
 pub mod survey;
+pub mod sync_status;
 pub mod text;
 pub mod wait;
 pub mod walk_in;

@@ -10,7 +10,7 @@ use crate::time::{clock_time, parse_time};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use send_wrapper::SendWrapper;
-use waitwell_core::board::{spoken_code, CallTracker};
+use waitwell_core::board::{one_list, spoken_code, CallTracker};
 use waitwell_core::contract::{
     BoardLayout, CalledTicket, DelayNotice, PublicLine, SiteConfig, WaitingTicket,
 };
@@ -208,28 +208,6 @@ fn LiveBoard(
             }}
         </div>
     }
-}
-
-/// Every line's calls and waiting tickets as one list: calls newest first
-/// as they come, waiting tickets by their expected wait.
-fn one_list(lines: Vec<PublicLine>, name: String) -> Option<PublicLine> {
-    let id = lines.first()?.id;
-    let mut calling = Vec::new();
-    let mut waiting = Vec::new();
-    for line in lines {
-        calling.extend(line.calling);
-        waiting.extend(line.waiting);
-    }
-    waiting.sort_by_key(|w| (w.wait.low_minutes, w.wait.high_minutes, w.position));
-    for (i, w) in waiting.iter_mut().enumerate() {
-        w.position = u32::try_from(i + 1).unwrap_or(u32::MAX);
-    }
-    Some(PublicLine {
-        id,
-        name,
-        calling,
-        waiting,
-    })
 }
 
 /// The calls being highlighted now.

@@ -7,43 +7,12 @@ use super::{Flow, Heading};
 use crate::api::live::{follow_queue, Connection};
 use crate::i18n::*;
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
-use waitwell_core::contract::{CheckInResponse, PublicQueue};
-use waitwell_core::wait::WaitRange;
+use leptos_use::use_interval_fn;
+use waitwell_core::board::Standing;
+use waitwell_core::contract::CheckInResponse;
 
 /// Seconds the ticket stays up before the kiosk starts over.
 pub const TICKET_SECONDS: u32 = 30;
-
-/// Where a ticket stands in a queue snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Standing {
-    Waiting {
-        position: u32,
-        wait: WaitRange,
-    },
-    Called {
-        room: String,
-    },
-    /// Not in the snapshot (served, or the snapshot is older).
-    Unknown,
-}
-
-fn standing(queue: &PublicQueue, ticket: &str) -> Standing {
-    for line in &queue.lines {
-        if let Some(called) = line.calling.iter().find(|c| c.ticket == ticket) {
-            return Standing::Called {
-                room: called.room.clone(),
-            };
-        }
-        if let Some(waiting) = line.waiting.iter().find(|w| w.ticket == ticket) {
-            return Standing::Waiting {
-                position: waiting.position,
-                wait: waiting.wait,
-            };
-        }
-    }
-    Standing::Unknown
-}
 
 #[component]
 pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
@@ -62,12 +31,7 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
         let version = ticket.queue_version;
         Memo::new(move |_| {
             live.snapshot
-                .with(|q| match q {
-                    Some(q) if q.version >= version => Some(standing(q, &code)),
-                    _ => None,
-                })
-                .filter(|s| *s != Standing::Unknown)
-                .unwrap_or_else(|| first.clone())
+                .with(|q| Standing::newest(q.as_ref(), &code, version, &first))
         })
     };
 
@@ -130,15 +94,16 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
 /// screen stays up that long.
 fn count_down(flow: Flow) -> RwSignal<u32> {
     let left = RwSignal::new(TICKET_SECONDS);
-    let timer = gloo_timers::callback::Interval::new(1_000, move || {
-        let remaining = left.get_untracked().saturating_sub(1);
-        left.set(remaining);
-        if remaining == 0 {
-            flow.restart();
-        }
-    });
-    let timer = SendWrapper::new(timer);
-    on_cleanup(move || drop(timer));
+    use_interval_fn(
+        move || {
+            let remaining = left.get_untracked().saturating_sub(1);
+            left.set(remaining);
+            if remaining == 0 {
+                flow.restart();
+            }
+        },
+        1_000,
+    );
     left
 }
 
