@@ -3,7 +3,7 @@
 //! entry limits, and what a failed identification means for the patient.
 
 use crate::client::ClientError;
-use crate::contract::{CheckInQuestions, ErrorCode};
+use crate::contract::{AppointmentHint, CheckInQuestions, ErrorCode, IdentifyResponse};
 use crate::date::{days_in_month, Date};
 
 /// One needs question, shown on its own screen.
@@ -180,6 +180,69 @@ impl IdentifyFailure {
             Some(ErrorCode::LockedOut) => IdentifyFailure::LockedOut,
             Some(code) if code.is_invalid_input() => IdentifyFailure::Invalid,
             _ => IdentifyFailure::Failed(error),
+        }
+    }
+}
+
+/// Where identifying a patient leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identified {
+    /// Masked hints to confirm from.
+    Matches(Vec<AppointmentHint>),
+    NoMatch,
+    /// A refusal with its own screen (too early, too late, locked out).
+    Refused(IdentifyFailure),
+    /// The backend could not be reached: look in today's offline index.
+    TryOffline(ClientError),
+    /// A failure to show, with a way to try again.
+    Error(ClientError),
+}
+
+impl Identified {
+    /// From the backend's answer.
+    pub fn from_answer(answer: Result<IdentifyResponse, ClientError>) -> Self {
+        match answer {
+            Ok(found) if found.matches.is_empty() => Identified::NoMatch,
+            Ok(found) => Identified::Matches(found.matches),
+            Err(error) => match IdentifyFailure::from_error(error) {
+                IdentifyFailure::NoMatch | IdentifyFailure::Invalid => Identified::NoMatch,
+                IdentifyFailure::Failed(error) if error.is_retryable() => {
+                    Identified::TryOffline(error)
+                }
+                IdentifyFailure::Failed(error) => Identified::Error(error),
+                refusal => Identified::Refused(refusal),
+            },
+        }
+    }
+
+    /// After looking in the offline index (`None`: no usable index for
+    /// today), for a backend that failed with `error`.
+    pub fn from_index(found: Option<Vec<AppointmentHint>>, error: ClientError) -> Self {
+        match found {
+            Some(hints) if hints.is_empty() => Identified::NoMatch,
+            Some(hints) => Identified::Matches(hints),
+            None => Identified::Error(error),
+        }
+    }
+}
+
+/// What follows the details (identification or a walk-in's) and each
+/// needs question: the next question, or sending the check-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterDetails {
+    Question(usize),
+    Send,
+}
+
+impl AfterDetails {
+    /// After `answered` (the details themselves when `None`), with `count`
+    /// questions configured.
+    pub fn after(answered: Option<usize>, count: usize) -> Self {
+        let next = answered.map_or(0, |i| i.saturating_add(1));
+        if next < count {
+            AfterDetails::Question(next)
+        } else {
+            AfterDetails::Send
         }
     }
 }
@@ -363,6 +426,85 @@ mod tests {
                     prop_assert!(picker.date().is_some(), "{y}-{m} {:?}", picker.day());
                 }
             }
+        }
+    }
+
+    fn hint(initials: &str) -> AppointmentHint {
+        AppointmentHint {
+            appointment: "ref".into(),
+            initials: initials.into(),
+            time: "09:00".into(),
+            clinician: "Dr. Lee".into(),
+            ticket: None,
+        }
+    }
+
+    #[test]
+    fn identification_leads_where_its_answer_says() {
+        let rejected = |status, code: &str| {
+            ClientError::from_response(
+                status,
+                &format!(r#"{{"code":"{code}","message":"m"}}"#),
+                None,
+            )
+        };
+        let found = IdentifyResponse {
+            matches: vec![hint("A. G.")],
+        };
+        assert_eq!(
+            Identified::from_answer(Ok(found)),
+            Identified::Matches(vec![hint("A. G.")])
+        );
+        let none = IdentifyResponse { matches: vec![] };
+        assert_eq!(Identified::from_answer(Ok(none)), Identified::NoMatch);
+        assert_eq!(
+            Identified::from_answer(Err(rejected(404, "no_match"))),
+            Identified::NoMatch
+        );
+        assert_eq!(
+            Identified::from_answer(Err(rejected(400, "invalid_name"))),
+            Identified::NoMatch
+        );
+        assert_eq!(
+            Identified::from_answer(Err(rejected(422, "too_early"))),
+            Identified::Refused(IdentifyFailure::TooEarly)
+        );
+        assert_eq!(
+            Identified::from_answer(Err(ClientError::Network)),
+            Identified::TryOffline(ClientError::Network)
+        );
+        let odd = ClientError::Decode;
+        assert_eq!(
+            Identified::from_answer(Err(odd.clone())),
+            Identified::Error(odd)
+        );
+        assert_eq!(
+            Identified::from_index(Some(vec![]), ClientError::Timeout),
+            Identified::NoMatch
+        );
+        assert_eq!(
+            Identified::from_index(Some(vec![hint("M. G.")]), ClientError::Timeout),
+            Identified::Matches(vec![hint("M. G.")])
+        );
+        assert_eq!(
+            Identified::from_index(None, ClientError::Timeout),
+            Identified::Error(ClientError::Timeout)
+        );
+    }
+
+    proptest! {
+        /// The questions are asked in order, each once, then the check-in
+        /// is sent.
+        #[test]
+        fn the_questions_come_in_order_then_sending(count in 0usize..6) {
+            let mut asked = Vec::new();
+            let mut next = AfterDetails::after(None, count);
+            while let AfterDetails::Question(i) = next {
+                prop_assert!(asked.len() <= count);
+                asked.push(i);
+                next = AfterDetails::after(Some(i), count);
+            }
+            prop_assert_eq!(asked, (0..count).collect::<Vec<_>>());
         }
     }
 }

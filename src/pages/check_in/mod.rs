@@ -17,7 +17,9 @@ use crate::offline::{use_sync, FirstAttempt, OutboxSync, StoreError};
 use crate::tasks::{new_idempotency_key, spawn_owned};
 use futures::future::{select, Either};
 use leptos::prelude::*;
-use waitwell_core::checkin::{questions, BirthDatePicker, IdentifyFailure, Question};
+use waitwell_core::checkin::{
+    questions, AfterDetails, BirthDatePicker, Identified, IdentifyFailure, Question,
+};
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{
     AppointmentHint, CheckInRequest, CheckInResponse, IdentifyRequest, Needs, SiteConfig,
@@ -170,27 +172,20 @@ impl Flow {
         self.error.set(None);
         let adapter = self.adapter.get_value();
         self.spawn(async move {
-            let result = adapter.identify(&request).await;
+            let mut next = Identified::from_answer(adapter.identify(&request).await);
             self.busy.set(false);
-            match result {
-                Ok(found) if found.matches.is_empty() => self.advance(&from, Step::NoMatch),
-                Ok(found) => self.advance(&from, Step::Matches(found.matches)),
-                Err(error) => match IdentifyFailure::from_error(error) {
-                    IdentifyFailure::NoMatch | IdentifyFailure::Invalid => {
-                        self.advance(&from, Step::NoMatch)
-                    }
-                    // The backend cannot be reached: today's index, kept
-                    // on the kiosk, may still know the patient.
-                    IdentifyFailure::Failed(error) if error.is_retryable() => {
-                        match self.index.find(&request) {
-                            Some(hints) if hints.is_empty() => self.advance(&from, Step::NoMatch),
-                            Some(hints) => self.advance(&from, Step::Matches(hints)),
-                            None => self.error.set(Some(error)),
-                        }
-                    }
-                    IdentifyFailure::Failed(error) => self.error.set(Some(error)),
-                    refusal => self.advance(&from, Step::Refused(refusal)),
-                },
+            // The backend cannot be reached: today's index, kept on the
+            // kiosk, may still know the patient.
+            if let Identified::TryOffline(error) = next {
+                next = Identified::from_index(self.index.find(&request), error);
+            }
+            match next {
+                Identified::Matches(hints) => self.advance(&from, Step::Matches(hints)),
+                Identified::NoMatch => self.advance(&from, Step::NoMatch),
+                Identified::Refused(why) => self.advance(&from, Step::Refused(why)),
+                Identified::TryOffline(error) | Identified::Error(error) => {
+                    self.error.set(Some(error))
+                }
             }
         });
     }
@@ -198,25 +193,21 @@ impl Flow {
     /// After identification or the walk-in details: the first question, or
     /// straight to sending when none are configured.
     pub fn after_details(self, from: &Step) {
-        if self.questions.with_value(|q| q.is_empty()) {
-            if self.step.with_untracked(|s| s == from) {
-                self.send();
-            }
-        } else {
-            self.advance(from, Step::Question(0));
-        }
+        self.after(from, None);
     }
 
     /// After question `index` was answered.
     pub fn answered(self, index: usize) {
-        let from = Step::Question(index);
-        if !self.step.with_untracked(|s| *s == from) {
+        self.after(&Step::Question(index), Some(index));
+    }
+
+    fn after(self, from: &Step, answered: Option<usize>) {
+        if !self.step.with_untracked(|s| s == from) {
             return;
         }
-        if index + 1 < self.questions.with_value(Vec::len) {
-            self.advance(&from, Step::Question(index + 1));
-        } else {
-            self.send();
+        match AfterDetails::after(answered, self.questions.with_value(Vec::len)) {
+            AfterDetails::Question(next) => self.advance(from, Step::Question(next)),
+            AfterDetails::Send => self.send(),
         }
     }
 
