@@ -4,7 +4,7 @@
 //! browser's local storage. What is read back from storage is untrusted: a
 //! garbled or old value must decode to an error, not a panic.
 
-use crate::contract::{ParkedDecision, ParkedOrder, ParkedWrite};
+use crate::contract::{DeviceStatus, ParkedDecision, ParkedOrder, ParkedWrite};
 use crate::Surface;
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +86,26 @@ pub fn settle_orders(
         }
     }
     settled
+}
+
+/// One parked write as reception lists it: its device, the write, and
+/// the decision staff made that the device has not carried out yet.
+pub type ParkedRow = (String, ParkedWrite, Option<ParkedDecision>);
+
+/// Every device's parked writes, oldest first, each with its pending
+/// decision.
+pub fn parked_rows(devices: &[DeviceStatus]) -> Vec<ParkedRow> {
+    let mut all: Vec<ParkedRow> = devices
+        .iter()
+        .flat_map(|d| {
+            d.parked.iter().map(|p| {
+                let decided = d.orders.iter().find(|o| o.key == p.key).map(|o| o.decision);
+                (d.device.clone(), p.clone(), decided)
+            })
+        })
+        .collect();
+    all.sort_by(|a, b| a.1.created_at.cmp(&b.1.created_at));
+    all
 }
 
 #[cfg(test)]
@@ -184,5 +204,41 @@ mod tests {
             let stored = String::from_utf8_lossy(&bytes);
             let _ = DeviceSettings::decode(&stored);
         }
+    }
+
+    #[test]
+    fn parked_rows_are_oldest_first_with_their_decisions() {
+        let device =
+            |name: &str, parked: Vec<ParkedWrite>, orders: Vec<ParkedOrder>| DeviceStatus {
+                device: name.into(),
+                surface: crate::Surface::CheckIn,
+                app_version: "1".into(),
+                outbox_backlog: 0,
+                outbox_parked: 0,
+                storage_failed: false,
+                last_sync: None,
+                last_seen: "2026-03-10T09:00:00Z".into(),
+                offline_since: None,
+                parked,
+                orders,
+            };
+        let mut late = parked("b");
+        late.created_at = "2026-03-10T09:30:00Z".into();
+        let devices = [
+            device("one", vec![late], vec![order("b", ParkedDecision::Retry)]),
+            device("two", vec![parked("a")], vec![]),
+        ];
+        let rows = parked_rows(&devices);
+        let summary: Vec<_> = rows
+            .iter()
+            .map(|(d, p, o)| (d.as_str(), p.key.as_str(), *o))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("two", "a", None),
+                ("one", "b", Some(ParkedDecision::Retry))
+            ]
+        );
     }
 }

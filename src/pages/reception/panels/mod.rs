@@ -1,0 +1,21 @@
+//! Reception's side panels, one file each: today's counters, alerts,
+//! adding a walk-in, delay notices, and the health of the kiosks.
+
+mod alerts;
+mod counters;
+mod devices;
+mod notices;
+mod walk_in;
+
+pub use alerts::AlertsPanel;
+pub use counters::Counters;
+pub use devices::DevicesPanel;
+pub use notices::NoticesPanel;
+pub use walk_in::WalkInPanel;
+
+use crate::time::{clock_time, parse_time};
+
+/// Local "HH:MM" of an RFC 3339 time ("" if unreadable).
+pub(super) fn local_time(rfc3339: &str) -> String {
+    parse_time(rfc3339).map(clock_time).unwrap_or_default()
+}
