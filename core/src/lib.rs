@@ -10,6 +10,7 @@ pub mod client;
 pub mod contract;
 pub mod date;
 pub mod device;
+pub mod idle;
 pub mod insights;
 pub mod names;
 pub mod offline;

@@ -3,104 +3,95 @@
 //! on), then the surface starts over for the next person.
 
 use crate::i18n::*;
+use crate::time::now_ms;
 use leptos::{ev, html, prelude::*};
-use send_wrapper::SendWrapper;
+use leptos_use::use_interval_fn;
 use waitwell_core::contract::IdleTimings;
+use waitwell_core::idle::Idle;
 
 /// Warns and then calls `on_reset` once the person has gone. While `active`
-/// is false nothing is counted (there is nothing to wipe).
+/// is false nothing is counted (there is nothing to wipe). When to warn and
+/// when to reset is `waitwell_core::idle`'s decision.
 #[component]
 pub fn IdleGuard(
     timings: IdleTimings,
     #[prop(into)] active: Signal<bool>,
     on_reset: Callback<()>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let last_activity = StoredValue::new(js_sys::Date::now());
+    let last_activity = StoredValue::new(now_ms());
     // Seconds left on the warning, while it shows.
     let remaining = RwSignal::new(None::<u32>);
-    let continue_button = NodeRef::<html::Button>::new();
-
     let touched = move || {
-        last_activity.set_value(js_sys::Date::now());
+        last_activity.set_value(now_ms());
         if remaining.get_untracked().is_some() {
             remaining.set(None);
         }
     };
     let on_pointer = window_event_listener(ev::pointerdown, move |_| touched());
     let on_key = window_event_listener(ev::keydown, move |_| touched());
-
-    let warn_after = f64::from(timings.warn_after_seconds) * 1000.0;
-    let countdown = timings.countdown_seconds.max(20);
-    let tick = gloo_timers::callback::Interval::new(1_000, move || {
-        if !active.get_untracked() {
-            last_activity.set_value(js_sys::Date::now());
-            if remaining.get_untracked().is_some() {
-                remaining.set(None);
-            }
-            return;
-        }
-        let idle = js_sys::Date::now() - last_activity.get_value();
-        if idle < warn_after {
-            return;
-        }
-        // Whole seconds of the countdown used so far.
-        let used = ((idle - warn_after) / 1000.0).floor();
-        let left = f64::from(countdown) - used;
-        if left <= 0.0 {
-            remaining.set(None);
-            last_activity.set_value(js_sys::Date::now());
-            on_reset.run(());
-        } else {
-            // `left` is within 1..=countdown here.
-            remaining.set(Some(left as u32));
-        }
-    });
-    let tick = SendWrapper::new(tick);
     on_cleanup(move || {
         on_pointer.remove();
         on_key.remove();
-        drop(tick);
     });
-
-    // The warning takes focus, so a screen reader announces it and one key
-    // press continues.
-    let showing = Memo::new(move |_| remaining.get().is_some());
-    Effect::new(move |_| {
-        if showing.get() {
-            if let Some(button) = continue_button.get() {
-                let _ = button.focus();
+    use_interval_fn(
+        move || {
+            if !active.get_untracked() {
+                touched();
+                return;
             }
+            match Idle::after(now_ms() - last_activity.get_value(), timings) {
+                Idle::Fine => {}
+                Idle::Warn(left) => remaining.set(Some(left)),
+                Idle::Reset => {
+                    touched();
+                    on_reset.run(());
+                }
+            }
+        },
+        1_000,
+    );
+    let go_on = Callback::new(move |()| touched());
+    move || {
+        remaining
+            .with(Option::is_some)
+            .then(|| view! { <IdleWarning remaining=remaining go_on=go_on /> })
+    }
+}
+
+/// "Are you still there?", with the seconds left and one button to go on.
+/// It takes focus, so a screen reader announces it and one key continues.
+#[component]
+fn IdleWarning(remaining: RwSignal<Option<u32>>, go_on: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let continue_button = NodeRef::<html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = continue_button.get() {
+            let _ = button.focus();
         }
     });
-
-    move || {
-        showing.get().then(|| {
-            view! {
-                <div class="idle-backdrop">
-                    <div
-                        class="idle-warning"
-                        role="alertdialog"
-                        aria-modal="true"
-                        aria-labelledby="idle-title"
-                        aria-describedby="idle-body"
-                    >
-                        <h2 id="idle-title">{t!(i18n, idle.title)}</h2>
-                        <p id="idle-body">
-                            {move || t_string!(i18n, idle.body, seconds = remaining.get().unwrap_or(0)).to_string()}
-                        </p>
-                        <button
-                            type="button"
-                            class="primary"
-                            node_ref=continue_button
-                            on:click=move |_| touched()
-                        >
-                            {t!(i18n, idle.go_on)}
-                        </button>
-                    </div>
-                </div>
-            }
-        })
+    view! {
+        <div class="idle-backdrop">
+            <div
+                class="idle-warning"
+                role="alertdialog"
+                aria-modal="true"
+                aria-labelledby="idle-title"
+                aria-describedby="idle-body"
+            >
+                <h2 id="idle-title">{t!(i18n, idle.title)}</h2>
+                <p id="idle-body">
+                    {move || t_string!(i18n, idle.body, seconds = remaining.get().unwrap_or(0)).to_string()}
+                </p>
+                <button
+                    type="button"
+                    class="primary"
+                    node_ref=continue_button
+                    on:click=move |_| go_on.run(())
+                >
+                    {t!(i18n, idle.go_on)}
+                </button>
+            </div>
+        </div>
     }
 }
 
