@@ -3,6 +3,7 @@
 //! (`crate::queue`) is the authority; the tests here prove the desk offers
 //! only what it accepts, and that every undo it offers is accepted too.
 
+use crate::contract::{Alert, StaffTicket};
 use crate::queue::{Action, LineId, TicketId, TicketState};
 
 /// A button on a ticket's row at reception.
@@ -76,6 +77,21 @@ pub fn transfer(ticket: TicketId, line: LineId) -> Action {
 /// leave it; they are in the counters).
 pub fn listed(state: TicketState) -> bool {
     state != TicketState::Served
+}
+
+/// Whether reception should check back with the holder of `ticket`: still
+/// waiting after `threshold` minutes (the site's `wait_alert_minutes`).
+pub fn waited_too_long(ticket: &StaffTicket, threshold: u32) -> bool {
+    ticket.status == TicketState::Waiting && ticket.waited_minutes >= threshold
+}
+
+/// The alerts still to deal with (acknowledged ones have been).
+pub fn open_alerts(alerts: &[Alert]) -> Vec<Alert> {
+    alerts
+        .iter()
+        .filter(|a| a.acknowledged_at.is_none())
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -168,5 +184,34 @@ mod tests {
         assert!(listed(TicketState::Waiting));
         assert!(listed(TicketState::Called));
         assert!(listed(TicketState::NoShow));
+    }
+
+    #[test]
+    fn who_reception_should_check_back_with() {
+        let mut t: StaffTicket = serde_json::from_value(serde_json::json!({
+            "id": 1, "ticket": "A-001", "line": "A", "status": "waiting",
+            "name": "Ana G.", "needs": {}, "checked_in_at": "2026-03-10T09:00:00Z",
+            "waited_minutes": 30, "late_minutes": 0, "calls": 0
+        }))
+        .unwrap();
+        assert!(waited_too_long(&t, 30));
+        assert!(!waited_too_long(&t, 31));
+        t.status = TicketState::Called;
+        assert!(!waited_too_long(&t, 30), "a called patient is being seen");
+    }
+
+    #[test]
+    fn acknowledged_alerts_are_dealt_with() {
+        let alert = |id, ack: Option<&str>| Alert {
+            id,
+            kind: crate::contract::AlertKind::TalkToMe,
+            raised_at: "2026-03-10T09:00:00Z".into(),
+            rating: Some(1),
+            first_name: None,
+            staff_name: None,
+            acknowledged_at: ack.map(Into::into),
+        };
+        let open = open_alerts(&[alert(1, None), alert(2, Some("2026-03-10T09:05:00Z"))]);
+        assert_eq!(open.iter().map(|a| a.id).collect::<Vec<_>>(), [1]);
     }
 }

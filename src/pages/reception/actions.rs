@@ -39,20 +39,23 @@ impl Actions {
         let adapter = self.desk.adapter.get_value();
         let desk = self.desk;
         let i18n = desk.i18n;
-        let feedback = self.feedback;
         desk.spawn(async move {
-            match adapter.act(&action).await {
-                Ok(result) => {
-                    feedback.try_set(Some(Feedback::Done {
-                        text: describe(i18n, &result.ticket),
-                        undo,
-                    }));
-                }
-                Err(e) if is_signed_out(&e) => desk.session_ended(),
-                Err(e) => {
-                    feedback.try_set(Some(Feedback::Failed(e)));
-                }
-            }
+            let result = adapter.act(&action).await;
+            self.report(result.map(|r| describe(i18n, &r.ticket)), undo);
         });
+    }
+
+    /// Says on the feedback line how a request for the desk ended: `text`
+    /// (with its undo), or the failure; a lost session signs out.
+    pub fn report(self, result: Result<String, ClientError>, undo: Option<Action>) {
+        match result {
+            Ok(text) => {
+                self.feedback.try_set(Some(Feedback::Done { text, undo }));
+            }
+            Err(e) if is_signed_out(&e) => self.desk.session_ended(),
+            Err(e) => {
+                self.feedback.try_set(Some(Feedback::Failed(e)));
+            }
+        }
     }
 }

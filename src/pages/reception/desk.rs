@@ -303,7 +303,7 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
                     .collect_view()
             })
     });
-    let long_wait = ticket.status == TicketState::Waiting && ticket.waited_minutes >= threshold;
+    let long_wait = reception::waited_too_long(&ticket, threshold);
     let waited = ticket.waited_minutes;
     view! {
         <tr class="ticket-row" data-ticket=ticket.ticket.clone() data-status=ticket.status.as_str() class:long-wait=long_wait>

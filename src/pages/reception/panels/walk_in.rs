@@ -8,40 +8,39 @@ use leptos::{ev, prelude::*};
 use waitwell_core::contract::{limits, CheckInRequest, Needs};
 use waitwell_core::walk_in;
 
-/// Adds a walk-in from the desk (same check-in as the kiosk's).
-#[component]
-pub fn WalkInPanel() -> impl IntoView {
-    let i18n = use_i18n();
-    let desk = expect_context::<Desk>();
-    let actions = expect_context::<Actions>();
-    let reasons = desk.site.with_value(|s| s.walk_in_reasons.clone());
-    let first = RwSignal::new(String::new());
-    let initial = RwSignal::new(String::new());
-    let reason = RwSignal::new(reasons.first().cloned().unwrap_or_default());
-    let reasons_for_check = StoredValue::new(reasons.clone());
-    let invalid = RwSignal::new(false);
-    // One key per walk-in being added, kept across retries.
-    let key = StoredValue::new(None::<String>);
-    let submit = move |ev: ev::SubmitEvent| {
-        ev.prevent_default();
+/// What is typed into the walk-in form.
+#[derive(Clone, Copy)]
+struct Fields {
+    first: RwSignal<String>,
+    initial: RwSignal<String>,
+    reason: RwSignal<String>,
+    invalid: RwSignal<bool>,
+    /// One idempotency key per walk-in being added, kept across retries.
+    key: StoredValue<Option<String>>,
+}
+
+impl Fields {
+    /// Checks the fields by the walk-in rule every door shares, then checks
+    /// the walk-in in (as the kiosk does) and clears the form once done.
+    fn submit(self, desk: Desk, actions: Actions, reasons: &[String]) {
         let checked = walk_in::check(
-            &first.get_untracked(),
-            &initial.get_untracked(),
-            &reason.get_untracked(),
-            &reasons_for_check.get_value(),
+            &self.first.get_untracked(),
+            &self.initial.get_untracked(),
+            &self.reason.get_untracked(),
+            reasons,
         );
         let Ok(walk_in) = checked else {
-            invalid.set(true);
+            self.invalid.set(true);
             return;
         };
-        invalid.set(false);
+        self.invalid.set(false);
         if actions.feedback.get_untracked() == Some(Feedback::Working) {
             return;
         }
-        let Some(idempotency) = key.get_value().or_else(new_idempotency_key) else {
+        let Some(idempotency) = self.key.get_value().or_else(new_idempotency_key) else {
             return;
         };
-        key.set_value(Some(idempotency.clone()));
+        self.key.set_value(Some(idempotency.clone()));
         let request = CheckInRequest::WalkIn {
             first_name: walk_in.first_name,
             last_initial: walk_in.last_initial.to_string(),
@@ -50,23 +49,47 @@ pub fn WalkInPanel() -> impl IntoView {
         };
         actions.feedback.set(Some(Feedback::Working));
         let adapter = desk.adapter.get_value();
+        let i18n = desk.i18n;
         desk.spawn(async move {
-            match adapter.check_in(&idempotency, &request).await {
-                Ok(ticket) => {
-                    key.try_set_value(None);
-                    first.try_set(String::new());
-                    initial.try_set(String::new());
-                    actions.feedback.try_set(Some(Feedback::Done {
-                        text: t_string!(i18n, reception.walk_in_added, ticket = ticket.ticket)
-                            .to_string(),
-                        undo: None,
-                    }));
-                }
-                Err(e) => {
-                    actions.feedback.try_set(Some(Feedback::Failed(e)));
-                }
-            }
+            let result = adapter
+                .check_in(&idempotency, &request)
+                .await
+                .map(|ticket| {
+                    self.key.try_set_value(None);
+                    self.first.try_set(String::new());
+                    self.initial.try_set(String::new());
+                    t_string!(i18n, reception.walk_in_added, ticket = ticket.ticket).to_string()
+                });
+            actions.report(result, None);
         });
+    }
+}
+
+/// Adds a walk-in from the desk (same check-in as the kiosk's).
+#[component]
+pub fn WalkInPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let actions = expect_context::<Actions>();
+    let reasons = desk.site.with_value(|s| s.walk_in_reasons.clone());
+    let fields = Fields {
+        first: RwSignal::new(String::new()),
+        initial: RwSignal::new(String::new()),
+        reason: RwSignal::new(reasons.first().cloned().unwrap_or_default()),
+        invalid: RwSignal::new(false),
+        key: StoredValue::new(None),
+    };
+    let Fields {
+        first,
+        initial,
+        reason,
+        invalid,
+        ..
+    } = fields;
+    let known = StoredValue::new(reasons.clone());
+    let submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        known.with_value(|reasons| fields.submit(desk, actions, reasons));
     };
     let options = reasons
         .into_iter()
