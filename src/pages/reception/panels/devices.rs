@@ -7,7 +7,7 @@ use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, Desk};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use send_wrapper::SendWrapper;
+use leptos_use::use_interval_fn;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{DeviceStatus, ErrorCode, ParkedDecision, ParkedWrite, WriteKind};
 use waitwell_core::device::parked_rows;
@@ -27,8 +27,7 @@ pub fn DevicesPanel() -> impl IntoView {
         });
     };
     load();
-    let timer = SendWrapper::new(gloo_timers::callback::Interval::new(DEVICES_MILLIS, load));
-    on_cleanup(move || drop(timer));
+    use_interval_fn(load, u64::from(DEVICES_MILLIS));
     let failed = RwSignal::new(None::<ClientError>);
     let decide = move |device: String, key: String, decision: ParkedDecision| {
         let adapter = desk.adapter.get_value();
@@ -54,44 +53,7 @@ pub fn DevicesPanel() -> impl IntoView {
                 Some(Ok(list)) => {
                     let parked = parked_rows(&list);
                     view! {
-                        <table class="devices">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, reception.surface)}</th>
-                                    <th scope="col">{t!(i18n, reception.last_seen)}</th>
-                                    <th scope="col">{t!(i18n, reception.backlog)}</th>
-                                    <th scope="col">{t!(i18n, reception.device_parked)}</th>
-                                    <th scope="col">{t!(i18n, reception.state)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {list
-                                    .into_iter()
-                                    .map(|d| {
-                                        let surface = d.surface;
-                                        let offline = d.offline_since.clone();
-                                        let is_offline = offline.is_some();
-                                        let storage_failed = d.storage_failed;
-                                        let parked = d.outbox_parked;
-                                        view! {
-                                            <tr data-device=d.device.clone()>
-                                                <td>{move || crate::components::surface_name(i18n, surface)}</td>
-                                                <td>{local_time(&d.last_seen)}</td>
-                                                <td>{d.outbox_backlog}</td>
-                                                <td class:attention={parked > 0} data-parked=parked>{parked}</td>
-                                                <td class:offline={is_offline || storage_failed}>
-                                                    {move || match &offline {
-                                                        Some(since) => t_string!(i18n, reception.offline_since, time = local_time(since)).to_string(),
-                                                        None if storage_failed => t_string!(i18n, reception.device_storage_failed).to_string(),
-                                                        None => t_string!(i18n, reception.online).to_string(),
-                                                    }}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
+                        <DeviceTable devices=list />
                         <ParkedList devices=parked decide=decide />
                         <p class="error" role="alert">
                             {move || failed.get().map(|e| error_text(i18n, &e))}
@@ -101,6 +63,52 @@ pub fn DevicesPanel() -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// Each kiosk: its surface, when it last reported, its outbox, its state.
+#[component]
+fn DeviceTable(devices: Vec<DeviceStatus>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="devices">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, reception.surface)}</th>
+                    <th scope="col">{t!(i18n, reception.last_seen)}</th>
+                    <th scope="col">{t!(i18n, reception.backlog)}</th>
+                    <th scope="col">{t!(i18n, reception.device_parked)}</th>
+                    <th scope="col">{t!(i18n, reception.state)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {devices
+                    .into_iter()
+                    .map(|d| {
+                        let surface = d.surface;
+                        let offline = d.offline_since.clone();
+                        let is_offline = offline.is_some();
+                        let storage_failed = d.storage_failed;
+                        let parked = d.outbox_parked;
+                        view! {
+                            <tr data-device=d.device.clone()>
+                                <td>{move || crate::components::surface_name(i18n, surface)}</td>
+                                <td>{local_time(&d.last_seen)}</td>
+                                <td>{d.outbox_backlog}</td>
+                                <td class:attention={parked > 0} data-parked=parked>{parked}</td>
+                                <td class:offline={is_offline || storage_failed}>
+                                    {move || match &offline {
+                                        Some(since) => t_string!(i18n, reception.offline_since, time = local_time(since)).to_string(),
+                                        None if storage_failed => t_string!(i18n, reception.device_storage_failed).to_string(),
+                                        None => t_string!(i18n, reception.online).to_string(),
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
     }
 }
 
