@@ -11,7 +11,7 @@ use crate::time::clock_time;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use waitwell_core::contract::{LineConfig, StaffTicket, TicketState};
-use waitwell_core::queue::{Action, LineId};
+use waitwell_core::queue::Action;
 use waitwell_core::reception::{self, RowAction};
 
 #[component]
@@ -232,7 +232,6 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
 #[component]
 fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> impl IntoView {
     let i18n = use_i18n();
-    let actions = expect_context::<Actions>();
     let desk = expect_context::<Desk>();
     let threshold = desk.site.with_value(|s| s.wait_alert_minutes);
     let id = ticket.id;
@@ -275,33 +274,11 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
         .collect_view();
     let transfer = reception::can_transfer(ticket.status).then(|| {
         other_lines.with_value(|lines| {
-                lines
-                    .iter()
-                    .map(|l| {
-                        let to: LineId = l.id;
-                        let name = l.name.clone();
-                        view! {
-                            <button
-                                type="button"
-                                aria-label={
-                                    let (c, name) = (code.clone(), name.clone());
-                                    move || format!("{} {c}", t_string!(i18n, reception.transfer_to, line = name.clone()))
-                                }
-                                on:click=move |_| {
-                                    let name = name.clone();
-                                    actions.run(
-                                        reception::transfer(id, to),
-                                        move |i18n, t| t_string!(i18n, reception.transferred, ticket = t.to_owned(), line = name.clone()).to_string(),
-                                        None,
-                                    )
-                                }
-                            >
-                                {t!(i18n, reception.transfer_to, line = l.name.clone())}
-                            </button>
-                        }
-                    })
-                    .collect_view()
-            })
+            lines
+                .iter()
+                .map(|l| view! { <TransferButton id=id code=code.clone() line=l.clone() /> })
+                .collect_view()
+        })
     });
     let long_wait = reception::waited_too_long(&ticket, threshold);
     let waited = ticket.waited_minutes;
@@ -319,6 +296,43 @@ fn TicketRow(ticket: StaffTicket, other_lines: StoredValue<Vec<LineConfig>>) -> 
             <td>{status}</td>
             <td class="row-actions">{buttons} {transfer}</td>
         </tr>
+    }
+}
+
+/// Moves a waiting ticket to the end of another line.
+#[component]
+fn TransferButton(id: u64, code: String, line: LineConfig) -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = expect_context::<Actions>();
+    let LineConfig { id: to, name, .. } = line;
+    let label = {
+        let name = name.clone();
+        move || t_string!(i18n, reception.transfer_to, line = name.clone()).to_string()
+    };
+    let named = {
+        let label = label.clone();
+        move || format!("{} {code}", label())
+    };
+    let click = move |_| {
+        let name = name.clone();
+        actions.run(
+            reception::transfer(id, to),
+            move |i18n, t| {
+                t_string!(
+                    i18n,
+                    reception.transferred,
+                    ticket = t.to_owned(),
+                    line = name.clone()
+                )
+                .to_string()
+            },
+            None,
+        )
+    };
+    view! {
+        <button type="button" aria-label=named on:click=click>
+            {label}
+        </button>
     }
 }
 
