@@ -5,9 +5,12 @@
 //! flow, its signals, its DOM and its requests, and starts a new one. Steps
 //! are not routes, so the browser's history never holds a patient's step.
 
+mod found;
 mod identify;
+mod questions;
 mod steps;
 mod ticket;
+mod walk_in;
 
 use crate::api::{provide_in_flight, Adapter, WRITE_TIMEOUT};
 use crate::components::{error_text, IdleGuard, PatientSession, WithSite};
@@ -326,13 +329,13 @@ fn FlowView(
             Step::BirthDate => view! { <identify::BirthDate /> }.into_any(),
             Step::Code => view! { <identify::Code /> }.into_any(),
             Step::Scan => view! { <identify::Scan /> }.into_any(),
-            Step::Matches(hints) => view! { <steps::Matches hints=hints /> }.into_any(),
-            Step::NoMatch => view! { <steps::NoMatch /> }.into_any(),
-            Step::Refused(why) => view! { <steps::Refused why=why /> }.into_any(),
-            Step::WalkInName => view! { <steps::WalkInName /> }.into_any(),
-            Step::WalkInInitial => view! { <steps::WalkInInitial /> }.into_any(),
-            Step::WalkInReason => view! { <steps::WalkInReason /> }.into_any(),
-            Step::Question(index) => view! { <steps::QuestionStep index=index /> }.into_any(),
+            Step::Matches(hints) => view! { <found::Matches hints=hints /> }.into_any(),
+            Step::NoMatch => view! { <found::NoMatch /> }.into_any(),
+            Step::Refused(why) => view! { <found::Refused why=why /> }.into_any(),
+            Step::WalkInName => view! { <walk_in::WalkInName /> }.into_any(),
+            Step::WalkInInitial => view! { <walk_in::WalkInInitial /> }.into_any(),
+            Step::WalkInReason => view! { <walk_in::WalkInReason /> }.into_any(),
+            Step::Question(index) => view! { <questions::QuestionStep index=index /> }.into_any(),
             Step::Sending => view! { <steps::Sending /> }.into_any(),
             Step::Ticket(ticket) => view! { <ticket::TicketStep ticket=ticket /> }.into_any(),
             Step::Provisional => view! { <ticket::ProvisionalStep /> }.into_any(),
