@@ -5,6 +5,7 @@
 //! flow, its signals, its DOM and its requests, and starts a new one. Steps
 //! are not routes, so the browser's history never holds a patient's step.
 
+mod flow;
 mod found;
 mod identify;
 mod questions;
@@ -12,22 +13,16 @@ mod steps;
 mod ticket;
 mod walk_in;
 
-use crate::api::{provide_in_flight, Adapter, WRITE_TIMEOUT};
+use crate::api::{provide_in_flight, Adapter};
 use crate::components::{error_text, IdleGuard, PatientSession, WithSite};
 use crate::i18n::*;
 use crate::offline::index::OfflineIndexes;
-use crate::offline::{use_sync, FirstAttempt, OutboxSync, StoreError};
-use crate::tasks::{new_idempotency_key, spawn_owned};
-use futures::future::{select, Either};
+use crate::offline::use_sync;
+pub use flow::{Draft, Flow, Step};
 use leptos::prelude::*;
-use waitwell_core::checkin::{
-    questions, AfterDetails, BirthDatePicker, Identified, IdentifyFailure, Question,
-};
+use waitwell_core::checkin::questions;
 use waitwell_core::client::ClientError;
-use waitwell_core::contract::{
-    AppointmentHint, CheckInRequest, CheckInResponse, IdentifyRequest, Needs, SiteConfig,
-};
-use waitwell_core::outbox::Write;
+use waitwell_core::contract::SiteConfig;
 
 #[component]
 pub fn CheckInPage() -> impl IntoView {
@@ -68,233 +63,6 @@ fn Kiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
         }}
     }
 }
-
-/// Where the patient is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    Welcome,
-    /// How to find the appointment.
-    Choose,
-    FamilyName,
-    BirthDate,
-    Code,
-    Scan,
-    /// Masked hints of the matching appointments.
-    Matches(Vec<AppointmentHint>),
-    NoMatch,
-    Refused(IdentifyFailure),
-    WalkInName,
-    WalkInInitial,
-    WalkInReason,
-    /// The n-th configured needs question.
-    Question(usize),
-    Sending,
-    Ticket(CheckInResponse),
-    /// Saved on this kiosk, not yet at the server: checked in all the same.
-    Provisional,
-}
-
-/// Everything one patient has entered. Dropped whole at the end.
-#[derive(Debug, Clone, Copy)]
-pub struct Draft {
-    pub family_name: RwSignal<String>,
-    pub birth_date: RwSignal<BirthDatePicker>,
-    pub code: RwSignal<String>,
-    pub first_name: RwSignal<String>,
-    pub last_initial: RwSignal<String>,
-    pub reason: RwSignal<Option<String>>,
-    /// The appointment being checked in for; `None` for a walk-in.
-    pub appointment: RwSignal<Option<String>>,
-    pub needs: RwSignal<Needs>,
-    /// The pending check-in's idempotency key: one per check-in, kept
-    /// across retries so a retry can never make a second ticket.
-    pub key: RwSignal<Option<String>>,
-}
-
-impl Draft {
-    fn new() -> Self {
-        Draft {
-            family_name: RwSignal::new(String::new()),
-            birth_date: RwSignal::new(BirthDatePicker::default()),
-            code: RwSignal::new(String::new()),
-            first_name: RwSignal::new(String::new()),
-            last_initial: RwSignal::new(String::new()),
-            reason: RwSignal::new(None),
-            appointment: RwSignal::new(None),
-            needs: RwSignal::new(Needs::default()),
-            key: RwSignal::new(None),
-        }
-    }
-}
-
-/// The current patient's flow, shared by the step views.
-#[derive(Clone, Copy)]
-pub struct Flow {
-    pub step: RwSignal<Step>,
-    pub draft: Draft,
-    /// A request is on its way: buttons that would send another are off.
-    pub busy: RwSignal<bool>,
-    pub error: RwSignal<Option<ClientError>>,
-    /// The check-in could not be stored on this kiosk: it is not saved.
-    pub not_saved: RwSignal<Option<StoreError>>,
-    pub adapter: StoredValue<Adapter>,
-    sync: Option<OutboxSync>,
-    index: OfflineIndexes,
-    pub site: StoredValue<SiteConfig>,
-    pub questions: StoredValue<Vec<Question>>,
-    owner: StoredValue<Option<Owner>>,
-    restart: Callback<()>,
-}
-
-impl Flow {
-    /// Moves on from `from` to `to`; a second tap that arrives after the
-    /// first already moved on does nothing.
-    pub fn advance(self, from: &Step, to: Step) {
-        if self.step.with_untracked(|s| s == from) {
-            self.error.set(None);
-            self.step.set(to);
-        }
-    }
-
-    /// Starts over for the next person.
-    pub fn restart(self) {
-        self.restart.run(());
-    }
-
-    /// Runs a request under this flow: it is cancelled if the flow ends.
-    fn spawn(self, task: impl std::future::Future<Output = ()> + 'static) {
-        spawn_owned(self.owner.get_value().as_ref(), task);
-    }
-
-    /// Looks the patient up; the result decides the next step.
-    pub fn identify(self, from: Step, request: IdentifyRequest) {
-        if self.busy.get_untracked() {
-            return;
-        }
-        self.busy.set(true);
-        self.error.set(None);
-        let adapter = self.adapter.get_value();
-        self.spawn(async move {
-            let mut next = Identified::from_answer(adapter.identify(&request).await);
-            self.busy.set(false);
-            // The backend cannot be reached: today's index, kept on the
-            // kiosk, may still know the patient.
-            if let Identified::TryOffline(error) = next {
-                next = Identified::from_index(self.index.find(&request), error);
-            }
-            match next {
-                Identified::Matches(hints) => self.advance(&from, Step::Matches(hints)),
-                Identified::NoMatch => self.advance(&from, Step::NoMatch),
-                Identified::Refused(why) => self.advance(&from, Step::Refused(why)),
-                Identified::TryOffline(error) | Identified::Error(error) => {
-                    self.error.set(Some(error))
-                }
-            }
-        });
-    }
-
-    /// After identification or the walk-in details: the first question, or
-    /// straight to sending when none are configured.
-    pub fn after_details(self, from: &Step) {
-        self.after(from, None);
-    }
-
-    /// After question `index` was answered.
-    pub fn answered(self, index: usize) {
-        self.after(&Step::Question(index), Some(index));
-    }
-
-    fn after(self, from: &Step, answered: Option<usize>) {
-        if !self.step.with_untracked(|s| s == from) {
-            return;
-        }
-        match AfterDetails::after(answered, self.questions.with_value(Vec::len)) {
-            AfterDetails::Question(next) => self.advance(from, Step::Question(next)),
-            AfterDetails::Send => self.send(),
-        }
-    }
-
-    /// Saves the check-in in the kiosk's outbox, then waits a bounded time
-    /// for the server's ticket; without one in time the patient is checked
-    /// in all the same (a provisional ticket) and the outbox delivers it
-    /// later. Again after a failure: with the same key.
-    pub fn send(self) {
-        if self.busy.get_untracked() {
-            return;
-        }
-        let draft = self.draft;
-        let Some(key) = draft.key.get_untracked().or_else(new_idempotency_key) else {
-            self.error.set(Some(ClientError::Unsupported));
-            return;
-        };
-        draft.key.set(Some(key.clone()));
-        let needs = draft.needs.get_untracked();
-        let request = match draft.appointment.get_untracked() {
-            Some(appointment) => CheckInRequest::Appointment {
-                appointment,
-                needs,
-                arrived_at: Some((js_sys::Date::now() / 1000.0) as i64),
-            },
-            None => CheckInRequest::WalkIn {
-                first_name: draft.first_name.get_untracked().trim().to_owned(),
-                last_initial: draft.last_initial.get_untracked().trim().to_owned(),
-                reason: draft.reason.get_untracked().unwrap_or_default(),
-                needs,
-            },
-        };
-        self.busy.set(true);
-        self.error.set(None);
-        self.not_saved.set(None);
-        self.step.set(Step::Sending);
-        // Storing is not tied to this screen: once begun it finishes even
-        // if the patient walks away.
-        let (saved_tx, saved) = futures::channel::oneshot::channel();
-        let sync = self.sync;
-        leptos::task::spawn_local(async move {
-            let result = match sync {
-                Some(sync) => sync.enqueue(key, Write::CheckIn { request }).await,
-                None => Err(StoreError::Unavailable),
-            };
-            let _ = saved_tx.send(result);
-        });
-        self.spawn(async move {
-            let first = match saved.await {
-                Ok(Ok(first)) => first,
-                Ok(Err(error)) => {
-                    self.busy.set(false);
-                    self.not_saved.set(Some(error));
-                    return;
-                }
-                Err(_) => {
-                    self.busy.set(false);
-                    self.not_saved.set(Some(StoreError::Unavailable));
-                    return;
-                }
-            };
-            let patience = gloo_timers::future::TimeoutFuture::new(FIRST_ATTEMPT_MILLIS);
-            let attempt = match select(first, patience).await {
-                Either::Left((Ok(attempt), _)) => attempt,
-                _ => FirstAttempt::Queued,
-            };
-            self.busy.set(false);
-            match attempt {
-                FirstAttempt::Delivered(Some(ticket)) => {
-                    draft.key.set(None);
-                    self.advance(&Step::Sending, Step::Ticket(ticket));
-                }
-                FirstAttempt::Delivered(None) | FirstAttempt::Queued => {
-                    draft.key.set(None);
-                    self.advance(&Step::Sending, Step::Provisional);
-                }
-                FirstAttempt::Refused(error) => self.error.set(Some(error)),
-            }
-        });
-    }
-}
-
-/// The longest a patient waits for the server's ticket once the check-in
-/// is saved: the request's own timeout, and a moment to read the answer.
-const FIRST_ATTEMPT_MILLIS: u32 = WRITE_TIMEOUT.as_millis() as u32 + 1_000;
 
 #[component]
 fn FlowView(
