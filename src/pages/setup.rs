@@ -46,66 +46,13 @@ pub fn SetupPage() -> impl IntoView {
         }
     };
 
-    let surface_choices = Surface::ALL
-        .into_iter()
-        .map(|s| {
-            view! {
-                <label class="choice">
-                    <input
-                        type="radio"
-                        name="surface"
-                        value=s.as_str()
-                        prop:checked=move || surface.get() == s
-                        on:change=move |_| surface.set(s)
-                    />
-                    <span>{move || surface_name(i18n, s)}</span>
-                </label>
-            }
-        })
-        .collect_view();
-
-    let language_choices = Locale::get_all()
-        .iter()
-        .map(|&locale| {
-            let tag = locale.as_str();
-            view! {
-                <label class="choice">
-                    <input
-                        type="radio"
-                        name="language"
-                        value=tag
-                        prop:checked=move || language.get().as_deref() == Some(tag)
-                        on:change=move |_| language.set(Some(tag.to_owned()))
-                    />
-                    <span lang=tag>{endonym(locale)}</span>
-                </label>
-            }
-        })
-        .collect_view();
-
     view! {
         <section class="surface setup">
             <PageHeading>{t!(i18n, setup.title)}</PageHeading>
             <p>{t!(i18n, setup.intro)}</p>
             <form on:submit=save>
-                <fieldset>
-                    <legend>{t!(i18n, setup.surface_legend)}</legend>
-                    {surface_choices}
-                </fieldset>
-                <fieldset>
-                    <legend>{t!(i18n, setup.language_legend)}</legend>
-                    <label class="choice">
-                        <input
-                            type="radio"
-                            name="language"
-                            value=""
-                            prop:checked=move || language.get().is_none()
-                            on:change=move |_| language.set(None)
-                        />
-                        <span>{t!(i18n, setup.language_browser)}</span>
-                    </label>
-                    {language_choices}
-                </fieldset>
+                <SurfaceChoice surface=surface />
+                <LanguageChoice language=language />
                 <button type="submit" class="button primary">
                     {t!(i18n, setup.save)}
                 </button>
@@ -126,24 +73,103 @@ pub fn SetupPage() -> impl IntoView {
             </Show>
             <Connection />
             <StorageState />
-            <nav aria-labelledby="open-surfaces">
-                <h2 id="open-surfaces">{t!(i18n, setup.open_surfaces)}</h2>
-                <ul class="surface-links">
-                    {Surface::ALL
-                        .into_iter()
-                        .map(|s| {
-                            view! {
-                                <li>
-                                    <a class="button" href=s.path()>
-                                        {move || surface_name(i18n, s)}
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </nav>
+            <SurfaceLinks />
         </section>
+    }
+}
+
+/// Which surface this device shows at `/`.
+#[component]
+fn SurfaceChoice(surface: RwSignal<Surface>) -> impl IntoView {
+    let i18n = use_i18n();
+    let choices = Surface::ALL
+        .into_iter()
+        .map(|s| {
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="surface"
+                        value=s.as_str()
+                        prop:checked=move || surface.get() == s
+                        on:change=move |_| surface.set(s)
+                    />
+                    <span>{move || surface_name(i18n, s)}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, setup.surface_legend)}</legend>
+            {choices}
+        </fieldset>
+    }
+}
+
+/// The language this device returns to after each patient, or the
+/// browser's.
+#[component]
+fn LanguageChoice(language: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let choices = Locale::get_all()
+        .iter()
+        .map(|&locale| {
+            let tag = locale.as_str();
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="language"
+                        value=tag
+                        prop:checked=move || language.get().as_deref() == Some(tag)
+                        on:change=move |_| language.set(Some(tag.to_owned()))
+                    />
+                    <span lang=tag>{endonym(locale)}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, setup.language_legend)}</legend>
+            <label class="choice">
+                <input
+                    type="radio"
+                    name="language"
+                    value=""
+                    prop:checked=move || language.get().is_none()
+                    on:change=move |_| language.set(None)
+                />
+                <span>{t!(i18n, setup.language_browser)}</span>
+            </label>
+            {choices}
+        </fieldset>
+    }
+}
+
+/// Links to open each surface on this device.
+#[component]
+fn SurfaceLinks() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav aria-labelledby="open-surfaces">
+            <h2 id="open-surfaces">{t!(i18n, setup.open_surfaces)}</h2>
+            <ul class="surface-links">
+                {Surface::ALL
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <li>
+                                <a class="button" href=s.path()>
+                                    {move || surface_name(i18n, s)}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
     }
 }
 
