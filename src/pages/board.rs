@@ -9,6 +9,7 @@ use crate::i18n::*;
 use crate::time::{clock_time, parse_time};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
+use leptos_use::use_timeout_fn;
 use send_wrapper::SendWrapper;
 use waitwell_core::board::{one_list, spoken_code, CallTracker};
 use waitwell_core::contract::{
@@ -101,18 +102,57 @@ fn LiveBoard(
     site: RwSignal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    // Calls announced in the last seconds, highlighted on screen.
+    let fresh = announce_calls(live, site);
+    provide_context(FreshCalls(fresh.read_only()));
+    let lost = move || matches!(live.connection.get(), Connection::Lost { .. });
+    view! {
+        <ConnectionStatus live=live />
+        <Notices live=live />
+        // Stale while the connection is down: dimmed, and said above.
+        <div class="lines" class:stale=lost aria-busy=move || lost().to_string()>
+            // Each snapshot replaces the lines whole; the old views (and their
+            // owners) are dropped with them, so nothing grows over a long day.
+            {move || {
+                let single = site
+                    .with(|s| matches!(s, Some(Ok(s)) if s.board_layout == BoardLayout::Single));
+                live.snapshot
+                    .get()
+                    .map(|queue| {
+                        if single {
+                            one_list(queue.lines, t_string!(i18n, board.all_lines).to_string())
+                                .map(|line| view! { <Line line=line /> })
+                                .into_any()
+                        } else {
+                            queue.lines.into_iter().map(|line| view! { <Line line=line /> }).collect_view().into_any()
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// Highlights each new call (and recall) for a while, with a chime and the
+/// call spoken in the clinic's languages where the site wants sound. The
+/// calls highlighted now.
+fn announce_calls(
+    live: LiveQueue,
+    site: RwSignal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
+) -> RwSignal<Vec<String>> {
+    let i18n = use_i18n();
     let fresh = RwSignal::new(Vec::<String>::new());
     let tracker = StoredValue::new(CallTracker::default());
-    // One audio context for the board's life; one pending "fade" timer.
+    // One audio context for the board's life.
     let audio = StoredValue::new(SendWrapper::new(web_sys::AudioContext::new().ok()));
-    let fade = StoredValue::new(None::<SendWrapper<gloo_timers::callback::Timeout>>);
     on_cleanup(move || {
-        fade.try_update_value(|t| t.take());
         if let Some(Some(context)) = audio.try_with_value(|a| (**a).clone()) {
             let _ = context.close();
         }
     });
+    // The highlight fades after a while; a newer call restarts the wait.
+    let fade = use_timeout_fn(
+        move |()| drop(fresh.try_set(Vec::new())),
+        f64::from(FRESH_MILLIS),
+    );
     Effect::new(move |_| {
         let Some(queue) = live.snapshot.get() else {
             return;
@@ -139,14 +179,16 @@ fn LiveBoard(
                 }
             });
         }
-        // The highlight fades after a while; a newer call restarts the wait.
-        let timer = gloo_timers::callback::Timeout::new(FRESH_MILLIS, move || {
-            fresh.try_set(Vec::new());
-        });
-        fade.set_value(Some(SendWrapper::new(timer)));
+        (fade.stop)();
+        (fade.start)(());
     });
-    provide_context(FreshCalls(fresh.read_only()));
+    fresh
+}
 
+/// Live, reconnecting, or connecting, with when the board was last right.
+#[component]
+fn ConnectionStatus(live: LiveQueue) -> impl IntoView {
+    let i18n = use_i18n();
     let updated = move || {
         live.snapshot
             .with(|q| q.as_ref().and_then(|q| parse_time(&q.updated_at)))
@@ -172,6 +214,14 @@ fn LiveBoard(
         }>
             {status}
         </p>
+    }
+}
+
+/// The delay notices staff posted, in the board's language.
+#[component]
+fn Notices(live: LiveQueue) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <ul class="notices">
             {move || {
                 live.snapshot
@@ -187,26 +237,6 @@ fn LiveBoard(
                     .collect_view()
             }}
         </ul>
-        // Stale while the connection is down: dimmed, and said above.
-        <div class="lines" class:stale=lost aria-busy=move || lost().to_string()>
-            // Each snapshot replaces the lines whole; the old views (and their
-            // owners) are dropped with them, so nothing grows over a long day.
-            {move || {
-                let single = site
-                    .with(|s| matches!(s, Some(Ok(s)) if s.board_layout == BoardLayout::Single));
-                live.snapshot
-                    .get()
-                    .map(|queue| {
-                        if single {
-                            one_list(queue.lines, t_string!(i18n, board.all_lines).to_string())
-                                .map(|line| view! { <Line line=line /> })
-                                .into_any()
-                        } else {
-                            queue.lines.into_iter().map(|line| view! { <Line line=line /> }).collect_view().into_any()
-                        }
-                    })
-            }}
-        </div>
     }
 }
 
