@@ -8,7 +8,7 @@ use crate::i18n::*;
 use crate::time::{clock_time, local_date, parse_time};
 use leptos::{ev, prelude::*};
 use waitwell_core::client::ClientError;
-use waitwell_core::contract::{Insights, PeriodPoint, ThemeCount};
+use waitwell_core::contract::{Comment, Insights, PeriodPoint, ThanksCount, ThemeCount};
 
 /// Local `YYYY-MM-DD`, `days_back` days before today.
 fn local_day(days_back: u32) -> String {
@@ -167,23 +167,41 @@ fn Figures(figures: Insights) -> impl IntoView {
             />
             <ThemeList id="better" title=Signal::derive(move || t_string!(i18n, survey.better_title).to_string()) themes=better />
             <ThemeList id="went-well" title=Signal::derive(move || t_string!(i18n, survey.went_well_title).to_string()) themes=went_well />
-            <section class="panel" aria-labelledby="thanks-title">
-                <h2 id="thanks-title">{t!(i18n, insights.thanks)}</h2>
-                {if thanks.is_empty() {
-                    view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="ranked">
-                            {thanks
-                                .into_iter()
-                                .map(|t| view! { <li><span>{t.staff}</span> <strong>{t.count}</strong></li> })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
-                }}
-            </section>
+            <ThanksList thanks=thanks />
         </div>
+        <Comments comments=comments />
+    }
+}
+
+/// Staff thanked, most first.
+#[component]
+fn ThanksList(thanks: Vec<ThanksCount>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel" aria-labelledby="thanks-title">
+            <h2 id="thanks-title">{t!(i18n, insights.thanks)}</h2>
+            {if thanks.is_empty() {
+                view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="ranked">
+                        {thanks
+                            .into_iter()
+                            .map(|t| view! { <li><span>{t.staff}</span> <strong>{t.count}</strong></li> })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// The period's comments, newest first, each with its day and rating.
+#[component]
+fn Comments(comments: Vec<Comment>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <section class="comments" aria-labelledby="comments-title">
             <h2 id="comments-title">{t!(i18n, insights.comments)}</h2>
             {if comments.is_empty() {
