@@ -16,62 +16,7 @@ pub fn Matches(hints: Vec<AppointmentHint>) -> impl IntoView {
     let several = hints.len() > 1;
     let items = hints
         .into_iter()
-        .map(|hint| {
-            let from = from.clone();
-            let AppointmentHint {
-                appointment,
-                initials,
-                time,
-                clinician,
-                ticket,
-            } = hint;
-            let label = {
-                let (time, clinician) = (time.clone(), clinician.clone());
-                move || {
-                    t_string!(i18n, check_in.this_is_me_label, time = time.clone(), clinician = clinician.clone())
-                        .to_string()
-                }
-            };
-            let choose = move |_| {
-                if flow.step.with_untracked(|s| *s == from) {
-                    flow.draft.appointment.set(Some(appointment.clone()));
-                    flow.after_details(&from);
-                }
-            };
-            let action = match ticket {
-                Some(ticket) => view! {
-                    <p class="already">
-                        {move || t_string!(i18n, check_in.already_checked_in, ticket = ticket.clone()).to_string()}
-                    </p>
-                }
-                .into_any(),
-                None => view! {
-                    <button type="button" class="primary" aria-label=label on:click=choose>
-                        {t!(i18n, check_in.this_is_me)}
-                    </button>
-                }
-                .into_any(),
-            };
-            view! {
-                <li class="hint-card">
-                    <dl>
-                        <div>
-                            <dt>{t!(i18n, check_in.initials)}</dt>
-                            <dd class="initials">{initials}</dd>
-                        </div>
-                        <div>
-                            <dt>{t!(i18n, check_in.time)}</dt>
-                            <dd>{time}</dd>
-                        </div>
-                        <div>
-                            <dt>{t!(i18n, check_in.clinician)}</dt>
-                            <dd>{clinician}</dd>
-                        </div>
-                    </dl>
-                    {action}
-                </li>
-            }
-        })
+        .map(|hint| view! { <HintCard hint=hint from=from.clone() /> })
         .collect_view();
     view! {
         <Heading>
@@ -93,6 +38,72 @@ pub fn Matches(hints: Vec<AppointmentHint>) -> impl IntoView {
             </button>
             <StartOver />
         </Nav>
+    }
+}
+
+/// One appointment, masked: initials, time and clinician; and "Yes, this is
+/// me" (or the ticket, when it is checked in already).
+#[component]
+fn HintCard(hint: AppointmentHint, from: Step) -> impl IntoView {
+    let i18n = use_i18n();
+    let flow = expect_context::<Flow>();
+    let AppointmentHint {
+        appointment,
+        initials,
+        time,
+        clinician,
+        ticket,
+    } = hint;
+    let label = {
+        let (time, clinician) = (time.clone(), clinician.clone());
+        move || {
+            t_string!(
+                i18n,
+                check_in.this_is_me_label,
+                time = time.clone(),
+                clinician = clinician.clone()
+            )
+            .to_string()
+        }
+    };
+    let choose = move |_| {
+        if flow.step.with_untracked(|s| *s == from) {
+            flow.draft.appointment.set(Some(appointment.clone()));
+            flow.after_details(&from);
+        }
+    };
+    let action = match ticket {
+        Some(ticket) => view! {
+            <p class="already">
+                {move || t_string!(i18n, check_in.already_checked_in, ticket = ticket.clone()).to_string()}
+            </p>
+        }
+        .into_any(),
+        None => view! {
+            <button type="button" class="primary" aria-label=label on:click=choose>
+                {t!(i18n, check_in.this_is_me)}
+            </button>
+        }
+        .into_any(),
+    };
+    view! {
+        <li class="hint-card">
+            <dl>
+                <div>
+                    <dt>{t!(i18n, check_in.initials)}</dt>
+                    <dd class="initials">{initials}</dd>
+                </div>
+                <div>
+                    <dt>{t!(i18n, check_in.time)}</dt>
+                    <dd>{time}</dd>
+                </div>
+                <div>
+                    <dt>{t!(i18n, check_in.clinician)}</dt>
+                    <dd>{clinician}</dd>
+                </div>
+            </dl>
+            {action}
+        </li>
     }
 }
 
