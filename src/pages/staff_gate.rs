@@ -125,30 +125,8 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
             }
         });
     };
-    let message = move || {
-        error.get().map(|e| match &e {
-            ClientError::Rejected {
-                code,
-                retry_after_seconds,
-                ..
-            } if *code == ErrorCode::LockedOut => {
-                let minutes = retry_after_seconds.unwrap_or(60).div_ceil(60);
-                t_string!(i18n, reception.locked_out, minutes = minutes).to_string()
-            }
-            ClientError::Rejected { status: 401, .. } => {
-                t_string!(i18n, reception.wrong_pin).to_string()
-            }
-            other => error_text(i18n, other),
-        })
-    };
-    let note = move || match reason {
-        Some(SignOutReason::Inactivity) => {
-            Some(t_string!(i18n, reception.signed_out_idle).to_string())
-        }
-        Some(SignOutReason::Ended) => Some(t_string!(i18n, reception.session_ended).to_string()),
-        Some(SignOutReason::ByStaff) => Some(t_string!(i18n, reception.signed_out).to_string()),
-        None => None,
-    };
+    let message = move || error.get().map(|e| refusal_text(i18n, &e));
+    let note = move || reason.map(|r| sign_out_text(i18n, r));
     view! {
         <PageHeading>{t!(i18n, reception.sign_in_title)}</PageHeading>
         <p class="note" role="status">{note}</p>
@@ -175,6 +153,34 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
             </button>
         </form>
     }
+}
+
+/// Why a sign-in failed, in staff's words.
+fn refusal_text(i18n: leptos_i18n::I18nContext<Locale>, error: &ClientError) -> String {
+    match error {
+        ClientError::Rejected {
+            code,
+            retry_after_seconds,
+            ..
+        } if *code == ErrorCode::LockedOut => {
+            let minutes = retry_after_seconds.unwrap_or(60).div_ceil(60);
+            t_string!(i18n, reception.locked_out, minutes = minutes).to_string()
+        }
+        ClientError::Rejected { status: 401, .. } => {
+            t_string!(i18n, reception.wrong_pin).to_string()
+        }
+        other => error_text(i18n, other),
+    }
+}
+
+/// Why the last session ended.
+fn sign_out_text(i18n: leptos_i18n::I18nContext<Locale>, reason: SignOutReason) -> String {
+    match reason {
+        SignOutReason::Inactivity => t_string!(i18n, reception.signed_out_idle),
+        SignOutReason::Ended => t_string!(i18n, reception.session_ended),
+        SignOutReason::ByStaff => t_string!(i18n, reception.signed_out),
+    }
+    .to_string()
 }
 
 /// Signs the staff member out after the session's idle time without a touch
