@@ -12,7 +12,12 @@ use super::Adapter;
 use crate::context::{use_connectivity, Connectivity, Reach};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
+use std::{
+    cell::RefCell,
+    future::Future,
+    pin::Pin,
+    rc::{Rc, Weak},
+};
 use waitwell_core::client::{ClientError, VersionTracker};
 use waitwell_core::contract::{Alert, PublicQueue, QueueChanged, StaffQueue, StreamEvent};
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -198,23 +203,7 @@ fn connect<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
         return;
     };
     let weak = Rc::downgrade(shared);
-    let on_queue = Closure::<dyn FnMut(web_sys::MessageEvent)>::new({
-        let weak = weak.clone();
-        move |event: web_sys::MessageEvent| {
-            let Some(shared) = weak.upgrade() else { return };
-            let Some(change) = event
-                .data()
-                .as_string()
-                .and_then(|data| serde_json::from_str::<QueueChanged>(&data).ok())
-            else {
-                return;
-            };
-            let needed = shared.borrow().tracker.announce(change.version);
-            if needed {
-                refetch(&shared);
-            }
-        }
-    });
+    let on_queue = queue_handler(weak.clone());
     let on_other = Closure::<dyn FnMut(web_sys::MessageEvent)>::new({
         let weak = weak.clone();
         move |_| {
@@ -232,28 +221,7 @@ fn connect<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
             f.set_connection.set(Connection::Live);
         }
     });
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-        let Some(shared) = weak.upgrade() else { return };
-        lost(&shared);
-        let closed = shared
-            .borrow()
-            .stream
-            .as_ref()
-            .is_some_and(|s| s.source.ready_state() == web_sys::EventSource::CLOSED);
-        if closed {
-            // The browser gave up (e.g. an HTTP error): start a new stream.
-            let weak = Rc::downgrade(&shared);
-            shared.borrow_mut().reconnect = Some(gloo_timers::callback::Timeout::new(
-                RECONNECT_MILLIS,
-                move || {
-                    if let Some(shared) = weak.upgrade() {
-                        shared.borrow_mut().stream = None;
-                        connect(&shared);
-                    }
-                },
-            ));
-        }
-    });
+    let on_error = error_handler(weak);
     let others = shared.borrow().others;
     let listening = source
         .add_event_listener_with_callback(
@@ -279,6 +247,55 @@ fn connect<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
         _on_open: on_open,
         _on_error: on_error,
     });
+}
+
+/// A `queue` event: refetch when its version is not on screen yet.
+fn queue_handler<T: Clone + Send + Sync + 'static>(
+    weak: Weak<RefCell<Follower<T>>>,
+) -> Closure<dyn FnMut(web_sys::MessageEvent)> {
+    Closure::new(move |event: web_sys::MessageEvent| {
+        let Some(shared) = weak.upgrade() else { return };
+        let Some(change) = event
+            .data()
+            .as_string()
+            .and_then(|data| serde_json::from_str::<QueueChanged>(&data).ok())
+        else {
+            return;
+        };
+        let needed = shared.borrow().tracker.announce(change.version);
+        if needed {
+            refetch(&shared);
+        }
+    })
+}
+
+/// The stream failed: poll meanwhile, and start a new stream if the browser
+/// gave up on this one.
+fn error_handler<T: Clone + Send + Sync + 'static>(
+    weak: Weak<RefCell<Follower<T>>>,
+) -> Closure<dyn FnMut(web_sys::Event)> {
+    Closure::new(move |_| {
+        let Some(shared) = weak.upgrade() else { return };
+        lost(&shared);
+        let closed = shared
+            .borrow()
+            .stream
+            .as_ref()
+            .is_some_and(|s| s.source.ready_state() == web_sys::EventSource::CLOSED);
+        if closed {
+            // The browser gave up (e.g. an HTTP error): start a new stream.
+            let weak = Rc::downgrade(&shared);
+            shared.borrow_mut().reconnect = Some(gloo_timers::callback::Timeout::new(
+                RECONNECT_MILLIS,
+                move || {
+                    if let Some(shared) = weak.upgrade() {
+                        shared.borrow_mut().stream = None;
+                        connect(&shared);
+                    }
+                },
+            ));
+        }
+    })
 }
 
 /// The stream is down: say so, forget what version is shown (so the next
