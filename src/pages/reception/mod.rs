@@ -4,6 +4,7 @@
 mod actions;
 mod desk;
 mod panels;
+mod row;
 
 use super::staff_gate::StaffGate;
 use crate::api::provide_in_flight;
