@@ -4,7 +4,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer,
-  launchBrowser,
   openPage,
   waitForPage,
   seriousViolations,
@@ -13,20 +12,15 @@ import {
   api,
   walkIn,
   staffCookie,
+  startSuite,
+  stopSuite,
 } from './support/harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({ demo: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startSuite({ demo: true })));
+after(() => stopSuite({ server, browser }));
 
 async function openBoard() {
   const opened = await openPage(browser, { viewport: { width: 1920, height: 1080 } });

@@ -3,33 +3,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer,
-  launchBrowser,
   openPage,
   waitForPage,
   waitForStep,
-  seriousViolations,
-  smallTargets,
   screenshot,
   api,
   staffCookie,
   dumpIndexedDb,
   waitForEmptyOutbox,
+  startSuite,
+  checkScreen,
+  stopSuite,
 } from './support/harness.mjs';
 import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails } from './support/kiosk.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({ demo: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startSuite({ demo: true })));
+after(() => stopSuite({ server, browser }));
 
 /** A fresh kiosk at the welcome screen. */
 async function openKiosk({ locale = 'en-US', clock = false, noIndex = false } = {}) {
@@ -50,11 +42,7 @@ async function tapToolbar(page, name) {
 }
 
 /** axe, target sizes and a screenshot for one step. */
-async function checkStep(page, name, lang = 'en') {
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name} (${lang})`);
-  assert.deepEqual(await smallTargets(page), [], `targets on ${name} (${lang})`);
-  await screenshot(page, `check-in-${name}-${lang}`);
-}
+const checkStep = (page, name, lang = 'en') => checkScreen(page, `check-in-${name}-${lang}`, `${name} (${lang})`);
 
 async function staffQueue() {
   const cookie = await staffCookie(server);

@@ -2,7 +2,7 @@
 // page with the fault it looks for.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, seriousViolations, smallTargets } from './support/harness.mjs';
+import { launchBrowser, openPage, seriousViolations, smallTargets, checkScreen } from './support/harness.mjs';
 
 let browser;
 before(async () => (browser = await launchBrowser()));
@@ -29,6 +29,15 @@ test('target-size check reports a 30x30 button', async () => {
   await page.setContent(FAULTY);
   const small = await smallTargets(page);
   assert.ok(small.some((s) => s.includes('"x" 30x30')), small.join('\n'));
+  await context.close();
+});
+
+test('the screen check every test uses fails on either fault', async () => {
+  const { context, page } = await openPage(browser);
+  await page.setContent(FAULTY);
+  await assert.rejects(checkScreen(page, 'harness-faulty'), /axe on harness-faulty/);
+  await page.setContent('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><main><h1>T</h1><button style="width:30px;height:30px;padding:0">x</button></main></body></html>');
+  await assert.rejects(checkScreen(page, 'harness-tiny'), /targets on harness-tiny/);
   await context.close();
 });
 

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startServer,
-  launchBrowser,
   openPage,
   waitForStep,
   api,
@@ -23,18 +22,15 @@ import {
   signInStaff,
   seriousViolations,
   DIST,
+  startSuite,
+  stopSuite,
 } from './support/harness.mjs';
 import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails } from './support/kiosk.mjs';
 
 let browser;
 
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+before(async () => ({ browser } = await startSuite(false)));
+after(() => stopSuite({ browser }));
 
 const SYLLABLES = ['Mar', 'Ten', 'Vol', 'Kir', 'Dus', 'Bal', 'Fen', 'Gor', 'Lum', 'Pra'];
 // No names made of hex digits only (the index is hex hashes).

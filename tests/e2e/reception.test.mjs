@@ -3,35 +3,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer,
-  launchBrowser,
   openPage,
   waitForPage,
-  seriousViolations,
-  smallTargets,
-  screenshot,
   api,
   walkIn,
   signInStaff,
+  startSuite,
+  checkScreen,
+  stopSuite,
 } from './support/harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({ demo: true });
-  browser = await launchBrowser();
-});
+before(async () => ({ server, browser } = await startSuite({ demo: true })));
+after(() => stopSuite({ server, browser }));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function checkPage(page, name) {
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name}`);
-  assert.deepEqual(await smallTargets(page), [], `targets on ${name}`);
-  await screenshot(page, name);
-}
+const checkPage = (page, name) => checkScreen(page, name);
 
 /** Reception, signed in with the demo PIN. */
 async function openReception(target = server, { clock = false, locale = 'en-US' } = {}) {

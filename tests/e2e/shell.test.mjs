@@ -4,27 +4,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ROUTES,
-  startServer,
-  launchBrowser,
   openPage,
   waitForPage,
   seriousViolations,
   smallTargets,
   screenshot,
+  startSuite,
+  stopSuite,
 } from './support/harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startSuite()));
+after(() => stopSuite({ server, browser }));
 
 test('every route loads with its heading, focus on it, and no console error', async () => {
   const { context, page, errors } = await openPage(browser);

@@ -3,7 +3,14 @@
 // at the end must be within 5% of the counts after the first 100 tickets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, api, staffCookie, signInStaff } from './support/harness.mjs';
+import {
+  openPage,
+  api,
+  staffCookie,
+  signInStaff,
+  startSuite,
+  stopSuite,
+} from './support/harness.mjs';
 
 const TICKETS = Number(process.env.SOAK_TICKETS ?? 2000);
 const BASELINE_AFTER = 100;
@@ -13,15 +20,8 @@ const BACKLOG = 15;
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startSuite()));
+after(() => stopSuite({ server, browser }));
 
 async function counters(page, cdp) {
   await cdp.send('HeapProfiler.collectGarbage');

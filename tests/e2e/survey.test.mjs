@@ -3,31 +3,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer,
-  launchBrowser,
   openPage,
   waitForPage,
   waitForStep,
   signInStaff,
-  seriousViolations,
-  smallTargets,
-  screenshot,
   api,
   staffCookie,
+  startSuite,
+  checkScreen,
+  stopSuite,
 } from './support/harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({ demo: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startSuite({ demo: true })));
+after(() => stopSuite({ server, browser }));
 
 async function openSurvey({ locale = 'en-US', clock = false } = {}) {
   const opened = await openPage(browser, { locale });
@@ -40,11 +31,7 @@ async function openSurvey({ locale = 'en-US', clock = false } = {}) {
 
 const heading = waitForStep;
 
-async function check(page, name, lang = 'en') {
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${name} (${lang})`);
-  assert.deepEqual(await smallTargets(page), [], `targets on ${name} (${lang})`);
-  await screenshot(page, `survey-${name}-${lang}`);
-}
+const check = (page, name, lang = 'en') => checkScreen(page, `survey-${name}-${lang}`, `${name} (${lang})`);
 
 async function insights() {
   const cookie = await staffCookie(server);

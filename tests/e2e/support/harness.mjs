@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
+import assert from 'node:assert/strict';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 export const SERVER_BIN = join(ROOT, 'target/release/waitwell-server');
@@ -171,6 +172,32 @@ export async function smallTargets(page) {
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A test file's server (`false`: none) and browser, for its `before`:
+ * `before(async () => ({ server, browser } = await startSuite({ demo: true })));`
+ */
+export async function startSuite(serverOptions = {}) {
+  const server = serverOptions === false ? undefined : await startServer(serverOptions);
+  const browser = await launchBrowser();
+  return { server, browser };
+}
+
+/** Closes what `startSuite` started (and whatever server replaced its own). */
+export async function stopSuite({ server, browser }) {
+  await browser?.close();
+  await server?.stop();
+}
+
+/**
+ * Every screen a test shows: no serious axe violation, no control under
+ * 44x44, and a screenshot named `name` (`label` names it in failures).
+ */
+export async function checkScreen(page, name, label = name) {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${label}`);
+  assert.deepEqual(await smallTargets(page), [], `targets on ${label}`);
+  await screenshot(page, name);
 }
 
 /** Calls the API directly, as another device would. */
