@@ -70,6 +70,18 @@ pub async fn load_runtime_config() -> Result<RuntimeConfig, ClientError> {
     }
 }
 
+/// The app's own `index.html` as the server hands it out now (not from any
+/// cache), to tell whether a newer build is there.
+pub async fn fresh_app_index() -> Result<String, ClientError> {
+    let request = Request::get("/").cache(web_sys::RequestCache::NoStore);
+    let answer = send(request, None::<&()>, READ_TIMEOUT).await?;
+    if answer.ok() {
+        Ok(answer.body)
+    } else {
+        Err(answer.error())
+    }
+}
+
 impl Adapter {
     pub fn new(config: &RuntimeConfig, device: Option<String>) -> Self {
         let backend = match &config.backend {

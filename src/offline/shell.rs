@@ -69,17 +69,7 @@ pub fn update_between_patients() {
         else {
             return;
         };
-        let Ok(fresh) = gloo_net::http::Request::get("/")
-            .cache(web_sys::RequestCache::NoStore)
-            .send()
-            .await
-        else {
-            return;
-        };
-        if !fresh.ok() {
-            return;
-        }
-        let Ok(fresh) = fresh.text().await else {
+        let Ok(fresh) = crate::api::fresh_app_index().await else {
             return;
         };
         if let (Some(running), Some(served)) = (wasm_file(&current), wasm_file(&fresh)) {
