@@ -7,7 +7,6 @@ use crate::components::{error_text, PageHeading, WithSite};
 use crate::i18n::*;
 use crate::time::{clock_time, local_date, parse_time};
 use leptos::{ev, prelude::*};
-use waitwell_core::client::ClientError;
 use waitwell_core::contract::{Comment, Insights, PeriodPoint, ThanksCount, ThemeCount};
 
 /// Local `YYYY-MM-DD`, `days_back` days before today.
@@ -50,27 +49,26 @@ fn Report() -> impl IntoView {
     let from = RwSignal::new(local_day(6));
     let to = RwSignal::new(local_day(0));
     let search = RwSignal::new(String::new());
-    let figures = RwSignal::new(None::<Result<Insights, ClientError>>);
+    // The period and search last asked for: the figures follow it.
+    let asked = RwSignal::new((from.get_untracked(), to.get_untracked(), String::new()));
+    let figures = LocalResource::new(move || {
+        let adapter = desk.adapter.get_value();
+        let (f, t, q) = asked.get();
+        async move { adapter.insights(&f, &t, &q).await }
+    });
+    Effect::new(move |_| {
+        if figures.with(|r| matches!(r, Some(Err(e)) if is_signed_out(e))) {
+            desk.session_ended();
+        }
+    });
     let loading = RwSignal::new(false);
     let load = move || {
-        loading.set(true);
-        let adapter = desk.adapter.get_value();
-        let (f, t, q) = (
+        asked.set((
             from.get_untracked(),
             to.get_untracked(),
             search.get_untracked(),
-        );
-        desk.spawn(async move {
-            let result = adapter.insights(&f, &t, &q).await;
-            if result.as_ref().err().is_some_and(is_signed_out) {
-                desk.session_ended();
-                return;
-            }
-            loading.try_set(false);
-            figures.try_set(Some(result));
-        });
+        ))
     };
-    load();
     let csv = move || {
         desk.adapter
             .with_value(|a| a.insights_csv_url(&from.get(), &to.get()))
@@ -102,11 +100,16 @@ fn Report() -> impl IntoView {
         <p role="status" class="busy">
             {move || loading.get().then(|| t_string!(i18n, check_in.working).to_string())}
         </p>
-        {move || match figures.get() {
-            None => ().into_any(),
-            Some(Err(e)) => view! { <p class="request-error">{move || error_text(i18n, &e)}</p> }.into_any(),
-            Some(Ok(figures)) => view! { <Figures figures=figures /> }.into_any(),
-        }}
+        <Transition fallback=|| () set_pending=loading.write_only()>
+            {move || {
+                figures
+                    .get()
+                    .map(|result| match result {
+                        Err(e) => view! { <p class="request-error">{move || error_text(i18n, &e)}</p> }.into_any(),
+                        Ok(figures) => view! { <Figures figures=figures /> }.into_any(),
+                    })
+            }}
+        </Transition>
     }
 }
 

@@ -98,32 +98,29 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
     let i18n = use_i18n();
     let desk = expect_context::<Desk>();
     let pin = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
+    let adapter = desk.adapter.get_value();
+    let sign_in = Action::new_local(move |typed: &String| {
+        let (adapter, typed) = (adapter.clone(), typed.clone());
+        async move { adapter.sign_in(&typed).await }
+    });
     let error = RwSignal::new(None::<ClientError>);
+    Effect::new(move |_| match sign_in.value().get() {
+        Some(Ok(session)) => desk.session.set(Session::SignedIn {
+            idle_seconds: session.idle_seconds,
+        }),
+        Some(Err(e)) => {
+            pin.set(String::new());
+            error.set(Some(e));
+        }
+        None => {}
+    });
     let submit = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || pin.with_untracked(String::is_empty) {
+        if sign_in.pending().get_untracked() || pin.with_untracked(String::is_empty) {
             return;
         }
-        busy.set(true);
         error.set(None);
-        let adapter = desk.adapter.get_value();
-        let typed = pin.get_untracked();
-        desk.spawn(async move {
-            let result = adapter.sign_in(&typed).await;
-            busy.try_set(false);
-            match result {
-                Ok(session) => {
-                    desk.session.try_set(Session::SignedIn {
-                        idle_seconds: session.idle_seconds,
-                    });
-                }
-                Err(e) => {
-                    pin.try_set(String::new());
-                    error.try_set(Some(e));
-                }
-            }
-        });
+        sign_in.dispatch_local(pin.get_untracked());
     };
     let message = move || error.get().map(|e| refusal_text(i18n, &e));
     let note = move || reason.map(|r| sign_out_text(i18n, r));
@@ -148,7 +145,7 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
             <p id="pin-error" class="field-rule" role="alert">
                 {message}
             </p>
-            <button type="submit" class="primary" disabled=move || busy.get()>
+            <button type="submit" class="primary" disabled=move || sign_in.pending().get()>
                 {t!(i18n, reception.sign_in)}
             </button>
         </form>

@@ -19,15 +19,11 @@ const DEVICES_MILLIS: u32 = 30_000;
 pub fn DevicesPanel() -> impl IntoView {
     let i18n = use_i18n();
     let desk = expect_context::<Desk>();
-    let devices = RwSignal::new(None::<Result<Vec<DeviceStatus>, ClientError>>);
-    let load = move || {
+    let devices = LocalResource::new(move || {
         let adapter = desk.adapter.get_value();
-        desk.spawn(async move {
-            devices.try_set(Some(adapter.devices().await));
-        });
-    };
-    load();
-    use_interval_fn(load, u64::from(DEVICES_MILLIS));
+        async move { adapter.devices().await }
+    });
+    use_interval_fn(move || devices.refetch(), u64::from(DEVICES_MILLIS));
     let failed = RwSignal::new(None::<ClientError>);
     let decide = move |device: String, key: String, decision: ParkedDecision| {
         let adapter = desk.adapter.get_value();
@@ -38,12 +34,13 @@ pub fn DevicesPanel() -> impl IntoView {
                 Err(e) if is_signed_out(&e) => desk.session_ended(),
                 Err(e) => drop(failed.try_set(Some(e))),
             }
-            load();
+            devices.refetch();
         });
     };
     view! {
         <section class="panel" aria-labelledby="devices-title">
             <h2 id="devices-title">{t!(i18n, reception.kiosks)}</h2>
+            <Transition fallback=|| ()>
             {move || match devices.get() {
                 None => ().into_any(),
                 Some(Err(e)) => view! { <p>{move || error_text(i18n, &e)}</p> }.into_any(),
@@ -62,6 +59,7 @@ pub fn DevicesPanel() -> impl IntoView {
                         .into_any()
                 }
             }}
+            </Transition>
         </section>
     }
 }
