@@ -101,7 +101,12 @@ impl QueueHub {
         day: &str,
     ) -> Result<Change<'_>, AppError> {
         let today = self.lock(db, settings, day).await?;
-        let tx = db.begin().await?;
+        // The write lock from the start: a change reads (a stored answer,
+        // the appointment, recent visits) before it writes, and a deferred
+        // transaction whose snapshot another writer (a heartbeat, a survey)
+        // overtook in between could not write at all (SQLITE_BUSY_SNAPSHOT,
+        // which no busy timeout waits out).
+        let tx = db.begin_with("BEGIN IMMEDIATE").await?;
         Ok(Change {
             hub: self,
             today,

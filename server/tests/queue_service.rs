@@ -1,0 +1,60 @@
+//! The queue service against a real SQLite file: a change that reads
+//! before it writes is not undone by another writer committing in between.
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+use waitwell_core::contract::Needs;
+use waitwell_core::queue::{Action, LineId};
+use waitwell_server::store::idempotency;
+use waitwell_server::store::tickets::{Holder, NewTicket};
+
+#[tokio::test]
+async fn a_change_that_reads_first_still_writes_while_others_write() {
+    let f = fixture().await;
+    let day = f.state.today();
+    let mut change = f
+        .state
+        .hub
+        .begin(&f.state.db, &f.state.settings, &day)
+        .await
+        .unwrap();
+    // A read first, as a check-in does (its stored answer, if any).
+    assert!(idempotency::find(&mut change.tx, "key-1", "hash")
+        .await
+        .unwrap()
+        .is_none());
+    // Meanwhile another request writes (a heartbeat, a survey).
+    let db = f.state.db.clone();
+    let other = tokio::spawn(async move {
+        sqlx::query("INSERT INTO server_meta (key, value) VALUES ('elsewhere', 'x')")
+            .execute(&db)
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let walk_in = NewTicket {
+        holder: Holder::WalkIn {
+            name: "Ana G.".into(),
+            reason: "other".into(),
+        },
+        needs: Needs::default(),
+    };
+    let line = LineId::new('W').unwrap();
+    let outcome = change
+        .apply(&Action::Enqueue { line }, Some(&walk_in), 1_773_133_200)
+        .await
+        .expect("the change writes although another writer came along");
+    change.commit().await.unwrap();
+    other
+        .await
+        .unwrap()
+        .expect("the other write goes through after it");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE day = ? AND id = ?")
+        .bind(&day)
+        .bind(i64::try_from(outcome.ticket).unwrap())
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+}
