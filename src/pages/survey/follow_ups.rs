@@ -86,12 +86,7 @@ pub(super) fn FirstNameStep() -> impl IntoView {
                 {move || name_refused.get().then(|| t_string!(i18n, check_in.letters_only).to_string())}
             </p>
             <OnScreenKeyboard value=first_name max=limits::FIRST_NAME_CHARS layout=Layout::Name />
-            <div class="nav">
-                <Skip from=SurveyStep::FirstName />
-                <button type="submit" class="primary">
-                    {t!(i18n, check_in.go_on)}
-                </button>
-            </div>
+            <SkipOrSend from=SurveyStep::FirstName />
         </form>
     }
 }
@@ -243,12 +238,7 @@ pub(super) fn CommentStep() -> impl IntoView {
                 }}
             </p>
             <OnScreenKeyboard value=comment max=limits::COMMENT_CHARS layout=Layout::Text />
-            <div class="nav">
-                <Skip from=SurveyStep::Comment />
-                <button type="submit" class="primary">
-                    {t!(i18n, check_in.go_on)}
-                </button>
-            </div>
+            <SkipOrSend from=SurveyStep::Comment />
         </form>
     }
 }
@@ -285,4 +275,18 @@ pub(super) fn ThanksStep() -> impl IntoView {
         <div class="nav"><Skip from=SurveyStep::Thanks /></div>
     }
     .into_any()
+}
+
+/// A form step's navigation: skip it, or go on with what was typed.
+#[component]
+fn SkipOrSend(from: SurveyStep) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="nav">
+            <Skip from=from />
+            <button type="submit" class="primary">
+                {t!(i18n, check_in.go_on)}
+            </button>
+        </div>
+    }
 }
