@@ -369,15 +369,17 @@ mod tests {
         }
     }
 
+    /// A refusal with the contract's body.
+    fn rejected(status: u16, code: &str) -> ClientError {
+        ClientError::from_response(
+            status,
+            &format!(r#"{{"code":"{code}","message":"m"}}"#),
+            None,
+        )
+    }
+
     #[test]
     fn failures_are_told_apart_by_their_code() {
-        let rejected = |status, code: &str| {
-            ClientError::from_response(
-                status,
-                &format!(r#"{{"code":"{code}","message":"m"}}"#),
-                None,
-            )
-        };
         assert_eq!(
             IdentifyFailure::from_error(rejected(404, "no_match")),
             IdentifyFailure::NoMatch
@@ -441,13 +443,6 @@ mod tests {
 
     #[test]
     fn identification_leads_where_its_answer_says() {
-        let rejected = |status, code: &str| {
-            ClientError::from_response(
-                status,
-                &format!(r#"{{"code":"{code}","message":"m"}}"#),
-                None,
-            )
-        };
         let found = IdentifyResponse {
             matches: vec![hint("A. G.")],
         };
