@@ -23,7 +23,7 @@ pub fn IdleGuard(
     let remaining = RwSignal::new(None::<u32>);
     let touched = move || {
         last_activity.set_value(now_ms());
-        if remaining.get_untracked().is_some() {
+        if remaining.try_get_untracked().flatten().is_some() {
             remaining.set(None);
         }
     };
@@ -35,11 +35,17 @@ pub fn IdleGuard(
     });
     use_interval_fn(
         move || {
-            if !active.get_untracked() {
+            // A tick that comes after the guard is gone does nothing.
+            let (Some(active), Some(last)) =
+                (active.try_get_untracked(), last_activity.try_get_value())
+            else {
+                return;
+            };
+            if !active {
                 touched();
                 return;
             }
-            match Idle::after(now_ms() - last_activity.get_value(), timings) {
+            match Idle::after(now_ms() - last, timings) {
                 Idle::Fine => {}
                 Idle::Warn(left) => remaining.set(Some(left)),
                 Idle::Reset => {

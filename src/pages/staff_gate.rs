@@ -193,10 +193,14 @@ fn InactivitySignOut(idle_seconds: u64) -> impl IntoView {
     // Signing out replaces this component, which ends the interval.
     use_interval_fn(
         move || {
-            if now_ms() - last.get_value() < limit {
+            // A tick that comes after this screen is gone does nothing.
+            let (Some(last), Some(adapter)) = (last.try_get_value(), desk.adapter.try_get_value())
+            else {
+                return;
+            };
+            if now_ms() - last < limit {
                 return;
             }
-            let adapter = desk.adapter.get_value();
             desk.session.set(Session::SignedOut {
                 reason: Some(SignOutReason::Inactivity),
             });

@@ -96,7 +96,11 @@ fn count_down(flow: Flow) -> RwSignal<u32> {
     let left = RwSignal::new(TICKET_SECONDS);
     use_interval_fn(
         move || {
-            let remaining = left.get_untracked().saturating_sub(1);
+            // A tick that comes after the ticket screen is gone does nothing.
+            let Some(remaining) = left.try_get_untracked() else {
+                return;
+            };
+            let remaining = remaining.saturating_sub(1);
             left.set(remaining);
             if remaining == 0 {
                 flow.restart();

@@ -18,7 +18,10 @@ pub(super) fn Done() -> impl IntoView {
     let left = RwSignal::new(THANKS_SECONDS);
     use_interval_fn(
         move || {
-            let remaining = left.get_untracked().saturating_sub(1);
+            let Some(remaining) = left.try_get_untracked() else {
+                return;
+            };
+            let remaining = remaining.saturating_sub(1);
             left.set(remaining);
             if remaining == 0 {
                 restart.run(());

@@ -45,7 +45,7 @@ pub(super) fn RateStep(last_response: StoredValue<Option<f64>>) -> impl IntoView
     // The cool-down: a second response on this device within the site's
     // seconds is refused, with a visible count, then the faces come back.
     let cooldown = survey.site.with_value(|s| s.survey.cooldown_seconds);
-    let left = move || cooldown_left(last_response.get_value(), cooldown, now_ms());
+    let left = move || cooldown_left(last_response.try_get_value().flatten(), cooldown, now_ms());
     let wait_left = RwSignal::new(left());
     use_interval_fn(move || wait_left.set(left()), 1_000);
     let rate = move |rating: u8| {
