@@ -15,7 +15,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench
+.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench sqlx-prepare
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make bench  requests per second of the release server (wrk)"
 	@echo "make openapi  regenerate server/openapi.json from the code"
+	@echo "make sqlx-prepare  regenerate server/.sqlx after changing SQL"
 
 run: app server
 	$(SERVER) --listen $(LISTEN) --db $(DB) --dist dist --demo
@@ -62,8 +63,13 @@ size: app
 
 lint:
 	cargo fmt --all -- --check
+	scripts/sqlx-prepare.sh --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p waitwell --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+# Regenerate server/.sqlx, the compile-time query metadata (make lint checks it).
+sqlx-prepare:
+	scripts/sqlx-prepare.sh
 
 # Regenerate server/openapi.json from the code (a test checks it is current).
 openapi:

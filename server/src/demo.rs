@@ -73,8 +73,7 @@ pub async fn seed(
     now: &Zoned,
 ) -> Result<Vec<DemoPatient>, AppError> {
     let day = now.date().to_string();
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments WHERE day = ?")
-        .bind(&day)
+    let existing = sqlx::query_scalar!("SELECT COUNT(*) FROM appointments WHERE day = ?", day)
         .fetch_one(db)
         .await?;
     if existing > 0 {
@@ -88,20 +87,21 @@ pub async fn seed(
         }
         let time = start_time(now, minutes);
         let kiosk_ref = random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
-        sqlx::query(
+        let line = line.to_string();
+        sqlx::query!(
             "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
                 clinician, line_id, code, kiosk_ref)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            day,
+            time,
+            family,
+            given,
+            birth,
+            clinician,
+            line,
+            code,
+            kiosk_ref
         )
-        .bind(&day)
-        .bind(&time)
-        .bind(family)
-        .bind(given)
-        .bind(birth)
-        .bind(clinician)
-        .bind(line.to_string())
-        .bind(code)
-        .bind(kiosk_ref)
         .execute(&mut *tx)
         .await?;
         added.push(DemoPatient {

@@ -2,8 +2,8 @@ use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
 use waitwell_server::{
-    clock::SystemClock, demo, settings::Settings, store, store::idempotency, surface_urls,
-    AppState, WebRoot,
+    clock::SystemClock, demo, settings::Settings, store, store::attempts, store::idempotency,
+    surface_urls, AppState, WebRoot,
 };
 
 /// The Waitwell reference server: API + the built kiosk app.
@@ -107,7 +107,8 @@ async fn run(args: Args) -> Result<(), String> {
     }
     println!("Press Ctrl+C to stop.");
 
-    // Idempotency keys are kept for their retention period, then purged.
+    // Idempotency keys are kept for their retention period, failed attempts
+    // for their window, then purged.
     let housekeeping = {
         let state = state.clone();
         tokio::spawn(async move {
@@ -116,6 +117,14 @@ async fn run(args: Args) -> Result<(), String> {
                 hourly.tick().await;
                 if let Err(e) = idempotency::purge(&state.db, state.now().as_second()).await {
                     tracing::warn!(error = %e, "purging old idempotency keys failed");
+                }
+                let window = state
+                    .settings
+                    .identify
+                    .window_seconds
+                    .max(state.settings.staff.lockout_seconds);
+                if let Err(e) = attempts::purge(&state.db, state.now().as_second(), window).await {
+                    tracing::warn!(error = %e, "purging old failed attempts failed");
                 }
             }
         })

@@ -678,3 +678,31 @@ async fn staff_decide_about_parked_writes_and_the_device_is_told() {
     assert_eq!(list[0]["orders"], serde_json::json!([]));
     assert!(list[0]["parked"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_pins_get_no_more_tries_than_the_limit() {
+    let f = fixture().await;
+    let device = [("x-waitwell-device", "desk-1")];
+    let tries = (0..40).map(|_| {
+        let state = f.state.clone();
+        tokio::spawn(async move {
+            post_json(
+                &state,
+                "/api/v1/staff/session",
+                r#"{"pin":"0000"}"#,
+                &device,
+            )
+            .await
+            .status
+        })
+    });
+    let mut statuses = Vec::new();
+    for t in tries {
+        statuses.push(t.await.unwrap());
+    }
+    let wrong = statuses.iter().filter(|&&s| s == 401).count();
+    let locked = statuses.iter().filter(|&&s| s == 429).count();
+    println!("40 parallel wrong PINs: {wrong} tried, {locked} locked out");
+    assert_eq!(wrong, f.state.settings.staff.max_wrong_pins as usize);
+    assert_eq!(locked, 40 - wrong);
+}

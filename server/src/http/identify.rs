@@ -72,7 +72,7 @@ pub async fn identify(
         });
     }
     const LOCKED: &str = "too many attempts: please see reception";
-    attempts::check(
+    let attempt = attempts::take(
         &state.db,
         state.now().as_second(),
         &scopes,
@@ -87,18 +87,14 @@ pub async fn identify(
         found = lookup(&state, &day, &request).await?;
     }
     if found.is_empty() {
-        attempts::record_failure(
-            &state.db,
-            state.now().as_second(),
-            &scopes,
-            limits.window_seconds,
-        )
-        .await?;
+        // The attempt stays counted.
         return Err(AppError::not_found(
             ErrorCode::NoMatch,
             "we could not find an appointment today with those details",
         ));
     }
+
+    attempt.succeeded(&state.db).await?;
 
     // Only appointments in their arrival window are offered. When none is,
     // the nearest reason is given (too early beats too late).

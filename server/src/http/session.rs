@@ -41,7 +41,7 @@ pub async fn sign_in(
         allowed: rules.max_wrong_pins,
     }];
     const LOCKED: &str = "too many wrong PINs: wait, then try again";
-    attempts::check(
+    let attempt = attempts::take(
         &state.db,
         state.now().as_second(),
         &scopes,
@@ -54,15 +54,9 @@ pub async fn sign_in(
     let right = Sha256::digest(rules.pin.as_bytes());
     let given = Sha256::digest(value.pin.trim().as_bytes());
     if right != given {
-        attempts::record_failure(
-            &state.db,
-            state.now().as_second(),
-            &scopes,
-            rules.lockout_seconds,
-        )
-        .await?;
         return Err(AppError::unauthorized("wrong PIN"));
     }
+    attempt.succeeded(&state.db).await?;
     let token = crate::store::random_token(32).map_err(|e| AppError::Corrupt(e.to_string()))?;
     let now = state.now().as_second();
     let idle = i64::try_from(rules.idle_seconds).unwrap_or(i64::MAX);

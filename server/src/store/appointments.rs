@@ -7,7 +7,7 @@ use waitwell_core::contract::ImportedAppointment;
 use waitwell_core::date::Date;
 
 /// One appointment row, as the identification and check-in need it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Appointment {
     pub id: i64,
     pub starts_at: String,
@@ -19,21 +19,21 @@ pub struct Appointment {
     pub ticket_id: Option<i64>,
 }
 
-pub const COLUMNS: &str =
-    "id, starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id";
-
 /// The appointment a kiosk refers to by its opaque reference.
 pub async fn by_kiosk_ref(
     conn: &mut SqliteConnection,
     day: &str,
     kiosk_ref: &str,
 ) -> Result<Option<Appointment>, AppError> {
-    let sql = format!("SELECT {COLUMNS} FROM appointments WHERE day = ? AND kiosk_ref = ?");
-    Ok(sqlx::query_as(&sql)
-        .bind(day)
-        .bind(kiosk_ref)
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_as!(
+        Appointment,
+        r#"SELECT id AS "id!", starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id
+         FROM appointments WHERE day = ? AND kiosk_ref = ?"#,
+        day,
+        kiosk_ref
+    )
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// The day's appointments of patients born on `birth_date`, by time.
@@ -42,14 +42,16 @@ pub async fn by_birth_date(
     day: &str,
     birth_date: Date,
 ) -> Result<Vec<Appointment>, AppError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM appointments WHERE day = ? AND birth_date = ? ORDER BY starts_at"
-    );
-    Ok(sqlx::query_as(&sql)
-        .bind(day)
-        .bind(birth_date.to_string())
-        .fetch_all(conn)
-        .await?)
+    let birth_date = birth_date.to_string();
+    Ok(sqlx::query_as!(
+        Appointment,
+        r#"SELECT id AS "id!", starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id
+         FROM appointments WHERE day = ? AND birth_date = ? ORDER BY starts_at"#,
+        day,
+        birth_date
+    )
+    .fetch_all(conn)
+    .await?)
 }
 
 /// The day's appointments with this (normalised) code.
@@ -58,18 +60,20 @@ pub async fn by_code(
     day: &str,
     code: &str,
 ) -> Result<Vec<Appointment>, AppError> {
-    let sql = format!("SELECT {COLUMNS} FROM appointments WHERE day = ? AND code = ?");
-    Ok(sqlx::query_as(&sql)
-        .bind(day)
-        .bind(code)
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_as!(
+        Appointment,
+        r#"SELECT id AS "id!", starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id
+         FROM appointments WHERE day = ? AND code = ?"#,
+        day,
+        code
+    )
+    .fetch_all(conn)
+    .await?)
 }
 
 /// One appointment with what only the offline index needs.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct IndexRow {
-    #[sqlx(flatten)]
     pub appointment: Appointment,
     pub birth_date: String,
     pub code: String,
@@ -77,10 +81,31 @@ pub struct IndexRow {
 
 /// The whole day, by time, for the offline index.
 pub async fn for_index(conn: &mut SqliteConnection, day: &str) -> Result<Vec<IndexRow>, AppError> {
-    let sql = format!(
-        "SELECT {COLUMNS}, birth_date, code FROM appointments WHERE day = ? ORDER BY starts_at"
-    );
-    Ok(sqlx::query_as(&sql).bind(day).fetch_all(conn).await?)
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id,
+            birth_date, code
+         FROM appointments WHERE day = ? ORDER BY starts_at"#,
+        day
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| IndexRow {
+            appointment: Appointment {
+                id: r.id,
+                starts_at: r.starts_at,
+                family_name: r.family_name,
+                given_name: r.given_name,
+                clinician: r.clinician,
+                line_id: r.line_id,
+                kiosk_ref: r.kiosk_ref,
+                ticket_id: r.ticket_id,
+            },
+            birth_date: r.birth_date,
+            code: r.code,
+        })
+        .collect())
 }
 
 /// Whether another appointment of `day` (not the one with `code`) already
@@ -91,12 +116,13 @@ pub async fn external_id_taken(
     external_id: &str,
     code: &str,
 ) -> Result<bool, AppError> {
-    let clash: Option<i64> = sqlx::query_scalar(
+    let day = day.to_string();
+    let clash = sqlx::query_scalar!(
         "SELECT id FROM appointments WHERE day = ? AND external_id = ? AND code != ?",
+        day,
+        external_id,
+        code
     )
-    .bind(day.to_string())
-    .bind(external_id)
-    .bind(code)
     .fetch_optional(conn)
     .await?;
     Ok(clash.is_some())
@@ -112,13 +138,21 @@ pub async fn upsert(
     code: &str,
     kiosk_ref: &str,
 ) -> Result<bool, AppError> {
-    let existed: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM appointments WHERE day = ? AND code = ?)")
-            .bind(day.to_string())
-            .bind(code)
-            .fetch_one(&mut *conn)
-            .await?;
-    sqlx::query(
+    let day = day.to_string();
+    let existed = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM appointments WHERE day = ? AND code = ?) AS "existed!: bool""#,
+        day,
+        code
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let (family_name, given_name, clinician) = (
+        a.family_name.trim(),
+        a.given_name.trim(),
+        a.clinician.trim(),
+    );
+    let (birth_date, line) = (a.birth_date.to_string(), a.line.to_string());
+    sqlx::query!(
         "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
             clinician, line_id, code, kiosk_ref, external_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -126,17 +160,17 @@ pub async fn upsert(
             family_name = excluded.family_name, given_name = excluded.given_name,
             birth_date = excluded.birth_date, clinician = excluded.clinician,
             line_id = excluded.line_id, external_id = excluded.external_id",
+        day,
+        a.starts_at,
+        family_name,
+        given_name,
+        birth_date,
+        clinician,
+        line,
+        code,
+        kiosk_ref,
+        a.external_id
     )
-    .bind(day.to_string())
-    .bind(&a.starts_at)
-    .bind(a.family_name.trim())
-    .bind(a.given_name.trim())
-    .bind(a.birth_date.to_string())
-    .bind(a.clinician.trim())
-    .bind(a.line.to_string())
-    .bind(code)
-    .bind(kiosk_ref)
-    .bind(&a.external_id)
     .execute(conn)
     .await?;
     Ok(existed)

@@ -1,6 +1,11 @@
-//! Limits on failed attempts (identification, staff PIN): after `allowed`
-//! failures within a window, a scope is locked until the oldest of them
-//! leaves the window.
+//! Limits on attempts that can fail (identification, staff PIN): after
+//! `allowed` attempts within a window, a scope is locked until the oldest of
+//! them leaves the window.
+//!
+//! An attempt is counted *before* it is tried, in the same write
+//! transaction as the check ([`take`]), and refunded if it succeeds
+//! ([`Taken::succeeded`]). Parallel requests therefore cannot all pass the
+//! check before any failure is recorded: each takes a slot or is refused.
 
 use crate::error::AppError;
 use sqlx::SqlitePool;
@@ -13,25 +18,53 @@ pub struct Scope {
     pub allowed: u32,
 }
 
-/// Refuses (429 with Retry-After) while any scope is locked.
-pub async fn check(
+/// The slots one attempt took; kept (a failure) unless refunded.
+#[derive(Debug)]
+#[must_use = "refund the attempt with `succeeded` when it succeeds"]
+pub struct Taken {
+    rows: Vec<i64>,
+}
+
+impl Taken {
+    /// The attempt succeeded: it does not count against its scopes.
+    pub async fn succeeded(self, db: &SqlitePool) -> Result<(), AppError> {
+        let mut tx = db.begin().await?;
+        for row in self.rows {
+            sqlx::query!("DELETE FROM failed_attempts WHERE rowid = ?", row)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Takes one attempt in every scope, or refuses (429 with Retry-After)
+/// while any scope is locked. Forgets records older than the window.
+pub async fn take(
     db: &SqlitePool,
     now: i64,
     scopes: &[Scope],
     window_seconds: u64,
     message: &str,
-) -> Result<(), AppError> {
+) -> Result<Taken, AppError> {
     let window = i64::try_from(window_seconds).unwrap_or(i64::MAX);
+    let since = now.saturating_sub(window);
+    // IMMEDIATE: the write lock is held from the first read, so no other
+    // attempt can read the same count in between.
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     for scope in scopes {
-        let (failures, oldest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(at) FROM failed_attempts WHERE scope = ? AND at > ?",
+        let row = sqlx::query!(
+            r#"SELECT COUNT(*) AS "failures!: i64", MIN(at) AS "oldest: i64"
+               FROM failed_attempts WHERE scope = ? AND at > ?"#,
+            scope.name,
+            since
         )
-        .bind(&scope.name)
-        .bind(now.saturating_sub(window))
-        .fetch_one(db)
+        .fetch_one(&mut *tx)
         .await?;
-        if failures >= i64::from(scope.allowed) {
-            let retry = oldest
+        if row.failures >= i64::from(scope.allowed) {
+            let retry = row
+                .oldest
                 .map_or(window, |at| at.saturating_add(window) - now)
                 .max(1);
             return Err(AppError::locked_out(
@@ -41,31 +74,35 @@ pub async fn check(
             ));
         }
     }
-    Ok(())
-}
-
-/// Records one failure against every scope, and forgets expired ones.
-pub async fn record_failure(
-    db: &SqlitePool,
-    now: i64,
-    scopes: &[Scope],
-    window_seconds: u64,
-) -> Result<(), AppError> {
-    let window = i64::try_from(window_seconds).unwrap_or(i64::MAX);
-    let mut tx = db.begin().await?;
+    let mut rows = Vec::with_capacity(scopes.len());
     for scope in scopes {
         // Old records say nothing any more: keep the table small.
-        sqlx::query("DELETE FROM failed_attempts WHERE scope = ? AND at <= ?")
-            .bind(&scope.name)
-            .bind(now.saturating_sub(window))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO failed_attempts (scope, at) VALUES (?, ?)")
-            .bind(&scope.name)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "DELETE FROM failed_attempts WHERE scope = ? AND at <= ?",
+            scope.name,
+            since
+        )
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query!(
+            "INSERT INTO failed_attempts (scope, at) VALUES (?, ?)",
+            scope.name,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+        rows.push(row.last_insert_rowid());
     }
     tx.commit().await?;
-    Ok(())
+    Ok(Taken { rows })
+}
+
+/// Forgets every record older than `window_seconds`, in all scopes (a scope
+/// that is never tried again would otherwise keep its rows for ever).
+pub async fn purge(db: &SqlitePool, now: i64, window_seconds: u64) -> Result<u64, AppError> {
+    let since = now.saturating_sub(i64::try_from(window_seconds).unwrap_or(i64::MAX));
+    let done = sqlx::query!("DELETE FROM failed_attempts WHERE at <= ?", since)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
 }

@@ -26,7 +26,12 @@ pub async fn record(
     report: &Report<'_>,
     now: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    let surface = report.surface.as_str();
+    let (backlog, parked) = (
+        i64::from(report.outbox_backlog),
+        i64::from(report.outbox_parked),
+    );
+    sqlx::query!(
         "INSERT INTO devices (device, surface, app_version, outbox_backlog, outbox_parked,
             storage_failed, last_sync, last_seen, parked)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -35,23 +40,22 @@ pub async fn record(
             outbox_parked = excluded.outbox_parked, storage_failed = excluded.storage_failed,
             last_sync = excluded.last_sync, last_seen = excluded.last_seen,
             parked = excluded.parked",
+        report.device,
+        surface,
+        report.app_version,
+        backlog,
+        parked,
+        report.storage_failed,
+        report.last_sync,
+        now,
+        report.parked_json
     )
-    .bind(report.device)
-    .bind(report.surface.as_str())
-    .bind(report.app_version)
-    .bind(i64::from(report.outbox_backlog))
-    .bind(i64::from(report.outbox_parked))
-    .bind(report.storage_failed)
-    .bind(report.last_sync)
-    .bind(now)
-    .bind(report.parked_json)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 /// A device as stored.
-#[derive(sqlx::FromRow)]
 pub struct DeviceRow {
     pub device: String,
     pub surface: String,
@@ -67,9 +71,11 @@ pub struct DeviceRow {
 
 /// Every device that reported in, by name.
 pub async fn all(db: &SqlitePool) -> Result<Vec<DeviceRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT device, surface, app_version, outbox_backlog, outbox_parked, storage_failed,
-            last_sync, last_seen, parked FROM devices ORDER BY device",
+    Ok(sqlx::query_as!(
+        DeviceRow,
+        r#"SELECT device, surface, app_version, outbox_backlog, outbox_parked,
+            storage_failed AS "storage_failed: bool", last_sync, last_seen, parked
+         FROM devices ORDER BY device"#
     )
     .fetch_all(db)
     .await?)
@@ -78,8 +84,7 @@ pub async fn all(db: &SqlitePool) -> Result<Vec<DeviceRow>, AppError> {
 /// The parked writes (JSON) a device last reported, if it ever reported.
 pub async fn reported_parked(db: &SqlitePool, device: &str) -> Result<Option<String>, AppError> {
     Ok(
-        sqlx::query_scalar("SELECT parked FROM devices WHERE device = ?")
-            .bind(device)
+        sqlx::query_scalar!("SELECT parked FROM devices WHERE device = ?", device)
             .fetch_optional(db)
             .await?,
     )
@@ -91,15 +96,16 @@ pub async fn decisions(
     conn: &mut SqliteConnection,
     device: Option<&str>,
 ) -> Result<Vec<(String, ParkedOrder)>, AppError> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT device, key, decision FROM parked_decisions
          WHERE ?1 IS NULL OR device = ?1 ORDER BY decided_at, rowid",
+        device
     )
-    .bind(device)
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(device, key, decision)| {
+        .map(|row| {
+            let (device, key, decision) = (row.device, row.key, row.decision);
             let decision = ParkedDecision::parse(&decision)
                 .ok_or_else(|| AppError::Corrupt(format!("parked decision {decision}")))?;
             Ok((device, ParkedOrder { key, decision }))
@@ -115,15 +121,16 @@ pub async fn decide(
     decision: ParkedDecision,
     now: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    let decision = decision.as_str();
+    sqlx::query!(
         "INSERT INTO parked_decisions (device, key, decision, decided_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (device, key) DO UPDATE SET decision = excluded.decision,
             decided_at = excluded.decided_at",
+        device,
+        key,
+        decision,
+        now
     )
-    .bind(device)
-    .bind(key)
-    .bind(decision.as_str())
-    .bind(now)
     .execute(db)
     .await?;
     Ok(())
@@ -135,10 +142,12 @@ pub async fn forget_decision(
     device: &str,
     key: &str,
 ) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM parked_decisions WHERE device = ? AND key = ?")
-        .bind(device)
-        .bind(key)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM parked_decisions WHERE device = ? AND key = ?",
+        device,
+        key
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

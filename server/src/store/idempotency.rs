@@ -57,11 +57,13 @@ pub async fn find(
     key: &str,
     hash: &str,
 ) -> Result<Option<Stored>, AppError> {
-    let row: Option<(String, i64, String)> =
-        sqlx::query_as("SELECT request_hash, status, body FROM idempotency_keys WHERE key = ?")
-            .bind(key)
-            .fetch_optional(conn)
-            .await?;
+    let row = sqlx::query!(
+        "SELECT request_hash, status, body FROM idempotency_keys WHERE key = ?",
+        key
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(|r| (r.request_hash, r.status, r.body));
     match row {
         None => Ok(None),
         Some((stored_hash, _, _)) if stored_hash != hash => Err(AppError::unprocessable(
@@ -87,14 +89,15 @@ pub async fn record(
     body: &str,
     now_unix: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    let status = i64::from(status.as_u16());
+    sqlx::query!(
         "INSERT INTO idempotency_keys (key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
+        key,
+        hash,
+        status,
+        body,
+        now_unix
     )
-    .bind(key)
-    .bind(hash)
-    .bind(i64::from(status.as_u16()))
-    .bind(body)
-    .bind(now_unix)
     .execute(&mut **tx)
     .await
     .map_err(|e| match e.as_database_error() {
@@ -112,8 +115,7 @@ pub async fn record(
 /// Deletes keys older than the retention period.
 pub async fn purge(db: &SqlitePool, now_unix: i64) -> Result<u64, AppError> {
     let cutoff = now_unix - RETENTION_DAYS * 24 * 3600;
-    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?")
-        .bind(cutoff)
+    let done = sqlx::query!("DELETE FROM idempotency_keys WHERE created_at < ?", cutoff)
         .execute(db)
         .await?;
     Ok(done.rows_affected())

@@ -40,10 +40,9 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, sqlx::Error> {
 
 /// The installation's secret, created on first use.
 pub async fn secret(pool: &SqlitePool) -> Result<[u8; 32], sqlx::Error> {
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'secret'")
-            .fetch_optional(pool)
-            .await?;
+    let stored = sqlx::query_scalar!("SELECT value FROM server_meta WHERE key = 'secret'")
+        .fetch_optional(pool)
+        .await?;
     let text = match stored {
         Some(text) => text,
         None => {
@@ -52,11 +51,13 @@ pub async fn secret(pool: &SqlitePool) -> Result<[u8; 32], sqlx::Error> {
                 .map_err(|e| sqlx::Error::Protocol(format!("no randomness: {e}")))?;
             let fresh = hex::encode(bytes);
             // Another process may have won the race: keep whichever is stored.
-            sqlx::query("INSERT OR IGNORE INTO server_meta (key, value) VALUES ('secret', ?)")
-                .bind(&fresh)
-                .execute(pool)
-                .await?;
-            sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'secret'")
+            sqlx::query!(
+                "INSERT OR IGNORE INTO server_meta (key, value) VALUES ('secret', ?)",
+                fresh
+            )
+            .execute(pool)
+            .await?;
+            sqlx::query_scalar!("SELECT value FROM server_meta WHERE key = 'secret'")
                 .fetch_one(pool)
                 .await?
         }
@@ -75,6 +76,7 @@ pub fn random_token(bytes: usize) -> Result<String, getrandom::Error> {
 }
 
 /// The schema version the database is at (0 before any migration).
+/// (Unchecked SQL: `_sqlx_migrations` is sqlx's own table, not ours.)
 pub async fn schema_version(db: &SqlitePool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")
         .fetch_one(db)

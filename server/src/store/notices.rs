@@ -10,19 +10,19 @@ pub async fn open_notices(
     conn: &mut SqliteConnection,
     day: &str,
 ) -> Result<Vec<DelayNotice>, AppError> {
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT id, clinician, minutes FROM delay_notices
-         WHERE day = ? AND cleared_at IS NULL ORDER BY posted_at, id",
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", clinician, minutes FROM delay_notices
+         WHERE day = ? AND cleared_at IS NULL ORDER BY posted_at, id"#,
+        day
     )
-    .bind(day)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, clinician, minutes)| DelayNotice {
-            id,
-            clinician,
-            minutes: u32::try_from(minutes).unwrap_or(0),
+        .map(|row| DelayNotice {
+            id: row.id,
+            clinician: row.clinician,
+            minutes: u32::try_from(row.minutes).unwrap_or(0),
         })
         .collect())
 }
@@ -35,25 +35,27 @@ pub async fn post(
     minutes: u32,
     now: i64,
 ) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO delay_notices (day, clinician, minutes, posted_at) VALUES (?, ?, ?, ?)
-         RETURNING id",
+    let minutes = i64::from(minutes);
+    Ok(sqlx::query_scalar!(
+        r#"INSERT INTO delay_notices (day, clinician, minutes, posted_at) VALUES (?, ?, ?, ?)
+         RETURNING id AS "id!""#,
+        day,
+        clinician,
+        minutes,
+        now
     )
-    .bind(day)
-    .bind(clinician)
-    .bind(i64::from(minutes))
-    .bind(now)
     .fetch_one(db)
     .await?)
 }
 
 /// Clears a notice (clearing twice is fine); false if there is none.
 pub async fn clear(db: &SqlitePool, id: i64, now: i64) -> Result<bool, AppError> {
-    let found =
-        sqlx::query("UPDATE delay_notices SET cleared_at = COALESCE(cleared_at, ?) WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(db)
-            .await?;
+    let found = sqlx::query!(
+        "UPDATE delay_notices SET cleared_at = COALESCE(cleared_at, ?) WHERE id = ?",
+        now,
+        id
+    )
+    .execute(db)
+    .await?;
     Ok(found.rows_affected() > 0)
 }

@@ -23,7 +23,10 @@ pub async fn put(
     at: StoredAt<'_>,
 ) -> Result<bool, AppError> {
     let themes = |t: &[Theme]| serde_json::to_string(t).unwrap_or_else(|_| "[]".into());
-    sqlx::query(
+    let (hour, rating) = (i64::from(at.hour), i64::from(response.rating));
+    let recommend = response.recommend.map(i64::from);
+    let (better, went_well) = (themes(&response.better), themes(&response.went_well));
+    sqlx::query!(
         "INSERT INTO survey_responses (id, created_at, updated_at, day, hour, rating, recommend,
             better, went_well, comment, thanks, talk_to_someone, first_name)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -31,20 +34,20 @@ pub async fn put(
             recommend = excluded.recommend, better = excluded.better, went_well = excluded.went_well,
             comment = excluded.comment, thanks = excluded.thanks,
             talk_to_someone = excluded.talk_to_someone, first_name = excluded.first_name",
+        id,
+        at.unix,
+        at.unix,
+        at.day,
+        hour,
+        rating,
+        recommend,
+        better,
+        went_well,
+        response.comment,
+        response.thanks,
+        response.talk_to_someone,
+        response.first_name
     )
-    .bind(id)
-    .bind(at.unix)
-    .bind(at.unix)
-    .bind(at.day)
-    .bind(i64::from(at.hour))
-    .bind(i64::from(response.rating))
-    .bind(response.recommend.map(i64::from))
-    .bind(themes(&response.better))
-    .bind(themes(&response.went_well))
-    .bind(&response.comment)
-    .bind(&response.thanks)
-    .bind(response.talk_to_someone)
-    .bind(&response.first_name)
     .execute(&mut *conn)
     .await?;
     let mut raised = false;
@@ -53,12 +56,13 @@ pub async fn put(
         (AlertKind::Thanks, response.thanks.is_some()),
     ] {
         if wanted {
-            let done = sqlx::query(
+            let kind = kind.as_str();
+            let done = sqlx::query!(
                 "INSERT OR IGNORE INTO alerts (kind, response_id, raised_at) VALUES (?, ?, ?)",
+                kind,
+                id,
+                at.unix
             )
-            .bind(kind.as_str())
-            .bind(id)
-            .bind(at.unix)
             .execute(&mut *conn)
             .await?;
             raised |= done.rows_affected() > 0;
@@ -68,7 +72,6 @@ pub async fn put(
 }
 
 /// An alert with what reception shows of its response.
-#[derive(sqlx::FromRow)]
 pub struct AlertRow {
     pub id: i64,
     pub kind: String,
@@ -82,14 +85,16 @@ pub struct AlertRow {
 
 /// Open alerts (newest first), then `today`'s acknowledged ones; at most 200.
 pub async fn alerts(db: &SqlitePool, today: &str) -> Result<Vec<AlertRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.kind, a.raised_at, a.acknowledged_at, r.rating, r.first_name, r.thanks
+    Ok(sqlx::query_as!(
+        AlertRow,
+        r#"SELECT a.id AS "id!", a.kind, a.raised_at, a.acknowledged_at, r.rating, r.first_name,
+            r.thanks
          FROM alerts a JOIN survey_responses r ON r.id = a.response_id
          WHERE a.acknowledged_at IS NULL OR r.day = ?
          ORDER BY a.acknowledged_at IS NOT NULL, a.raised_at DESC
-         LIMIT 200",
+         LIMIT 200"#,
+        today
     )
-    .bind(today)
     .fetch_all(db)
     .await?)
 }
@@ -97,18 +102,17 @@ pub async fn alerts(db: &SqlitePool, today: &str) -> Result<Vec<AlertRow>, AppEr
 /// Marks an alert acknowledged (the first time counts); false if there is
 /// no such alert.
 pub async fn acknowledge(db: &SqlitePool, id: i64, now: i64) -> Result<bool, AppError> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?",
+        now,
+        id
     )
-    .bind(now)
-    .bind(id)
     .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// A stored response as the figures and the export read it.
-#[derive(sqlx::FromRow)]
 pub struct ResponseRow {
     pub created_at: i64,
     pub day: String,
@@ -139,12 +143,15 @@ pub async fn responses(
     from: Date,
     to: Date,
 ) -> Result<Vec<ResponseRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT created_at, day, hour, rating, recommend, better, went_well, comment, thanks, talk_to_someone
-         FROM survey_responses WHERE day BETWEEN ? AND ? ORDER BY created_at DESC, rowid DESC",
+    let (from, to) = (from.to_string(), to.to_string());
+    Ok(sqlx::query_as!(
+        ResponseRow,
+        r#"SELECT created_at, day, hour, rating, recommend, better, went_well, comment, thanks,
+            talk_to_someone AS "talk_to_someone: bool"
+         FROM survey_responses WHERE day BETWEEN ? AND ? ORDER BY created_at DESC, rowid DESC"#,
+        from,
+        to
     )
-    .bind(from.to_string())
-    .bind(to.to_string())
     .fetch_all(db)
     .await?)
 }
@@ -156,14 +163,23 @@ pub async fn talk_alert_times(
     from: Date,
     to: Date,
 ) -> Result<Vec<(i64, Option<i64>)>, AppError> {
-    Ok(sqlx::query_as(
+    let (kind, from, to) = (
+        AlertKind::TalkToMe.as_str(),
+        from.to_string(),
+        to.to_string(),
+    );
+    let rows = sqlx::query!(
         "SELECT a.raised_at, a.acknowledged_at FROM alerts a
          JOIN survey_responses r ON r.id = a.response_id
          WHERE a.kind = ? AND r.day BETWEEN ? AND ?",
+        kind,
+        from,
+        to
     )
-    .bind(AlertKind::TalkToMe.as_str())
-    .bind(from.to_string())
-    .bind(to.to_string())
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.raised_at, r.acknowledged_at))
+        .collect())
 }

@@ -26,7 +26,6 @@ pub struct NewTicket {
     pub needs: Needs,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct StoredTicket {
     id: i64,
     code_line: String,
@@ -73,12 +72,13 @@ impl StoredTicket {
 
 /// The day's tickets, waiting ones in their order first.
 pub async fn load_day(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Ticket>, AppError> {
-    let rows: Vec<StoredTicket> = sqlx::query_as(
+    let rows = sqlx::query_as!(
+        StoredTicket,
         "SELECT id, code_line, code_number, line_id, status, room, calls FROM tickets
          WHERE day = ?
          ORDER BY CASE status WHEN 'waiting' THEN 0 ELSE 1 END, queue_order, id",
+        day
     )
-    .bind(day)
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(|row| row.into_ticket(day)).collect()
@@ -111,13 +111,14 @@ pub async fn persist(
     if let Some(position) = after.position(ticket) {
         place(tx, day, id, t.line, position).await?;
     }
-    sqlx::query(
+    let version = i64::try_from(after.version()).unwrap_or(i64::MAX);
+    sqlx::query!(
         "INSERT INTO queue_days (day, version, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (day) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
+        day,
+        version,
+        now_unix
     )
-    .bind(day)
-    .bind(i64::try_from(after.version()).unwrap_or(i64::MAX))
-    .bind(now_unix)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -144,32 +145,41 @@ async fn insert(
         Holder::WalkIn { name, reason } => (None, Some(name.as_str()), Some(reason.as_str())),
     };
     let needs = serde_json::to_string(&new.needs).unwrap_or_else(|_| "{}".into());
-    sqlx::query(
+    let (code_line, code_number) = (t.code.line.to_string(), i64::from(t.code.number));
+    let (line, status, room, calls) = (
+        t.line.to_string(),
+        t.status.name(),
+        room(t),
+        i64::from(t.calls),
+    );
+    sqlx::query!(
         "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, room, calls,
             appointment_id, walk_in_name, walk_in_reason, needs, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        day,
+        id,
+        code_line,
+        code_number,
+        line,
+        status,
+        room,
+        calls,
+        appointment,
+        name,
+        reason,
+        needs,
+        now_unix
     )
-    .bind(day)
-    .bind(id)
-    .bind(t.code.line.to_string())
-    .bind(i64::from(t.code.number))
-    .bind(t.line.to_string())
-    .bind(t.status.name())
-    .bind(room(t))
-    .bind(i64::from(t.calls))
-    .bind(appointment)
-    .bind(name)
-    .bind(reason)
-    .bind(needs)
-    .bind(now_unix)
     .execute(&mut *conn)
     .await?;
     if let Holder::Appointment(appointment) = new.holder {
-        sqlx::query("UPDATE appointments SET ticket_id = ? WHERE id = ?")
-            .bind(id)
-            .bind(appointment)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "UPDATE appointments SET ticket_id = ? WHERE id = ?",
+            id,
+            appointment
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -186,22 +196,28 @@ async fn update(
     let newly_called = matches!(t.status, TicketStatus::Called { .. })
         && (!matches!(old.status, TicketStatus::Called { .. }) || t.calls != old.calls);
     let finished = matches!(t.status, TicketStatus::Served | TicketStatus::NoShow);
-    sqlx::query(
+    let (line, status, room, calls) = (
+        t.line.to_string(),
+        t.status.name(),
+        room(t),
+        i64::from(t.calls),
+    );
+    sqlx::query!(
         "UPDATE tickets SET line_id = ?, status = ?, room = ?, calls = ?,
             called_at = CASE WHEN ? THEN ? ELSE called_at END,
             finished_at = CASE WHEN ? THEN ? ELSE NULL END
          WHERE day = ? AND id = ?",
+        line,
+        status,
+        room,
+        calls,
+        newly_called,
+        now_unix,
+        finished,
+        now_unix,
+        day,
+        id
     )
-    .bind(t.line.to_string())
-    .bind(t.status.name())
-    .bind(room(t))
-    .bind(i64::from(t.calls))
-    .bind(newly_called)
-    .bind(now_unix)
-    .bind(finished)
-    .bind(now_unix)
-    .bind(day)
-    .bind(id)
     .execute(conn)
     .await?;
     Ok(())
@@ -219,26 +235,30 @@ async fn place(
     line: LineId,
     position: usize,
 ) -> Result<(), AppError> {
-    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT MIN(queue_order), MAX(queue_order) FROM tickets
-         WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?",
+    let line = line.to_string();
+    let ends = sqlx::query!(
+        r#"SELECT MIN(queue_order) AS "first: i64", MAX(queue_order) AS "last: i64" FROM tickets
+         WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?"#,
+        day,
+        line,
+        id
     )
-    .bind(day)
-    .bind(line.to_string())
-    .bind(id)
     .fetch_one(&mut *conn)
     .await?;
+    let (first, last) = (ends.first, ends.last);
     let order = if position == 1 {
         first.map_or(0, |f| f - 1)
     } else {
         last.map_or(0, |l| l + 1)
     };
-    sqlx::query("UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?")
-        .bind(order)
-        .bind(day)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?",
+        order,
+        day,
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -248,14 +268,15 @@ pub async fn stored_version(
     conn: &mut sqlx::SqliteConnection,
     day: &str,
 ) -> Result<(u64, i64), AppError> {
-    let (version, updated_at): (i64, i64) = sqlx::query_as(
-        "SELECT version, updated_at FROM queue_days WHERE day = ?
-         UNION ALL SELECT 0, 0 LIMIT 1",
+    let row = sqlx::query!(
+        "SELECT version, updated_at FROM queue_days WHERE day = ?",
+        day
     )
-    .bind(day)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok((u64::try_from(version).unwrap_or(0), updated_at))
+    Ok(row.map_or((0, 0), |r| {
+        (u64::try_from(r.version).unwrap_or(0), r.updated_at)
+    }))
 }
 
 /// Minutes from call to served of today's most recent visits, per line.
@@ -263,21 +284,24 @@ pub async fn recent_service_minutes(
     conn: &mut sqlx::SqliteConnection,
     day: &str,
 ) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT line_id, finished_at - called_at FROM (
+    let rows = sqlx::query!(
+        r#"SELECT line_id AS "line_id!: String", finished_at - called_at AS "seconds!: i64" FROM (
             SELECT line_id, finished_at, called_at,
                    ROW_NUMBER() OVER (PARTITION BY line_id ORDER BY finished_at DESC) AS n
             FROM tickets
             WHERE day = ? AND status = 'served' AND called_at IS NOT NULL AND finished_at IS NOT NULL)
-         WHERE n <= ?",
+         WHERE n <= ?"#,
+        day,
+        RECENT_VISITS
     )
-    .bind(day)
-    .bind(RECENT_VISITS)
     .fetch_all(conn)
     .await?;
     let mut by_line: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for (line, seconds) in rows {
-        by_line.entry(line).or_default().push(seconds as f64 / 60.0);
+    for row in rows {
+        by_line
+            .entry(row.line_id)
+            .or_default()
+            .push(row.seconds as f64 / 60.0);
     }
     Ok(by_line)
 }
@@ -285,21 +309,20 @@ pub async fn recent_service_minutes(
 /// The day's called tickets (most recent first), then its waiting ones (in
 /// order): what the public board shows.
 pub async fn on_board(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Ticket>, AppError> {
-    let rows: Vec<StoredTicket> = sqlx::query_as(
+    let rows = sqlx::query_as!(
+        StoredTicket,
         "SELECT id, code_line, code_number, line_id, status, room, calls FROM tickets
          WHERE day = ? AND status IN ('waiting', 'called')
          ORDER BY CASE status WHEN 'called' THEN -called_at ELSE queue_order END, id",
+        day
     )
-    .bind(day)
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(|row| row.into_ticket(day)).collect()
 }
 
 /// A ticket with what reception sees of its holder.
-#[derive(sqlx::FromRow)]
 pub struct StaffRow {
-    #[sqlx(flatten)]
     pub ticket: StoredTicket,
     /// `Needs` as JSON.
     pub needs: String,
@@ -315,18 +338,41 @@ pub struct StaffRow {
 /// The day's tickets for reception: by line, waiting (in order) before
 /// called before the rest.
 pub async fn for_staff(conn: &mut SqliteConnection, day: &str) -> Result<Vec<StaffRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT t.id, t.code_line, t.code_number, t.line_id, t.status, t.room, t.calls, t.needs,
+    let rows = sqlx::query!(
+        r#"SELECT t.id, t.code_line, t.code_number, t.line_id, t.status, t.room, t.calls, t.needs,
                 t.created_at, t.called_at, t.walk_in_name, t.walk_in_reason,
-                a.given_name, a.family_name, a.starts_at
+                a.given_name AS "given_name?", a.family_name AS "family_name?",
+                a.starts_at AS "starts_at?"
          FROM tickets t LEFT JOIN appointments a ON a.id = t.appointment_id
          WHERE t.day = ?
          ORDER BY t.line_id, CASE t.status WHEN 'waiting' THEN 0 WHEN 'called' THEN 1 ELSE 2 END,
-                  t.queue_order, t.called_at DESC, t.id",
+                  t.queue_order, t.called_at DESC, t.id"#,
+        day
     )
-    .bind(day)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StaffRow {
+            ticket: StoredTicket {
+                id: r.id,
+                code_line: r.code_line,
+                code_number: r.code_number,
+                line_id: r.line_id,
+                status: r.status,
+                room: r.room,
+                calls: r.calls,
+            },
+            needs: r.needs,
+            created_at: r.created_at,
+            called_at: r.called_at,
+            walk_in_name: r.walk_in_name,
+            walk_in_reason: r.walk_in_reason,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            starts_at: r.starts_at,
+        })
+        .collect())
 }
 
 /// Seconds from check-in to call of each ticket called in `from..=to`.
@@ -335,11 +381,12 @@ pub async fn waits_between(
     from: &str,
     to: &str,
 ) -> Result<Vec<i64>, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT called_at - created_at FROM tickets WHERE day BETWEEN ? AND ? AND called_at IS NOT NULL",
+    Ok(sqlx::query_scalar!(
+        r#"SELECT called_at - created_at AS "waited!: i64" FROM tickets
+         WHERE day BETWEEN ? AND ? AND called_at IS NOT NULL"#,
+        from,
+        to
     )
-    .bind(from)
-    .bind(to)
     .fetch_all(conn)
     .await?)
 }
@@ -352,13 +399,13 @@ pub async fn never_seen(
     to: &str,
     today: &str,
 ) -> Result<u32, AppError> {
-    let left: i64 = sqlx::query_scalar(
+    let left = sqlx::query_scalar!(
         "SELECT COUNT(*) FROM tickets WHERE day BETWEEN ? AND ?
            AND (status = 'no_show' OR (status IN ('waiting', 'called') AND day < ?))",
+        from,
+        to,
+        today
     )
-    .bind(from)
-    .bind(to)
-    .bind(today)
     .fetch_one(conn)
     .await?;
     Ok(u32::try_from(left).unwrap_or(0))
@@ -370,12 +417,14 @@ pub async fn code(
     day: &str,
     id: i64,
 ) -> Result<Option<TicketCode>, AppError> {
-    let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT code_line, code_number FROM tickets WHERE day = ? AND id = ?")
-            .bind(day)
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
+    let row = sqlx::query!(
+        "SELECT code_line, code_number FROM tickets WHERE day = ? AND id = ?",
+        day,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(|r| (r.code_line, r.code_number));
     row.map(|(line, number)| {
         let corrupt = || AppError::Corrupt(format!("ticket {id} of {day}"));
         Ok(TicketCode {
