@@ -3,45 +3,43 @@
 use crate::api::use_adapter;
 use crate::context::Reach;
 use leptos::prelude::*;
+use leptos_use::use_timeout_fn;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::SiteConfig;
 
-/// How often to try again while it cannot be loaded.
-const RETRY_MILLIS: u32 = 5_000;
+/// How long to wait before asking again after a failure that can pass.
+const RETRY_MILLIS: f64 = 5_000.0;
 
-/// Loads `GET /config` once the adapter is ready, retrying while the
-/// failure is one that can pass. `None` until the first answer.
-pub fn use_site_config() -> RwSignal<Option<Result<SiteConfig, ClientError>>> {
+/// `GET /config`, loaded once the adapter is ready and asked again every
+/// few seconds while the failure is one that can pass (the last answer
+/// stays shown meanwhile). `None` until the first answer.
+pub fn use_site_config() -> Signal<Option<Result<SiteConfig, ClientError>>> {
     let adapter = use_adapter();
-    let site = RwSignal::new(None);
-    let owner = Owner::current();
     let connectivity = crate::context::use_connectivity();
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) {
-            return true;
-        }
-        let Some(Ok(adapter)) = adapter.get() else {
-            return false;
-        };
-        let load = async move {
-            loop {
-                let loaded = adapter.site_config().await;
-                // (Only the failure says something: an answer may come from
-                // the service worker's copy.)
-                if let (Some(connectivity), Err(ClientError::Network | ClientError::Timeout)) =
-                    (connectivity, &loaded)
-                {
-                    connectivity.report(Reach::Unreachable);
-                }
-                let again = matches!(&loaded, Err(e) if e.is_retryable());
-                if site.try_set(Some(loaded)).is_some() || !again {
-                    break;
-                }
-                gloo_timers::future::TimeoutFuture::new(RETRY_MILLIS).await;
+    let config = LocalResource::new(move || {
+        let adapter = adapter.get();
+        async move {
+            match adapter {
+                Some(Ok(adapter)) => Some(adapter.site_config().await),
+                _ => None,
             }
-        };
-        crate::tasks::spawn_owned(owner.as_ref(), load);
-        true
+        }
     });
-    site
+    let again = use_timeout_fn(move |()| config.refetch(), RETRY_MILLIS);
+    Effect::new(move |_| {
+        let Some(Some(Err(error))) = config.get() else {
+            return;
+        };
+        // (Only a failure says something about reach: an answer may come
+        // from the service worker's copy.)
+        if let (Some(connectivity), ClientError::Network | ClientError::Timeout) =
+            (connectivity, &error)
+        {
+            connectivity.report(Reach::Unreachable);
+        }
+        if error.is_retryable() {
+            (again.start)(());
+        }
+    });
+    Signal::derive(move || config.get().flatten())
 }

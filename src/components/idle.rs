@@ -5,7 +5,7 @@
 use crate::i18n::*;
 use crate::time::now_ms;
 use leptos::{ev, html, prelude::*};
-use leptos_use::use_interval_fn;
+use leptos_use::{use_idle_with_options, use_interval_fn, UseIdleOptions, UseIdleReturn};
 use waitwell_core::contract::IdleTimings;
 use waitwell_core::idle::Idle;
 
@@ -18,45 +18,57 @@ pub fn IdleGuard(
     #[prop(into)] active: Signal<bool>,
     on_reset: Callback<()>,
 ) -> impl IntoView {
-    let last_activity = StoredValue::new(now_ms());
+    // leptos-use watches for the touches and keys; `since` is when counting
+    // (re)started by hand: the guard became active, or "Continue" was tapped.
+    let UseIdleReturn { last_active, .. } = use_idle_with_options(
+        u64::from(timings.warn_after_seconds) * 1000,
+        UseIdleOptions::default()
+            .events(vec!["pointerdown".into(), "keydown".into()])
+            .listen_for_visibility_change(false),
+    );
+    let since = StoredValue::new(now_ms());
     // Seconds left on the warning, while it shows.
     let remaining = RwSignal::new(None::<u32>);
-    let touched = move || {
-        last_activity.set_value(now_ms());
+    let hide_warning = move || {
         if remaining.try_get_untracked().flatten().is_some() {
             remaining.set(None);
         }
     };
-    let on_pointer = window_event_listener(ev::pointerdown, move |_| touched());
-    let on_key = window_event_listener(ev::keydown, move |_| touched());
-    on_cleanup(move || {
-        on_pointer.remove();
-        on_key.remove();
+    let restart_count = move || {
+        since.set_value(now_ms());
+        hide_warning();
+    };
+    // A touch anywhere hides the warning at once.
+    Effect::new(move |_| {
+        last_active.track();
+        hide_warning();
     });
     use_interval_fn(
         move || {
             // A tick that comes after the guard is gone does nothing.
-            let (Some(active), Some(last)) =
-                (active.try_get_untracked(), last_activity.try_get_value())
-            else {
+            let (Some(active), Some(touched), Some(since)) = (
+                active.try_get_untracked(),
+                last_active.try_get_untracked(),
+                since.try_get_value(),
+            ) else {
                 return;
             };
             if !active {
-                touched();
+                restart_count();
                 return;
             }
-            match Idle::after(now_ms() - last, timings) {
-                Idle::Fine => {}
+            match Idle::after(now_ms() - touched.max(since), timings) {
+                Idle::Fine => hide_warning(),
                 Idle::Warn(left) => remaining.set(Some(left)),
                 Idle::Reset => {
-                    touched();
+                    restart_count();
                     on_reset.run(());
                 }
             }
         },
         1_000,
     );
-    let go_on = Callback::new(move |()| touched());
+    let go_on = Callback::new(move |()| restart_count());
     move || {
         remaining
             .with(Option::is_some)

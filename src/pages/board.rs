@@ -99,7 +99,7 @@ fn chime(context: &web_sys::AudioContext) {
 #[component]
 fn LiveBoard(
     live: LiveQueue,
-    site: RwSignal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
+    site: Signal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let fresh = announce_calls(live, site);
@@ -136,7 +136,7 @@ fn LiveBoard(
 /// calls highlighted now.
 fn announce_calls(
     live: LiveQueue,
-    site: RwSignal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
+    site: Signal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
 ) -> RwSignal<Vec<String>> {
     let i18n = use_i18n();
     let fresh = RwSignal::new(Vec::<String>::new());
