@@ -9,7 +9,7 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts, HeaderMap, HeaderValue},
 };
-use cookie::Cookie;
+use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
 
 pub const COOKIE: &str = "waitwell_staff";
@@ -20,13 +20,19 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub(crate) fn cookie(value: &str, max_age: i64) -> HeaderValue {
-    // Path limits it to the API; SameSite=Strict keeps other sites from
-    // riding on it. (Add `Secure` in front of TLS: a proxy's job here.)
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age={max_age}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("waitwell_staff=; Max-Age=0"))
+/// The session cookie: out of scripts' reach (HttpOnly), for the API only
+/// (Path), never sent by another site's page (SameSite=Strict; ports are
+/// the cross-site check's job), and over TLS only when served with TLS.
+pub(crate) fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let cookie = Cookie::build((COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path(waitwell_core::contract::API_PREFIX)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&cookie.to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("waitwell_staff=; Max-Age=0"))
 }
 
 /// The session token a request carries, if it is well formed.

@@ -9,12 +9,15 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod limits;
 pub mod openapi;
 pub mod schedule;
 pub mod security;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod tls;
+pub mod transport;
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -34,15 +37,26 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.settings.connection_limits();
+    transport::serve_with(listener, app(state), transport::PlainTcp, limits, shutdown).await
+}
+
+/// Serves `app` over TLS on an already-bound listener until `shutdown`
+/// completes.
+pub async fn serve_tls(
+    listener: TcpListener,
+    state: AppState,
+    tls: tls::Tls,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = state.settings.connection_limits();
+    transport::serve_with(listener, app(state), tls, limits, shutdown).await
 }
 
 /// The URL of every surface, for the start-up banner.
-pub fn surface_urls(addr: SocketAddr) -> Vec<(waitwell_core::Surface, String)> {
+pub fn surface_urls(addr: SocketAddr, scheme: &str) -> Vec<(waitwell_core::Surface, String)> {
     waitwell_core::Surface::ALL
         .into_iter()
-        .map(|s| (s, format!("http://{addr}{}", s.path())))
+        .map(|s| (s, format!("{scheme}://{addr}{}", s.path())))
         .collect()
 }

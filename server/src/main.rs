@@ -3,7 +3,7 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
 use waitwell_server::{
     clock::SystemClock, demo, settings::Settings, store, store::attempts, store::idempotency,
-    surface_urls, AppState, WebRoot,
+    surface_urls, tls, AppState, WebRoot,
 };
 
 /// The Waitwell reference server: API + the built kiosk app.
@@ -26,6 +26,26 @@ struct Args {
     /// Add the demo clinic's appointments for today (if today has none).
     #[arg(long, env = "WAITWELL_DEMO")]
     demo: bool,
+    /// TLS: the certificate chain (PEM). With `--tls-key`.
+    #[arg(long, env = "WAITWELL_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS: the certificate's private key (PEM).
+    #[arg(long, env = "WAITWELL_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// TLS with a self-signed certificate, made on first start beside the
+    /// database (`tls/`) and kept; its fingerprint is printed for checking
+    /// when a tablet is set up.
+    #[arg(long, env = "WAITWELL_TLS_SELF_SIGNED", conflicts_with = "tls_cert")]
+    tls_self_signed: bool,
+    /// A host name or IP address the self-signed certificate is for (the
+    /// one tablets use), besides localhost and this machine's name.
+    #[arg(long = "tls-name", env = "WAITWELL_TLS_NAMES", value_delimiter = ',')]
+    tls_names: Vec<String>,
+    /// Serve plain HTTP on an address beyond this machine (refused
+    /// otherwise: PINs, cookies and patients' details would cross the
+    /// network readable).
+    #[arg(long, env = "WAITWELL_INSECURE_HTTP")]
+    insecure_http: bool,
     /// Print the OpenAPI document of the HTTP contract and exit.
     #[arg(long)]
     print_openapi: bool,
@@ -57,6 +77,7 @@ async fn run(args: Args) -> Result<(), String> {
         Some(path) => Settings::load(path).map_err(|e| e.to_string())?,
         None => Settings::demo(jiff::tz::TimeZone::system()),
     };
+    let tls = tls_for(&args)?;
     let pool = store::connect(&args.db)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", args.db.display()))?;
@@ -67,9 +88,10 @@ async fn run(args: Args) -> Result<(), String> {
             args.dist.display()
         );
     }
-    let state = AppState::new(pool, web, settings, Arc::new(SystemClock))
+    let mut state = AppState::new(pool, web, settings, Arc::new(SystemClock))
         .await
         .map_err(|e| format!("cannot prepare the database: {e}"))?;
+    state.tls = tls.is_some();
     let demo_patient = if args.demo {
         demo::seed(&state.db, &state.settings, &state.local_now())
             .await
@@ -87,11 +109,20 @@ async fn run(args: Args) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
 
-    println!("Waitwell is running: http://{addr}/");
-    for (surface, url) in surface_urls(addr) {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("Waitwell is running: {scheme}://{addr}/");
+    for (surface, url) in surface_urls(addr, scheme) {
         println!("  {:<10} {url}", surface.as_str());
     }
-    println!("  {:<10} http://{addr}/setup", "setup");
+    println!("  {:<10} {scheme}://{addr}/setup", "setup");
+    if let Some(loaded) = &tls {
+        println!(
+            "TLS certificate SHA-256 fingerprint (check it on each tablet when setting it up):"
+        );
+        println!("  {}", loaded.fingerprint);
+    } else if !addr.ip().is_loopback() {
+        tracing::warn!("serving plain HTTP beyond this machine (--insecure-http): everything crosses the network readable");
+    }
     if let Some(p) = demo_patient {
         // Made-up demo people, printed on purpose so a person can try it.
         println!(
@@ -107,14 +138,15 @@ async fn run(args: Args) -> Result<(), String> {
     }
     println!("Press Ctrl+C to stop.");
 
-    // Idempotency keys are kept for their retention period, failed attempts
-    // for their window, then purged.
+    // Every ten minutes: idempotency keys past their retention period,
+    // failed attempts past their window and idle rate-limit buckets are
+    // forgotten.
     let housekeeping = {
         let state = state.clone();
         tokio::spawn(async move {
-            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
-                hourly.tick().await;
+                every.tick().await;
                 if let Err(e) = idempotency::purge(&state.db, state.now().as_second()).await {
                     tracing::warn!(error = %e, "purging old idempotency keys failed");
                 }
@@ -126,15 +158,60 @@ async fn run(args: Args) -> Result<(), String> {
                 if let Err(e) = attempts::purge(&state.db, state.now().as_second(), window).await {
                     tracing::warn!(error = %e, "purging old failed attempts failed");
                 }
+                state.limits.forget_idle();
             }
         })
     };
 
-    let served = waitwell_server::serve(listener, state, shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"));
+    let served = match tls {
+        Some(loaded) => {
+            waitwell_server::serve_tls(listener, state, loaded.acceptor, shutdown_signal()).await
+        }
+        None => waitwell_server::serve(listener, state, shutdown_signal()).await,
+    }
+    .map_err(|e| format!("server error: {e}"));
     housekeeping.abort();
     served
+}
+
+/// The TLS the flags ask for, or none; plain HTTP beyond loopback is
+/// refused unless asked for by name.
+fn tls_for(args: &Args) -> Result<Option<tls::Loaded>, String> {
+    let files = match (&args.tls_cert, &args.tls_key, args.tls_self_signed) {
+        (Some(cert), Some(key), _) => Some(tls::TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
+        (_, _, true) => {
+            let dir = args
+                .db
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."))
+                .join("tls");
+            let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+            if !args.listen.ip().is_unspecified() {
+                names.push(args.listen.ip().to_string());
+            }
+            if let Ok(host) = std::fs::read_to_string("/etc/hostname") {
+                names.push(host.trim().to_owned());
+            }
+            names.extend(args.tls_names.iter().cloned());
+            names.retain(|n| !n.is_empty());
+            names.dedup();
+            Some(tls::self_signed(&dir, names).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    match files {
+        Some(files) => tls::load(&files).map(Some).map_err(|e| e.to_string()),
+        None if args.listen.ip().is_loopback() || args.insecure_http => Ok(None),
+        None => Err(format!(
+            "{} is reachable from the network: use TLS (--tls-self-signed, or --tls-cert and \
+             --tls-key), or --insecure-http if something else encrypts the traffic",
+            args.listen
+        )),
+    }
 }
 
 async fn shutdown_signal() {

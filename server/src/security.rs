@@ -1,4 +1,5 @@
-//! Security headers for everything the server answers.
+//! Security headers for everything the server answers, and the refusal of
+//! cross-site writes.
 //!
 //! The Content-Security-Policy allows the app's own files and wasm
 //! compilation (`'wasm-unsafe-eval'`, not `'unsafe-eval'`). trunk's
@@ -6,10 +7,15 @@
 //! allowing inline scripts, the policy names that script by its SHA-256,
 //! computed from the index.html actually served.
 
-use axum::http::{header, HeaderName, HeaderValue};
+use crate::error::AppError;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use tower_http::set_header::SetResponseHeaderLayer;
+use waitwell_core::contract::ErrorCode;
 
 /// The `'sha256-…'` source of every inline `<script>` in `html`.
 pub fn inline_script_hashes(html: &str) -> Vec<String> {
@@ -74,6 +80,73 @@ pub fn layers(csp: &str) -> [SetResponseHeaderLayer<HeaderValue>; 3] {
     ]
 }
 
+/// The `Permissions-Policy` of a document at `path`: no powerful feature
+/// anywhere, except the camera on the check-in route ("/"), where a
+/// patient may scan the QR code of their appointment letter.
+pub fn permissions_policy(path: &str) -> HeaderValue {
+    const NOTHING: &str = "accelerometer=(), bluetooth=(), geolocation=(), gyroscope=(), \
+        hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()";
+    let camera = if path == "/" {
+        "camera=(self)"
+    } else {
+        "camera=()"
+    };
+    HeaderValue::from_str(&format!("{camera}, {NOTHING}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("camera=()"))
+}
+
+/// Sets [`permissions_policy`] on every response, by its request's path.
+pub async fn permissions(request: Request, next: Next) -> Response {
+    let policy = permissions_policy(request.uri().path());
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .entry(HeaderName::from_static("permissions-policy"))
+        .or_insert(policy);
+    response
+}
+
+/// Refuses (403, `cross_site`) a write that a page of another site sent:
+/// a plain HTML form posted from another port of the same host, say
+/// (`SameSite` cookies ignore ports, so the cookie alone proves nothing).
+/// Browsers say where a request comes from in `Sec-Fetch-Site`, or failing
+/// that in `Origin`; a client that sends neither is not a browser page, and
+/// has no victim's cookie to ride on.
+pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+    if !request.method().is_safe() && is_cross_site(request.headers()) {
+        return AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::CrossSite,
+            "this request came from a page of another site",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether a request's headers say another site's page sent it.
+pub fn is_cross_site(headers: &HeaderMap) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    if let Some(site) = text(HeaderName::from_static("sec-fetch-site")) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = text(header::ORIGIN) else {
+        return false;
+    };
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match (authority, text(header::HOST)) {
+        (Some(authority), Some(host)) => !authority.eq_ignore_ascii_case(host),
+        // "null" (a sandboxed page, a file), or no Host to compare with.
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +179,61 @@ mod tests {
         for html in ["<script", "<script>", "<script>x", "</script><script>", ""] {
             let _ = inline_script_hashes(html);
         }
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn writes_from_another_site_are_told_apart() {
+        let host = ("host", "clinic.lan:8080");
+        // The app itself, and clients that are not browser pages.
+        for same in [
+            headers(&[host, ("sec-fetch-site", "same-origin")]),
+            headers(&[host, ("sec-fetch-site", "none")]),
+            headers(&[host, ("origin", "http://clinic.lan:8080")]),
+            headers(&[host, ("origin", "https://CLINIC.lan:8080")]),
+            headers(&[host]),
+        ] {
+            assert!(!is_cross_site(&same), "{same:?}");
+        }
+        // Another port of the same host is "same-site", not same origin.
+        for cross in [
+            headers(&[host, ("sec-fetch-site", "same-site")]),
+            headers(&[host, ("sec-fetch-site", "cross-site")]),
+            headers(&[host, ("origin", "http://clinic.lan:9999")]),
+            headers(&[host, ("origin", "null")]),
+            headers(&[("origin", "http://clinic.lan:8080")]),
+            // Sec-Fetch-Site wins over an Origin that looks right.
+            headers(&[
+                host,
+                ("origin", "http://clinic.lan:8080"),
+                ("sec-fetch-site", "cross-site"),
+            ]),
+        ] {
+            assert!(is_cross_site(&cross), "{cross:?}");
+        }
+    }
+
+    #[test]
+    fn only_check_in_may_use_the_camera() {
+        let policy = |path| permissions_policy(path).to_str().unwrap().to_owned();
+        assert!(policy("/").starts_with("camera=(self),"));
+        for path in [
+            "/board",
+            "/reception",
+            "/survey",
+            "/insights",
+            "/setup",
+            "/api/v1/queue",
+        ] {
+            assert!(policy(path).starts_with("camera=(),"), "{path}");
+        }
+        assert!(policy("/").contains("microphone=()"));
     }
 }

@@ -18,6 +18,10 @@ pub struct IdentifyLimits {
     pub per_identity: u32,
     /// Failures allowed per kiosk in the window.
     pub per_device: u32,
+    /// Failures allowed per network address in the window (a device id is
+    /// what the client says; its address is not).
+    #[serde(default = "default_identify_per_ip")]
+    pub per_ip: u32,
     /// The window, and how long a lockout lasts.
     pub window_seconds: u64,
 }
@@ -27,9 +31,14 @@ impl Default for IdentifyLimits {
         IdentifyLimits {
             per_identity: 3,
             per_device: 10,
+            per_ip: default_identify_per_ip(),
             window_seconds: 15 * 60,
         }
     }
+}
+
+fn default_identify_per_ip() -> u32 {
+    20
 }
 
 /// Staff sign-in rules.
@@ -40,9 +49,17 @@ pub struct StaffSettings {
     pub pin: String,
     /// A session ends after this much inactivity.
     pub idle_seconds: u64,
-    /// Wrong PINs allowed from one device before a lockout.
+    /// Wrong PINs allowed from one network address before a lockout.
     pub max_wrong_pins: u32,
+    /// Wrong PINs allowed from all addresses together before every sign-in
+    /// is locked (someone with many addresses).
+    #[serde(default = "default_max_wrong_pins_total")]
+    pub max_wrong_pins_total: u32,
     pub lockout_seconds: u64,
+}
+
+fn default_max_wrong_pins_total() -> u32 {
+    30
 }
 
 impl Default for StaffSettings {
@@ -51,7 +68,50 @@ impl Default for StaffSettings {
             pin: "2468".into(),
             idle_seconds: 10 * 60,
             max_wrong_pins: 5,
+            max_wrong_pins_total: default_max_wrong_pins_total(),
             lockout_seconds: 5 * 60,
+        }
+    }
+}
+
+/// Limits on what one network address may write, and on what the server
+/// keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Anonymous and device writes (check-ins, identifications, survey
+    /// answers, heartbeats) per minute, all usable at once: a kiosk's
+    /// outbox after an outage sends its backlog in one go.
+    pub writes_per_minute: u32,
+    /// New walk-in tickets per hour.
+    pub walk_ins_per_hour: u32,
+    /// Survey answers that raise an alert at reception, per hour.
+    pub alerts_per_hour: u32,
+    /// Devices listed at reception; a new one beyond this is refused until
+    /// old ones are forgotten (after `device_days` without a report).
+    pub max_devices: u32,
+    pub device_days: u32,
+    /// A request's headers must arrive within this many seconds (also how
+    /// long an idle connection waits for its next request).
+    pub header_timeout_seconds: u32,
+    /// A request's body must arrive within this many seconds.
+    pub body_timeout_seconds: u32,
+    /// Connections open at once (each board, reception and kiosk event
+    /// stream holds one); more wait.
+    pub max_connections: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            writes_per_minute: 120,
+            walk_ins_per_hour: 60,
+            alerts_per_hour: 10,
+            max_devices: 100,
+            device_days: 30,
+            header_timeout_seconds: 10,
+            body_timeout_seconds: 20,
+            max_connections: 512,
         }
     }
 }
@@ -63,6 +123,7 @@ pub struct Settings {
     pub time_zone: TimeZone,
     pub identify: IdentifyLimits,
     pub staff: StaffSettings,
+    pub limits: LimitSettings,
 }
 
 /// The settings file (JSON), as written by a clinic.
@@ -74,8 +135,10 @@ struct SettingsFile {
     time_zone: Option<String>,
     #[serde(default)]
     identify: IdentifyLimits,
+    /// Required: a site must choose its own PIN (the demo's is published).
+    staff: Option<StaffSettings>,
     #[serde(default)]
-    staff: StaffSettings,
+    limits: LimitSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,8 +171,20 @@ impl Settings {
             site: file.site,
             time_zone,
             identify: file.identify,
-            staff: file.staff,
+            staff: file.staff.ok_or_else(|| {
+                SettingsError::Invalid(
+                    "a \"staff\" section with the site's own PIN is required \
+                     (see server/site.example.json)"
+                        .into(),
+                )
+            })?,
+            limits: file.limits,
         };
+        if settings.staff.pin == StaffSettings::default().pin {
+            return Err(SettingsError::Invalid(
+                "staff.pin: choose your own; the demo's PIN is published".into(),
+            ));
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -190,6 +265,7 @@ impl Settings {
             time_zone,
             identify: IdentifyLimits::default(),
             staff: StaffSettings::default(),
+            limits: LimitSettings::default(),
         }
     }
 
@@ -229,10 +305,38 @@ impl Settings {
         if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return invalid("staff.pin must be 4 to 12 digits");
         }
-        if self.identify.per_identity == 0 || self.identify.per_device == 0 {
+        if self.staff.max_wrong_pins == 0 || self.staff.max_wrong_pins_total == 0 {
+            return invalid("staff PIN limits must allow at least one attempt");
+        }
+        let l = &self.limits;
+        if [
+            l.writes_per_minute,
+            l.walk_ins_per_hour,
+            l.alerts_per_hour,
+            l.max_devices,
+        ]
+        .contains(&0)
+        {
+            return invalid("limits must allow at least one of each");
+        }
+        if self.identify.per_identity == 0
+            || self.identify.per_device == 0
+            || self.identify.per_ip == 0
+        {
             return invalid("identify limits must allow at least one attempt");
         }
         Ok(())
+    }
+
+    /// The limits on connections these settings ask for.
+    pub fn connection_limits(&self) -> crate::transport::ConnectionLimits {
+        let l = &self.limits;
+        crate::transport::ConnectionLimits {
+            header_timeout: std::time::Duration::from_secs(l.header_timeout_seconds.into()),
+            body_timeout: std::time::Duration::from_secs(l.body_timeout_seconds.into()),
+            max_connections: usize::try_from(l.max_connections).unwrap_or(usize::MAX),
+            ..Default::default()
+        }
     }
 
     pub fn line(&self, id: LineId) -> Option<&LineConfig> {
@@ -269,10 +373,23 @@ mod tests {
     fn a_settings_file_round_trips_and_is_validated() {
         let demo = Settings::demo(TimeZone::UTC);
         let site = serde_json::to_string(&demo.site).unwrap();
-        let ok = format!(r#"{{"site":{site},"time_zone":"Europe/Madrid"}}"#);
+        let staff =
+            r#"{"pin":"739162","idle_seconds":600,"max_wrong_pins":5,"lockout_seconds":300}"#;
+        let ok = format!(r#"{{"site":{site},"time_zone":"Europe/Madrid","staff":{staff}}}"#);
         let s = Settings::from_json(&ok).unwrap();
         assert_eq!(s.site, demo.site);
-        assert_eq!(s.staff, StaffSettings::default());
+        assert_eq!(s.staff.pin, "739162");
+        assert_eq!(s.staff.max_wrong_pins_total, 30);
+        assert_eq!(s.limits, LimitSettings::default());
+
+        // A site must choose its own PIN: no staff section, or the demo's
+        // published PIN, is refused.
+        let no_staff = format!(r#"{{"site":{site},"time_zone":"Europe/Madrid"}}"#);
+        let demo_pin = ok.replace("739162", "2468");
+        for refused in [no_staff, demo_pin] {
+            let error = Settings::from_json(&refused).unwrap_err().to_string();
+            assert!(error.contains("staff"), "{error}");
+        }
 
         let bad_zone = format!(r#"{{"site":{site},"time_zone":"Mars/Olympus"}}"#);
         assert!(matches!(

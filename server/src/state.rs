@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::hub::QueueHub;
+use crate::limits::RateLimits;
 use crate::settings::Settings;
 use crate::{security, store};
 use sqlx::SqlitePool;
@@ -19,6 +20,10 @@ pub struct AppState {
     /// Per-installation secret: keys the hashes that stand in for
     /// identities in rate-limit records.
     pub secret: Arc<[u8; 32]>,
+    /// Per-address write budgets.
+    pub limits: Arc<RateLimits>,
+    /// Served over TLS: cookies are `Secure` and HSTS is sent.
+    pub tls: bool,
 }
 
 impl AppState {
@@ -33,6 +38,8 @@ impl AppState {
         Ok(AppState {
             db,
             web: Arc::new(web),
+            limits: Arc::new(RateLimits::new(&settings.limits)),
+            tls: false,
             settings: Arc::new(settings),
             clock,
             hub: Arc::new(QueueHub::default()),

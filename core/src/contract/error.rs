@@ -24,6 +24,8 @@ wire_enum! {
         /// The body is JSON but not what the endpoint takes.
         InvalidBody = "invalid_body",
         BodyTooLarge = "body_too_large",
+        /// The body did not arrive in time.
+        BodyTimeout = "body_timeout",
         UnsupportedMediaType = "unsupported_media_type",
         /// No such endpoint.
         NotFound = "not_found",
@@ -31,6 +33,11 @@ wire_enum! {
         Unauthorized = "unauthorized",
         /// Too many failed attempts; see `retry_after_seconds`.
         LockedOut = "locked_out",
+        /// Too many requests from one address; see `retry_after_seconds`.
+        TooManyRequests = "too_many_requests",
+        /// A write sent by a page of another site (`Origin` or
+        /// `Sec-Fetch-Site` say so).
+        CrossSite = "cross_site",
         /// The server has no built app to serve.
         AppNotBuilt = "app_not_built",
         IdempotencyKeyMissing = "idempotency_key_missing",
@@ -81,6 +88,8 @@ wire_enum! {
         InvalidLastSync = "invalid_last_sync",
         InvalidParked = "invalid_parked",
         UnknownParkedWrite = "unknown_parked_write",
+        /// A new device, and reception's list of devices is full.
+        TooManyDevices = "too_many_devices",
 
         // Survey and alerts.
         InvalidId = "invalid_id",

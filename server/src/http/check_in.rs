@@ -2,9 +2,10 @@
 //! ticket. Idempotent: the key and the ticket are committed together, and a
 //! retry replays the first answer instead of making a second ticket.
 
-use super::extract::{ApiJson, IdempotencyKey};
+use super::extract::{ApiJson, ClientIp, IdempotencyKey};
 use crate::error::AppError;
 use crate::hub::Change;
+use crate::limits::Budget;
 use crate::schedule::{self, Arrival};
 use crate::state::AppState;
 use crate::store::appointments;
@@ -34,15 +35,18 @@ use waitwell_core::walk_in;
         (status = 404, description = "No such appointment today (code: unknown_appointment)", body = ApiError),
         (status = 409, description = "A request with this key is being processed (idempotency_key_in_flight), or the line is full", body = ApiError),
         (status = 422, description = "The key was used for a different request (idempotency_key_reused), or outside the arrival window", body = ApiError),
+        (status = 429, description = "Too many writes or walk-ins from this address (too_many_requests); see Retry-After", body = ApiError),
     ))]
 pub async fn check_in(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson {
         value: request,
         raw,
     }: ApiJson<CheckInRequest>,
 ) -> Result<Response, AppError> {
+    state.limits.take(Budget::Write, ip)?;
     let hash = idempotency::request_hash("POST /check-ins", &raw);
     let now = state.now().as_second();
     let day = state.today();
@@ -103,6 +107,8 @@ pub async fn check_in(
                 &state.settings.site.walk_in_reasons,
             )
             .map_err(|e| AppError::bad_request(e.code(), e.to_string()))?;
+            // (A replay above costs no walk-in: only a new ticket does.)
+            state.limits.take(Budget::WalkIn, ip)?;
             (
                 state.settings.site.walk_in_line,
                 NewTicket {

@@ -1,9 +1,10 @@
 //! Device heartbeats (from every kiosk and screen) and the health list
 //! reception sees.
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ClientIp};
 use crate::auth::Staff;
 use crate::error::AppError;
+use crate::limits::Budget;
 use crate::state::AppState;
 use crate::store::devices;
 use axum::routing::{get, post};
@@ -31,13 +32,17 @@ pub const OFFLINE_AFTER_SECONDS: i64 = 120;
     responses(
         (status = 200, description = "Recorded; staff decisions about the device's parked writes", body = HeartbeatReply),
         (status = 400, description = "Invalid heartbeat", body = ApiError),
+        (status = 409, description = "A new device, and the list is full (too_many_devices)", body = ApiError),
+        (status = 429, description = "Too many writes from this address (too_many_requests); see Retry-After", body = ApiError),
     ))]
 /// `POST /devices/heartbeat`: records the device's health and answers with
 /// what staff decided about its parked writes.
 pub async fn heartbeat(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson { value: beat, .. }: ApiJson<Heartbeat>,
 ) -> Result<Json<HeartbeatReply>, AppError> {
+    state.limits.take(Budget::Write, ip)?;
     let device_ok = valid_device(&beat.device);
     let version = clean_text(&beat.app_version, 40);
     let last_sync = match &beat.last_sync {
@@ -62,7 +67,20 @@ pub async fn heartbeat(
     let parked = checked_parked(&beat.parked)?;
     let parked_json = serde_json::to_string(&parked)
         .map_err(|e| AppError::Corrupt(format!("parked writes: {e}")))?;
+    let now = state.now().as_second();
     let mut tx = state.db.begin().await?;
+    if !devices::known(&mut tx, &beat.device).await? {
+        // Room for a new device: forget those long gone, then count.
+        let limits = state.settings.limits;
+        let days = i64::from(limits.device_days) * 24 * 3600;
+        devices::forget_unseen(&mut tx, now.saturating_sub(days)).await?;
+        if devices::count(&mut tx).await? >= limits.max_devices {
+            return Err(AppError::conflict(
+                ErrorCode::TooManyDevices,
+                "too many devices are listed: reception sees them all",
+            ));
+        }
+    }
     let report = devices::Report {
         device: &beat.device,
         surface: beat.surface,
@@ -73,7 +91,7 @@ pub async fn heartbeat(
         last_sync: last_sync.as_deref(),
         parked_json: &parked_json,
     };
-    devices::record(&mut tx, &report, state.now().as_second()).await?;
+    devices::record(&mut tx, &report, now).await?;
     let decided: Vec<ParkedOrder> = devices::decisions(&mut tx, Some(&beat.device))
         .await?
         .into_iter()

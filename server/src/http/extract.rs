@@ -1,6 +1,7 @@
 //! Request extractors whose rejections speak the contract's error format.
 
 use crate::error::AppError;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
@@ -37,13 +38,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "send the body as application/json",
             ));
         }
-        let raw = Bytes::from_request(req, state).await.map_err(|_| {
-            AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BodyTooLarge,
-                "the request body is too large",
-            )
-        })?;
+        let raw = Bytes::from_request(req, state)
+            .await
+            .map_err(body_refused)?;
         let value = serde_json::from_slice(&raw).map_err(|e| {
             // serde's message says which field is wrong and why; it can quote
             // the sender's own value, so it goes back to the sender only and
@@ -56,6 +53,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             AppError::bad_request(code, e.to_string())
         })?;
         Ok(ApiJson { value, raw })
+    }
+}
+
+/// Why a body could not be read: too large, or too slow (the transport's
+/// body deadline passed).
+fn body_refused(rejection: BytesRejection) -> AppError {
+    let too_large = match &rejection {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => true,
+        BytesRejection::FailedToBufferBody(_) => false,
+        _ => true,
+    };
+    if too_large {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            "the request body is too large",
+        )
+    } else {
+        AppError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::BodyTimeout,
+            "the request body did not arrive in time",
+        )
     }
 }
 
@@ -120,12 +140,26 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
         Bytes::from_request(req, state)
             .await
             .map(RawBody)
-            .map_err(|_| {
-                AppError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::BodyTooLarge,
-                    "the request body is too large",
-                )
-            })
+            .map_err(body_refused)
+    }
+}
+
+/// The address the request came from: the TCP peer (never a header the
+/// client sets). Requests handed to the router without a connection (the
+/// tests' `oneshot`) read as the unspecified address.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientIp(peer.unwrap_or(std::net::IpAddr::V6(
+            std::net::Ipv6Addr::UNSPECIFIED,
+        ))))
     }
 }

@@ -2,8 +2,9 @@
 //! or by appointment code. Answers masked hints only, and limits failed
 //! attempts per identity and per device.
 
-use super::extract::{ApiJson, DeviceId};
+use super::extract::{ApiJson, ClientIp, DeviceId};
 use crate::error::AppError;
+use crate::limits::Budget;
 use crate::schedule::{self, Appointment, Arrival};
 use crate::state::AppState;
 use crate::store::attempts::{self, Scope};
@@ -26,13 +27,15 @@ use waitwell_core::names::{surname_key, surname_matches};
         (status = 400, description = "Malformed input (codes: invalid_json, invalid_body, invalid_name, invalid_code)", body = ApiError),
         (status = 404, description = "No appointment today with those details (code: no_match); counts as a failed attempt", body = ApiError),
         (status = 422, description = "Outside the arrival window (codes: too_early, too_late)", body = ApiError),
-        (status = 429, description = "Too many failed attempts for this identity or device (code: locked_out); see Retry-After", body = ApiError),
+        (status = 429, description = "Too many failed attempts for this identity, device or address (code: locked_out), or too many requests from this address (too_many_requests); see Retry-After", body = ApiError),
     ))]
 pub async fn identify(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     DeviceId(device): DeviceId,
     ApiJson { value: request, .. }: ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, AppError> {
+    state.limits.take(Budget::Write, ip)?;
     let day = state.today();
     // What the attempt is "about", for the per-identity limit: a keyed hash,
     // so failure records never hold a name or a birth date.
@@ -61,10 +64,16 @@ pub async fn identify(
         }
     };
     let limits = state.settings.identify;
-    let mut scopes = vec![Scope {
-        name: format!("identify:identity:{}", keyed_hash(&state.secret, &identity)),
-        allowed: limits.per_identity,
-    }];
+    let mut scopes = vec![
+        Scope {
+            name: format!("identify:identity:{}", keyed_hash(&state.secret, &identity)),
+            allowed: limits.per_identity,
+        },
+        Scope {
+            name: format!("identify:ip:{ip}"),
+            allowed: limits.per_ip,
+        },
+    ];
     if let Some(device) = device {
         scopes.push(Scope {
             name: format!("identify:device:{device}"),

@@ -2,7 +2,7 @@
 //! session itself (cookie, checks) is [`crate::auth`]'s; this is the HTTP
 //! face, with a lockout after repeated wrong PINs.
 
-use super::extract::{ApiJson, DeviceId};
+use super::extract::{ApiJson, ClientIp};
 use crate::auth::{self, Staff};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -17,29 +17,36 @@ use axum::{
     Json,
 };
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{StaffSession, StaffSignIn};
 
 #[utoipa::path(post, path = "/api/v1/staff/session", tag = "staff",
-    params(("X-Waitwell-Device" = Option<String>, Header, description = "The device's id, for the wrong-PIN lockout")),
     request_body = StaffSignIn,
     responses(
         (status = 200, description = "Signed in: the session is in an HttpOnly cookie (waitwell_staff)", body = StaffSession),
         (status = 401, description = "Wrong PIN", body = ApiError),
-        (status = 429, description = "Too many wrong PINs (code: locked_out); see Retry-After", body = ApiError),
+        (status = 429, description = "Too many wrong PINs from this address, or from all together (code: locked_out); see Retry-After", body = ApiError),
     ))]
 /// `POST /staff/session`: sign in.
 pub async fn sign_in(
     State(state): State<AppState>,
-    DeviceId(device): DeviceId,
+    ClientIp(ip): ClientIp,
     ApiJson { value, .. }: ApiJson<StaffSignIn>,
 ) -> Result<Response, AppError> {
     let rules = &state.settings.staff;
-    let scopes = [Scope {
-        name: format!("pin:device:{}", device.as_deref().unwrap_or("unknown")),
-        allowed: rules.max_wrong_pins,
-    }];
+    // Keyed on what the client cannot choose: its address, and everyone.
+    let scopes = [
+        Scope {
+            name: format!("pin:ip:{ip}"),
+            allowed: rules.max_wrong_pins,
+        },
+        Scope {
+            name: "pin:all".into(),
+            allowed: rules.max_wrong_pins_total,
+        },
+    ];
     const LOCKED: &str = "too many wrong PINs: wait, then try again";
     let attempt = attempts::take(
         &state.db,
@@ -50,10 +57,11 @@ pub async fn sign_in(
     )
     .await?;
 
-    // Compare hashes, so the time taken says nothing about how much matched.
+    // Compare hashes in constant time: the time taken says nothing about
+    // how much matched.
     let right = Sha256::digest(rules.pin.as_bytes());
     let given = Sha256::digest(value.pin.trim().as_bytes());
-    if right != given {
+    if !bool::from(right.as_slice().ct_eq(given.as_slice())) {
         return Err(AppError::unauthorized("wrong PIN"));
     }
     attempt.succeeded(&state.db).await?;
@@ -73,7 +81,7 @@ pub async fn sign_in(
     .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        auth::cookie(&token, auth::MAX_SESSION_SECONDS),
+        auth::cookie(&token, auth::MAX_SESSION_SECONDS, state.tls),
     );
     Ok(response)
 }
@@ -103,7 +111,7 @@ pub async fn sign_out(
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, auth::cookie("", 0));
+        .insert(header::SET_COOKIE, auth::cookie("", 0, state.tls));
     Ok(response)
 }
 

@@ -2,9 +2,10 @@
 //! every follow-up lands on the same response), and the alerts they raise
 //! for reception.
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ClientIp};
 use crate::auth::Staff;
 use crate::error::AppError;
+use crate::limits::Budget;
 use crate::state::AppState;
 use crate::store::surveys;
 use axum::routing::{self, get, post};
@@ -27,14 +28,17 @@ use waitwell_core::text::clean_text;
     responses(
         (status = 204, description = "Stored (created or updated)"),
         (status = 400, description = "Invalid response (codes: invalid_id, invalid_rating, invalid_recommend, invalid_comment, invalid_thanks, invalid_first_name, invalid_body)", body = ApiError),
+        (status = 429, description = "Too many writes, or new alerts, from this address (too_many_requests); see Retry-After", body = ApiError),
     ))]
 pub async fn put(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     ApiJson {
         value: response, ..
     }: ApiJson<SurveyResponse>,
 ) -> Result<StatusCode, AppError> {
+    state.limits.take(Budget::Write, ip)?;
     let id = uuid::Uuid::try_parse(&id)
         .map_err(|_| AppError::bad_request(ErrorCode::InvalidId, "a survey id is a UUID"))?
         .hyphenated()
@@ -49,6 +53,11 @@ pub async fn put(
     };
     let mut tx = state.db.begin().await?;
     let raised = surveys::put(&mut tx, &id, &valid, at).await?;
+    if raised {
+        // A new alert costs from its own budget; refused, nothing is kept
+        // (the transaction rolls back) and the kiosk's outbox tries later.
+        state.limits.take(Budget::Alert, ip)?;
+    }
     tx.commit().await?;
     // A new alert, or a change to one reception already shows (the patient
     // added their first name): tell reception to refetch.

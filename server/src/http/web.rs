@@ -3,6 +3,8 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
+use axum::http::HeaderValue;
+use axum::middleware;
 use axum::{
     extract::State,
     http::{header, Uri},
@@ -10,7 +12,7 @@ use axum::{
     routing::get,
     Router,
 };
-use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 pub fn router(state: AppState) -> Router {
     // Files trunk built are served as they are; any other path is a route of
@@ -20,9 +22,27 @@ pub fn router(state: AppState) -> Router {
         .fallback(get(app_route).with_state(state.clone()));
 
     let [csp, referrer, nosniff] = crate::security::layers(&state.web.csp);
+    // Answers of the API are never stored by a browser or proxy (some carry
+    // names): no-store unless a handler says otherwise. Writes from another
+    // site's pages are refused.
+    let api = super::api()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(middleware::from_fn(crate::security::same_origin_writes));
+    // Over TLS, browsers are told to come back only over TLS (a year).
+    let hsts = state.tls.then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
     Router::new()
-        .nest(waitwell_core::contract::API_PREFIX, super::api())
+        .nest(waitwell_core::contract::API_PREFIX, api)
         .fallback_service(assets)
+        .layer(middleware::from_fn(crate::security::permissions))
+        .layer(tower::util::option_layer(hsts))
         .layer(csp)
         .layer(referrer)
         .layer(nosniff)

@@ -55,6 +55,40 @@ pub async fn record(
     Ok(())
 }
 
+/// Whether `device` has reported before.
+pub async fn known(conn: &mut SqliteConnection, device: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM devices WHERE device = ?) AS "known!: bool""#,
+        device
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// How many devices are listed.
+pub async fn count(conn: &mut SqliteConnection) -> Result<u32, AppError> {
+    let n = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM devices"#)
+        .fetch_one(conn)
+        .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Forgets devices (and staff decisions about them) not seen since
+/// `before`; how many.
+pub async fn forget_unseen(conn: &mut SqliteConnection, before: i64) -> Result<u64, AppError> {
+    sqlx::query!(
+        "DELETE FROM parked_decisions WHERE device IN
+            (SELECT device FROM devices WHERE last_seen < ?)",
+        before
+    )
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query!("DELETE FROM devices WHERE last_seen < ?", before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// A device as stored.
 pub struct DeviceRow {
     pub device: String,

@@ -27,7 +27,10 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, sqlx::Error> {
         .create_if_missing(true)
         // WAL lets the queue board's reads run alongside the kiosks' writes.
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // FULL: a commit is on disk before it is acknowledged. A kiosk
+        // deletes its outbox entry on the 201, so a check-in that a power
+        // cut could roll back (NORMAL, in WAL mode) would be lost.
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()

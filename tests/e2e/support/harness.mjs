@@ -27,13 +27,20 @@ export const ROUTES = [
  * Starts waitwell-server on 127.0.0.1 with its own database: a free port and
  * a new folder unless given (a restart passes the previous ones back).
  */
-export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, dist = DIST } = {}) {
+export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST } = {}) {
   const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', dist];
   if (demo) args.push('--demo');
-  if (site) {
-    // Site settings: server/site.example.json with `site` merged into its "site".
+  // TLS with a certificate the server makes for itself (in `dir`/tls).
+  if (tls) args.push('--tls-self-signed');
+  // The demo settings' PIN, unless a settings file says otherwise.
+  let pin = '2468';
+  if (site || settings) {
+    // Site settings: server/site.example.json with `site` merged into its
+    // "site" and `settings` (e.g. `limits`) into the file's top level.
     const example = JSON.parse(readFileSync(join(ROOT, 'server/site.example.json'), 'utf8'));
     example.site = { ...example.site, ...site };
+    Object.assign(example, settings);
+    pin = example.staff.pin;
     const path = join(dir, 'site.json');
     writeFileSync(path, JSON.stringify(example));
     args.push('--site', path);
@@ -46,7 +53,7 @@ export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), '
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/Waitwell is running: (http:\/\/[\d.:]+)\//);
+      const m = out.match(/Waitwell is running: (https?:\/\/[\d.:]+)\//);
       if (m) {
         clearTimeout(timer);
         ok(m[1]);
@@ -62,6 +69,7 @@ export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), '
   return {
     url,
     dir,
+    pin,
     port: Number(new URL(url).port),
     /** Kills the process (SIGKILL: no goodbye to clients), keeping the data. */
     async kill() {
@@ -106,8 +114,8 @@ export function launchBrowser() {
  * exceptions. The app's service worker is blocked unless asked for: a page
  * it controls fetches through it, out of reach of `page.route`.
  */
-export async function openPage(browser, { locale = 'en-US', viewport = { width: 1024, height: 768 }, serviceWorkers = 'block' } = {}) {
-  const context = await browser.newContext({ locale, viewport, serviceWorkers });
+export async function openPage(browser, { locale = 'en-US', viewport = { width: 1024, height: 768 }, serviceWorkers = 'block', ignoreHTTPSErrors = false } = {}) {
+  const context = await browser.newContext({ locale, viewport, serviceWorkers, ignoreHTTPSErrors });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
@@ -133,10 +141,10 @@ export async function waitForStep(page, text) {
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
 }
 
-/** Opens a staff surface (`/reception`, `/insights`) and signs in with the demo PIN. */
-export async function signInStaff(page, url, path = '/reception') {
+/** Opens a staff surface (`/reception`, `/insights`) and signs in (the demo PIN unless given). */
+export async function signInStaff(page, url, path = '/reception', pin = '2468') {
   await page.goto(`${url}${path}`);
-  await page.locator('#staff-pin').fill('2468');
+  await page.locator('#staff-pin').fill(pin);
   await page.locator('form.sign-in button[type="submit"]').click();
   await page.locator('form.sign-in').waitFor({ state: 'detached' });
 }
@@ -226,7 +234,7 @@ export async function walkIn(server, firstName = 'Ana') {
 
 /** Signs in as staff; returns the Cookie header value. */
 export async function staffCookie(server) {
-  const reply = await api(server, 'POST', '/staff/session', { pin: '2468' });
+  const reply = await api(server, 'POST', '/staff/session', { pin: server.pin ?? '2468' });
   if (reply.status !== 200) throw new Error(`sign-in failed: ${reply.status}`);
   return reply.headers.get('set-cookie').split(';')[0];
 }

@@ -1,0 +1,637 @@
+//! The security suite: each attack of the trust issue (#13), replayed
+//! against a real `waitwell-server` process on a real socket, shown to fail,
+//! with the figure printed (`cargo test --test security -- --nocapture`).
+//!
+//! Several addresses are needed to show per-address and overall limits:
+//! on Linux the whole of 127.0.0.0/8 is loopback, so a client can bind
+//! 127.0.0.2, 127.0.0.3, … as its source.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PIN: &str = "739162";
+
+/// A server process with its own folder; killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Site settings: the example file with `limits` and `staff` replaced.
+fn site_file(dir: &Path, limits: serde_json::Value, staff: Option<serde_json::Value>) -> String {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("site.example.json");
+    let mut settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    settings["time_zone"] = "UTC".into();
+    settings["limits"] = limits;
+    match staff {
+        Some(staff) => settings["staff"] = staff,
+        None => {
+            settings.as_object_mut().unwrap().remove("staff");
+        }
+    }
+    let path = dir.join("site.json");
+    std::fs::write(&path, settings.to_string()).unwrap();
+    path.display().to_string()
+}
+
+fn staff(max_wrong_pins: u32, total: u32) -> serde_json::Value {
+    serde_json::json!({
+        "pin": PIN, "idle_seconds": 600, "max_wrong_pins": max_wrong_pins,
+        "max_wrong_pins_total": total, "lockout_seconds": 300
+    })
+}
+
+fn start_in(dir: tempfile::TempDir, site: &str) -> Server {
+    start_with(dir, site, &[])
+}
+
+fn start_with(dir: tempfile::TempDir, site: &str, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--dist",
+            "no-dist",
+            "--site",
+            site,
+        ])
+        .args(extra)
+        .arg("--db")
+        .arg(dir.path().join("waitwell.db"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("Waitwell is running: ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    // Keep reading stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, url, dir }
+}
+
+fn start(limits: serde_json::Value, staff: serde_json::Value) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_file(dir.path(), limits, Some(staff));
+    start_in(dir, &site)
+}
+
+/// An HTTP client whose requests come from `source` (a loopback address).
+fn client_from(source: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(source.parse::<IpAddr>().ok())
+        .build()
+        .unwrap()
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: String,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+fn walk_in_body(i: usize) -> String {
+    format!(
+        r#"{{"kind":"walk_in","first_name":"Ana","last_initial":"{}","reason":"other"}}"#,
+        char::from(b'A' + (i % 26) as u8)
+    )
+}
+
+async fn walk_in(client: &reqwest::Client, url: &str, i: usize) -> reqwest::Response {
+    let key = uuid::Uuid::new_v4().to_string();
+    post(
+        client,
+        format!("{url}/api/v1/check-ins"),
+        &walk_in_body(i),
+        &[("idempotency-key", &key)],
+    )
+    .await
+}
+
+async fn sign_in(client: &reqwest::Client, url: &str) -> String {
+    let reply = post(
+        client,
+        format!("{url}/api/v1/staff/session"),
+        &format!(r#"{{"pin":"{PIN}"}}"#),
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status(), 200);
+    let cookie = reply.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn pin_guesses_are_limited_per_address_and_overall() {
+    let server = start(serde_json::json!({}), staff(5, 30));
+    let url = &server.url;
+    let guess = |client: reqwest::Client, n: usize| {
+        let url = url.clone();
+        async move {
+            // A new made-up device id each time, as the attack did: it no
+            // longer buys anything.
+            let device = format!("dev-{n}");
+            post(
+                &client,
+                format!("{url}/api/v1/staff/session"),
+                &format!(r#"{{"pin":"{:04}"}}"#, n),
+                &[("x-waitwell-device", &device)],
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+
+    // One address.
+    let one = client_from("127.0.0.2");
+    let mut tried = 0;
+    for n in 0..50 {
+        match guess(one.clone(), n).await {
+            401 => tried += 1,
+            429 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(tried, 5);
+
+    // Many addresses: 5 each until 30 in all, then nobody.
+    let mut overall = tried;
+    for last in 3..=12 {
+        let client = client_from(&format!("127.0.0.{last}"));
+        for n in 0..10 {
+            if guess(client.clone(), 100 * last + n).await == 401 {
+                overall += 1;
+            }
+        }
+    }
+    assert_eq!(overall, 30);
+    // Even the right PIN waits out the lockout now.
+    let late = client_from("127.0.0.99");
+    let right = post(
+        &late,
+        format!("{url}/api/v1/staff/session"),
+        &format!(r#"{{"pin":"{PIN}"}}"#),
+        &[],
+    )
+    .await;
+    assert_eq!(right.status(), 429);
+    assert!(right.headers().contains_key("retry-after"));
+    println!(
+        "PIN guesses: {tried} per 300 s from one address ({} per hour), \
+         {overall} per 300 s from all addresses together ({} per hour); \
+         was 2,469 in 0.98 s with a new device id per guess",
+        tried * 12,
+        overall * 12
+    );
+}
+
+#[tokio::test]
+async fn a_site_file_must_set_its_own_pin() {
+    for staff in [
+        None,
+        Some(serde_json::json!({
+            "pin": "2468", "idle_seconds": 600, "max_wrong_pins": 5, "lockout_seconds": 300
+        })),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let site = site_file(dir.path(), serde_json::json!({}), staff);
+        let out = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--dist",
+                "no-dist",
+                "--site",
+                &site,
+            ])
+            .arg("--db")
+            .arg(dir.path().join("waitwell.db"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("staff"), "{said}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_identities_from_one_address_are_throttled() {
+    let server = start(serde_json::json!({}), staff(5, 30));
+    let client = client_from("127.0.0.2");
+    let mut statuses = Vec::new();
+    for n in 0..60 {
+        // No device header, a different identity each time: the oracle.
+        let body =
+            format!(r#"{{"method":"name","family_name":"Nobody{n}","birth_date":"1980-04-12"}}"#);
+        let reply = post(
+            &client,
+            format!("{}/api/v1/identify", server.url),
+            &body,
+            &[],
+        )
+        .await;
+        statuses.push(reply.status().as_u16());
+    }
+    let answered = statuses.iter().filter(|&&s| s == 404).count();
+    let refused = statuses.iter().filter(|&&s| s == 429).count();
+    println!("60 wrong identities from one address: {answered} answered, {refused} refused (429)");
+    assert_eq!(answered, 20);
+    assert_eq!(refused, 40);
+}
+
+#[tokio::test]
+async fn anonymous_writes_are_throttled() {
+    let server = start(
+        serde_json::json!({ "writes_per_minute": 120, "walk_ins_per_hour": 60 }),
+        staff(5, 30),
+    );
+    let client = client_from("127.0.0.2");
+    let started = Instant::now();
+    let (mut created, mut refused, mut retry_after) = (0, 0, None);
+    for i in 0..500 {
+        let reply = walk_in(&client, &server.url, i).await;
+        match reply.status().as_u16() {
+            201 => created += 1,
+            429 => {
+                refused += 1;
+                retry_after = reply.headers().get("retry-after").cloned();
+                let body: serde_json::Value = reply.json().await.unwrap();
+                assert_eq!(body["code"], "too_many_requests");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    println!(
+        "500 walk-ins from one address in {:.2} s: {created} created, {refused} refused (429, \
+         Retry-After {retry_after:?}); was 500 created in 0.44 s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(created, 60);
+    assert!(retry_after.is_some());
+    // Another address is not held back by the first.
+    let other = walk_in(&client_from("127.0.0.3"), &server.url, 0).await;
+    assert_eq!(other.status(), 201);
+
+    // "Talk to me" alerts: 10 per hour from one address.
+    let mut alerts = 0;
+    for _ in 0..30 {
+        let id = uuid::Uuid::new_v4();
+        let reply = client_from("127.0.0.4")
+            .put(format!("{}/api/v1/surveys/{id}", server.url))
+            .header("content-type", "application/json")
+            .body(r#"{"rating":1,"talk_to_someone":true}"#)
+            .send()
+            .await
+            .unwrap();
+        if reply.status() == 204 {
+            alerts += 1;
+        }
+    }
+    println!("30 \"talk to me\" answers from one address: {alerts} alerts raised");
+    assert_eq!(alerts, 10);
+}
+
+#[tokio::test]
+async fn reception_lists_a_bounded_number_of_devices() {
+    let server = start(serde_json::json!({ "max_devices": 20 }), staff(5, 30));
+    let mut listed = 0;
+    for n in 0..100 {
+        let body = format!(
+            r#"{{"device":"fake-{n}","surface":"check-in","app_version":"1","outbox_backlog":0}}"#
+        );
+        // From several addresses, so the write limit is not what stops it.
+        let client = client_from(&format!("127.0.{}.{}", 1 + n / 50, 2 + n % 50));
+        let reply = post(
+            &client,
+            format!("{}/api/v1/devices/heartbeat", server.url),
+            &body,
+            &[],
+        )
+        .await;
+        match reply.status().as_u16() {
+            200 => listed += 1,
+            409 => {}
+            other => panic!("unexpected {other}: {}", reply.text().await.unwrap()),
+        }
+    }
+    println!("100 made-up kiosks: {listed} listed at reception (max_devices 20); was 1,000");
+    assert_eq!(listed, 20);
+}
+
+/// Reads until the server closes the connection; how long that took, or
+/// `None` if it was still open after `limit`.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    while started.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            // A 408 before the close is fine: keep reading to the end.
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return Some(started.elapsed()),
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    let server = start(
+        serde_json::json!({ "header_timeout_seconds": 2, "body_timeout_seconds": 3 }),
+        staff(5, 30),
+    );
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let limit = Duration::from_secs(8);
+
+    // Half the headers, then nothing.
+    let mut half = TcpStream::connect(&addr).unwrap();
+    half.write_all(b"GET /api/v1/queue HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let headers = closed_within(&mut half, limit).expect("closed");
+
+    // A body announced and never sent.
+    let mut body = TcpStream::connect(&addr).unwrap();
+    body.write_all(
+        b"PUT /api/v1/surveys/6a1c0f7e-58a4-4b7e-9f43-93cbb8c1f4de HTTP/1.1\r\nHost: x\r\n\
+          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"rat",
+    )
+    .unwrap();
+    let bodies = closed_within(&mut body, limit).expect("closed");
+
+    // A connection that never says anything.
+    let mut silent = TcpStream::connect(&addr).unwrap();
+    let idle = closed_within(&mut silent, limit).expect("closed");
+    println!(
+        "half-sent headers closed after {:.1} s (limit 2 s), an unsent body after {:.1} s \
+         (limit 3 s), a silent connection after {:.1} s; were still open after 45 s",
+        headers.as_secs_f64(),
+        bodies.as_secs_f64(),
+        idle.as_secs_f64()
+    );
+    assert!(headers >= Duration::from_millis(1500));
+    assert!(bodies >= Duration::from_millis(2500));
+
+    // The server still answers everyone else.
+    let ok = reqwest::get(format!("{}/api/v1/queue", server.url))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test]
+async fn a_form_from_another_site_cannot_acknowledge_an_alert() {
+    let server = start(serde_json::json!({}), staff(5, 30));
+    let client = client_from("127.0.0.2");
+    let url = &server.url;
+    let id = uuid::Uuid::new_v4();
+    let put = client
+        .put(format!("{url}/api/v1/surveys/{id}"))
+        .header("content-type", "application/json")
+        .body(r#"{"rating":1,"talk_to_someone":true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 204);
+    let cookie = sign_in(&client, url).await;
+    let alerts = |cookie: String| {
+        let client = client.clone();
+        let url = url.clone();
+        async move {
+            let reply = client
+                .get(format!("{url}/api/v1/alerts"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(reply.headers()["cache-control"], "no-store");
+            reply.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let alert = alerts(cookie.clone()).await[0].clone();
+    let ack = format!("{url}/api/v1/alerts/{}/ack", alert["id"]);
+
+    // What a browser sends for a form on http://127.0.0.1:<other port>/:
+    // the victim's cookie rides along (SameSite ignores ports).
+    let forged = client
+        .post(&ack)
+        .header("cookie", &cookie)
+        .header("origin", "http://127.0.0.1:9")
+        .header("sec-fetch-site", "same-site")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let body: serde_json::Value = forged.json().await.unwrap();
+    assert_eq!(body["code"], "cross_site");
+    // An older browser with Origin only.
+    let origin_only = client
+        .post(&ack)
+        .header("cookie", &cookie)
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(origin_only.status(), 403);
+    assert!(alerts(cookie.clone()).await[0]["acknowledged_at"].is_null());
+
+    // The app itself (same origin) can.
+    let own = client
+        .post(&ack)
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 204);
+    println!("cross-site acknowledgement: refused with 403 cross_site; same-origin: 204");
+}
+
+#[tokio::test]
+async fn personal_data_is_never_cached_and_powerful_features_are_off() {
+    let server = start(serde_json::json!({}), staff(5, 30));
+    let client = client_from("127.0.0.2");
+    let cookie = sign_in(&client, &server.url).await;
+    let staff_queue = client
+        .get(format!("{}/api/v1/queue/staff", server.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff_queue.status(), 200);
+    assert_eq!(staff_queue.headers()["cache-control"], "no-store");
+    let policy = staff_queue.headers()["permissions-policy"]
+        .to_str()
+        .unwrap();
+    assert!(policy.contains("camera=()") && policy.contains("microphone=()"));
+}
+
+#[tokio::test]
+async fn acknowledged_check_ins_survive_a_killed_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
+    let mut server = start_in(dir, &site);
+    let mut acknowledged = Vec::new();
+    for i in 0..50 {
+        let client = client_from(&format!("127.0.0.{}", 2 + i % 5));
+        let reply = walk_in(&client, &server.url, i).await;
+        assert_eq!(reply.status(), 201);
+        let body: serde_json::Value = reply.json().await.unwrap();
+        acknowledged.push(body["ticket"].as_str().unwrap().to_owned());
+    }
+    // SIGKILL straight after the last 201: no shutdown, no checkpoint.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+    drop(server);
+
+    let again = start_in(dir, &site);
+    let client = client_from("127.0.0.2");
+    let cookie = sign_in(&client, &again.url).await;
+    let queue = client
+        .get(format!("{}/api/v1/queue/staff", again.url))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queue.status(), 200);
+    let text = queue.text().await.unwrap();
+    let found = acknowledged.iter().filter(|t| text.contains(*t)).count();
+    println!("50 acknowledged walk-ins, server SIGKILLed, restarted: {found} found");
+    assert_eq!(found, 50);
+}
+
+#[tokio::test]
+async fn with_tls_everything_is_encrypted_and_cookies_are_secure() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
+    let server = start_with(dir, &site, &["--tls-self-signed"]);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+
+    // The tablet trusts exactly this certificate (pinned), nothing else.
+    let pem = std::fs::read(server.dir.path().join("tls/cert.pem")).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let queue = client
+        .get(format!("{}/api/v1/queue", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queue.status(), 200);
+    assert_eq!(
+        queue.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let signed_in = client
+        .post(format!("{}/api/v1/staff/session", server.url))
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"pin":"{PIN}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+    for part in ["HttpOnly", "SameSite=Strict", "Secure"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+
+    // Plain HTTP on the same port gets nothing readable.
+    let plain = server.url.replace("https://", "http://");
+    assert!(reqwest::get(format!("{plain}/api/v1/queue")).await.is_err());
+    println!("TLS: HTTPS with the pinned self-signed certificate, HSTS, Secure cookie; plain HTTP refused");
+}
+
+#[tokio::test]
+async fn plain_http_beyond_this_machine_needs_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
+    let refused = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
+        .args([
+            "--listen",
+            "0.0.0.0:0",
+            "--dist",
+            "no-dist",
+            "--site",
+            &site,
+        ])
+        .arg("--db")
+        .arg(dir.path().join("waitwell.db"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--tls-self-signed"), "{said}");
+
+    // Asked for by name, it starts.
+    let server = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
+        .args([
+            "--listen",
+            "0.0.0.0:0",
+            "--dist",
+            "no-dist",
+            "--site",
+            &site,
+        ])
+        .arg("--db")
+        .arg(dir.path().join("waitwell.db"))
+        .arg("--insecure-http")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Server {
+        child: server,
+        url: String::new(),
+        dir,
+    };
+    let mut lines = BufReader::new(server.child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("Waitwell is running: http://0.0.0.0:"),
+        "{first}"
+    );
+    server.url = first;
+}
