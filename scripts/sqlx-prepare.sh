@@ -17,13 +17,25 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 db="$work/schema.db"
-python3 - "$db" server/migrations <<'PY'
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$db" server/migrations <<'PY'
 import pathlib, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 for f in sorted(pathlib.Path(sys.argv[2]).glob("*.sql")):
     db.executescript(f.read_text())
 db.commit()
 PY
+elif command -v sqlite3 >/dev/null 2>&1; then
+  for f in server/migrations/*.sql; do sqlite3 "$db" <"$f"; done
+elif [[ "$mode" == "--check" ]]; then
+  # Builds still check every query against the committed metadata; only
+  # its freshness against the migrations goes unchecked here.
+  echo "sqlx-prepare: neither python3 nor sqlite3 here: server/.sqlx not compared with the migrations" >&2
+  exit 0
+else
+  echo "sqlx-prepare: needs python3 or sqlite3 to build the scratch schema" >&2
+  exit 1
+fi
 
 out="$work/sqlx"
 mkdir -p "$out"
