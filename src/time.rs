@@ -29,3 +29,29 @@ pub fn parse_time(rfc3339: &str) -> Option<f64> {
     let ms = js_sys::Date::parse(rfc3339);
     (ms.is_finite() && ms > 0.0).then_some(ms)
 }
+
+/// Seconds left of a countdown from `seconds`, ticking once a second while
+/// the calling component lives; `at_zero` runs when it reaches 0. A tick
+/// that comes after the component is gone does nothing (leptos-use's
+/// interval can fire once more after its owner's values are disposed).
+pub fn use_countdown(
+    seconds: u32,
+    at_zero: impl Fn() + Clone + 'static,
+) -> leptos::prelude::RwSignal<u32> {
+    use leptos::prelude::*;
+    let left = RwSignal::new(seconds);
+    leptos_use::use_interval_fn(
+        move || {
+            let Some(remaining) = left.try_get_untracked() else {
+                return;
+            };
+            let remaining = remaining.saturating_sub(1);
+            left.set(remaining);
+            if remaining == 0 {
+                at_zero();
+            }
+        },
+        1_000,
+    );
+    left
+}

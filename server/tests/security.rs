@@ -53,23 +53,32 @@ fn staff(max_wrong_pins: u32, total: u32) -> serde_json::Value {
     })
 }
 
+/// The server command for a database in `dir` and settings `site`,
+/// listening on `listen`.
+fn command(dir: &Path, site: &str, listen: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_waitwell-server"));
+    command
+        .args(["--listen", listen, "--dist", "no-dist", "--site", site])
+        .arg("--db")
+        .arg(dir.join("waitwell.db"));
+    command
+}
+
+/// Runs the server to its end, expecting it to refuse to start; what it
+/// said.
+fn refused_start(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn start_in(dir: tempfile::TempDir, site: &str) -> Server {
     start_with(dir, site, &[])
 }
 
 fn start_with(dir: tempfile::TempDir, site: &str, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--dist",
-            "no-dist",
-            "--site",
-            site,
-        ])
+    let mut child = command(dir.path(), site, "127.0.0.1:0")
         .args(extra)
-        .arg("--db")
-        .arg(dir.path().join("waitwell.db"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -226,21 +235,7 @@ async fn a_site_file_must_set_its_own_pin() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let site = site_file(dir.path(), serde_json::json!({}), staff);
-        let out = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--dist",
-                "no-dist",
-                "--site",
-                &site,
-            ])
-            .arg("--db")
-            .arg(dir.path().join("waitwell.db"))
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        let said = String::from_utf8_lossy(&out.stderr);
+        let said = refused_start(&mut command(dir.path(), &site, "127.0.0.1:0"));
         assert!(said.contains("staff"), "{said}");
     }
 }
@@ -588,35 +583,11 @@ async fn with_tls_everything_is_encrypted_and_cookies_are_secure() {
 async fn plain_http_beyond_this_machine_needs_saying_so() {
     let dir = tempfile::tempdir().unwrap();
     let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
-    let refused = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
-        .args([
-            "--listen",
-            "0.0.0.0:0",
-            "--dist",
-            "no-dist",
-            "--site",
-            &site,
-        ])
-        .arg("--db")
-        .arg(dir.path().join("waitwell.db"))
-        .output()
-        .unwrap();
-    assert!(!refused.status.success());
-    let said = String::from_utf8_lossy(&refused.stderr);
+    let said = refused_start(&mut command(dir.path(), &site, "0.0.0.0:0"));
     assert!(said.contains("--tls-self-signed"), "{said}");
 
     // Asked for by name, it starts.
-    let server = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
-        .args([
-            "--listen",
-            "0.0.0.0:0",
-            "--dist",
-            "no-dist",
-            "--site",
-            &site,
-        ])
-        .arg("--db")
-        .arg(dir.path().join("waitwell.db"))
+    let server = command(dir.path(), &site, "0.0.0.0:0")
         .arg("--insecure-http")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -177,26 +177,43 @@ fn Figures(figures: Insights) -> impl IntoView {
 }
 
 /// Staff thanked, most first.
+/// A titled section of the page: its list, or "None" when there is none.
+#[component]
+fn ListPanel(
+    id: &'static str,
+    #[prop(into)] title: Signal<String>,
+    #[prop(default = "panel")] class: &'static str,
+    empty: bool,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading = format!("{id}-title");
+    let labelled = heading.clone();
+    view! {
+        <section class=class aria-labelledby=labelled>
+            <h2 id=heading>{title}</h2>
+            {if empty {
+                view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
+            } else {
+                children().into_any()
+            }}
+        </section>
+    }
+}
+
 #[component]
 fn ThanksList(thanks: Vec<ThanksCount>) -> impl IntoView {
     let i18n = use_i18n();
+    let title = Signal::derive(move || t_string!(i18n, insights.thanks).to_string());
     view! {
-        <section class="panel" aria-labelledby="thanks-title">
-            <h2 id="thanks-title">{t!(i18n, insights.thanks)}</h2>
-            {if thanks.is_empty() {
-                view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="ranked">
-                        {thanks
-                            .into_iter()
-                            .map(|t| view! { <li><span>{t.staff}</span> <strong>{t.count}</strong></li> })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-        </section>
+        <ListPanel id="thanks" title=title empty=thanks.is_empty()>
+            <ul class="ranked">
+                {thanks
+                    .into_iter()
+                    .map(|t| view! { <li><span>{t.staff}</span> <strong>{t.count}</strong></li> })
+                    .collect_view()}
+            </ul>
+        </ListPanel>
     }
 }
 
@@ -204,37 +221,31 @@ fn ThanksList(thanks: Vec<ThanksCount>) -> impl IntoView {
 #[component]
 fn Comments(comments: Vec<Comment>) -> impl IntoView {
     let i18n = use_i18n();
+    let title = Signal::derive(move || t_string!(i18n, insights.comments).to_string());
+    let empty = comments.is_empty();
     view! {
-        <section class="comments" aria-labelledby="comments-title">
-            <h2 id="comments-title">{t!(i18n, insights.comments)}</h2>
-            {if comments.is_empty() {
-                view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul>
-                        {comments
-                            .into_iter()
-                            .map(|c| {
-                                let day = parse_time(&c.at)
-                                    .map(|ms| format!("{} {}", local_date(ms), clock_time(ms)))
-                                    .unwrap_or_default();
-                                let rating = c.rating;
-                                view! {
-                                    <li class="comment">
-                                        <p class="comment-meta">
-                                            {day} " · "
-                                            {move || t_string!(i18n, insights.rated, rating = rating).to_string()}
-                                        </p>
-                                        <p class="comment-text">{c.text}</p>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-        </section>
+        <ListPanel id="comments" class="comments" title=title empty=empty>
+            <ul>
+                {comments
+                    .into_iter()
+                    .map(|c| {
+                        let day = parse_time(&c.at)
+                            .map(|ms| format!("{} {}", local_date(ms), clock_time(ms)))
+                            .unwrap_or_default();
+                        let rating = c.rating;
+                        view! {
+                            <li class="comment">
+                                <p class="comment-meta">
+                                    {day} " · "
+                                    {move || t_string!(i18n, insights.rated, rating = rating).to_string()}
+                                </p>
+                                <p class="comment-text">{c.text}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </ListPanel>
     }
 }
 
@@ -242,34 +253,25 @@ fn Comments(comments: Vec<Comment>) -> impl IntoView {
 fn ThemeList(id: &'static str, title: Signal<String>, themes: Vec<ThemeCount>) -> impl IntoView {
     let i18n = use_i18n();
     let most = themes.iter().map(|t| t.count).max().unwrap_or(0).max(1);
-    let heading = format!("{id}-title");
-    let labelled = heading.clone();
+    let empty = themes.is_empty();
     view! {
-        <section class="panel" aria-labelledby=labelled>
-            <h2 id=heading>{title}</h2>
-            {if themes.is_empty() {
-                view! { <p class="empty">{t!(i18n, insights.none)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="ranked">
-                        {themes
-                            .into_iter()
-                            .map(|t| {
-                                let width = format!("{}%", (f64::from(t.count) / f64::from(most) * 100.0).round());
-                                view! {
-                                    <li>
-                                        <span>{move || crate::components::theme_text(i18n, t.theme)}</span>
-                                        <strong>{t.count}</strong>
-                                        <span class="bar" aria-hidden="true" style:inline-size=width></span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-        </section>
+        <ListPanel id=id title=title empty=empty>
+            <ul class="ranked">
+                {themes
+                    .into_iter()
+                    .map(|t| {
+                        let width = format!("{}%", (f64::from(t.count) / f64::from(most) * 100.0).round());
+                        view! {
+                            <li>
+                                <span>{move || crate::components::theme_text(i18n, t.theme)}</span>
+                                <strong>{t.count}</strong>
+                                <span class="bar" aria-hidden="true" style:inline-size=width></span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </ListPanel>
     }
 }
 

@@ -124,11 +124,18 @@ pub async fn persist(
     Ok(())
 }
 
-fn room(t: &Ticket) -> Option<&str> {
-    match &t.status {
+/// A ticket's state as its columns hold it: line, status, room, calls.
+fn state_columns(t: &Ticket) -> (String, &'static str, Option<&str>, i64) {
+    let room = match &t.status {
         TicketStatus::Called { room } => Some(room.as_str()),
         _ => None,
-    }
+    };
+    (
+        t.line.to_string(),
+        t.status.name(),
+        room,
+        i64::from(t.calls),
+    )
 }
 
 /// A new ticket, and its appointment's link to it.
@@ -146,12 +153,7 @@ async fn insert(
     };
     let needs = serde_json::to_string(&new.needs).unwrap_or_else(|_| "{}".into());
     let (code_line, code_number) = (t.code.line.to_string(), i64::from(t.code.number));
-    let (line, status, room, calls) = (
-        t.line.to_string(),
-        t.status.name(),
-        room(t),
-        i64::from(t.calls),
-    );
+    let (line, status, room, calls) = state_columns(t);
     sqlx::query!(
         "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, room, calls,
             appointment_id, walk_in_name, walk_in_reason, needs, created_at)
@@ -196,12 +198,7 @@ async fn update(
     let newly_called = matches!(t.status, TicketStatus::Called { .. })
         && (!matches!(old.status, TicketStatus::Called { .. }) || t.calls != old.calls);
     let finished = matches!(t.status, TicketStatus::Served | TicketStatus::NoShow);
-    let (line, status, room, calls) = (
-        t.line.to_string(),
-        t.status.name(),
-        room(t),
-        i64::from(t.calls),
-    );
+    let (line, status, room, calls) = state_columns(t);
     sqlx::query!(
         "UPDATE tickets SET line_id = ?, status = ?, room = ?, calls = ?,
             called_at = CASE WHEN ? THEN ? ELSE called_at END,

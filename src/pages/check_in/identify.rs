@@ -1,7 +1,7 @@
 //! Identification: last name and date of birth, an appointment code, or the
 //! appointment letter's QR code.
 
-use super::steps::{Nav, StartOver, TextStep};
+use super::steps::{FormNav, Nav, StartOver, TextStep};
 use super::{Busy, Flow, Heading, RequestError, Step};
 use crate::components::{BirthDateInput, Layout, QrScanner};
 use crate::i18n::*;
@@ -59,17 +59,12 @@ pub fn BirthDate() -> impl IntoView {
             <BirthDateInput picker=picker />
             <Busy />
             <RequestError retry=move |()| find() />
-            <Nav>
-                <button
-                    type="button"
-                    on:click=move |_| flow.advance(&Step::BirthDate, Step::FamilyName)
-                >
-                    {t!(i18n, check_in.back)}
-                </button>
-                <button type="submit" class="primary" disabled=move || !ready()>
-                    {t!(i18n, check_in.find)}
-                </button>
-            </Nav>
+            <FormNav
+                on_back=Callback::new(move |()| flow.advance(&Step::BirthDate, Step::FamilyName))
+                ready=Signal::derive(ready)
+            >
+                {t!(i18n, check_in.find)}
+            </FormNav>
         </form>
         <Nav>
             <StartOver />

@@ -24,6 +24,27 @@ pub fn Nav(children: Children) -> impl IntoView {
     view! { <div class="nav">{children()}</div> }
 }
 
+/// The foot of a step's form: Back, and the form's submit button (its
+/// label the children), enabled once `ready`.
+#[component]
+pub fn FormNav(
+    on_back: Callback<()>,
+    #[prop(into)] ready: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Nav>
+            <button type="button" on:click=move |_| on_back.run(())>
+                {t!(i18n, check_in.back)}
+            </button>
+            <button type="submit" class="primary" disabled=move || !ready.get()>
+                {children()}
+            </button>
+        </Nav>
+    }
+}
+
 #[component]
 pub fn Welcome() -> impl IntoView {
     let i18n = use_i18n();
@@ -149,17 +170,12 @@ pub fn TextStep(
             <OnScreenKeyboard value=value max=max layout=layout />
             <Busy />
             <RequestError retry=move |()| next.run(()) />
-            <Nav>
-                <button
-                    type="button"
-                    on:click=move |_| flow.advance(&back_from, back.clone())
-                >
-                    {t!(i18n, check_in.back)}
-                </button>
-                <button type="submit" class="primary" disabled=move || !ready()>
-                    {t!(i18n, check_in.go_on)}
-                </button>
-            </Nav>
+            <FormNav
+                on_back=Callback::new(move |()| flow.advance(&back_from, back.clone()))
+                ready=Signal::derive(ready)
+            >
+                {t!(i18n, check_in.go_on)}
+            </FormNav>
         </form>
         <Nav>
             <StartOver />

@@ -7,7 +7,6 @@ use super::{Flow, Heading};
 use crate::api::live::{follow_queue, Connection};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_use::use_interval_fn;
 use waitwell_core::board::Standing;
 use waitwell_core::contract::CheckInResponse;
 
@@ -93,22 +92,7 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
 /// Seconds left before the kiosk starts over by itself; the ticket's
 /// screen stays up that long.
 fn count_down(flow: Flow) -> RwSignal<u32> {
-    let left = RwSignal::new(TICKET_SECONDS);
-    use_interval_fn(
-        move || {
-            // A tick that comes after the ticket screen is gone does nothing.
-            let Some(remaining) = left.try_get_untracked() else {
-                return;
-            };
-            let remaining = remaining.saturating_sub(1);
-            left.set(remaining);
-            if remaining == 0 {
-                flow.restart();
-            }
-        },
-        1_000,
-    );
-    left
+    crate::time::use_countdown(TICKET_SECONDS, move || flow.restart())
 }
 
 /// The visible countdown, and "Done" to start over now.

@@ -4,7 +4,6 @@ use super::Survey;
 use crate::components::PageHeading;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_use::use_interval_fn;
 
 /// Seconds the thank-you stays up.
 const THANKS_SECONDS: u32 = 6;
@@ -15,20 +14,8 @@ pub(super) fn Done() -> impl IntoView {
     let Survey {
         restart, sender, ..
     } = expect_context::<Survey>();
-    let left = RwSignal::new(THANKS_SECONDS);
-    use_interval_fn(
-        move || {
-            let Some(remaining) = left.try_get_untracked() else {
-                return;
-            };
-            let remaining = remaining.saturating_sub(1);
-            left.set(remaining);
-            if remaining == 0 {
-                restart.run(());
-            }
-        },
-        1_000,
-    );
+    // Back to the faces by itself after a few seconds.
+    crate::time::use_countdown(THANKS_SECONDS, move || restart.run(()));
     view! {
         <PageHeading>{t!(i18n, survey.done_title)}</PageHeading>
         <p>{t!(i18n, survey.done_body)}</p>

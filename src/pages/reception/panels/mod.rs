@@ -19,3 +19,27 @@ use crate::time::{clock_time, parse_time};
 pub(super) fn local_time(rfc3339: &str) -> String {
     parse_time(rfc3339).map(clock_time).unwrap_or_default()
 }
+
+/// A labelled one-line text field of a desk form, bound to `value`.
+#[leptos::component]
+fn DeskField(
+    id: &'static str,
+    #[prop(into)] label: leptos::prelude::Signal<String>,
+    value: leptos::prelude::RwSignal<String>,
+    maxlength: usize,
+) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    view! {
+        <label class="field" for=id>
+            {label}
+        </label>
+        <input
+            id=id
+            class="typed small"
+            autocomplete="off"
+            maxlength=maxlength
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+    }
+}

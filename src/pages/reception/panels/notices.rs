@@ -1,6 +1,7 @@
 //! Delay notices: posted from the desk, shown on the board.
 
 use super::super::actions::{Actions, Feedback};
+use super::DeskField;
 use crate::api::live::{Live, ReceptionState};
 use crate::i18n::*;
 use crate::pages::staff_gate::Desk;
@@ -109,16 +110,11 @@ fn NoticeForm() -> impl IntoView {
         .collect_view();
     view! {
         <form on:submit=submit>
-            <label class="field" for="notice-clinician">
-                {t!(i18n, reception.clinician)}
-            </label>
-            <input
+            <DeskField
                 id="notice-clinician"
-                class="typed small"
-                autocomplete="off"
+                label=Signal::derive(move || t_string!(i18n, reception.clinician).to_string())
+                value=clinician
                 maxlength=limits::CLINICIAN_CHARS
-                prop:value=move || clinician.get()
-                on:input=move |ev| clinician.set(event_target_value(&ev))
             />
             <label class="field" for="notice-minutes">
                 {t!(i18n, reception.late_by)}

@@ -1,6 +1,7 @@
 //! Adding a walk-in from the desk.
 
 use super::super::actions::{Actions, Feedback};
+use super::DeskField;
 use crate::i18n::*;
 use crate::pages::staff_gate::Desk;
 use crate::tasks::new_idempotency_key;
@@ -102,27 +103,17 @@ pub fn WalkInPanel() -> impl IntoView {
         <section class="panel" aria-labelledby="walk-in-title">
             <h2 id="walk-in-title">{t!(i18n, reception.add_walk_in)}</h2>
             <form on:submit=submit>
-                <label class="field" for="desk-first-name">
-                    {t!(i18n, check_in.first_name)}
-                </label>
-                <input
+                <DeskField
                     id="desk-first-name"
-                    class="typed small"
-                    autocomplete="off"
+                    label=Signal::derive(move || t_string!(i18n, check_in.first_name).to_string())
+                    value=first
                     maxlength=limits::FIRST_NAME_CHARS
-                    prop:value=move || first.get()
-                    on:input=move |ev| first.set(event_target_value(&ev))
                 />
-                <label class="field" for="desk-initial">
-                    {t!(i18n, check_in.initial)}
-                </label>
-                <input
+                <DeskField
                     id="desk-initial"
-                    class="typed small"
-                    autocomplete="off"
-                    maxlength="1"
-                    prop:value=move || initial.get()
-                    on:input=move |ev| initial.set(event_target_value(&ev))
+                    label=Signal::derive(move || t_string!(i18n, check_in.initial).to_string())
+                    value=initial
+                    maxlength=1
                 />
                 <label class="field" for="desk-reason">
                     {t!(i18n, reception.reason)}
