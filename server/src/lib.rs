@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod housekeeping;
 pub mod http;
 pub mod hub;
 pub mod limits;

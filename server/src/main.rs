@@ -2,8 +2,7 @@ use clap::Parser;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
 use waitwell_server::{
-    clock::SystemClock, demo, settings::Settings, store, store::attempts, store::idempotency,
-    surface_urls, tls, AppState, WebRoot,
+    clock::SystemClock, demo, settings::Settings, store, surface_urls, tls, AppState, WebRoot,
 };
 
 /// The Waitwell reference server: API + the built kiosk app.
@@ -109,59 +108,16 @@ async fn run(args: Args) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
 
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    println!("Waitwell is running: {scheme}://{addr}/");
-    for (surface, url) in surface_urls(addr, scheme) {
-        println!("  {:<10} {url}", surface.as_str());
-    }
-    println!("  {:<10} {scheme}://{addr}/setup", "setup");
-    if let Some(loaded) = &tls {
-        println!(
-            "TLS certificate SHA-256 fingerprint (check it on each tablet when setting it up):"
-        );
-        println!("  {}", loaded.fingerprint);
-    } else if !addr.ip().is_loopback() {
-        tracing::warn!("serving plain HTTP beyond this machine (--insecure-http): everything crosses the network readable");
-    }
-    if let Some(p) = demo_patient {
-        // Made-up demo people, printed on purpose so a person can try it.
-        println!(
-            "Demo patient: last name \"{}\", born {} (or appointment code {}), due at {}.",
-            p.family_name, p.birth_date, p.code, p.time
-        );
-    }
-    if args.site.is_none() {
-        println!(
-            "Staff PIN (demo settings): {} (your own: --site, see server/site.example.json)",
-            state.settings.staff.pin
-        );
-    }
-    println!("Press Ctrl+C to stop.");
+    print_banner(
+        addr,
+        tls.as_ref().map(|t| t.fingerprint.as_str()),
+        demo_patient,
+        args.site
+            .is_none()
+            .then_some(state.settings.staff.pin.as_str()),
+    );
 
-    // Every ten minutes: idempotency keys past their retention period,
-    // failed attempts past their window and idle rate-limit buckets are
-    // forgotten.
-    let housekeeping = {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-            loop {
-                every.tick().await;
-                if let Err(e) = idempotency::purge(&state.db, state.now().as_second()).await {
-                    tracing::warn!(error = %e, "purging old idempotency keys failed");
-                }
-                let window = state
-                    .settings
-                    .identify
-                    .window_seconds
-                    .max(state.settings.staff.lockout_seconds);
-                if let Err(e) = attempts::purge(&state.db, state.now().as_second(), window).await {
-                    tracing::warn!(error = %e, "purging old failed attempts failed");
-                }
-                state.limits.forget_idle();
-            }
-        })
-    };
+    let housekeeping = tokio::spawn(waitwell_server::housekeeping::run(state.clone()));
 
     let served = match tls {
         Some(loaded) => {
@@ -172,6 +128,47 @@ async fn run(args: Args) -> Result<(), String> {
     .map_err(|e| format!("server error: {e}"));
     housekeeping.abort();
     served
+}
+
+/// What a person starting the server needs to know: where each surface is,
+/// the certificate to check, a demo patient to try, the demo PIN.
+fn print_banner(
+    addr: SocketAddr,
+    fingerprint: Option<&str>,
+    demo_patient: Option<demo::DemoPatient>,
+    demo_pin: Option<&str>,
+) {
+    let scheme = if fingerprint.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("Waitwell is running: {scheme}://{addr}/");
+    for (surface, url) in surface_urls(addr, scheme) {
+        println!("  {:<10} {url}", surface.as_str());
+    }
+    println!("  {:<10} {scheme}://{addr}/setup", "setup");
+    if let Some(fingerprint) = fingerprint {
+        println!(
+            "TLS certificate SHA-256 fingerprint (check it on each tablet when setting it up):"
+        );
+        println!("  {fingerprint}");
+    } else if !addr.ip().is_loopback() {
+        tracing::warn!("serving plain HTTP beyond this machine (--insecure-http): everything crosses the network readable");
+    }
+    if let Some(p) = demo_patient {
+        // Made-up demo people, printed on purpose so a person can try it.
+        println!(
+            "Demo patient: last name \"{}\", born {} (or appointment code {}), due at {}.",
+            p.family_name, p.birth_date, p.code, p.time
+        );
+    }
+    if let Some(pin) = demo_pin {
+        println!(
+            "Staff PIN (demo settings): {pin} (your own: --site, see server/site.example.json)"
+        );
+    }
+    println!("Press Ctrl+C to stop.");
 }
 
 /// The TLS the flags ask for, or none; plain HTTP beyond loopback is

@@ -706,3 +706,32 @@ async fn parallel_wrong_pins_get_no_more_tries_than_the_limit() {
     assert_eq!(wrong, f.state.settings.staff.max_wrong_pins as usize);
     assert_eq!(locked, 40 - wrong);
 }
+
+#[tokio::test]
+async fn housekeeping_forgets_failed_attempts_past_their_window() {
+    let f = fixture().await;
+    let wrong = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"0000"}"#, &[]).await;
+    assert_eq!(wrong.status, 401);
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM failed_attempts")
+            .fetch_one(&f.state.db)
+            .await
+            .unwrap()
+    };
+    waitwell_server::housekeeping::once(&f.state).await;
+    assert_eq!(
+        count().await,
+        2,
+        "still inside the window: kept (address and overall)"
+    );
+    let window = f
+        .state
+        .settings
+        .identify
+        .window_seconds
+        .max(f.state.settings.staff.lockout_seconds);
+    f.clock
+        .advance(SignedDuration::from_secs(window as i64 + 1));
+    waitwell_server::housekeeping::once(&f.state).await;
+    assert_eq!(count().await, 0);
+}
