@@ -94,7 +94,7 @@ test('check-in by last name and date of birth on the on-screen keyboard; the tic
   assert.match(text, /Dr\. Lee/);
   assert.doesNotMatch(text, /García|Garcia|GARCIA|1980/);
   await checkStep(page, 'confirm');
-  await page.getByRole('button', { name: /Yes, check in for \d\d:\d\d with Dr\. Lee/ }).click();
+  await page.locator('.hint-card', { hasText: 'Dr. Lee' }).getByRole('button', { name: 'Yes, this is me' }).click();
   await heading(page, 'Do you need an interpreter?');
   await checkStep(page, 'question-interpreter');
   await tap(page, 'Español');
@@ -133,7 +133,7 @@ test('check-in by appointment code typed on the keypad', async () => {
   await find.click();
   await heading(page, 'Is this your appointment?');
   assert.match(await page.locator('main').innerText(), /S\. O\./);
-  await page.getByRole('button', { name: /Yes, check in for .* with Dr\. Patel/ }).click();
+  await page.locator('.hint-card', { hasText: 'Dr. Patel' }).getByRole('button', { name: 'Yes, this is me' }).click();
   await answerQuestions(page);
   const code = await ticketOnScreen(page);
   assert.ok(staffTicket(await staffQueue(), code));
@@ -241,7 +241,10 @@ test('two appointments today are listed one by one, masked; the one chosen is ch
   assert.equal(await cards.count(), 2);
   await checkStep(page, 'confirm-several');
   const time = await cards.filter({ hasText: 'Nurse Kim' }).locator('dd').nth(1).innerText();
-  await page.getByRole('button', { name: /with Nurse Kim/ }).click();
+  // Each card's button says "Yes, this is me" and is described by its card.
+  const kim = cards.filter({ hasText: 'Nurse Kim' }).getByRole('button', { name: 'Yes, this is me' });
+  assert.match(await kim.evaluate((b) => document.getElementById(b.getAttribute('aria-describedby')).innerText), /Nurse Kim/);
+  await kim.click();
   await answerQuestions(page);
   const code = await ticketOnScreen(page);
   const ticket = staffTicket(await staffQueue(), code);
@@ -259,7 +262,7 @@ test('two appointments today are listed one by one, masked; the one chosen is ch
   await tap(page, 'Find my appointment');
   await heading(page, 'Which appointment are you here for?');
   assert.match(await page.locator('main').innerText(), new RegExp(`Already checked in. Your ticket is ${code}`));
-  assert.equal(await page.getByRole('button', { name: /with Nurse Kim/ }).count(), 0);
+  assert.equal(await page.locator('.hint-card', { hasText: 'Nurse Kim' }).getByRole('button').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -274,7 +277,7 @@ test('a double tap makes one ticket', async () => {
   await heading(page, 'Is this your appointment?');
   // A double tap on "this is me" answers nothing on the next screen (the
   // second tap lands on the page, which is where focus then is).
-  await page.getByRole('button', { name: /Yes, check in for/ }).dblclick();
+  await page.getByRole('button', { name: 'Yes, this is me' }).dblclick();
   await page.locator('main h1', { hasText: 'Do you need an interpreter?' }).waitFor();
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
   assert.equal(await page.locator('.progress').innerText(), 'Question 1 of 3');

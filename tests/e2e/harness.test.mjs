@@ -13,14 +13,16 @@ const FAULTY = `<!DOCTYPE html><html lang="en"><head><title>faulty</title></head
   <button id="unnamed"></button>
   <button id="tiny" style="width:30px;height:30px;padding:0">x</button>
   <p style="color:#aaa;background:#fff">low contrast text</p>
+  <button id="mismatch" aria-label="Check in for 10:15">Yes, this is me</button>
 </main></body></html>`;
 
-test('axe check reports unnamed buttons and low contrast', async () => {
+test('axe check reports unnamed buttons, low contrast and a name without its visible label', async () => {
   const { context, page } = await openPage(browser);
   await page.setContent(FAULTY);
   const violations = (await seriousViolations(page)).join('\n');
   assert.match(violations, /button-name/);
   assert.match(violations, /color-contrast/);
+  assert.match(violations, /label-content-name-mismatch.*#mismatch/);
   await context.close();
 });
 

@@ -83,7 +83,7 @@ async function checkIn(page, how) {
       await tap(page, 'Find my appointment');
     }
     await waitForStep(page, 'Is this your appointment?');
-    await page.getByRole('button', { name: /Yes, check in for \d\d:\d\d with Dr\. Lee/ }).first().click();
+    await page.locator('.hint-card', { hasText: 'Dr. Lee' }).getByRole('button', { name: 'Yes, this is me' }).first().click();
   }
   await waitForStep(page, 'Do you need an interpreter?');
   await tap(page, 'No interpreter needed');

@@ -46,7 +46,7 @@ test('over HTTPS a patient checks in and staff sign in with a Secure cookie', as
   await typeOnKeyboard(page, 'OBR2M9');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.locator('main h1', { hasText: 'Is this your appointment?' }).waitFor();
-  await page.getByRole('button', { name: /Yes, check in for .* with Dr\. Patel/ }).click();
+  await page.locator('.hint-card', { hasText: 'Dr. Patel' }).getByRole('button', { name: 'Yes, this is me' }).click();
   await answerQuestions(page);
   await page.locator('main h1', { hasText: 'You are checked in' }).waitFor();
   ticket = await page.locator('.ticket-code').getAttribute('data-ticket');

@@ -54,18 +54,9 @@ fn HintCard(hint: AppointmentHint, from: Step) -> impl IntoView {
         clinician,
         ticket,
     } = hint;
-    let label = {
-        let (time, clinician) = (time.clone(), clinician.clone());
-        move || {
-            t_string!(
-                i18n,
-                check_in.this_is_me_label,
-                time = time.clone(),
-                clinician = clinician.clone()
-            )
-            .to_string()
-        }
-    };
+    // The button says "Yes, this is me"; which appointment it is for is
+    // its description: the card's details.
+    let details = format!("hint-{appointment}");
     let choose = move |_| {
         if flow.step.with_untracked(|s| *s == from) {
             flow.draft.appointment.set(Some(appointment.clone()));
@@ -80,7 +71,12 @@ fn HintCard(hint: AppointmentHint, from: Step) -> impl IntoView {
         }
         .into_any(),
         None => view! {
-            <button type="button" class="primary" aria-label=label on:click=choose>
+            <button
+                type="button"
+                class="primary"
+                aria-describedby=details.clone()
+                on:click=choose
+            >
                 {t!(i18n, check_in.this_is_me)}
             </button>
         }
@@ -88,7 +84,7 @@ fn HintCard(hint: AppointmentHint, from: Step) -> impl IntoView {
     };
     view! {
         <li class="hint-card">
-            <dl>
+            <dl id=details>
                 <div>
                     <dt>{t!(i18n, check_in.initials)}</dt>
                     <dd class="initials">{initials}</dd>
