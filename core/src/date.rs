@@ -49,6 +49,30 @@ impl Date {
     pub fn day(self) -> u8 {
         self.day
     }
+
+    /// The day after; `None` past [`Date::MAX_YEAR`].
+    pub fn next(self) -> Option<Date> {
+        if self.day < days_in_month(self.year, self.month) {
+            Some(Date {
+                day: self.day + 1,
+                ..self
+            })
+        } else if self.month < 12 {
+            Some(Date {
+                month: self.month + 1,
+                day: 1,
+                ..self
+            })
+        } else {
+            Date::new(self.year + 1, 1, 1).ok()
+        }
+    }
+
+    /// Every day from `self` to `last`, both included (none if `last` is
+    /// earlier).
+    pub fn through(self, last: Date) -> impl Iterator<Item = Date> {
+        std::iter::successors(Some(self), |d| d.next()).take_while(move |d| *d <= last)
+    }
 }
 
 /// Days in `month` (1–12) of `year`; 0 for a month that does not exist.
@@ -110,6 +134,26 @@ impl From<Date> for String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_next_day_crosses_months_and_years() {
+        let next = |y, m, d| Date::new(y, m, d).unwrap().next().unwrap().to_string();
+        assert_eq!(next(2026, 2, 28), "2026-03-01");
+        assert_eq!(next(2028, 2, 28), "2028-02-29");
+        assert_eq!(next(2026, 12, 31), "2027-01-01");
+        assert_eq!(next(2026, 4, 30), "2026-05-01");
+        assert_eq!(Date::new(Date::MAX_YEAR, 12, 31).unwrap().next(), None);
+        let from = Date::new(2026, 12, 30).unwrap();
+        let days: Vec<String> = from
+            .through(Date::new(2027, 1, 2).unwrap())
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            days,
+            ["2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"]
+        );
+        assert_eq!(from.through(Date::new(2026, 1, 1).unwrap()).count(), 0);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -129,8 +129,8 @@ pub fn summarise(from: Date, to: Date, facts: &PeriodFacts<'_>) -> Insights {
         average_wait_minutes: mean(facts.waits),
         p90_wait_minutes: percentile(facts.waits, 90),
         left_without_being_seen: facts.left_without_being_seen,
-        daily: points(answers, |a| a.day.clone()),
-        by_hour: points(answers, |a| format!("{:02}", a.hour)),
+        daily: every_day(from, to, points(answers, |a| a.day.clone())),
+        by_hour: every_hour(points(answers, |a| format!("{:02}", a.hour))),
     }
 }
 
@@ -180,6 +180,38 @@ pub fn comments(answers: &[Answer], query: Option<&str>) -> Vec<Comment> {
             at: a.at.clone(),
             rating: a.rating,
             text: c.clone(),
+        })
+        .collect()
+}
+
+/// `points` with a point for every day of `from..=to`, those without
+/// answers at zero: a chart over a period shows its empty days.
+pub fn every_day(from: Date, to: Date, points: Vec<PeriodPoint>) -> Vec<PeriodPoint> {
+    fill(from.through(to).map(|d| d.to_string()), points)
+}
+
+/// `points` (labelled "HH") with every hour from the first to the last
+/// that has answers, those between without answers at zero.
+pub fn every_hour(points: Vec<PeriodPoint>) -> Vec<PeriodPoint> {
+    let hours: Vec<u8> = points.iter().filter_map(|p| p.label.parse().ok()).collect();
+    let (Some(&first), Some(&last)) = (hours.iter().min(), hours.iter().max()) else {
+        return Vec::new();
+    };
+    fill((first..=last).map(|h| format!("{h:02}")), points)
+}
+
+/// A point for every label of `labels`, in that order: the one of `points`
+/// with that label, or zero responses.
+fn fill(labels: impl Iterator<Item = String>, points: Vec<PeriodPoint>) -> Vec<PeriodPoint> {
+    let mut by_label: BTreeMap<String, PeriodPoint> =
+        points.into_iter().map(|p| (p.label.clone(), p)).collect();
+    labels
+        .map(|label| {
+            by_label.remove(&label).unwrap_or(PeriodPoint {
+                label,
+                responses: 0,
+                happy_index: None,
+            })
         })
         .collect()
 }
@@ -302,9 +334,45 @@ mod tests {
         assert_eq!(s.left_without_being_seen, 1);
         let labels = |p: &[PeriodPoint]| p.iter().map(|p| p.label.clone()).collect::<Vec<_>>();
         assert_eq!(labels(&s.daily), ["2026-11-01", "2026-11-02"]);
-        assert_eq!(labels(&s.by_hour), ["09", "14"]);
+        // Every hour from the first to the last with answers, empty ones at 0.
+        assert_eq!(labels(&s.by_hour), ["09", "10", "11", "12", "13", "14"]);
+        assert_eq!(s.by_hour[1].responses, 0);
+        assert_eq!(s.by_hour[1].happy_index, None);
         assert_eq!(s.daily[0].responses, 2);
         assert_eq!(s.daily[0].happy_index, Some(0.5));
+    }
+
+    #[test]
+    fn a_week_shows_every_day_even_with_answers_on_one() {
+        let from = Date::new(2026, 2, 25).unwrap();
+        let to = Date::new(2026, 3, 3).unwrap();
+        let answers = [answer("2026-02-27", 10, 4), answer("2026-02-27", 10, 1)];
+        let s = summarise(
+            from,
+            to,
+            &PeriodFacts {
+                answers: &answers,
+                ..Default::default()
+            },
+        );
+        let days: Vec<(&str, u32)> = s
+            .daily
+            .iter()
+            .map(|p| (p.label.as_str(), p.responses))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2026-02-25", 0),
+                ("2026-02-26", 0),
+                ("2026-02-27", 2),
+                ("2026-02-28", 0),
+                ("2026-03-01", 0),
+                ("2026-03-02", 0),
+                ("2026-03-03", 0),
+            ]
+        );
+        assert_eq!(s.by_hour.len(), 1);
     }
 
     #[test]
@@ -316,7 +384,10 @@ mod tests {
             (s.happy_index, s.nps, s.median_ack_minutes),
             (None, None, None)
         );
-        assert!(s.daily.is_empty() && s.comments.is_empty() && s.thanks.is_empty());
+        assert!(s.by_hour.is_empty() && s.comments.is_empty() && s.thanks.is_empty());
+        // The day is still on the chart, at zero.
+        assert_eq!(s.daily.len(), 1);
+        assert_eq!((s.daily[0].responses, s.daily[0].happy_index), (0, None));
     }
 
     #[test]

@@ -189,6 +189,11 @@ test('insights show the new response in their figures, charts with tables, searc
     assert.equal(await section.locator('svg[role="img"]').count(), 1);
     assert.ok(await section.locator('table.chart-data tbody tr').count() >= 1, chart);
   }
+  // The default period is the last 7 days: all 7 are charted, those
+  // without answers at zero.
+  const days = page.locator('section[aria-labelledby="daily-title"] table.chart-data tbody tr');
+  assert.equal(await days.count(), 7);
+  assert.equal(await page.locator('section[aria-labelledby="daily-title"] rect.chart-bar').count(), 7);
   await check(page, 'insights');
 
   // Search narrows the comments.
