@@ -2,9 +2,12 @@
 //! current time, so a person can try a check-in at once.
 
 use crate::error::AppError;
+use crate::store::appointments;
 use crate::{settings::Settings, store::random_token};
 use jiff::{civil, Zoned};
 use sqlx::SqlitePool;
+use waitwell_core::contract::ImportedAppointment;
+use waitwell_core::date::Date;
 
 /// A demo patient to print at start-up (made-up people).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,46 +68,56 @@ const PEOPLE: &[(&str, &str, &str, &str, i64, &str, char)] = &[
     ),
 ];
 
-/// Adds the demo appointments for today unless today already has some.
-/// Returns the people to print (empty when nothing was added).
+/// Makes today's demo appointments ready to check in now: each is added,
+/// or moved to its time around `now` when it is there already and nobody
+/// has checked in for it, so every `--demo` start (a second one the same
+/// day, or one on a later day with the same database) leaves people to
+/// try. A row with a demo code that is not the demo person's, and one
+/// already checked in, is left alone. Returns the people ready now.
 pub async fn seed(
     db: &SqlitePool,
     settings: &Settings,
     now: &Zoned,
 ) -> Result<Vec<DemoPatient>, AppError> {
-    let day = now.date().to_string();
-    let existing = sqlx::query_scalar!("SELECT COUNT(*) FROM appointments WHERE day = ?", day)
-        .fetch_one(db)
-        .await?;
-    if existing > 0 {
-        return Ok(Vec::new());
-    }
-    let mut added = Vec::new();
+    let day_text = now.date().to_string();
+    let day: Date = day_text
+        .parse()
+        .map_err(|_| AppError::Corrupt(format!("today {day_text}")))?;
+    let mut ready = Vec::new();
     let mut tx = db.begin().await?;
     for &(given, family, birth, code, minutes, clinician, line) in PEOPLE {
-        if !settings.site.lines.iter().any(|l| l.id.letter() == line) {
+        let Some(line) = settings
+            .site
+            .lines
+            .iter()
+            .map(|l| l.id)
+            .find(|l| l.letter() == line)
+        else {
             continue;
+        };
+        let stored = appointments::by_code(&mut tx, &day_text, code).await?;
+        if let Some(a) = stored.first() {
+            let theirs = a.family_name == family && a.given_name == given;
+            if !theirs || a.ticket_id.is_some() {
+                continue;
+            }
         }
         let time = start_time(now, minutes);
-        let kiosk_ref = random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
-        let line = line.to_string();
-        sqlx::query!(
-            "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
-                clinician, line_id, code, kiosk_ref)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            day,
-            time,
-            family,
-            given,
-            birth,
-            clinician,
+        let appointment = ImportedAppointment {
+            starts_at: time.clone(),
+            family_name: family.into(),
+            given_name: given.into(),
+            birth_date: birth
+                .parse()
+                .map_err(|_| AppError::Corrupt(format!("demo birth date {birth}")))?,
+            clinician: clinician.into(),
             line,
-            code,
-            kiosk_ref
-        )
-        .execute(&mut *tx)
-        .await?;
-        added.push(DemoPatient {
+            code: Some(code.into()),
+            external_id: None,
+        };
+        let kiosk_ref = random_token(16).map_err(|e| AppError::Corrupt(e.to_string()))?;
+        appointments::upsert(&mut tx, day, &appointment, code, &kiosk_ref).await?;
+        ready.push(DemoPatient {
             family_name: family,
             birth_date: birth,
             code,
@@ -112,7 +125,7 @@ pub async fn seed(
         });
     }
     tx.commit().await?;
-    Ok(added)
+    Ok(ready)
 }
 
 /// `HH:MM`, `minutes` from now rounded to 5 minutes, kept within today.

@@ -1,0 +1,111 @@
+//! `--demo`: every start leaves demo patients who can check in now, and
+//! never touches anyone else's appointment.
+
+mod common;
+
+use common::*;
+use jiff::SignedDuration;
+use waitwell_server::demo;
+
+async fn seed(f: &Fixture) -> Vec<demo::DemoPatient> {
+    demo::seed(&f.state.db, &f.state.settings, &f.state.local_now())
+        .await
+        .unwrap()
+}
+
+/// (starts_at, kiosk_ref) of today's appointment with `code`.
+async fn stored(f: &Fixture, code: &str) -> Option<(String, String)> {
+    sqlx::query_as("SELECT starts_at, kiosk_ref FROM appointments WHERE day = ? AND code = ?")
+        .bind(f.state.today())
+        .bind(code)
+        .fetch_optional(&f.state.db)
+        .await
+        .unwrap()
+}
+
+async fn appointments_today(f: &Fixture) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM appointments WHERE day = ?")
+        .bind(f.state.today())
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap()
+}
+
+async fn identify_garcia(f: &Fixture) -> u16 {
+    let body = r#"{"method":"name","family_name":"García López","birth_date":"1980-04-12"}"#;
+    post_json(&f.state, "/api/v1/identify", body, &[])
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn a_second_start_the_same_day_has_people_to_check_in_now() {
+    let f = fixture().await;
+    let first = seed(&f).await;
+    assert_eq!(first[0].family_name, "García López");
+    assert_eq!(first[0].time, "09:10");
+    let count = appointments_today(&f).await;
+    assert_eq!(identify_garcia(&f).await, 200);
+
+    // Four hours later García's 09:10 is long past its window.
+    f.clock.advance(SignedDuration::from_hours(4));
+    assert_eq!(identify_garcia(&f).await, 422);
+    let again = seed(&f).await;
+    assert_eq!(again[0].family_name, "García López");
+    assert_eq!(again[0].time, "13:10");
+    assert_eq!(stored(&f, "GAR4K7").await.unwrap().0, "13:10");
+    // Moved, not doubled.
+    assert_eq!(appointments_today(&f).await, count);
+    assert_eq!(identify_garcia(&f).await, 200);
+}
+
+#[tokio::test]
+async fn someone_checked_in_stays_as_they_are_and_the_next_is_printed() {
+    let f = fixture().await;
+    seed(&f).await;
+    let (_, kiosk_ref) = stored(&f, "GAR4K7").await.unwrap();
+    let body = format!(r#"{{"kind":"appointment","appointment":"{kiosk_ref}"}}"#);
+    let checked_in = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        &body,
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(checked_in.status, 201, "{}", checked_in.text);
+
+    f.clock.advance(SignedDuration::from_hours(1));
+    let again = seed(&f).await;
+    assert!(again.iter().all(|p| p.code != "GAR4K7"));
+    assert_eq!(again[0].family_name, "O'Brien");
+    assert_eq!(stored(&f, "GAR4K7").await.unwrap().0, "09:10");
+}
+
+#[tokio::test]
+async fn real_appointments_are_never_touched() {
+    let f = fixture().await;
+    // A real patient whose letter happens to carry a demo code.
+    appointment(&f.state, "Ruth", "Okoye", "1950-02-02", "11:30", "GAR4K7").await;
+    let ready = seed(&f).await;
+    assert!(ready.iter().all(|p| p.code != "GAR4K7"));
+    let (time, kiosk_ref) = stored(&f, "GAR4K7").await.unwrap();
+    assert_eq!((time.as_str(), kiosk_ref.as_str()), ("11:30", "ref-GAR4K7"));
+    let name: String =
+        sqlx::query_scalar("SELECT family_name FROM appointments WHERE code = 'GAR4K7'")
+            .fetch_one(&f.state.db)
+            .await
+            .unwrap();
+    assert_eq!(name, "Okoye");
+}
+
+#[tokio::test]
+async fn a_later_day_with_the_same_database_gets_its_own() {
+    let f = fixture().await;
+    seed(&f).await;
+    let yesterday = f.state.today();
+    f.clock.advance(SignedDuration::from_hours(24));
+    let ready = seed(&f).await;
+    assert_ne!(f.state.today(), yesterday);
+    assert_eq!(ready[0].time, "09:10");
+    assert_eq!(identify_garcia(&f).await, 200);
+}
