@@ -37,15 +37,39 @@ impl WalkInError {
     }
 }
 
-/// A first name: 1 to 40 characters of name text once trimmed.
+/// A first name: 1 to 40 characters of name text once trimmed, in natural
+/// case (see [`natural_case`]).
 pub fn first_name(text: &str) -> Result<String, WalkInError> {
     let text = text.trim();
     let len = text.chars().count();
     if (1..=limits::FIRST_NAME_CHARS).contains(&len) && is_name_text(text) {
-        Ok(text.to_owned())
+        Ok(natural_case(text))
     } else {
         Err(WalkInError::FirstName)
     }
+}
+
+/// A name as people write it. The kiosk's keyboard types capitals only, so
+/// a name in one case ("ANA MARÍA", "o'brien") becomes title case ("Ana
+/// María", "O'Brien": a capital after a space, hyphen or apostrophe); a
+/// name typed in mixed case ("McDonald") is kept as it is.
+pub fn natural_case(name: &str) -> String {
+    let has_upper = name.chars().any(char::is_uppercase);
+    let has_lower = name.chars().any(char::is_lowercase);
+    if has_upper && has_lower {
+        return name.to_owned();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut start_of_word = true;
+    for c in name.chars() {
+        if start_of_word {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start_of_word = matches!(c, ' ' | '-' | '\'' | '’');
+    }
+    out
 }
 
 /// The first letter of the last name: exactly one letter once trimmed.
@@ -95,6 +119,22 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn names_in_one_case_become_title_case() {
+        for (typed, shown) in [
+            ("ANA", "Ana"),
+            ("JEAN-LUC", "Jean-Luc"),
+            ("O'BRIEN", "O'Brien"),
+            ("ØYVIND", "Øyvind"),
+            ("zoë", "Zoë"),
+            ("MARY ANN", "Mary Ann"),
+            ("McDonald", "McDonald"),
+            ("DeShawn", "DeShawn"),
+        ] {
+            assert_eq!(natural_case(typed), shown, "{typed}");
+        }
+    }
+
     fn reasons() -> Vec<String> {
         vec!["Minor illness".into(), "Test results".into()]
     }
@@ -105,6 +145,9 @@ mod tests {
         assert_eq!(w.first_name, "Ana María");
         assert_eq!(w.last_initial, 'G');
         assert_eq!(w.display_name(), "Ana María G.");
+        // As the kiosk's capitals-only keyboard types it.
+        let typed = check("ANA MARÍA", "G", "Test results", &reasons()).unwrap();
+        assert_eq!(typed.display_name(), "Ana María G.");
         assert_eq!(last_initial("ø"), Ok('Ø'));
     }
 

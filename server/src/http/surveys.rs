@@ -117,7 +117,8 @@ fn validate(state: &AppState, mut r: SurveyResponse) -> Result<SurveyResponse, A
                 "a first name has 1 to 40 characters",
             )
         })?;
-        r.first_name = Some(name);
+        // Typed on the kiosk's capitals-only keyboard: as people write it.
+        r.first_name = Some(waitwell_core::walk_in::natural_case(&name));
     }
     // Asking to talk only follows a low rating.
     r.talk_to_someone &= r.rating <= LOW_RATING;
