@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::path::Path;
 use waitwell_core::contract::{
     limits, ArrivalWindow, CheckInQuestions, IdleTimings, LineConfig, SiteConfig, StaffMember,
-    SurveyConfig,
+    SurveyConfig, Translations,
 };
 use waitwell_core::queue::LineId;
 
@@ -192,23 +192,40 @@ impl Settings {
     /// The demo clinic that `make run` starts with.
     pub fn demo(time_zone: TimeZone) -> Self {
         let line = |c| LineId::new(c).expect("A and W are capital letters");
+        let names = |pairs: &[(&str, &str)]| -> Translations {
+            pairs
+                .iter()
+                .map(|(language, name)| ((*language).to_owned(), (*name).to_owned()))
+                .collect()
+        };
+        let room_names = (1..=3)
+            .map(|n| {
+                (
+                    format!("Room {n}"),
+                    names(&[("es", &format!("Sala {n}")), ("ar", &format!("الغرفة {n}"))]),
+                )
+            })
+            .collect();
         Settings {
             site: SiteConfig {
                 clinic_name: "Waitwell Demo Clinic".into(),
                 languages: vec!["en".into(), "es".into(), "ar".into()],
                 lines: vec![
                     LineConfig {
+                        names: names(&[("es", "Citas"), ("ar", "المواعيد")]),
                         id: line('A'),
                         name: "Appointments".into(),
                         servers: 2,
                     },
                     LineConfig {
+                        names: names(&[("es", "Sin cita"), ("ar", "بدون موعد")]),
                         id: line('W'),
                         name: "Walk-in".into(),
                         servers: 1,
                     },
                 ],
                 rooms: vec!["Room 1".into(), "Room 2".into(), "Room 3".into()],
+                room_names,
                 arrival_window: ArrivalWindow {
                     minutes_before: 30,
                     minutes_after: 15,
@@ -297,6 +314,27 @@ impl Settings {
         }
         if site.rooms.is_empty() {
             return invalid("at least one room is needed");
+        }
+        let translations = site
+            .lines
+            .iter()
+            .map(|l| &l.names)
+            .chain(site.room_names.values());
+        for names in translations {
+            if names.iter().any(|(language, name)| {
+                !site.languages.contains(language) || name.trim().is_empty()
+            }) {
+                return invalid(
+                    "a translated name needs one of the site's languages and some text",
+                );
+            }
+        }
+        if site
+            .room_names
+            .keys()
+            .any(|room| !site.rooms.contains(room))
+        {
+            return invalid("room_names: translate the site's own rooms");
         }
         if site.idle.countdown_seconds < 20 {
             return invalid("idle.countdown_seconds must be at least 20 (WCAG 2.2.1)");

@@ -8,16 +8,47 @@ use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
 use crate::time::{clock_time, parse_time};
 use leptos::prelude::*;
-use leptos_i18n::Locale as _;
+use leptos_i18n::{I18nContext, Locale as _};
 use leptos_use::use_timeout_fn;
 use send_wrapper::SendWrapper;
 use waitwell_core::board::{one_list, spoken_code, CallTracker};
 use waitwell_core::contract::{
     BoardLayout, CalledTicket, DelayNotice, PublicLine, SiteConfig, WaitingTicket,
 };
+use waitwell_core::queue::LineId;
 
 /// How long a new call stays highlighted.
 const FRESH_MILLIS: u32 = 15_000;
+
+type SiteSignal = Signal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>;
+
+/// Line and room names in the board's language (the site's translations,
+/// else the names as configured).
+#[derive(Clone, Copy)]
+struct Names {
+    site: SiteSignal,
+    i18n: I18nContext<Locale>,
+}
+
+impl Names {
+    fn line(self, id: LineId, default: &str) -> String {
+        let language = self.i18n.get_locale();
+        self.site
+            .with(|s| match s {
+                Some(Ok(site)) => site.line_name(id, language.as_str()).map(str::to_owned),
+                _ => None,
+            })
+            .unwrap_or_else(|| default.to_owned())
+    }
+
+    fn room(self, room: &str) -> String {
+        let language = self.i18n.get_locale();
+        self.site.with(|s| match s {
+            Some(Ok(site)) => site.room_name(room, language.as_str()).to_owned(),
+            _ => room.to_owned(),
+        })
+    }
+}
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
@@ -52,18 +83,24 @@ pub fn BoardPage() -> impl IntoView {
 }
 
 /// Says a call aloud in each of the clinic's languages, after a chime.
-fn announce(call: &CalledTicket, languages: &[String], audio: &web_sys::AudioContext) {
+fn announce(
+    call: &CalledTicket,
+    languages: &[String],
+    site: Option<&SiteConfig>,
+    audio: &web_sys::AudioContext,
+) {
     chime(audio);
     let spoken = spoken_code(&call.ticket);
     for tag in languages {
         let Ok(locale) = tag.parse::<Locale>() else {
             continue;
         };
+        let room = site.map_or(call.room.as_str(), |s| s.room_name(&call.room, tag));
         let text = td_string!(
             locale,
             board.call_spoken,
             ticket = spoken.clone(),
-            room = call.room.clone()
+            room = room.to_owned()
         )
         .to_string();
         speech::say_after(&text, locale.as_str());
@@ -97,13 +134,12 @@ fn chime(context: &web_sys::AudioContext) {
 }
 
 #[component]
-fn LiveBoard(
-    live: LiveQueue,
-    site: Signal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
-) -> impl IntoView {
+fn LiveBoard(live: LiveQueue, site: SiteSignal) -> impl IntoView {
     let i18n = use_i18n();
     let fresh = announce_calls(live, site);
     provide_context(FreshCalls(fresh.read_only()));
+    let names = Names { site, i18n };
+    provide_context(names);
     let lost = move || matches!(live.connection.get(), Connection::Lost { .. });
     view! {
         <ConnectionStatus live=live />
@@ -119,11 +155,21 @@ fn LiveBoard(
                     .get()
                     .map(|queue| {
                         if single {
-                            one_list(queue.lines, t_string!(i18n, board.all_lines).to_string())
-                                .map(|line| view! { <Line line=line /> })
+                            let all = Signal::derive(move || t_string!(i18n, board.all_lines).to_string());
+                            one_list(queue.lines, String::new())
+                                .map(|line| view! { <Line line=line name=all /> })
                                 .into_any()
                         } else {
-                            queue.lines.into_iter().map(|line| view! { <Line line=line /> }).collect_view().into_any()
+                            queue
+                                .lines
+                                .into_iter()
+                                .map(|line| {
+                                    let (id, default) = (line.id, line.name.clone());
+                                    let name = Signal::derive(move || names.line(id, &default));
+                                    view! { <Line line=line name=name /> }
+                                })
+                                .collect_view()
+                                .into_any()
                         }
                     })
             }}
@@ -134,10 +180,7 @@ fn LiveBoard(
 /// Highlights each new call (and recall) for a while, with a chime and the
 /// call spoken in the clinic's languages where the site wants sound. The
 /// calls highlighted now.
-fn announce_calls(
-    live: LiveQueue,
-    site: Signal<Option<Result<SiteConfig, waitwell_core::client::ClientError>>>,
-) -> RwSignal<Vec<String>> {
+fn announce_calls(live: LiveQueue, site: SiteSignal) -> RwSignal<Vec<String>> {
     let i18n = use_i18n();
     let fresh = RwSignal::new(Vec::<String>::new());
     let tracker = StoredValue::new(CallTracker::default());
@@ -163,18 +206,20 @@ fn announce_calls(
         if calls.is_empty() {
             return;
         }
-        let (play, languages) = site
-            .with_untracked(|s| match s {
-                Some(Ok(site)) => Some((site.board_audio, site.languages.clone())),
-                _ => None,
-            })
+        let known = site.with_untracked(|s| match s {
+            Some(Ok(site)) => Some(site.clone()),
+            _ => None,
+        });
+        let (play, languages) = known
+            .as_ref()
+            .map(|site| (site.board_audio, site.languages.clone()))
             .unwrap_or((true, vec![i18n.get_locale_untracked().as_str().to_owned()]));
         fresh.set(calls.iter().map(|c| c.ticket.clone()).collect());
         if play {
             audio.with_value(|context| {
                 if let Some(context) = context.as_ref() {
                     for call in &calls {
-                        announce(call, &languages, context);
+                        announce(call, &languages, known.as_ref(), context);
                     }
                 }
             });
@@ -245,15 +290,13 @@ fn Notices(live: LiveQueue) -> impl IntoView {
 struct FreshCalls(ReadSignal<Vec<String>>);
 
 #[component]
-fn Line(line: PublicLine) -> impl IntoView {
+fn Line(line: PublicLine, name: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let fresh = use_context::<FreshCalls>();
+    let names = use_context::<Names>();
     let heading_id = format!("line-{}", line.id);
     let PublicLine {
-        name,
-        calling,
-        waiting,
-        ..
+        calling, waiting, ..
     } = line;
     let calling_view = if calling.is_empty() {
         view! { <p class="empty">{t!(i18n, board.nobody_called)}</p> }.into_any()
@@ -270,7 +313,9 @@ fn Line(line: PublicLine) -> impl IntoView {
                         view! {
                             <li class="called" class:fresh=is_fresh>
                                 <span class="code">{ticket}</span>
-                                <span class="room">{room}</span>
+                                <span class="room">
+                                    {move || names.map_or_else(|| room.clone(), |n| n.room(&room))}
+                                </span>
                             </li>
                         }
                     })

@@ -135,10 +135,11 @@ test('reception runs the queue live; the board highlights, chimes and speaks eac
   const spokenCode = ticket.replace('-', '').split('').join(' ');
   await board.page.waitForFunction((n) => window.__spoken.length >= n, 3);
   const spoken = await board.page.evaluate(() => window.__spoken);
+  // In each language with the room's name in it (the site translates them).
   assert.deepEqual(spoken.slice(-3), [
     [`Ticket ${spokenCode}, Room 2.`, 'en'],
-    [`Turno ${spokenCode}, Room 2.`, 'es'],
-    [`التذكرة ${spokenCode}، Room 2.`, 'ar'],
+    [`Turno ${spokenCode}, Sala 2.`, 'es'],
+    [`التذكرة ${spokenCode}، الغرفة 2.`, 'ar'],
   ]);
   assert.ok(await board.page.evaluate(() => window.__chimes) >= 2, 'a two-note chime');
   await checkPage(board.page, 'board-call-en');
@@ -235,6 +236,10 @@ test('reception in Arabic: mirrored, translated, accessible', async () => {
   const desk = await openReception(server, { locale: 'ar' });
   assert.equal(await desk.page.locator('html').getAttribute('dir'), 'rtl');
   assert.equal((await desk.page.locator('main h1').innerText()).trim(), 'الاستقبال');
+  // The site's line and room names in Arabic; the room is still called by
+  // its configured name.
+  await desk.page.locator('#desk-line-A', { hasText: 'المواعيد' }).waitFor();
+  assert.equal(await desk.page.locator('#room option[value="Room 1"]').innerText(), 'الغرفة 1');
   await checkPage(desk.page, 'reception-desk-ar');
   await desk.context.close();
 });

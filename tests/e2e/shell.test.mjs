@@ -59,6 +59,8 @@ test('switching to Arabic mirrors the page and translates it; Spanish too', asyn
   await page.waitForFunction(() => document.documentElement.dir === 'rtl');
   assert.equal(await page.getAttribute('html', 'lang'), 'ar');
   assert.equal((await page.textContent('main h1')).trim(), 'الدور');
+  // Line names are the site's translations (the demo clinic has them).
+  await page.locator('#line-A', { hasText: 'المواعيد' }).waitFor();
   assert.equal(await page.getAttribute('button[lang="ar"]', 'aria-pressed'), 'true');
   // Mirrored: the brand now sits at the right-hand edge.
   const brand = await page.locator('.brand').boundingBox();
@@ -69,6 +71,8 @@ test('switching to Arabic mirrors the page and translates it; Spanish too', asyn
   await page.waitForFunction(() => document.documentElement.dir === 'ltr');
   assert.equal(await page.getAttribute('html', 'lang'), 'es');
   assert.equal((await page.textContent('main h1')).trim(), 'Turnos');
+  await page.locator('#line-A', { hasText: 'Citas' }).waitFor();
+  await page.locator('#line-W', { hasText: 'Sin cita' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -3,6 +3,11 @@
 use super::survey::SurveyConfig;
 use crate::queue::LineId;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A name's translations by language tag (`"es"`, `"ar"`), beside its
+/// default.
+pub type Translations = BTreeMap<String, String>;
 
 /// What a kiosk needs to know about the site.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -12,7 +17,11 @@ pub struct SiteConfig {
     /// Locale tags offered on the kiosk, first is the default.
     pub languages: Vec<String>,
     pub lines: Vec<LineConfig>,
+    /// Rooms by their (default) name: what staff call a ticket to.
     pub rooms: Vec<String>,
+    /// Room names in other languages, by room: `{"Room 1": {"es": "Sala 1"}}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub room_names: BTreeMap<String, Translations>,
     pub arrival_window: ArrivalWindow,
     pub idle: IdleTimings,
     /// The line walk-ins join.
@@ -72,8 +81,39 @@ pub struct CheckInQuestions {
 pub struct LineConfig {
     pub id: LineId,
     pub name: String,
+    /// The name in other languages: `{"es": "Citas"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: Translations,
     /// Rooms serving this line at once (for wait estimates).
     pub servers: u32,
+}
+
+impl SiteConfig {
+    /// A line's name in `language` (a locale tag such as `es` or `es-MX`),
+    /// else its default name; `None` for a line the site does not have.
+    pub fn line_name(&self, id: LineId, language: &str) -> Option<&str> {
+        let line = self.lines.iter().find(|l| l.id == id)?;
+        Some(translated(&line.names, language).unwrap_or(&line.name))
+    }
+
+    /// A room's name in `language`, else the room as staff named it.
+    pub fn room_name<'a>(&'a self, room: &'a str, language: &str) -> &'a str {
+        self.room_names
+            .get(room)
+            .and_then(|names| translated(names, language))
+            .unwrap_or(room)
+    }
+}
+
+/// The translation for `language`: its exact tag, else its primary
+/// language (`es` for `es-MX`).
+fn translated<'a>(names: &'a Translations, language: &str) -> Option<&'a str> {
+    let primary = language.split(['-', '_']).next().unwrap_or(language);
+    names
+        .get(language)
+        .or_else(|| names.get(primary))
+        .map(String::as_str)
+        .filter(|name| !name.trim().is_empty())
 }
 
 /// How early and how late a patient may check in for an appointment.
@@ -92,4 +132,39 @@ pub struct IdleTimings {
     pub warn_after_seconds: u32,
     /// The warning's countdown (WCAG 2.2.1: at least 20 s).
     pub countdown_seconds: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_translated_with_a_fallback() {
+        let json = r#"{
+            "clinic_name": "C", "languages": ["en", "es", "ar"],
+            "lines": [{"id": "A", "name": "Appointments", "names": {"es": "Citas"}, "servers": 1},
+                      {"id": "W", "name": "Walk-in", "servers": 1}],
+            "rooms": ["Room 1", "Room 2"],
+            "room_names": {"Room 1": {"es": "Sala 1", "ar": "الغرفة 1"}},
+            "arrival_window": {"minutes_before": 30, "minutes_after": 15},
+            "idle": {"warn_after_seconds": 60, "countdown_seconds": 30},
+            "walk_in_line": "W", "walk_in_reasons": ["other"],
+            "survey": {"ask_recommend": false, "ask_themes": false, "ask_comment": false, "staff": [], "cooldown_seconds": 20}
+        }"#;
+        let site: SiteConfig = serde_json::from_str(json).unwrap();
+        let a = LineId::new('A').unwrap();
+        let w = LineId::new('W').unwrap();
+        assert_eq!(site.line_name(a, "es"), Some("Citas"));
+        assert_eq!(site.line_name(a, "es-MX"), Some("Citas"));
+        assert_eq!(site.line_name(a, "ar"), Some("Appointments"));
+        assert_eq!(site.line_name(w, "es"), Some("Walk-in"));
+        assert_eq!(site.line_name(LineId::new('Z').unwrap(), "es"), None);
+        assert_eq!(site.room_name("Room 1", "ar"), "الغرفة 1");
+        assert_eq!(site.room_name("Room 1", "en"), "Room 1");
+        assert_eq!(site.room_name("Room 2", "es"), "Room 2");
+        assert_eq!(site.room_name("Somewhere else", "es"), "Somewhere else");
+        // Without translations the wire stays as it was.
+        let plain = serde_json::to_value(&site.lines[1]).unwrap();
+        assert!(plain.get("names").is_none());
+    }
 }

@@ -49,7 +49,11 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
                     Standing::Called { room } => {
                         view! {
                             <p class="called-now">
-                                {move || t_string!(i18n, check_in.called_now, room = room.clone()).to_string()}
+                                {move || {
+                                    let language = i18n.get_locale();
+                                    let room = flow.site.with_value(|s| s.room_name(&room, language.as_str()).to_owned());
+                                    t_string!(i18n, check_in.called_now, room = room).to_string()
+                                }}
                             </p>
                         }
                             .into_any()

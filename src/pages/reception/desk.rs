@@ -40,9 +40,21 @@ pub fn DeskView() -> impl IntoView {
             None => t_string!(i18n, board.reconnecting_never).to_string(),
         }),
     };
+    // Rooms are called by their configured name; staff read them in their
+    // language.
     let room_options = rooms
         .into_iter()
-        .map(|room| view! { <option value=room.clone()>{room.clone()}</option> })
+        .map(|room| {
+            let label = {
+                let room = room.clone();
+                move || {
+                    let language = i18n.get_locale();
+                    desk.site
+                        .with_value(|s| s.room_name(&room, language.as_str()).to_owned())
+                }
+            };
+            view! { <option value=room.clone()>{label}</option> }
+        })
         .collect_view();
     view! {
         <div class="desk-top">
@@ -174,7 +186,14 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
     view! {
         <section class="desk-line" aria-labelledby=labelled_by>
             <div class="desk-line-top">
-                <h2 id=heading_id>{line.name.clone()}</h2>
+                <h2 id=heading_id>
+                    {move || {
+                        let language = i18n.get_locale();
+                        desk.site
+                            .with_value(|s| s.line_name(id, language.as_str()).map(str::to_owned))
+                            .unwrap_or_else(|| line.name.clone())
+                    }}
+                </h2>
                 <button type="button" class="primary" on:click=call_next>
                     {move || t_string!(i18n, reception.call_next_to, room = actions.room.get()).to_string()}
                 </button>
