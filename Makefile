@@ -15,7 +15,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench sqlx-prepare
+.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits sqlx-prepare
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
@@ -23,6 +23,7 @@ help:
 	@echo "make size   download size of the release app (gzip and brotli)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make bench  requests per second of the release server (wrk)"
+	@echo "make bench-waits  how often wait ranges hold, on simulated clinic days"
 	@echo "make openapi  regenerate server/openapi.json from the code"
 	@echo "make sqlx-prepare  regenerate server/.sqlx after changing SQL"
 
@@ -74,6 +75,13 @@ sqlx-prepare:
 # Regenerate server/openapi.json from the code (a test checks it is current).
 openapi:
 	WAITWELL_UPDATE_OPENAPI=1 cargo test -p waitwell-server --test openapi
+
+# The wait estimator against simulated clinic days (sim/): DAYS per
+# scenario, from SEED; deterministic.
+DAYS ?= 200
+SEED ?= 1
+bench-waits:
+	cargo run --release -q -p waitwell-sim -- $(DAYS) $(SEED)
 
 # Requests per second of the release server (wrk over loopback).
 bench: app server

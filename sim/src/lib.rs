@@ -1,0 +1,298 @@
+//! Clinic days, simulated, to measure how often the wait range a patient is
+//! shown at check-in holds the wait they then have.
+//!
+//! One line, served first come first served by `rooms` rooms. Appointments
+//! are booked in slots (one per room per slot) and arrive around their
+//! time (early or late, some never); walk-ins arrive at random (Poisson);
+//! visits last a log-normal time. The clinic may start late and pause for
+//! lunch. At every arrival the estimator is asked exactly as the server asks
+//! it (people waiting ahead, the rooms, the line's last visits of the day),
+//! and the wait the patient then has is recorded beside it.
+//!
+//! Everything follows from a seed: the same seed gives the same days.
+
+pub mod metrics;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, LogNormal, Normal};
+use std::collections::VecDeque;
+use waitwell_core::wait::{estimate, WaitDefaults, WaitRange};
+
+/// How many of a line's latest visits the server hands the estimator (the
+/// server's `RECENT_VISITS`).
+pub const RECENT_VISITS: usize = 20;
+
+/// One kind of clinic day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: &'static str,
+    /// Rooms seeing patients of the line at once.
+    pub rooms: usize,
+    /// Minutes the clinic is open for arrivals.
+    pub open_minutes: f64,
+    /// Minutes between appointment slots (each slot books one patient per room).
+    pub slot_minutes: f64,
+    /// Median visit length, minutes.
+    pub visit_median: f64,
+    /// Spread of visit lengths (the log-normal's sigma; 0.3 is tight, 0.7 wide).
+    pub visit_sigma: f64,
+    /// Arrival relative to the appointment: mean and spread, minutes
+    /// (negative is early).
+    pub lateness_mean: f64,
+    pub lateness_sd: f64,
+    /// Share of appointments that never come.
+    pub no_show: f64,
+    /// Walk-ins per hour (Poisson).
+    pub walk_ins_per_hour: f64,
+    /// Minutes the rooms start after the clinic opens.
+    pub late_start: f64,
+    /// A lunch pause (start, minutes) when no visit starts.
+    pub lunch: Option<(f64, f64)>,
+}
+
+impl Scenario {
+    /// A plain day: one room, 15-minute slots, 12-minute visits.
+    pub const fn basic(name: &'static str) -> Scenario {
+        Scenario {
+            name,
+            rooms: 1,
+            open_minutes: 480.0,
+            slot_minutes: 15.0,
+            visit_median: 12.0,
+            visit_sigma: 0.4,
+            lateness_mean: -5.0,
+            lateness_sd: 8.0,
+            no_show: 0.08,
+            walk_ins_per_hour: 1.0,
+            late_start: 0.0,
+            lunch: None,
+        }
+    }
+}
+
+/// The scenarios `make bench-waits` reports on.
+pub fn scenarios() -> Vec<Scenario> {
+    let basic = Scenario::basic;
+    vec![
+        basic("1 room, 15-min slots, 12-min visits"),
+        Scenario {
+            rooms: 2,
+            slot_minutes: 12.0,
+            visit_median: 14.0,
+            ..basic("2 rooms, over-booked (12-min slots, 14-min visits)")
+        },
+        Scenario {
+            rooms: 3,
+            slot_minutes: 20.0,
+            visit_median: 18.0,
+            visit_sigma: 0.7,
+            ..basic("3 rooms, variable visits (sigma 0.7)")
+        },
+        Scenario {
+            slot_minutes: 20.0,
+            visit_median: 8.0,
+            ..basic("1 room, under-booked (20-min slots, 8-min visits)")
+        },
+        Scenario {
+            walk_ins_per_hour: 3.0,
+            slot_minutes: 30.0,
+            visit_median: 10.0,
+            ..basic("walk-in heavy (3 an hour, 30-min slots)")
+        },
+        Scenario {
+            rooms: 2,
+            late_start: 30.0,
+            lunch: Some((240.0, 45.0)),
+            ..basic("2 rooms, 30 min late start and a lunch gap")
+        },
+    ]
+}
+
+/// One check-in: what the patient was told, and what happened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Record {
+    /// People waiting ahead at check-in.
+    pub ahead: usize,
+    pub told: WaitRange,
+    /// "People ahead × mean recent visit ÷ rooms" (10-minute visits
+    /// without history), for comparison.
+    pub naive_minutes: f64,
+    /// Minutes from check-in to the start of the visit.
+    pub waited: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Arrival {
+    at: f64,
+}
+
+/// One simulated day of `scenario`, from `seed`: a record per patient seen.
+pub fn simulate_day(scenario: &Scenario, seed: u64) -> Vec<Record> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let arrivals = arrivals(scenario, &mut rng);
+    let visit = LogNormal::new(
+        scenario.visit_median.max(0.5).ln(),
+        scenario.visit_sigma.max(0.0),
+    )
+    .expect("sigma is finite and not negative");
+
+    // Each room: when it is next free.
+    let rooms = scenario.rooms.max(1);
+    let mut free_at = vec![scenario.late_start; rooms];
+    let mut waiting: VecDeque<(Arrival, WaitRange, usize, f64)> = VecDeque::new();
+    let mut recent: Vec<(f64, f64)> = Vec::new(); // (finished at, minutes)
+    let mut records = Vec::with_capacity(arrivals.len());
+    let mut next = arrivals.into_iter().peekable();
+
+    loop {
+        // The next moment a room can start a visit.
+        let (room, room_free) = free_at
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("at least one room");
+        // The head of the line starts when that room is free and it is there.
+        let head_start = waiting
+            .front()
+            .map(|(a, ..)| after_lunch(scenario, room_free.max(a.at)));
+        let arrival_first = match (next.peek(), head_start) {
+            (Some(a), Some(start)) => a.at <= start,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if arrival_first {
+            let Some(arrival) = next.next() else { break };
+            // What the server knows at this moment: the latest visits
+            // finished so far (by when they finished, as its query orders).
+            let mut known: Vec<(f64, f64)> = recent
+                .iter()
+                .copied()
+                .filter(|(done, _)| *done <= arrival.at)
+                .collect();
+            known.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let last: Vec<f64> = known.iter().take(RECENT_VISITS).map(|(_, m)| *m).collect();
+            let ahead = waiting.len();
+            let told = estimate(ahead, rooms, &last, WaitDefaults::default());
+            let mean = if last.len() >= 3 {
+                last.iter().sum::<f64>() / last.len() as f64
+            } else {
+                WaitDefaults::default().service_minutes
+            };
+            let naive = ahead as f64 * mean / rooms as f64;
+            waiting.push_back((arrival, told, ahead, naive));
+            continue;
+        }
+        let Some((arrival, told, ahead, naive)) = waiting.pop_front() else {
+            break;
+        };
+        let start = head_start.unwrap_or(room_free);
+        let minutes = visit
+            .sample(&mut rng)
+            .min(waitwell_core::wait::MAX_SERVICE_MINUTES);
+        free_at[room] = start + minutes;
+        recent.push((start + minutes, minutes));
+        records.push(Record {
+            ahead,
+            told,
+            naive_minutes: naive,
+            waited: start - arrival.at,
+        });
+    }
+    records
+}
+
+/// When a visit that could start at `t` starts, given the lunch pause.
+fn after_lunch(scenario: &Scenario, t: f64) -> f64 {
+    match scenario.lunch {
+        Some((from, minutes)) if t >= from && t < from + minutes => from + minutes,
+        _ => t,
+    }
+}
+
+/// The day's arrivals, in time order: booked patients who come, and
+/// walk-ins.
+fn arrivals(scenario: &Scenario, rng: &mut ChaCha8Rng) -> Vec<Arrival> {
+    let mut all = Vec::new();
+    let lateness = Normal::new(scenario.lateness_mean, scenario.lateness_sd.max(0.0))
+        .expect("a finite spread");
+    let slots = (scenario.open_minutes / scenario.slot_minutes.max(1.0)).floor() as usize;
+    for slot in 0..slots {
+        let booked = slot as f64 * scenario.slot_minutes;
+        for _ in 0..scenario.rooms.max(1) {
+            if rng.random::<f64>() < scenario.no_show {
+                continue;
+            }
+            let at = (booked + lateness.sample(rng)).max(0.0);
+            all.push(Arrival { at });
+        }
+    }
+    if scenario.walk_ins_per_hour > 0.0 {
+        let gap = Exp::new(scenario.walk_ins_per_hour / 60.0).expect("a positive rate");
+        let mut at = gap.sample(rng);
+        while at < scenario.open_minutes {
+            all.push(Arrival { at });
+            at += gap.sample(rng);
+        }
+    }
+    all.sort_by(|a, b| a.at.total_cmp(&b.at));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_day() {
+        let s = &scenarios()[1];
+        assert_eq!(simulate_day(s, 7), simulate_day(s, 7));
+        assert_ne!(simulate_day(s, 7), simulate_day(s, 8));
+    }
+
+    #[test]
+    fn everyone_who_comes_is_seen_once_and_nobody_waits_negatively() {
+        for s in scenarios() {
+            let day = simulate_day(&s, 3);
+            assert!(!day.is_empty(), "{}", s.name);
+            assert!(day.iter().all(|r| r.waited >= -1e-9), "{}", s.name);
+            assert!(day
+                .iter()
+                .all(|r| r.told.low_minutes <= r.told.high_minutes));
+        }
+    }
+
+    #[test]
+    fn with_nobody_else_there_is_no_wait() {
+        // One patient a day, never late, no walk-ins: seen on arrival.
+        let quiet = Scenario {
+            open_minutes: 15.0,
+            no_show: 0.0,
+            walk_ins_per_hour: 0.0,
+            lateness_sd: 0.0,
+            lateness_mean: 0.0,
+            ..Scenario::basic("quiet")
+        };
+        let day = simulate_day(&quiet, 1);
+        assert_eq!(day.len(), 1);
+        assert_eq!((day[0].ahead, day[0].waited), (0, 0.0));
+        assert_eq!(day[0].naive_minutes, 0.0);
+    }
+
+    #[test]
+    fn lunch_and_a_late_start_hold_visits_back() {
+        let s = Scenario {
+            late_start: 30.0,
+            lunch: Some((100.0, 40.0)),
+            ..Scenario::basic("gaps")
+        };
+        assert_eq!(after_lunch(&s, 99.0), 99.0);
+        assert_eq!(after_lunch(&s, 100.0), 140.0);
+        assert_eq!(after_lunch(&s, 139.9), 140.0);
+        // The first patient, early at the door, waits for the late start.
+        let day = simulate_day(&s, 5);
+        assert!(day[0].waited > 0.0);
+    }
+}
