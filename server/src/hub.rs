@@ -227,9 +227,14 @@ impl Change<'_> {
         settings: &Settings,
         line: LineId,
         ahead: usize,
+        now_unix: i64,
     ) -> Result<WaitRange, AppError> {
-        let recent = tickets::recent_service_minutes(&mut self.tx, &self.today.day).await?;
-        Ok(estimate(settings, &recent, line, ahead))
+        let day = &self.today.day;
+        let visits = Visits {
+            recent: tickets::recent_service_minutes(&mut self.tx, day).await?,
+            in_progress: tickets::in_progress_minutes(&mut self.tx, day, now_unix).await?,
+        };
+        Ok(estimate(settings, &visits, line, ahead))
     }
 
     /// Commits, swaps the new queue in, and announces its version.
@@ -251,22 +256,32 @@ impl Change<'_> {
     }
 }
 
-/// The wait range for `ahead` people before a ticket on `line`, from the
-/// line's recent visit lengths (`recent`, minutes per line).
-pub fn estimate(
-    settings: &Settings,
-    recent: &std::collections::BTreeMap<String, Vec<f64>>,
-    line: LineId,
-    ahead: usize,
-) -> WaitRange {
+/// What the wait estimates read of the day, per line: the latest visits'
+/// lengths and the minutes each visit in progress has been going.
+#[derive(Debug, Clone, Default)]
+pub struct Visits {
+    pub recent: std::collections::BTreeMap<String, Vec<f64>>,
+    pub in_progress: std::collections::BTreeMap<String, Vec<f64>>,
+}
+
+/// The wait range for `ahead` people before a ticket on `line`.
+pub fn estimate(settings: &Settings, visits: &Visits, line: LineId, ahead: usize) -> WaitRange {
     let servers = settings
         .line(line)
         .map_or(1, |l| usize::try_from(l.servers).unwrap_or(1));
-    let times = recent
-        .get(&line.to_string())
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    wait::estimate(ahead, servers, times, WaitDefaults::default())
+    let of_line = |map: &'_ std::collections::BTreeMap<String, Vec<f64>>| {
+        map.get(&line.to_string()).cloned().unwrap_or_default()
+    };
+    let (recent, in_progress) = (of_line(&visits.recent), of_line(&visits.in_progress));
+    wait::estimate_now(
+        &wait::Situation {
+            ahead,
+            servers,
+            recent: &recent,
+            in_progress: &in_progress,
+        },
+        WaitDefaults::default(),
+    )
 }
 
 /// A refusal of the queue state machine, in the contract's terms.

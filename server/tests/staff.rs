@@ -735,3 +735,39 @@ async fn housekeeping_forgets_failed_attempts_past_their_window() {
     waitwell_server::housekeeping::once(&f.state).await;
     assert_eq!(count().await, 0);
 }
+
+#[tokio::test]
+async fn the_wait_shown_follows_the_visit_in_progress() {
+    let f = fixture().await;
+    let cookie = sign_in(&f).await;
+    // The walk-in line has one room: Ana is called in, Ben waits next.
+    walk_in(&f, "Ana").await;
+    let called = act(
+        &f,
+        &cookie,
+        r#"{"action":"call_next","line":"W","room":"Room 1"}"#,
+    )
+    .await;
+    assert_eq!(called.status, 200, "{}", called.text);
+    let ben = walk_in(&f, "Ben").await.json();
+    let told = |q: &serde_json::Value| {
+        let waiting = &q["lines"][1]["waiting"][0];
+        assert_eq!(waiting["ticket"], ben["ticket"]);
+        (
+            waiting["wait"]["low_minutes"].as_u64().unwrap(),
+            waiting["wait"]["high_minutes"].as_u64().unwrap(),
+        )
+    };
+    let at_once = told(&get(&f.state, "/api/v1/queue").await.json());
+    assert_eq!(
+        at_once,
+        (
+            ben["wait"]["low_minutes"].as_u64().unwrap(),
+            ben["wait"]["high_minutes"].as_u64().unwrap()
+        )
+    );
+    // Nine minutes into Ana's visit, Ben is told a shorter wait.
+    f.clock.advance(SignedDuration::from_mins(9));
+    let later = told(&get(&f.state, "/api/v1/queue").await.json());
+    assert!(later.1 < at_once.1, "{at_once:?} then {later:?}");
+}

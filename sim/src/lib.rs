@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Normal};
 use std::collections::VecDeque;
-use waitwell_core::wait::{estimate, WaitDefaults, WaitRange};
+use waitwell_core::wait::{estimate, estimate_now, WaitDefaults, WaitRange};
 
 /// How many of a line's latest visits the server hands the estimator (the
 /// server's `RECENT_VISITS`).
@@ -127,8 +127,41 @@ struct Arrival {
     at: f64,
 }
 
+/// What the server knows when a patient checks in: people waiting ahead,
+/// the rooms, the line's latest visit lengths (newest first), and how long
+/// each visit in progress has been going.
+#[derive(Debug, Clone, Copy)]
+pub struct Situation<'a> {
+    pub ahead: usize,
+    pub rooms: usize,
+    pub recent: &'a [f64],
+    pub in_progress: &'a [f64],
+}
+
+/// An estimator under test.
+pub type Estimator = fn(&Situation<'_>) -> WaitRange;
+
+/// The first estimator (quartiles of recent visits), as the server called
+/// it before it knew of visits in progress.
+pub fn first(s: &Situation<'_>) -> WaitRange {
+    estimate(s.ahead, s.rooms, s.recent, WaitDefaults::default())
+}
+
+/// Today's estimator, called as the server calls it.
+pub fn current(s: &Situation<'_>) -> WaitRange {
+    estimate_now(
+        &waitwell_core::wait::Situation {
+            ahead: s.ahead,
+            servers: s.rooms,
+            recent: s.recent,
+            in_progress: s.in_progress,
+        },
+        WaitDefaults::default(),
+    )
+}
+
 /// One simulated day of `scenario`, from `seed`: a record per patient seen.
-pub fn simulate_day(scenario: &Scenario, seed: u64) -> Vec<Record> {
+pub fn simulate_day(scenario: &Scenario, seed: u64, estimator: Estimator) -> Vec<Record> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let arrivals = arrivals(scenario, &mut rng);
     let visit = LogNormal::new(
@@ -140,6 +173,7 @@ pub fn simulate_day(scenario: &Scenario, seed: u64) -> Vec<Record> {
     // Each room: when it is next free.
     let rooms = scenario.rooms.max(1);
     let mut free_at = vec![scenario.late_start; rooms];
+    let mut started_at = vec![f64::NEG_INFINITY; rooms];
     let mut waiting: VecDeque<(Arrival, WaitRange, usize, f64)> = VecDeque::new();
     let mut recent: Vec<(f64, f64)> = Vec::new(); // (finished at, minutes)
     let mut records = Vec::with_capacity(arrivals.len());
@@ -175,7 +209,16 @@ pub fn simulate_day(scenario: &Scenario, seed: u64) -> Vec<Record> {
             known.sort_by(|a, b| b.0.total_cmp(&a.0));
             let last: Vec<f64> = known.iter().take(RECENT_VISITS).map(|(_, m)| *m).collect();
             let ahead = waiting.len();
-            let told = estimate(ahead, rooms, &last, WaitDefaults::default());
+            let in_progress: Vec<f64> = (0..rooms)
+                .filter(|&r| started_at[r] <= arrival.at && free_at[r] > arrival.at)
+                .map(|r| arrival.at - started_at[r])
+                .collect();
+            let told = estimator(&Situation {
+                ahead,
+                rooms,
+                recent: &last,
+                in_progress: &in_progress,
+            });
             let mean = if last.len() >= 3 {
                 last.iter().sum::<f64>() / last.len() as f64
             } else {
@@ -193,6 +236,7 @@ pub fn simulate_day(scenario: &Scenario, seed: u64) -> Vec<Record> {
             .sample(&mut rng)
             .min(waitwell_core::wait::MAX_SERVICE_MINUTES);
         free_at[room] = start + minutes;
+        started_at[room] = start;
         recent.push((start + minutes, minutes));
         records.push(Record {
             ahead,
@@ -248,14 +292,14 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_day() {
         let s = &scenarios()[1];
-        assert_eq!(simulate_day(s, 7), simulate_day(s, 7));
-        assert_ne!(simulate_day(s, 7), simulate_day(s, 8));
+        assert_eq!(simulate_day(s, 7, current), simulate_day(s, 7, current));
+        assert_ne!(simulate_day(s, 7, current), simulate_day(s, 8, current));
     }
 
     #[test]
     fn everyone_who_comes_is_seen_once_and_nobody_waits_negatively() {
         for s in scenarios() {
-            let day = simulate_day(&s, 3);
+            let day = simulate_day(&s, 3, current);
             assert!(!day.is_empty(), "{}", s.name);
             assert!(day.iter().all(|r| r.waited >= -1e-9), "{}", s.name);
             assert!(day
@@ -275,7 +319,7 @@ mod tests {
             lateness_mean: 0.0,
             ..Scenario::basic("quiet")
         };
-        let day = simulate_day(&quiet, 1);
+        let day = simulate_day(&quiet, 1, current);
         assert_eq!(day.len(), 1);
         assert_eq!((day[0].ahead, day[0].waited), (0, 0.0));
         assert_eq!(day[0].naive_minutes, 0.0);
@@ -292,7 +336,7 @@ mod tests {
         assert_eq!(after_lunch(&s, 100.0), 140.0);
         assert_eq!(after_lunch(&s, 139.9), 140.0);
         // The first patient, early at the door, waits for the late start.
-        let day = simulate_day(&s, 5);
+        let day = simulate_day(&s, 5, current);
         assert!(day[0].waited > 0.0);
     }
 }

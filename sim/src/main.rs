@@ -4,13 +4,34 @@
 //! `waitwell-sim [DAYS] [SEED]` (defaults 200 and 1).
 
 use waitwell_sim::metrics::{summarise, Summary};
-use waitwell_sim::{scenarios, simulate_day, Record};
+use waitwell_sim::{current, first, scenarios, simulate_day, Estimator, Record};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let days: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     println!("Wait ranges against simulated clinic days: {days} days per scenario, seed {seed}");
+    for (title, estimator) in [
+        (
+            "the first estimator (quartiles of recent visits)",
+            first as Estimator,
+        ),
+        (
+            "today's estimator (visits in progress, calibrated spread)",
+            current as Estimator,
+        ),
+    ] {
+        println!("\n{title}");
+        report(days, seed, estimator);
+    }
+    println!(
+        "held: share of waits inside the range; past: beyond its upper end; width, p90w: median \
+         and 90th-percentile width (min); MAE/n: mean error of the midpoint over that of \
+         \"ahead x mean visit / rooms\"; IS80: mean interval score at 80% (min, lower is better)"
+    );
+}
+
+fn report(days: u64, seed: u64, estimator: Estimator) {
     println!(
         "{:<52} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
         "scenario", "checkins", "held", "past", "width", "p90w", "MAE/n", "IS80"
@@ -23,17 +44,12 @@ fn main() {
             let day_seed = seed
                 .wrapping_mul(1_000_003)
                 .wrapping_add(i as u64 * 100_000 + day);
-            records.extend(simulate_day(scenario, day_seed));
+            records.extend(simulate_day(scenario, day_seed, estimator));
         }
         print_row(scenario.name, &summarise(&records));
         all.extend(records);
     }
     print_row("overall", &summarise(&all));
-    println!(
-        "held: share of waits inside the range; past: beyond its upper end; width, p90w: median \
-         and 90th-percentile width (min); MAE/n: mean error of the midpoint over that of \
-         \"ahead x mean visit / rooms\"; IS80: mean interval score at 80% (min, lower is better)"
-    );
 }
 
 fn print_row(name: &str, s: &Summary) {

@@ -159,7 +159,12 @@ async fn ticket_body(
     let (line, code, version) = (ticket.line, ticket.code, queue.version());
     let position = queue.position(id).unwrap_or(0);
     let wait = change
-        .wait_for(&state.settings, line, position.saturating_sub(1))
+        .wait_for(
+            &state.settings,
+            line,
+            position.saturating_sub(1),
+            state.now().as_second(),
+        )
         .await?;
     let response = CheckInResponse {
         ticket: code.to_string(),

@@ -30,7 +30,10 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
     let mut tx = state.db.begin().await?;
     let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
     let rows = tickets::on_board(&mut tx, &day).await?;
-    let recent = tickets::recent_service_minutes(&mut tx, &day).await?;
+    let visits = hub::Visits {
+        recent: tickets::recent_service_minutes(&mut tx, &day).await?,
+        in_progress: tickets::in_progress_minutes(&mut tx, &day, state.now().as_second()).await?,
+    };
     let notices = crate::store::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
@@ -62,7 +65,7 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
                 line.waiting.push(WaitingTicket {
                     ticket,
                     position: u32::try_from(position).unwrap_or(u32::MAX),
-                    wait: hub::estimate(&state.settings, &recent, line.id, position - 1),
+                    wait: hub::estimate(&state.settings, &visits, line.id, position - 1),
                 });
             }
         }

@@ -303,6 +303,31 @@ pub async fn recent_service_minutes(
     Ok(by_line)
 }
 
+/// Minutes each visit in progress (a called ticket) has been going at
+/// `now_unix`, per line.
+pub async fn in_progress_minutes(
+    conn: &mut SqliteConnection,
+    day: &str,
+    now_unix: i64,
+) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT line_id, called_at AS "called_at!: i64" FROM tickets
+         WHERE day = ? AND status = 'called' AND called_at IS NOT NULL"#,
+        day
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut by_line: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for row in rows {
+        let seconds = now_unix.saturating_sub(row.called_at).max(0);
+        by_line
+            .entry(row.line_id)
+            .or_default()
+            .push(seconds as f64 / 60.0);
+    }
+    Ok(by_line)
+}
+
 /// The day's called tickets (most recent first), then its waiting ones (in
 /// order): what the public board shows.
 pub async fn on_board(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Ticket>, AppError> {
