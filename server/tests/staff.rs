@@ -771,3 +771,42 @@ async fn the_wait_shown_follows_the_visit_in_progress() {
     let later = told(&get(&f.state, "/api/v1/queue").await.json());
     assert!(later.1 < at_once.1, "{at_once:?} then {later:?}");
 }
+
+/// Calls Ana in and tells Ben, checking in next, his wait on the walk-in
+/// line (one room): after `history` visits of `minutes` each the day before.
+async fn wait_after(history: usize, minutes: i64) -> (u64, u64) {
+    let f = fixture().await;
+    let call = r#"{"action":"call_next","line":"W","room":"Room 1"}"#;
+    for i in 0..history {
+        let cookie = sign_in(&f).await;
+        walk_in(&f, &format!("Yday{}", char::from(b'a' + i as u8))).await;
+        let called = act(&f, &cookie, call).await.json();
+        let id = ticket_id(&f, &cookie, called["ticket"].as_str().unwrap()).await;
+        f.clock.advance(SignedDuration::from_mins(minutes));
+        // (Longer than a session's idle limit: sign in again.)
+        let cookie = sign_in(&f).await;
+        let served = format!(r#"{{"action":"serve","ticket":{id}}}"#);
+        let done = act(&f, &cookie, &served).await;
+        assert_eq!(done.status, 200, "{}", done.text);
+    }
+    f.clock.advance(SignedDuration::from_hours(24));
+    let cookie = sign_in(&f).await;
+    walk_in(&f, "Ana").await;
+    act(&f, &cookie, call).await;
+    let ben = walk_in(&f, "Ben").await.json();
+    (
+        ben["wait"]["low_minutes"].as_u64().unwrap(),
+        ben["wait"]["high_minutes"].as_u64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn the_first_patients_of_a_day_are_told_from_earlier_days_visits() {
+    // Without history: the 10-minute guess. After a day of 30-minute
+    // visits: a range around 30 minutes.
+    let guess = wait_after(0, 0).await;
+    let known = wait_after(5, 30).await;
+    assert!(guess.1 <= 20, "{guess:?}");
+    assert!(known.0 <= 30 && 30 <= known.1, "{known:?}");
+    assert!(known.1 > guess.1, "{guess:?} then {known:?}");
+}

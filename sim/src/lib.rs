@@ -160,8 +160,29 @@ pub fn current(s: &Situation<'_>) -> WaitRange {
     )
 }
 
-/// One simulated day of `scenario`, from `seed`: a record per patient seen.
+/// One simulated day of `scenario`, from `seed`, with no history: a record
+/// per patient seen.
 pub fn simulate_day(scenario: &Scenario, seed: u64, estimator: Estimator) -> Vec<Record> {
+    simulate_day_after(scenario, seed, estimator, &[]).records
+}
+
+/// A simulated day: its records, and its latest visit lengths (newest
+/// first, at most [`RECENT_VISITS`]) for the days after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Day {
+    pub records: Vec<Record>,
+    pub latest_visits: Vec<f64>,
+}
+
+/// One simulated day of `scenario` after days whose latest visit lengths
+/// were `history` (newest first): the server hands the estimator today's
+/// latest visits, topped up from earlier days while today has too few.
+pub fn simulate_day_after(
+    scenario: &Scenario,
+    seed: u64,
+    estimator: Estimator,
+    history: &[f64],
+) -> Day {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let arrivals = arrivals(scenario, &mut rng);
     let visit = LogNormal::new(
@@ -207,7 +228,12 @@ pub fn simulate_day(scenario: &Scenario, seed: u64, estimator: Estimator) -> Vec
                 .filter(|(done, _)| *done <= arrival.at)
                 .collect();
             known.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let last: Vec<f64> = known.iter().take(RECENT_VISITS).map(|(_, m)| *m).collect();
+            let last: Vec<f64> = known
+                .iter()
+                .map(|(_, m)| *m)
+                .chain(history.iter().copied())
+                .take(RECENT_VISITS)
+                .collect();
             let ahead = waiting.len();
             let in_progress: Vec<f64> = (0..rooms)
                 .filter(|&r| started_at[r] <= arrival.at && free_at[r] > arrival.at)
@@ -245,7 +271,11 @@ pub fn simulate_day(scenario: &Scenario, seed: u64, estimator: Estimator) -> Vec
             waited: start - arrival.at,
         });
     }
-    records
+    recent.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Day {
+        records,
+        latest_visits: recent.iter().take(RECENT_VISITS).map(|(_, m)| *m).collect(),
+    }
 }
 
 /// When a visit that could start at `t` starts, given the lunch pause.
@@ -323,6 +353,25 @@ mod tests {
         assert_eq!(day.len(), 1);
         assert_eq!((day[0].ahead, day[0].waited), (0, 0.0));
         assert_eq!(day[0].naive_minutes, 0.0);
+    }
+
+    #[test]
+    fn earlier_days_inform_the_first_patients_of_the_next() {
+        let s = &scenarios()[0];
+        let monday = simulate_day_after(s, 11, current, &[]);
+        assert_eq!(monday.latest_visits.len(), RECENT_VISITS);
+        // Long visits the day before: the first waits told are longer.
+        let long = [40.0; RECENT_VISITS];
+        let plain = simulate_day_after(s, 12, current, &[]);
+        let after_long = simulate_day_after(s, 12, current, &long);
+        let first_told = |d: &Day| d.records.iter().find(|r| r.ahead > 0).map(|r| r.told);
+        let (a, b) = (
+            first_told(&plain).unwrap(),
+            first_told(&after_long).unwrap(),
+        );
+        assert!(b.high_minutes > a.high_minutes, "{a:?} vs {b:?}");
+        // The days themselves (arrivals, visits) are the same.
+        assert_eq!(plain.latest_visits, after_long.latest_visits);
     }
 
     #[test]

@@ -4,25 +4,32 @@
 //! `waitwell-sim [DAYS] [SEED]` (defaults 200 and 1).
 
 use waitwell_sim::metrics::{summarise, Summary};
-use waitwell_sim::{current, first, scenarios, simulate_day, Estimator, Record};
+use waitwell_sim::{current, first, scenarios, simulate_day_after, Estimator, Record};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let days: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     println!("Wait ranges against simulated clinic days: {days} days per scenario, seed {seed}");
-    for (title, estimator) in [
+    for (title, estimator, history) in [
         (
-            "the first estimator (quartiles of recent visits)",
+            "the first estimator (quartiles of today's visits)",
             first as Estimator,
+            false,
         ),
         (
-            "today's estimator (visits in progress, calibrated spread)",
+            "visits in progress, calibrated spread; today's visits only",
             current as Estimator,
+            false,
+        ),
+        (
+            "today's estimator: as above, topped up from earlier days' visits",
+            current as Estimator,
+            true,
         ),
     ] {
         println!("\n{title}");
-        report(days, seed, estimator);
+        report(days, seed, estimator, history);
     }
     println!(
         "held: share of waits inside the range; past: beyond its upper end; width, p90w: median \
@@ -31,7 +38,7 @@ fn main() {
     );
 }
 
-fn report(days: u64, seed: u64, estimator: Estimator) {
+fn report(days: u64, seed: u64, estimator: Estimator, history: bool) {
     println!(
         "{:<52} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
         "scenario", "checkins", "held", "past", "width", "p90w", "MAE/n", "IS80"
@@ -39,12 +46,17 @@ fn report(days: u64, seed: u64, estimator: Estimator) {
     let mut all: Vec<Record> = Vec::new();
     for (i, scenario) in scenarios().iter().enumerate() {
         let mut records = Vec::new();
+        let mut earlier: Vec<f64> = Vec::new();
         for day in 0..days {
             // Days of different scenarios never share a seed.
             let day_seed = seed
                 .wrapping_mul(1_000_003)
                 .wrapping_add(i as u64 * 100_000 + day);
-            records.extend(simulate_day(scenario, day_seed, estimator));
+            let simulated = simulate_day_after(scenario, day_seed, estimator, &earlier);
+            records.extend(simulated.records);
+            if history {
+                earlier = simulated.latest_visits;
+            }
         }
         print_row(scenario.name, &summarise(&records));
         all.extend(records);

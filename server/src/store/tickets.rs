@@ -9,7 +9,7 @@ use waitwell_core::queue::{
     LineId, Queue, Ticket, TicketCode, TicketId, TicketState, TicketStatus,
 };
 
-/// How many of a line's latest visits today the wait estimate looks at.
+/// How many of a line's latest visits the wait estimate looks at.
 pub const RECENT_VISITS: i64 = 20;
 
 /// Who a new ticket is for.
@@ -276,19 +276,32 @@ pub async fn stored_version(
     }))
 }
 
-/// Minutes from call to served of today's most recent visits, per line.
+/// How many days back visits still say something about today's.
+pub const HISTORY_DAYS: i64 = 28;
+
+/// Minutes from call to served of each line's most recent visits: today's,
+/// topped up from earlier days (at most [`HISTORY_DAYS`] back) while today
+/// has fewer than [`RECENT_VISITS`], so the first patients of a day get a
+/// range from real visits rather than a guess.
 pub async fn recent_service_minutes(
     conn: &mut sqlx::SqliteConnection,
     day: &str,
 ) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
+    let since = day
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.checked_sub(jiff::Span::new().days(HISTORY_DAYS)).ok())
+        .map_or_else(|| day.to_owned(), |d| d.to_string());
     let rows = sqlx::query!(
         r#"SELECT line_id AS "line_id!: String", finished_at - called_at AS "seconds!: i64" FROM (
             SELECT line_id, finished_at, called_at,
-                   ROW_NUMBER() OVER (PARTITION BY line_id ORDER BY finished_at DESC) AS n
+                   ROW_NUMBER() OVER (PARTITION BY line_id ORDER BY day DESC, finished_at DESC) AS n
             FROM tickets
-            WHERE day = ? AND status = 'served' AND called_at IS NOT NULL AND finished_at IS NOT NULL)
+            WHERE day <= ? AND day >= ? AND status = 'served'
+              AND called_at IS NOT NULL AND finished_at IS NOT NULL)
          WHERE n <= ?"#,
         day,
+        since,
         RECENT_VISITS
     )
     .fetch_all(conn)
