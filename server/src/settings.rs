@@ -3,6 +3,7 @@
 
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 use waitwell_core::contract::{
     limits, ArrivalWindow, CheckInQuestions, IdleTimings, LineConfig, SiteConfig, StaffMember,
@@ -153,6 +154,38 @@ pub enum SettingsError {
     Invalid(String),
 }
 
+/// The demo clinic's lines and rooms, named in its three languages.
+fn demo_lines_and_rooms() -> (Vec<LineConfig>, BTreeMap<String, Translations>) {
+    let line = |c| LineId::new(c).expect("A and W are capital letters");
+    let names = |pairs: &[(&str, &str)]| -> Translations {
+        pairs
+            .iter()
+            .map(|(language, name)| ((*language).to_owned(), (*name).to_owned()))
+            .collect()
+    };
+    let lines = vec![
+        LineConfig {
+            id: line('A'),
+            name: "Appointments".into(),
+            names: names(&[("es", "Citas"), ("ar", "المواعيد")]),
+            servers: 2,
+        },
+        LineConfig {
+            id: line('W'),
+            name: "Walk-in".into(),
+            names: names(&[("es", "Sin cita"), ("ar", "بدون موعد")]),
+            servers: 1,
+        },
+    ];
+    let rooms = (1..=3)
+        .map(|n| {
+            let translated = names(&[("es", &format!("Sala {n}")), ("ar", &format!("الغرفة {n}"))]);
+            (format!("Room {n}"), translated)
+        })
+        .collect();
+    (lines, rooms)
+}
+
 impl Settings {
     /// Reads a settings file.
     pub fn load(path: &Path) -> Result<Self, SettingsError> {
@@ -192,38 +225,12 @@ impl Settings {
     /// The demo clinic that `make run` starts with.
     pub fn demo(time_zone: TimeZone) -> Self {
         let line = |c| LineId::new(c).expect("A and W are capital letters");
-        let names = |pairs: &[(&str, &str)]| -> Translations {
-            pairs
-                .iter()
-                .map(|(language, name)| ((*language).to_owned(), (*name).to_owned()))
-                .collect()
-        };
-        let room_names = (1..=3)
-            .map(|n| {
-                (
-                    format!("Room {n}"),
-                    names(&[("es", &format!("Sala {n}")), ("ar", &format!("الغرفة {n}"))]),
-                )
-            })
-            .collect();
+        let (lines, room_names) = demo_lines_and_rooms();
         Settings {
             site: SiteConfig {
                 clinic_name: "Waitwell Demo Clinic".into(),
                 languages: vec!["en".into(), "es".into(), "ar".into()],
-                lines: vec![
-                    LineConfig {
-                        names: names(&[("es", "Citas"), ("ar", "المواعيد")]),
-                        id: line('A'),
-                        name: "Appointments".into(),
-                        servers: 2,
-                    },
-                    LineConfig {
-                        names: names(&[("es", "Sin cita"), ("ar", "بدون موعد")]),
-                        id: line('W'),
-                        name: "Walk-in".into(),
-                        servers: 1,
-                    },
-                ],
+                lines,
                 rooms: vec!["Room 1".into(), "Room 2".into(), "Room 3".into()],
                 room_names,
                 arrival_window: ArrivalWindow {

@@ -190,91 +190,140 @@ pub fn simulate_day_after(
         scenario.visit_sigma.max(0.0),
     )
     .expect("sigma is finite and not negative");
-
-    // Each room: when it is next free.
-    let rooms = scenario.rooms.max(1);
-    let mut free_at = vec![scenario.late_start; rooms];
-    let mut started_at = vec![f64::NEG_INFINITY; rooms];
-    let mut waiting: VecDeque<(Arrival, WaitRange, usize, f64)> = VecDeque::new();
-    let mut recent: Vec<(f64, f64)> = Vec::new(); // (finished at, minutes)
-    let mut records = Vec::with_capacity(arrivals.len());
+    let mut clinic = Clinic::open(scenario);
     let mut next = arrivals.into_iter().peekable();
-
     loop {
-        // The next moment a room can start a visit.
-        let (room, room_free) = free_at
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .expect("at least one room");
-        // The head of the line starts when that room is free and it is there.
-        let head_start = waiting
-            .front()
-            .map(|(a, ..)| after_lunch(scenario, room_free.max(a.at)));
+        // Whichever comes first: the next arrival, or the head of the line
+        // going in (when a room is free and they are there).
+        let (room, head_start) = clinic.next_start(scenario);
         let arrival_first = match (next.peek(), head_start) {
             (Some(a), Some(start)) => a.at <= start,
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
         };
-        if arrival_first {
-            let Some(arrival) = next.next() else { break };
-            // What the server knows at this moment: the latest visits
-            // finished so far (by when they finished, as its query orders).
-            let mut known: Vec<(f64, f64)> = recent
-                .iter()
-                .copied()
-                .filter(|(done, _)| *done <= arrival.at)
-                .collect();
-            known.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let last: Vec<f64> = known
-                .iter()
-                .map(|(_, m)| *m)
-                .chain(history.iter().copied())
-                .take(RECENT_VISITS)
-                .collect();
-            let ahead = waiting.len();
-            let in_progress: Vec<f64> = (0..rooms)
-                .filter(|&r| started_at[r] <= arrival.at && free_at[r] > arrival.at)
-                .map(|r| arrival.at - started_at[r])
-                .collect();
-            let told = estimator(&Situation {
-                ahead,
-                rooms,
-                recent: &last,
-                in_progress: &in_progress,
-            });
-            let mean = if last.len() >= 3 {
-                last.iter().sum::<f64>() / last.len() as f64
-            } else {
-                WaitDefaults::default().service_minutes
-            };
-            let naive = ahead as f64 * mean / rooms as f64;
-            waiting.push_back((arrival, told, ahead, naive));
-            continue;
+        match (arrival_first, head_start) {
+            (true, _) => {
+                let Some(arrival) = next.next() else { break };
+                clinic.check_in(arrival, estimator, history);
+            }
+            (false, Some(start)) => {
+                let minutes = visit
+                    .sample(&mut rng)
+                    .min(waitwell_core::wait::MAX_SERVICE_MINUTES);
+                clinic.see_next(room, start, minutes);
+            }
+            (false, None) => break,
         }
-        let Some((arrival, told, ahead, naive)) = waiting.pop_front() else {
-            break;
+    }
+    clinic.close()
+}
+
+/// A day's state: the rooms, the line, the visits so far.
+struct Clinic {
+    /// When each room is next free, and when its current visit started.
+    free_at: Vec<f64>,
+    started_at: Vec<f64>,
+    /// Waiting, in order: arrival, range told, people ahead, naive minutes.
+    waiting: VecDeque<(Arrival, WaitRange, usize, f64)>,
+    /// (finished at, minutes) of every visit started.
+    visits: Vec<(f64, f64)>,
+    records: Vec<Record>,
+}
+
+impl Clinic {
+    fn open(scenario: &Scenario) -> Clinic {
+        let rooms = scenario.rooms.max(1);
+        Clinic {
+            free_at: vec![scenario.late_start; rooms],
+            started_at: vec![f64::NEG_INFINITY; rooms],
+            waiting: VecDeque::new(),
+            visits: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+
+    /// The room free first, and when the head of the line would go in.
+    fn next_start(&self, scenario: &Scenario) -> (usize, Option<f64>) {
+        let (room, free) = self
+            .free_at
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        let start = self
+            .waiting
+            .front()
+            .map(|(a, ..)| after_lunch(scenario, free.max(a.at)));
+        (room, start)
+    }
+
+    /// A patient checks in and is told a range, as the server would.
+    fn check_in(&mut self, arrival: Arrival, estimator: Estimator, history: &[f64]) {
+        // What the server knows now: the latest visits finished (by when
+        // they finished, as its query orders), then earlier days'.
+        let mut known: Vec<(f64, f64)> = self
+            .visits
+            .iter()
+            .copied()
+            .filter(|(done, _)| *done <= arrival.at)
+            .collect();
+        known.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let last: Vec<f64> = known
+            .iter()
+            .map(|(_, m)| *m)
+            .chain(history.iter().copied())
+            .take(RECENT_VISITS)
+            .collect();
+        let rooms = self.free_at.len();
+        let in_progress: Vec<f64> = (0..rooms)
+            .filter(|&r| self.started_at[r] <= arrival.at && self.free_at[r] > arrival.at)
+            .map(|r| arrival.at - self.started_at[r])
+            .collect();
+        let ahead = self.waiting.len();
+        let told = estimator(&Situation {
+            ahead,
+            rooms,
+            recent: &last,
+            in_progress: &in_progress,
+        });
+        let mean = if last.len() >= 3 {
+            last.iter().sum::<f64>() / last.len() as f64
+        } else {
+            WaitDefaults::default().service_minutes
         };
-        let start = head_start.unwrap_or(room_free);
-        let minutes = visit
-            .sample(&mut rng)
-            .min(waitwell_core::wait::MAX_SERVICE_MINUTES);
-        free_at[room] = start + minutes;
-        started_at[room] = start;
-        recent.push((start + minutes, minutes));
-        records.push(Record {
+        let naive = ahead as f64 * mean / rooms as f64;
+        self.waiting.push_back((arrival, told, ahead, naive));
+    }
+
+    /// The head of the line goes into `room` at `start` for `minutes`.
+    fn see_next(&mut self, room: usize, start: f64, minutes: f64) {
+        let Some((arrival, told, ahead, naive)) = self.waiting.pop_front() else {
+            return;
+        };
+        self.free_at[room] = start + minutes;
+        self.started_at[room] = start;
+        self.visits.push((start + minutes, minutes));
+        self.records.push(Record {
             ahead,
             told,
             naive_minutes: naive,
             waited: start - arrival.at,
         });
     }
-    recent.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Day {
-        records,
-        latest_visits: recent.iter().take(RECENT_VISITS).map(|(_, m)| *m).collect(),
+
+    fn close(mut self) -> Day {
+        self.visits.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Day {
+            records: self.records,
+            latest_visits: self
+                .visits
+                .iter()
+                .take(RECENT_VISITS)
+                .map(|(_, m)| *m)
+                .collect(),
+        }
     }
 }
 

@@ -138,6 +138,25 @@ fn FeedbackLine() -> impl IntoView {
     }
 }
 
+/// The columns of a line's table.
+#[component]
+fn DeskTableHead() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <thead>
+            <tr>
+                <th scope="col">{t!(i18n, board.ticket)}</th>
+                <th scope="col">{t!(i18n, reception.name)}</th>
+                <th scope="col">{t!(i18n, reception.appointment)}</th>
+                <th scope="col">{t!(i18n, reception.waited)}</th>
+                <th scope="col">{t!(i18n, reception.needs)}</th>
+                <th scope="col">{t!(i18n, reception.status)}</th>
+                <th scope="col">{t!(i18n, reception.actions)}</th>
+            </tr>
+        </thead>
+    }
+}
+
 #[component]
 fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> impl IntoView {
     let i18n = use_i18n();
@@ -199,17 +218,7 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
                 </button>
             </div>
             <table class="desk-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, board.ticket)}</th>
-                        <th scope="col">{t!(i18n, reception.name)}</th>
-                        <th scope="col">{t!(i18n, reception.appointment)}</th>
-                        <th scope="col">{t!(i18n, reception.waited)}</th>
-                        <th scope="col">{t!(i18n, reception.needs)}</th>
-                        <th scope="col">{t!(i18n, reception.status)}</th>
-                        <th scope="col">{t!(i18n, reception.actions)}</th>
-                    </tr>
-                </thead>
+                <DeskTableHead />
                 <tbody>
                     // Rows are rebuilt from each snapshot: nothing per ticket
                     // outlives it.
