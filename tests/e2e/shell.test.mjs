@@ -44,7 +44,10 @@ test('an unknown route shows a page-not-found heading with a way back', async ()
   assert.equal((await page.textContent('main h1')).trim(), 'Page not found');
   await page.getByRole('link', { name: 'Back to the start' }).click();
   await waitForPage(page);
-  assert.equal((await page.textContent('main h1')).trim(), 'Welcome');
+  // Check-in says "getting ready" under its own heading until the site's
+  // settings are in: wait for the step's.
+  await page.locator('main h1', { hasText: 'Welcome' }).waitFor();
+  await waitForPage(page);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -133,7 +136,10 @@ test('setup chooses the surface shown at / after a reload', async () => {
   const { context, page, errors } = await openPage(browser);
   await page.goto(`${server.url}/`);
   await waitForPage(page);
-  assert.equal((await page.textContent('main h1')).trim(), 'Welcome');
+  // Check-in says "getting ready" under its own heading until the site's
+  // settings are in: wait for the step's.
+  await page.locator('main h1', { hasText: 'Welcome' }).waitFor();
+  await waitForPage(page);
 
   await page.goto(`${server.url}/setup`);
   await waitForPage(page);
@@ -171,7 +177,10 @@ test("setup's default language applies at start, whatever the browser prefers", 
   await page.waitForFunction(() => document.documentElement.dir === 'rtl');
   await waitForPage(page);
   assert.equal(await page.getAttribute('html', 'lang'), 'ar');
-  assert.equal((await page.textContent('main h1')).trim(), 'أهلًا وسهلًا');
+  // Check-in says "getting ready" under its own heading until the site's
+  // settings are in: wait for the step's.
+  await page.locator('main h1', { hasText: 'أهلًا وسهلًا' }).waitFor();
+  await waitForPage(page);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -183,7 +192,10 @@ test('garbled stored settings fall back to the defaults instead of breaking the 
   await page.evaluate(() => localStorage.setItem('waitwell.device', '{"surface":"kitchen"'));
   await page.goto(`${server.url}/`);
   await waitForPage(page);
-  assert.equal((await page.textContent('main h1')).trim(), 'Welcome');
+  // Check-in says "getting ready" under its own heading until the site's
+  // settings are in: wait for the step's.
+  await page.locator('main h1', { hasText: 'Welcome' }).waitFor();
+  await waitForPage(page);
   assert.deepEqual(errors, []);
   await context.close();
 });
