@@ -84,7 +84,7 @@ pub async fn seed(
         .parse()
         .map_err(|_| AppError::Corrupt(format!("today {day_text}")))?;
     let mut ready = Vec::new();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::store::begin_write(db).await?;
     for &(given, family, birth, code, minutes, clinician, line) in PEOPLE {
         let Some(line) = settings
             .site

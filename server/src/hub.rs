@@ -101,12 +101,9 @@ impl QueueHub {
         day: &str,
     ) -> Result<Change<'_>, AppError> {
         let today = self.lock(db, settings, day).await?;
-        // The write lock from the start: a change reads (a stored answer,
-        // the appointment, recent visits) before it writes, and a deferred
-        // transaction whose snapshot another writer (a heartbeat, a survey)
-        // overtook in between could not write at all (SQLITE_BUSY_SNAPSHOT,
-        // which no busy timeout waits out).
-        let tx = db.begin_with("BEGIN IMMEDIATE").await?;
+        // A change reads (a stored answer, the appointment, recent visits)
+        // before it writes: the write lock from the start.
+        let tx = crate::store::begin_write(db).await?;
         Ok(Change {
             hub: self,
             today,
@@ -265,20 +262,26 @@ pub struct Visits {
 }
 
 /// The wait range for `ahead` people before a ticket on `line`.
-pub fn estimate(settings: &Settings, visits: &Visits, line: LineId, ahead: usize) -> WaitRange {
+pub fn estimate<'a>(
+    settings: &Settings,
+    visits: &'a Visits,
+    line: LineId,
+    ahead: usize,
+) -> WaitRange {
     let servers = settings
         .line(line)
         .map_or(1, |l| usize::try_from(l.servers).unwrap_or(1));
-    let of_line = |map: &'_ std::collections::BTreeMap<String, Vec<f64>>| {
-        map.get(&line.to_string()).cloned().unwrap_or_default()
+    // (Read in place: the public queue asks this for every waiting ticket.)
+    let key = line.to_string();
+    let of_line = |map: &'a std::collections::BTreeMap<String, Vec<f64>>| -> &'a [f64] {
+        map.get(&key).map_or(&[], Vec::as_slice)
     };
-    let (recent, in_progress) = (of_line(&visits.recent), of_line(&visits.in_progress));
     wait::estimate_now(
         &wait::Situation {
             ahead,
             servers,
-            recent: &recent,
-            in_progress: &in_progress,
+            recent: of_line(&visits.recent),
+            in_progress: of_line(&visits.in_progress),
         },
         WaitDefaults::default(),
     )

@@ -84,15 +84,16 @@ pub fn layers(csp: &str) -> [SetResponseHeaderLayer<HeaderValue>; 3] {
 /// anywhere, except the camera on the check-in route ("/"), where a
 /// patient may scan the QR code of their appointment letter.
 pub fn permissions_policy(path: &str) -> HeaderValue {
-    const NOTHING: &str = "accelerometer=(), bluetooth=(), geolocation=(), gyroscope=(), \
-        hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()";
-    let camera = if path == "/" {
-        "camera=(self)"
-    } else {
-        "camera=()"
-    };
-    HeaderValue::from_str(&format!("{camera}, {NOTHING}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("camera=()"))
+    // Two fixed values: nothing is built per response.
+    macro_rules! nothing_else {
+        () => {
+            "accelerometer=(), bluetooth=(), geolocation=(), gyroscope=(), hid=(), \
+             magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()"
+        };
+    }
+    const CHECK_IN: &str = concat!("camera=(self), ", nothing_else!());
+    const ELSEWHERE: &str = concat!("camera=(), ", nothing_else!());
+    HeaderValue::from_static(if path == "/" { CHECK_IN } else { ELSEWHERE })
 }
 
 /// Sets [`permissions_policy`] on every response, by its request's path.

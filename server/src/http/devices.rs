@@ -68,7 +68,7 @@ pub async fn heartbeat(
     let parked_json = serde_json::to_string(&parked)
         .map_err(|e| AppError::Corrupt(format!("parked writes: {e}")))?;
     let now = state.now().as_second();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::begin_write(&state.db).await?;
     if !devices::known(&mut tx, &beat.device).await? {
         // Room for a new device: forget those long gone, then count.
         let limits = state.settings.limits;

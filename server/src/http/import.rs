@@ -53,7 +53,7 @@ pub async fn import(
     let day = day.unwrap_or(today);
     let rows = validate(&state, rows)?;
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::begin_write(&state.db).await?;
     let (added, updated) = store_rows(&mut tx, day, &rows).await?;
     let result = ImportResult {
         day,

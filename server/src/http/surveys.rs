@@ -51,7 +51,7 @@ pub async fn put(
         day: &day,
         hour: u8::try_from(now.hour()).unwrap_or(0),
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::begin_write(&state.db).await?;
     let raised = surveys::put(&mut tx, &id, &valid, at).await?;
     if raised {
         // A new alert costs from its own budget; refused, nothing is kept

@@ -28,7 +28,7 @@ pub struct Taken {
 impl Taken {
     /// The attempt succeeded: it does not count against its scopes.
     pub async fn succeeded(self, db: &SqlitePool) -> Result<(), AppError> {
-        let mut tx = db.begin().await?;
+        let mut tx = super::begin_write(db).await?;
         for row in self.rows {
             sqlx::query!("DELETE FROM failed_attempts WHERE rowid = ?", row)
                 .execute(&mut *tx)
@@ -52,7 +52,7 @@ pub async fn take(
     let since = now.saturating_sub(window);
     // IMMEDIATE: the write lock is held from the first read, so no other
     // attempt can read the same count in between.
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_write(db).await?;
     for scope in scopes {
         let row = sqlx::query!(
             r#"SELECT COUNT(*) AS "failures!: i64", MIN(at) AS "oldest: i64"

@@ -41,6 +41,17 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, sqlx::Error> {
     Ok(pool)
 }
 
+/// A transaction that writes. It takes SQLite's write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and then
+/// writes fails outright (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits
+/// out) when another writer committed in between. Every transaction that
+/// may write starts here.
+pub async fn begin_write(
+    db: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// The installation's secret, created on first use.
 pub async fn secret(pool: &SqlitePool) -> Result<[u8; 32], sqlx::Error> {
     let stored = sqlx::query_scalar!("SELECT value FROM server_meta WHERE key = 'secret'")
