@@ -62,14 +62,26 @@ pub fn natural_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut start_of_word = true;
     for c in name.chars() {
-        if start_of_word {
-            out.extend(c.to_uppercase());
+        let cased = if start_of_word {
+            one_char(c.to_uppercase())
         } else {
-            out.extend(c.to_lowercase());
-        }
+            one_char(c.to_lowercase())
+        };
+        // A letter whose other case is not one letter ('ß' is "SS") stays
+        // as it is: the name keeps its length, and tidying it again
+        // changes nothing.
+        out.push(cased.unwrap_or(c));
         start_of_word = matches!(c, ' ' | '-' | '\'' | '’');
     }
     out
+}
+
+/// The single character a case mapping gives, if it gives one.
+fn one_char(mut mapped: impl Iterator<Item = char>) -> Option<char> {
+    match (mapped.next(), mapped.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
 }
 
 /// The first letter of the last name: exactly one letter once trimmed.
@@ -130,8 +142,12 @@ mod tests {
             ("MARY ANN", "Mary Ann"),
             ("McDonald", "McDonald"),
             ("DeShawn", "DeShawn"),
+            // 'ß' has no one-letter capital; 'İ' no one-letter small.
+            ("ßa", "ßa"),
+            ("İA", "İa"),
         ] {
             assert_eq!(natural_case(typed), shown, "{typed}");
+            assert_eq!(natural_case(shown), shown, "{shown} again");
         }
     }
 
