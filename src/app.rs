@@ -2,8 +2,9 @@
 
 use crate::api::AdapterContext;
 use crate::api::{load_runtime_config, Adapter};
+use crate::components::Enrolled;
 use crate::components::{DisplayPrefs, DisplayToolbar, SyncIndicator};
-use crate::context::{Connectivity, DeviceContext};
+use crate::context::{Connectivity, DeviceContext, Enrollment};
 use crate::device;
 use crate::i18n::*;
 use crate::offline::OutboxSync;
@@ -23,9 +24,9 @@ const CONFIG_RETRY_MILLIS: u32 = 5_000;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let settings = device::load_with_id();
-    let device_id = settings.id.clone();
+    let settings = device::load();
     let home = settings.surface;
+    let last_known = settings.enrolled;
     let device_locale = settings
         .language
         .as_deref()
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
     let adapter = RwSignal::new(None);
     provide_context(AdapterContext(adapter));
     Connectivity::provide();
+    Enrollment::provide(last_known);
     let sync = OutboxSync::provide();
     crate::offline::shell::register();
     leptos::task::spawn_local(async move {
@@ -42,13 +44,13 @@ pub fn App() -> impl IntoView {
         loop {
             let loaded = load_runtime_config()
                 .await
-                .map(|config| Adapter::new(&config, device_id.clone()));
+                .map(|config| Adapter::new(&config));
             let again = matches!(&loaded, Err(e) if e.is_retryable());
             let ready = loaded.clone().ok();
             adapter.set(Some(loaded));
             if let Some(ready) = ready {
                 sync.run(ready.clone());
-                heartbeats(ready, device_id, home, sync).await;
+                heartbeats(ready, home, sync).await;
                 break;
             }
             if !again {
@@ -65,9 +67,9 @@ pub fn App() -> impl IntoView {
                 <Router>
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=move || home_page(home) />
-                        <Route path=path!("/board") view=BoardPage />
+                        <Route path=path!("/board") view=|| home_page(Surface::Board) />
                         <Route path=path!("/reception") view=ReceptionPage />
-                        <Route path=path!("/survey") view=SurveyPage />
+                        <Route path=path!("/survey") view=|| home_page(Surface::Survey) />
                         <Route path=path!("/insights") view=InsightsPage />
                         <Route path=path!("/setup") view=SetupPage />
                     </Routes>
@@ -88,12 +90,15 @@ const HEARTBEAT_TICK_MILLIS: u32 = 2_000;
 /// and sooner when an entry is parked. The answer carries what staff
 /// decided about parked entries; once those are carried out, the next beat
 /// goes at once so that reception sees them done.
-async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface, sync: OutboxSync) {
-    let Some(device) = device else { return };
+async fn heartbeats(adapter: Adapter, home: Surface, sync: OutboxSync) {
     // Not before the stored outbox is read: a beat that reported no parked
     // entries would tell the server that staff decisions about them are done.
     let _ = sync.store().await;
     loop {
+        // Only an enrolled device reports (its credential says which it is).
+        while !Enrollment::is_enrolled() {
+            gloo_timers::future::TimeoutFuture::new(HEARTBEAT_TICK_MILLIS).await;
+        }
         let path = web_sys::window()
             .and_then(|w| w.location().pathname().ok())
             .unwrap_or_default();
@@ -103,7 +108,6 @@ async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface, syn
             .unwrap_or(home);
         let status = sync.status.get_untracked();
         let beat = Heartbeat {
-            device: device.clone(),
             surface,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             outbox_backlog: u32::try_from(status.backlog).unwrap_or(u32::MAX),
@@ -130,13 +134,16 @@ async fn heartbeats(adapter: Adapter, device: Option<String>, home: Surface, syn
     }
 }
 
-/// What `/` shows on a device set up for `surface`.
+/// What `/` shows on a device set up for `surface` (and `/board`,
+/// `/survey`): the patient-facing surfaces on an enrolled device only.
 fn home_page(surface: Surface) -> AnyView {
     match surface {
-        Surface::Board => view! { <BoardPage /> }.into_any(),
-        Surface::CheckIn => view! { <CheckInPage /> }.into_any(),
+        Surface::Board => view! { <Enrolled surface=surface><BoardPage /></Enrolled> }.into_any(),
+        Surface::CheckIn => {
+            view! { <Enrolled surface=surface><CheckInPage /></Enrolled> }.into_any()
+        }
         Surface::Reception => view! { <ReceptionPage /> }.into_any(),
-        Surface::Survey => view! { <SurveyPage /> }.into_any(),
+        Surface::Survey => view! { <Enrolled surface=surface><SurveyPage /></Enrolled> }.into_any(),
         Surface::Insights => view! { <InsightsPage /> }.into_any(),
     }
 }

@@ -34,14 +34,3 @@ pub fn save(settings: &DeviceSettings) -> Result<(), StorageUnavailable> {
         .set_item(STORAGE_KEY, &settings.encode())
         .map_err(|_| StorageUnavailable)
 }
-
-/// Reads the settings and gives the device an id if it has none yet (kept
-/// when storage works; a fresh one each start when it does not).
-pub fn load_with_id() -> DeviceSettings {
-    let mut settings = load();
-    if settings.id.is_none() {
-        settings.id = crate::tasks::new_idempotency_key();
-        let _ = save(&settings);
-    }
-    settings
-}

@@ -92,7 +92,12 @@ async fn page_heading_takes_focus_when_it_appears() {
 
 #[wasm_bindgen_test]
 async fn setup_saves_the_chosen_surface_in_local_storage() {
-    storage().remove_item(device::STORAGE_KEY).unwrap();
+    // An enrolled kiosk: saving its surface keeps what it knows of that.
+    let enrolled = DeviceSettings {
+        enrolled: Some(Surface::CheckIn),
+        ..DeviceSettings::default()
+    };
+    device::save(&enrolled).unwrap();
     let root = container();
     let _mounted = leptos::mount::mount_to(root.clone(), || {
         view! {
@@ -128,6 +133,7 @@ async fn setup_saves_the_chosen_surface_in_local_storage() {
             surface: Surface::Survey,
             language: Some("es".into()),
             id: None,
+            enrolled: Some(Surface::CheckIn),
         }
     );
     let status = root.query_selector("[role=status]").unwrap().unwrap();
@@ -145,6 +151,7 @@ fn device_settings_survive_storage_and_garbage_falls_back() {
         surface: Surface::Reception,
         language: None,
         id: None,
+        enrolled: None,
     };
     device::save(&settings).unwrap();
     assert_eq!(device::load(), settings);

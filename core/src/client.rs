@@ -96,6 +96,11 @@ pub enum ClientError {
     /// The configured backend kind is not supported by this build.
     #[error("this backend is not supported yet")]
     Unsupported,
+    /// This device is not enrolled (never paired, its code expired, or
+    /// reception revoked it): it must pair again. What it holds for
+    /// patients is kept until it can be delivered.
+    #[error("this tablet is not set up")]
+    NotEnrolled,
 }
 
 impl ClientError {
@@ -114,6 +119,9 @@ impl ClientError {
                 status,
                 retry_after_seconds,
             };
+        }
+        if status == 401 && code == Some(ErrorCode::DeviceNotEnrolled) {
+            return ClientError::NotEnrolled;
         }
         match serde_json::from_str::<ApiError>(body) {
             Ok(error) => ClientError::Rejected {

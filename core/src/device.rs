@@ -17,10 +17,13 @@ pub struct DeviceSettings {
     /// The language the device returns to after each patient, as a locale
     /// tag such as `en`; `None` follows the browser's preference.
     pub language: Option<String>,
-    /// This device's id, sent with kiosk requests so the server can limit
-    /// failed attempts per device and show the device's health. Made once,
-    /// at random, the first time the app starts.
+    /// No longer used: the server names devices from their enrollment
+    /// credential. Kept so that settings stored by older builds still read.
     pub id: Option<String>,
+    /// The role this device was last known to be enrolled for, so that it
+    /// starts while the server cannot be reached. Cleared when the server
+    /// says it is not enrolled.
+    pub enrolled: Option<Surface>,
 }
 
 /// Why stored settings could not be read.
@@ -159,12 +162,22 @@ mod tests {
         let settings = DeviceSettings {
             surface: Surface::Board,
             language: Some("ar".into()),
-            id: Some("0b5c2f0e-6d0a-4b8e-9a57-3f1f2d7c9e11".into()),
+            id: None,
+            enrolled: Some(Surface::Board),
         };
         assert_eq!(
             DeviceSettings::decode(&settings.encode()).unwrap(),
             settings
         );
+    }
+
+    #[test]
+    fn settings_stored_by_an_older_build_still_read() {
+        let old =
+            r#"{"surface":"survey","language":"es","id":"0b5c2f0e-6d0a-4b8e-9a57-3f1f2d7c9e11"}"#;
+        let settings = DeviceSettings::decode(old).unwrap();
+        assert_eq!(settings.surface, Surface::Survey);
+        assert_eq!(settings.enrolled, None);
     }
 
     #[test]
@@ -211,6 +224,8 @@ mod tests {
         let device =
             |name: &str, parked: Vec<ParkedWrite>, orders: Vec<ParkedOrder>| DeviceStatus {
                 device: name.into(),
+                name: name.into(),
+                role: crate::Surface::CheckIn,
                 surface: crate::Surface::CheckIn,
                 app_version: "1".into(),
                 outbox_backlog: 0,

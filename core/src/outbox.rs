@@ -85,6 +85,10 @@ impl Write {
     }
 }
 
+/// How long an entry waits before trying again while its device is not
+/// enrolled.
+pub const NOT_ENROLLED_RETRY_SECONDS: u64 = 30;
+
 /// What one delivery attempt came back with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -118,6 +122,11 @@ impl Outcome {
                     ErrorCode::Unknown => String::new(),
                     known => known.as_str().to_owned(),
                 },
+            },
+            // Not refused: the entry waits until the device is enrolled
+            // again (a patient was told it is saved).
+            ClientError::NotEnrolled => Outcome::Retry {
+                retry_after_seconds: Some(NOT_ENROLLED_RETRY_SECONDS),
             },
             ClientError::Decode | ClientError::Unsupported => Outcome::Refused {
                 status: 0,
@@ -414,6 +423,20 @@ mod tests {
         assert!(retried(
             409,
             r#"{"code":"idempotency_key_in_flight","message":"m"}"#
+        ));
+        // A device reception revoked keeps what it holds until it is
+        // enrolled again; only that refusal, not another 401.
+        let not_enrolled = r#"{"code":"device_not_enrolled","message":"m"}"#;
+        assert_eq!(
+            Outcome::from_error(&ClientError::from_response(401, not_enrolled, None)),
+            Outcome::Retry {
+                retry_after_seconds: Some(NOT_ENROLLED_RETRY_SECONDS)
+            }
+        );
+        assert!(!retried(401, r#"{"code":"unauthorized","message":"m"}"#));
+        assert!(!retried(
+            403,
+            r#"{"code":"wrong_device_role","message":"m"}"#
         ));
         for s in [400, 401, 403, 404, 409, 413, 415, 422] {
             assert!(

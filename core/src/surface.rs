@@ -53,6 +53,12 @@ impl Surface {
         }
     }
 
+    /// Whether a tablet can be enrolled for this surface (its role): the
+    /// staff surfaces need a person signed in, not an enrolled device.
+    pub const fn is_device_role(self) -> bool {
+        matches!(self, Surface::CheckIn | Surface::Board | Surface::Survey)
+    }
+
     /// Whether the surface shows data only staff may see.
     pub const fn is_staff_only(self) -> bool {
         matches!(self, Surface::Reception | Surface::Insights)

@@ -1,30 +1,40 @@
-//! Who a request comes from: a staff session, held in an HttpOnly cookie
-//! (never readable by scripts, never in web storage) and ended by
-//! inactivity or after a shift. Handlers ask for [`Staff`] to require one.
+//! Who a request comes from, taken only from credentials the server issued:
+//! a staff session, or an enrolled device. Both travel in HttpOnly cookies
+//! (never readable by scripts, never in web storage); the server keeps only
+//! their SHA-256. Handlers ask for [`Staff`] or [`Device`] to require one.
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::sessions;
+use crate::store::{devices, sessions};
 use axum::{
     extract::FromRequestParts,
-    http::{header, request::Parts, HeaderMap, HeaderValue},
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
 };
 use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
+use waitwell_core::contract::ErrorCode;
+use waitwell_core::Surface;
 
 pub const COOKIE: &str = "waitwell_staff";
+/// The enrolled device's credential.
+pub const DEVICE_COOKIE: &str = "waitwell_device";
 /// However active, a session ends after a shift.
 pub const MAX_SESSION_SECONDS: i64 = 10 * 3600;
+/// A device credential's cookie lasts as long as browsers allow (400
+/// days); revoking it at reception is what ends it.
+pub const DEVICE_COOKIE_SECONDS: i64 = 400 * 24 * 3600;
+/// How long a pairing code waits for approval.
+pub const PAIRING_SECONDS: i64 = 15 * 60;
 
 pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The session cookie: out of scripts' reach (HttpOnly), for the API only
+/// A credential cookie: out of scripts' reach (HttpOnly), for the API only
 /// (Path), never sent by another site's page (SameSite=Strict; ports are
 /// the cross-site check's job), and over TLS only when served with TLS.
-pub(crate) fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
-    let cookie = Cookie::build((COOKIE, value))
+pub(crate) fn cookie(name: &'static str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let cookie = Cookie::build((name, value))
         .http_only(true)
         .same_site(SameSite::Strict)
         .path(waitwell_core::contract::API_PREFIX)
@@ -32,20 +42,26 @@ pub(crate) fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
         .secure(secure)
         .build();
     HeaderValue::from_str(&cookie.to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("waitwell_staff=; Max-Age=0"))
+        .unwrap_or_else(|_| HeaderValue::from_static("waitwell=; Max-Age=0"))
 }
 
-/// The session token a request carries, if it is well formed.
-pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The token a request carries in cookie `name`, if it is well formed
+/// (64 hex digits).
+pub(crate) fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The staff session token a request carries, if it is well formed.
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_token(headers, COOKIE)
 }
 
 /// A request from a signed-in member of staff. Each one keeps the session
@@ -75,5 +91,115 @@ impl FromRequestParts<AppState> for Staff {
         }
         sessions::touch(&state.db, &hash, now).await?;
         Ok(Staff)
+    }
+}
+
+/// A request from an enrolled device: its server-issued id and the role
+/// staff gave it. Nothing the client writes in a header or body says which
+/// device it is.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: String,
+    pub role: Surface,
+}
+
+impl Device {
+    /// Refuses a device enrolled for none of `roles` (403).
+    pub fn require(&self, roles: &[Surface]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::WrongDeviceRole,
+                format!("this tablet is enrolled as {}", self.role.as_str()),
+            ))
+        }
+    }
+}
+
+pub(crate) fn not_enrolled() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::DeviceNotEnrolled,
+        "this tablet is not set up: ask reception",
+    )
+}
+
+/// The pairing or enrollment a request's device credential names, if any.
+pub(crate) async fn credential(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<devices::Credential>, AppError> {
+    let Some(token) = cookie_token(headers, DEVICE_COOKIE) else {
+        return Ok(None);
+    };
+    devices::by_credential(&state.db, &token_hash(&token)).await
+}
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match credential(&parts.headers, state).await? {
+            Some(found) if found.enrolled() => Ok(Device {
+                id: found.device,
+                role: found.role,
+            }),
+            _ => Err(not_enrolled()),
+        }
+    }
+}
+
+/// Who may make a ticket: an enrolled device (the handler checks its role)
+/// or a member of staff (a walk-in added at the desk).
+pub enum TicketMaker {
+    Device(Device),
+    Staff,
+}
+
+impl FromRequestParts<AppState> for TicketMaker {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Ok(device) = Device::from_request_parts(parts, state).await {
+            return Ok(TicketMaker::Device(device));
+        }
+        if session_token(&parts.headers).is_some() {
+            return Staff::from_request_parts(parts, state)
+                .await
+                .map(|_| TicketMaker::Staff);
+        }
+        Err(not_enrolled())
+    }
+}
+
+/// Who may read the public queue: anyone when the site says the board is
+/// public; else an enrolled device (any role) or a member of staff.
+pub struct QueueReader;
+
+impl FromRequestParts<AppState> for QueueReader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.settings.devices.public_queue {
+            return Ok(QueueReader);
+        }
+        if Device::from_request_parts(parts, state).await.is_ok() {
+            return Ok(QueueReader);
+        }
+        Staff::from_request_parts(parts, state)
+            .await
+            .map(|_| QueueReader)
+            .map_err(|_| not_enrolled())
     }
 }

@@ -1,9 +1,10 @@
 //! What the server forgets on its own, every ten minutes: idempotency keys
-//! past their retention period, failed attempts past their window, and
-//! rate-limit buckets of addresses gone quiet.
+//! past their retention period, failed attempts past their window, tablets'
+//! pairings nobody approved, tablets not heard from for `device_days`
+//! (revoked), and rate-limit buckets of addresses gone quiet.
 
 use crate::state::AppState;
-use crate::store::{attempts, idempotency};
+use crate::store::{attempts, devices, idempotency};
 use std::time::Duration;
 
 /// How often [`once`] runs.
@@ -23,7 +24,25 @@ pub async fn once(state: &AppState) {
     if let Err(e) = attempts::purge(&state.db, now, window).await {
         tracing::warn!(error = %e, "purging old failed attempts failed");
     }
+    if let Err(e) = forget_stale_devices(state, now).await {
+        tracing::warn!(error = %e, "forgetting expired pairings and lost tablets failed");
+    }
     state.limits.forget_idle();
+}
+
+/// Pairings nobody approved, and enrolled tablets unheard of for
+/// `device_days`; how many of each.
+pub async fn forget_stale_devices(
+    state: &AppState,
+    now: i64,
+) -> Result<(u64, u64), crate::AppError> {
+    let unseen_for = i64::from(state.settings.limits.device_days) * 24 * 3600;
+    let mut tx = crate::store::begin_write(&state.db).await?;
+    let pairings =
+        devices::forget_stale_pairings(&mut tx, now - crate::auth::PAIRING_SECONDS).await?;
+    let tablets = devices::forget_unseen(&mut tx, now.saturating_sub(unseen_for)).await?;
+    tx.commit().await?;
+    Ok((pairings, tablets))
 }
 
 /// Runs [`once`] every [`EVERY`], for ever (abort the task to stop it).

@@ -23,8 +23,16 @@ struct Args {
     #[arg(long, env = "WAITWELL_SITE")]
     site: Option<PathBuf>,
     /// Add the demo clinic's appointments for today (if today has none).
+    /// Also approves every tablet's pairing at once (see --approve-tablets).
     #[arg(long, env = "WAITWELL_DEMO")]
     demo: bool,
+    /// Approve every tablet's pairing request at once instead of waiting
+    /// for staff (a demo or a test bench: the tablet still pairs and holds
+    /// its own credential; a request that never paired is still refused).
+    /// On with --demo unless `--approve-tablets=false`.
+    #[arg(long, env = "WAITWELL_APPROVE_TABLETS", num_args = 0..=1,
+        default_missing_value = "true", require_equals = true)]
+    approve_tablets: Option<bool>,
     /// TLS: the certificate chain (PEM). With `--tls-key`.
     #[arg(long, env = "WAITWELL_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -72,10 +80,11 @@ async fn run(args: Args) -> Result<(), String> {
         print!("{}", waitwell_server::openapi::document());
         return Ok(());
     }
-    let settings = match &args.site {
+    let mut settings = match &args.site {
         Some(path) => Settings::load(path).map_err(|e| e.to_string())?,
         None => Settings::demo(jiff::tz::TimeZone::system()),
     };
+    settings.devices.approve_at_once = args.approve_tablets.unwrap_or(args.demo);
     let tls = tls_for(&args)?;
     let pool = store::connect(&args.db)
         .await
@@ -115,6 +124,7 @@ async fn run(args: Args) -> Result<(), String> {
         args.site
             .is_none()
             .then_some(state.settings.staff.pin.as_str()),
+        state.settings.devices.approve_at_once,
     );
 
     let housekeeping = tokio::spawn(waitwell_server::housekeeping::run(state.clone()));
@@ -137,6 +147,7 @@ fn print_banner(
     fingerprint: Option<&str>,
     demo_patient: Option<demo::DemoPatient>,
     demo_pin: Option<&str>,
+    approve_tablets: bool,
 ) {
     let scheme = if fingerprint.is_some() {
         "https"
@@ -167,6 +178,14 @@ fn print_banner(
         println!(
             "Staff PIN (demo settings): {pin} (your own: --site, see server/site.example.json)"
         );
+    }
+    if approve_tablets {
+        println!(
+            "Tablets: every pairing is approved at once (--demo or --approve-tablets); \
+             without it, approve each tablet's code at reception."
+        );
+    } else {
+        println!("Tablets: open one, note its pairing code, approve it at reception.");
     }
     println!("Press Ctrl+C to stop.");
 }

@@ -19,7 +19,11 @@ use utoipa::{Modify, OpenApi};
             Errors: every 4xx has a JSON body {code, message} with a stable machine-readable code; 429 adds \
             retry_after_seconds and a Retry-After header. A 500 carries no details.\n\n\
             Staff endpoints need the HttpOnly session cookie set by POST /staff/session; a session ends after the \
-            site's idle time without staff requests."
+            site's idle time without staff requests.\n\n\
+            Kiosk endpoints need an enrolled device: POST /devices/pair sets its HttpOnly credential cookie and \
+            answers a pairing code; once staff approve that code (POST /devices/approve) the credential says which \
+            device and role every request comes from. Without it: 401 device_not_enrolled; with another role: 403 \
+            wrong_device_role. The public queue needs a device or staff unless the site makes it public."
     ),
     paths(
         http::health::health,
@@ -29,6 +33,8 @@ use utoipa::{Modify, OpenApi};
         http::offline::offline_index,
         http::queue::public_queue,
         http::queue::events,
+        http::enrollment::pair,
+        http::enrollment::me,
         http::devices::heartbeat,
         http::surveys::put,
         http::session::sign_in,
@@ -38,6 +44,8 @@ use utoipa::{Modify, OpenApi};
         http::reception::act,
         http::reception::events,
         http::devices::list,
+        http::enrollment::approve,
+        http::enrollment::revoke,
         http::devices::decide,
         http::import::import,
         http::surveys::list,
@@ -65,6 +73,10 @@ impl Modify for StaffCookie {
         components.add_security_scheme(
             "staff_session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::COOKIE))),
+        );
+        components.add_security_scheme(
+            "device_credential",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::DEVICE_COOKIE))),
         );
     }
 }

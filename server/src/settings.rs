@@ -88,9 +88,11 @@ pub struct LimitSettings {
     pub walk_ins_per_hour: u32,
     /// Survey answers that raise an alert at reception, per hour.
     pub alerts_per_hour: u32,
-    /// Devices listed at reception; a new one beyond this is refused until
-    /// old ones are forgotten (after `device_days` without a report).
+    /// Tablets enrolled or waiting for approval; a pairing beyond this is
+    /// refused until reception revokes one.
     pub max_devices: u32,
+    /// An enrolled tablet not heard from for this many days is revoked (a
+    /// tablet lost from the waiting room stops working by itself).
     pub device_days: u32,
     /// A request's headers must arrive within this many seconds (also how
     /// long an idle connection waits for its next request).
@@ -117,6 +119,32 @@ impl Default for LimitSettings {
     }
 }
 
+/// Enrolled devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeviceSettings {
+    /// The board's queue (ticket codes, rooms) may be read by anyone on the
+    /// network, not only by enrolled devices and staff.
+    pub public_queue: bool,
+    /// Tablets waiting for approval at once; more pairings are refused
+    /// until one is approved or its code expires.
+    pub max_pending: u32,
+    /// Approve every pairing at once (`--demo`, `--approve-tablets`): the
+    /// tablet still pairs and holds a credential. Never from a site file.
+    #[serde(skip)]
+    pub approve_at_once: bool,
+}
+
+impl Default for DeviceSettings {
+    fn default() -> Self {
+        DeviceSettings {
+            public_queue: false,
+            max_pending: 20,
+            approve_at_once: false,
+        }
+    }
+}
+
 /// Everything the server is configured with.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -125,6 +153,7 @@ pub struct Settings {
     pub identify: IdentifyLimits,
     pub staff: StaffSettings,
     pub limits: LimitSettings,
+    pub devices: DeviceSettings,
 }
 
 /// The settings file (JSON), as written by a clinic.
@@ -140,6 +169,8 @@ struct SettingsFile {
     staff: Option<StaffSettings>,
     #[serde(default)]
     limits: LimitSettings,
+    #[serde(default)]
+    devices: DeviceSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -212,6 +243,7 @@ impl Settings {
                 )
             })?,
             limits: file.limits,
+            devices: file.devices,
         };
         if settings.staff.pin == StaffSettings::default().pin {
             return Err(SettingsError::Invalid(
@@ -290,6 +322,7 @@ impl Settings {
             identify: IdentifyLimits::default(),
             staff: StaffSettings::default(),
             limits: LimitSettings::default(),
+            devices: DeviceSettings::default(),
         }
     }
 

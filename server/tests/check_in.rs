@@ -29,7 +29,7 @@ fn check_in_body(kiosk_ref: &str) -> String {
 async fn identify_by_name_answers_masked_hints_only() {
     let f = fixture().await;
     let kiosk_ref = seed_garcia(&f).await;
-    let reply = post_json(&f.state, "/api/v1/identify", GARCIA, &[]).await;
+    let reply = kiosk_post(&f, "/api/v1/identify", GARCIA, &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let json = reply.json();
     assert_eq!(
@@ -46,8 +46,8 @@ async fn identify_by_name_answers_masked_hints_only() {
 async fn identify_by_code_ignores_case_spaces_and_hyphens() {
     let f = fixture().await;
     seed_garcia(&f).await;
-    let reply = post_json(
-        &f.state,
+    let reply = kiosk_post(
+        &f,
         "/api/v1/identify",
         r#"{"method":"code","code":"gar-4k7"}"#,
         &[],
@@ -66,7 +66,7 @@ async fn no_match_is_a_404_with_a_code() {
         r#"{"method":"name","family_name":"garcia","birth_date":"1980-04-13"}"#,
         r#"{"method":"code","code":"NOPE99"}"#,
     ] {
-        let reply = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+        let reply = kiosk_post(&f, "/api/v1/identify", body, &[]).await;
         assert_eq!(
             (reply.status, reply.code().as_str()),
             (404, "no_match"),
@@ -80,8 +80,8 @@ async fn two_appointments_today_are_both_offered() {
     let f = fixture().await;
     appointment(&f.state, "Amira", "Haddad", "1992-01-05", "09:05", "HAD7Q3").await;
     appointment(&f.state, "Amira", "Haddad", "1992-01-05", "09:25", "HAD8R4").await;
-    let reply = post_json(
-        &f.state,
+    let reply = kiosk_post(
+        &f,
         "/api/v1/identify",
         r#"{"method":"name","family_name":"HADDAD","birth_date":"1992-01-05"}"#,
         &[],
@@ -100,7 +100,7 @@ async fn the_arrival_window_refuses_too_early_and_too_late() {
     let f = fixture().await;
     appointment(&f.state, "Lukas", "Müller", "2001-06-17", "12:00", "MUL5W2").await;
     let body = r#"{"method":"name","family_name":"mueller","birth_date":"2001-06-17"}"#;
-    let early = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+    let early = kiosk_post(&f, "/api/v1/identify", body, &[]).await;
     assert_eq!((early.status, early.code().as_str()), (422, "too_early"));
     assert!(
         early.json()["message"].as_str().unwrap().contains("11:30"),
@@ -109,12 +109,12 @@ async fn the_arrival_window_refuses_too_early_and_too_late() {
     );
 
     f.clock.advance(SignedDuration::from_mins(3 * 60 + 16)); // 12:16
-    let late = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+    let late = kiosk_post(&f, "/api/v1/identify", body, &[]).await;
     assert_eq!((late.status, late.code().as_str()), (422, "too_late"));
 
     f.clock
         .set(common::morning() + SignedDuration::from_mins(3 * 60 + 15)); // 12:15 exactly
-    let edge = post_json(&f.state, "/api/v1/identify", body, &[]).await;
+    let edge = kiosk_post(&f, "/api/v1/identify", body, &[]).await;
     assert_eq!(edge.status, 200, "{}", edge.text);
 }
 
@@ -125,10 +125,10 @@ async fn repeated_failures_lock_out_the_identity_then_expire() {
     let wrong = r#"{"method":"name","family_name":"garcia","birth_date":"1980-04-11"}"#;
     let limit = f.state.settings.identify.per_identity;
     for _ in 0..limit {
-        let reply = post_json(&f.state, "/api/v1/identify", wrong, &[]).await;
+        let reply = kiosk_post(&f, "/api/v1/identify", wrong, &[]).await;
         assert_eq!(reply.status, 404);
     }
-    let locked = post_json(&f.state, "/api/v1/identify", wrong, &[]).await;
+    let locked = kiosk_post(&f, "/api/v1/identify", wrong, &[]).await;
     assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
     let retry: u64 = locked.headers["retry-after"]
         .to_str()
@@ -138,17 +138,13 @@ async fn repeated_failures_lock_out_the_identity_then_expire() {
     assert!(retry > 0 && retry <= f.state.settings.identify.window_seconds);
     // Another identity from no particular device is not affected.
     assert_eq!(
-        post_json(&f.state, "/api/v1/identify", GARCIA, &[])
-            .await
-            .status,
+        kiosk_post(&f, "/api/v1/identify", GARCIA, &[]).await.status,
         200
     );
 
     f.clock.advance(SignedDuration::from_secs(retry as i64 + 1));
     assert_eq!(
-        post_json(&f.state, "/api/v1/identify", wrong, &[])
-            .await
-            .status,
+        kiosk_post(&f, "/api/v1/identify", wrong, &[]).await.status,
         404
     );
 }
@@ -157,26 +153,28 @@ async fn repeated_failures_lock_out_the_identity_then_expire() {
 async fn repeated_failures_lock_out_the_device() {
     let f = fixture().await;
     seed_garcia(&f).await;
-    let device = [("x-waitwell-device", "kiosk-1")];
+    // The device is the enrolled kiosk's credential: a header naming
+    // another device changes nothing.
     for i in 0..f.state.settings.identify.per_device {
         let body = format!(r#"{{"method":"code","code":"WRONG{i:02}"}}"#);
+        let spoof = format!("kiosk-{i}");
         assert_eq!(
-            post_json(&f.state, "/api/v1/identify", &body, &device)
-                .await
-                .status,
+            kiosk_post(
+                &f,
+                "/api/v1/identify",
+                &body,
+                &[("x-waitwell-device", &spoof)]
+            )
+            .await
+            .status,
             404
         );
     }
-    let locked = post_json(&f.state, "/api/v1/identify", GARCIA, &device).await;
+    let locked = kiosk_post(&f, "/api/v1/identify", GARCIA, &[]).await;
     assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
-    // The same details from another kiosk still work.
-    let other = post_json(
-        &f.state,
-        "/api/v1/identify",
-        GARCIA,
-        &[("x-waitwell-device", "kiosk-2")],
-    )
-    .await;
+    // The same details from another enrolled kiosk still work.
+    let second = enroll(&f.state, "check-in").await;
+    let other = post_json(&f.state, "/api/v1/identify", GARCIA, &[("cookie", &second)]).await;
     assert_eq!(other.status, 200);
     // Failure records hold no name, birth date or code.
     let scopes: Vec<String> = sqlx::query_scalar("SELECT scope FROM failed_attempts")
@@ -231,6 +229,7 @@ async fn bad_identify_input_is_a_4xx_with_a_code() {
             &f.state,
             axum::http::Request::post("/api/v1/identify")
                 .header("content-type", content_type)
+                .header("cookie", &f.kiosk)
                 .body(axum::body::Body::from(body.clone()))
                 .unwrap(),
         )
@@ -245,7 +244,7 @@ async fn bad_identify_input_is_a_4xx_with_a_code() {
             .is_some_and(|m| !m.is_empty()));
     }
     let huge = format!(r#"{{"method":"code","code":"{}"}}"#, "A".repeat(70_000));
-    let reply = post_json(&f.state, "/api/v1/identify", &huge, &[]).await;
+    let reply = kiosk_post(&f, "/api/v1/identify", &huge, &[]).await;
     assert_eq!(
         (reply.status, reply.code().as_str()),
         (413, "body_too_large")
@@ -256,8 +255,8 @@ async fn bad_identify_input_is_a_4xx_with_a_code() {
 async fn check_in_makes_a_ticket_with_position_and_wait_range() {
     let f = fixture().await;
     let kiosk_ref = seed_garcia(&f).await;
-    let reply = post_json(
-        &f.state,
+    let reply = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &check_in_body(&kiosk_ref),
         &[("idempotency-key", &uuid())],
@@ -276,7 +275,7 @@ async fn check_in_makes_a_ticket_with_position_and_wait_range() {
     assert!(low < high, "{json}");
 
     // The public queue shows the same ticket, and nothing personal.
-    let queue = get(&f.state, "/api/v1/queue").await;
+    let queue = kiosk_get(&f, "/api/v1/queue").await;
     assert_eq!(queue.status, 200);
     let q = queue.json();
     assert_eq!(q["version"], 1);
@@ -290,7 +289,7 @@ async fn check_in_makes_a_ticket_with_position_and_wait_range() {
     );
 
     // Identifying again shows the ticket instead of offering a second one.
-    let again = post_json(&f.state, "/api/v1/identify", GARCIA, &[]).await;
+    let again = kiosk_post(&f, "/api/v1/identify", GARCIA, &[]).await;
     assert_eq!(again.json()["matches"][0]["ticket"], "A-001");
 }
 
@@ -298,15 +297,15 @@ async fn check_in_makes_a_ticket_with_position_and_wait_range() {
 async fn checking_in_twice_with_new_keys_returns_the_same_ticket() {
     let f = fixture().await;
     let kiosk_ref = seed_garcia(&f).await;
-    let first = post_json(
-        &f.state,
+    let first = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &check_in_body(&kiosk_ref),
         &[("idempotency-key", &uuid())],
     )
     .await;
-    let second = post_json(
-        &f.state,
+    let second = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &check_in_body(&kiosk_ref),
         &[("idempotency-key", &uuid())],
@@ -327,13 +326,13 @@ async fn idempotency_rules() {
     let kiosk_ref = seed_garcia(&f).await;
     let body = check_in_body(&kiosk_ref);
 
-    let missing = post_json(&f.state, "/api/v1/check-ins", &body, &[]).await;
+    let missing = kiosk_post(&f, "/api/v1/check-ins", &body, &[]).await;
     assert_eq!(
         (missing.status, missing.code().as_str()),
         (400, "idempotency_key_missing")
     );
-    let invalid = post_json(
-        &f.state,
+    let invalid = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &body,
         &[("idempotency-key", "not-a-uuid")],
@@ -345,33 +344,15 @@ async fn idempotency_rules() {
     );
 
     let key = uuid();
-    let first = post_json(
-        &f.state,
-        "/api/v1/check-ins",
-        &body,
-        &[("idempotency-key", &key)],
-    )
-    .await;
+    let first = kiosk_post(&f, "/api/v1/check-ins", &body, &[("idempotency-key", &key)]).await;
     assert_eq!(first.status, 201);
-    let replay = post_json(
-        &f.state,
-        "/api/v1/check-ins",
-        &body,
-        &[("idempotency-key", &key)],
-    )
-    .await;
+    let replay = kiosk_post(&f, "/api/v1/check-ins", &body, &[("idempotency-key", &key)]).await;
     assert_eq!(replay.status, 201);
     assert_eq!(replay.text, first.text);
     assert_eq!(replay.headers["idempotent-replay"], "true");
 
     let other = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#;
-    let reused = post_json(
-        &f.state,
-        "/api/v1/check-ins",
-        other,
-        &[("idempotency-key", &key)],
-    )
-    .await;
+    let reused = kiosk_post(&f, "/api/v1/check-ins", other, &[("idempotency-key", &key)]).await;
     assert_eq!(
         (reused.status, reused.code().as_str()),
         (422, "idempotency_key_reused")
@@ -390,13 +371,13 @@ async fn ten_identical_posts_at_once_make_one_ticket() {
     let body = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"g","reason":"other"}"#;
     let tasks: Vec<_> = (0..10)
         .map(|_| {
-            let (state, key) = (f.state.clone(), key.clone());
+            let (state, key, kiosk) = (f.state.clone(), key.clone(), f.kiosk.clone());
             tokio::spawn(async move {
                 post_json(
                     &state,
                     "/api/v1/check-ins",
                     body,
-                    &[("idempotency-key", &key)],
+                    &[("idempotency-key", &key), ("cookie", &kiosk)],
                 )
                 .await
             })
@@ -446,7 +427,7 @@ async fn check_in_refusals() {
         (r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other","ticket":"A-001"}"#.into(), 400, "invalid_body"),
     ];
     for (body, status, code) in cases {
-        let reply = post_json(&f.state, "/api/v1/check-ins", &body, &headers).await;
+        let reply = kiosk_post(&f, "/api/v1/check-ins", &body, &headers).await;
         assert_eq!(
             (reply.status, reply.code().as_str()),
             (status, code),
@@ -471,8 +452,8 @@ async fn positions_count_up_and_the_queue_survives_a_restart() {
             .replace("P0", "Ana")
             .replace("P1", "Bo")
             .replace("P2", "Cy");
-        let reply = post_json(
-            &f.state,
+        let reply = kiosk_post(
+            &f,
             "/api/v1/check-ins",
             &body,
             &[("idempotency-key", &uuid())],
@@ -493,7 +474,7 @@ async fn positions_count_up_and_the_queue_survives_a_restart() {
         &state,
         "/api/v1/check-ins",
         r#"{"kind":"walk_in","first_name":"Di","last_initial":"X","reason":"other"}"#,
-        &[("idempotency-key", &uuid())],
+        &[("idempotency-key", &uuid()), ("cookie", &f.kiosk)],
     )
     .await;
     assert_eq!(reply.json()["ticket"], "W-004");
@@ -518,13 +499,7 @@ async fn idempotency_keys_are_kept_seven_days_then_purged() {
     let f = fixture().await;
     let key = uuid();
     let body = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#;
-    post_json(
-        &f.state,
-        "/api/v1/check-ins",
-        body,
-        &[("idempotency-key", &key)],
-    )
-    .await;
+    kiosk_post(&f, "/api/v1/check-ins", body, &[("idempotency-key", &key)]).await;
     let now = f.state.now().as_second();
     let six_days = now + 6 * 24 * 3600;
     assert_eq!(
@@ -555,7 +530,7 @@ async fn the_offline_index_finds_todays_patients_without_holding_their_details()
     )
     .await;
     let okafor = appointment(&f.state, "Chidi", "Okafor", "1975-11-02", "10:00", "OKA9Q2").await;
-    let reply = get(&f.state, "/api/v1/offline-index").await;
+    let reply = kiosk_get(&f, "/api/v1/offline-index").await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.headers["cache-control"], "no-store");
     // (The fixture's kiosk references are made from the code; real ones
@@ -600,7 +575,7 @@ async fn the_offline_index_finds_todays_patients_without_holding_their_details()
     // Another day's index has another salt.
     f.clock.advance(SignedDuration::from_hours(24));
     let tomorrow: waitwell_core::contract::OfflineIndex =
-        serde_json::from_str(&get(&f.state, "/api/v1/offline-index").await.text).unwrap();
+        serde_json::from_str(&kiosk_get(&f, "/api/v1/offline-index").await.text).unwrap();
     assert_ne!(tomorrow.salt, index.salt);
     assert!(tomorrow.appointments.is_empty());
 }
@@ -615,8 +590,8 @@ async fn a_check_in_that_waited_offline_is_judged_by_when_the_patient_arrived() 
     let body = |at: i64| {
         format!(r#"{{"kind":"appointment","appointment":"{reference}","arrived_at":{at}}}"#)
     };
-    let late = post_json(
-        &f.state,
+    let late = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &body(0),
         &[("idempotency-key", &uuid())],
@@ -628,8 +603,8 @@ async fn a_check_in_that_waited_offline_is_judged_by_when_the_patient_arrived() 
         "an arrival time from long ago is not believed"
     );
     let future = arrived + 2 * 3600;
-    let late = post_json(
-        &f.state,
+    let late = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &body(future),
         &[("idempotency-key", &uuid())],
@@ -640,8 +615,8 @@ async fn a_check_in_that_waited_offline_is_judged_by_when_the_patient_arrived() 
         (422, "too_late"),
         "nor one from the future"
     );
-    let ok = post_json(
-        &f.state,
+    let ok = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &body(arrived),
         &[("idempotency-key", &uuid())],

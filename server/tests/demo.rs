@@ -33,9 +33,7 @@ async fn appointments_today(f: &Fixture) -> i64 {
 
 async fn identify_garcia(f: &Fixture) -> u16 {
     let body = r#"{"method":"name","family_name":"García López","birth_date":"1980-04-12"}"#;
-    post_json(&f.state, "/api/v1/identify", body, &[])
-        .await
-        .status
+    kiosk_post(f, "/api/v1/identify", body, &[]).await.status
 }
 
 #[tokio::test]
@@ -65,8 +63,8 @@ async fn someone_checked_in_stays_as_they_are_and_the_next_is_printed() {
     seed(&f).await;
     let (_, kiosk_ref) = stored(&f, "GAR4K7").await.unwrap();
     let body = format!(r#"{{"kind":"appointment","appointment":"{kiosk_ref}"}}"#);
-    let checked_in = post_json(
-        &f.state,
+    let checked_in = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         &body,
         &[("idempotency-key", &uuid())],

@@ -59,16 +59,16 @@ async fn a_json_import_makes_patients_identifiable() {
         serde_json::json!({"day": "2026-03-10", "added": 2, "updated": 0})
     );
 
-    let by_code = post_json(
-        &f.state,
+    let by_code = kiosk_post(
+        &f,
         "/api/v1/identify",
         r#"{"method":"code","code":"GAR4K7"}"#,
         &[],
     )
     .await;
     assert_eq!(by_code.json()["matches"][0]["initials"], "M. G.");
-    let by_name = post_json(
-        &f.state,
+    let by_name = kiosk_post(
+        &f,
         "/api/v1/identify",
         r#"{"method":"name","family_name":"o brien","birth_date":"1975-09-30"}"#,
         &[],

@@ -60,22 +60,32 @@ async fn a_change_that_reads_first_still_writes_while_others_write() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn heartbeats_of_new_devices_go_through_while_others_write() {
+async fn pairings_and_heartbeats_go_through_while_others_write() {
     let f = fixture().await;
     let mut tasks = Vec::new();
     for n in 0..40 {
-        let state = f.state.clone();
+        let (state, kiosk) = (f.state.clone(), f.kiosk.clone());
         tasks.push(tokio::spawn(async move {
-            // A new device reads (is it known?) before it writes, while
-            // check-ins write alongside.
-            let beat = format!(
-                r#"{{"device":"kiosk-{n}","surface":"check-in","app_version":"1","outbox_backlog":0}}"#
-            );
-            let walk_in = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#;
+            // A pairing reads (how many wait? is the code taken?) before it
+            // writes, and a heartbeat writes, while check-ins write alongside.
+            let walk_in =
+                r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#;
             let key = uuid();
-            let headers = [("idempotency-key", key.as_str())];
+            let headers = [
+                ("idempotency-key", key.as_str()),
+                ("cookie", kiosk.as_str()),
+            ];
+            let beat = async {
+                if n % 4 == 0 {
+                    post_json(&state, "/api/v1/devices/pair", r#"{"role":"board"}"#, &[]).await
+                } else {
+                    let beat = r#"{"surface":"check-in","app_version":"1","outbox_backlog":0}"#;
+                    let cookie = [("cookie", kiosk.as_str())];
+                    post_json(&state, "/api/v1/devices/heartbeat", beat, &cookie).await
+                }
+            };
             let (beat, checked_in) = tokio::join!(
-                post_json(&state, "/api/v1/devices/heartbeat", &beat, &[]),
+                beat,
                 post_json(&state, "/api/v1/check-ins", walk_in, &headers),
             );
             (beat.status, beat.text, checked_in.status)

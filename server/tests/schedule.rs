@@ -88,13 +88,7 @@ async fn the_schedule_hears_each_change_once_inside_its_transaction() {
     let body = format!(r#"{{"kind":"appointment","appointment":"{kiosk_ref}"}}"#);
     for _ in 0..2 {
         // The second is a replay: no new change, nothing heard.
-        let reply = post_json(
-            &f.state,
-            "/api/v1/check-ins",
-            &body,
-            &[("idempotency-key", &key)],
-        )
-        .await;
+        let reply = kiosk_post(&f, "/api/v1/check-ins", &body, &[("idempotency-key", &key)]).await;
         assert_eq!(reply.status, 201, "{}", reply.text);
     }
     let cookie = staff_cookie(&f).await;
@@ -143,12 +137,12 @@ async fn an_appointment_new_at_the_source_is_found_after_a_refresh() {
     let mut f = fixture().await;
     let recorder = with_recorder(&mut f.state);
     let by_name = r#"{"method":"name","family_name":"okafor","birth_date":"1975-06-01"}"#;
-    let reply = post_json(&f.state, "/api/v1/identify", by_name, &[]).await;
+    let reply = kiosk_post(&f, "/api/v1/identify", by_name, &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["matches"][0]["initials"], "N. O.");
     // A source with nothing new: one more refresh, still no match.
     let unknown = r#"{"method":"name","family_name":"Nobody","birth_date":"1975-06-01"}"#;
-    let reply = post_json(&f.state, "/api/v1/identify", unknown, &[]).await;
+    let reply = kiosk_post(&f, "/api/v1/identify", unknown, &[]).await;
     assert_eq!((reply.status, reply.code().as_str()), (404, "no_match"));
     assert_eq!(*recorder.refreshes.lock().unwrap(), 2);
     let mut conn = f.state.db.acquire().await.unwrap();

@@ -136,15 +136,59 @@ fn walk_in_body(i: usize) -> String {
     )
 }
 
-async fn walk_in(client: &reqwest::Client, url: &str, i: usize) -> reqwest::Response {
+/// A walk-in from the kiosk whose `Cookie` is `kiosk` ("" for none).
+async fn walk_in(client: &reqwest::Client, url: &str, kiosk: &str, i: usize) -> reqwest::Response {
     let key = uuid::Uuid::new_v4().to_string();
     post(
         client,
         format!("{url}/api/v1/check-ins"),
         &walk_in_body(i),
-        &[("idempotency-key", &key)],
+        &[("idempotency-key", &key), ("cookie", kiosk)],
     )
     .await
+}
+
+fn cookie_of(reply: &reqwest::Response) -> String {
+    let cookie = reply.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// Pairs a tablet for `role` from `client`, as a tablet does; its `Cookie`
+/// and pairing code.
+async fn pair(client: &reqwest::Client, url: &str, role: &str) -> (String, String) {
+    let reply = post(
+        client,
+        format!("{url}/api/v1/devices/pair"),
+        &format!(r#"{{"role":"{role}"}}"#),
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status(), 200);
+    let cookie = cookie_of(&reply);
+    let body: serde_json::Value = reply.json().await.unwrap();
+    assert_eq!(body["status"], "pending");
+    (cookie, body["pairing_code"].as_str().unwrap().to_owned())
+}
+
+/// Staff approve `code` at reception (signed in from their own address).
+async fn approve(url: &str, code: &str, role: &str) -> reqwest::StatusCode {
+    let desk = client_from("127.0.9.9");
+    let staff = sign_in(&desk, url).await;
+    post(
+        &desk,
+        format!("{url}/api/v1/devices/approve"),
+        &format!(r#"{{"pairing_code":"{code}","name":"Entrance","role":"{role}"}}"#),
+        &[("cookie", &staff)],
+    )
+    .await
+    .status()
+}
+
+/// A tablet paired from `client` and approved: its `Cookie`.
+async fn enroll(client: &reqwest::Client, url: &str, role: &str) -> String {
+    let (cookie, code) = pair(client, url, role).await;
+    assert_eq!(approve(url, &code, role).await, 204);
+    cookie
 }
 
 async fn sign_in(client: &reqwest::Client, url: &str) -> String {
@@ -156,8 +200,7 @@ async fn sign_in(client: &reqwest::Client, url: &str) -> String {
     )
     .await;
     assert_eq!(reply.status(), 200);
-    let cookie = reply.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_owned()
+    cookie_of(&reply)
 }
 
 #[tokio::test]
@@ -244,25 +287,48 @@ async fn a_site_file_must_set_its_own_pin() {
 async fn wrong_identities_from_one_address_are_throttled() {
     let server = start(serde_json::json!({}), staff(5, 30));
     let client = client_from("127.0.0.2");
-    let mut statuses = Vec::new();
-    for n in 0..60 {
-        // No device header, a different identity each time: the oracle.
-        let body =
-            format!(r#"{{"method":"name","family_name":"Nobody{n}","birth_date":"1980-04-12"}}"#);
-        let reply = post(
-            &client,
-            format!("{}/api/v1/identify", server.url),
-            &body,
-            &[],
-        )
-        .await;
-        statuses.push(reply.status().as_u16());
+    let guesses = |kiosks: Vec<String>| {
+        let (client, url) = (client.clone(), server.url.clone());
+        async move {
+            let mut statuses = Vec::new();
+            for n in 0..60 {
+                // A different identity each time: the oracle.
+                let body = format!(
+                    r#"{{"method":"name","family_name":"Nobody{n}","birth_date":"1980-04-12"}}"#
+                );
+                let kiosk = &kiosks[n % kiosks.len()];
+                let reply = post(
+                    &client,
+                    format!("{url}/api/v1/identify"),
+                    &body,
+                    &[("cookie", kiosk)],
+                )
+                .await;
+                statuses.push(reply.status().as_u16());
+            }
+            let count = |status| statuses.iter().filter(|&&s| s == status).count();
+            (count(404), count(429), count(401))
+        }
+    };
+    // Not an enrolled kiosk: never an answer.
+    let (answered, _, unauthorised) = guesses(vec![String::new()]).await;
+    assert_eq!((answered, unauthorised), (0, 60));
+    // An enrolled kiosk: its own limit (10); three kiosks on one address:
+    // the address's (20).
+    let one = enroll(&client, &server.url, "check-in").await;
+    let (answered_one, refused_one, _) = guesses(vec![one]).await;
+    let mut three = Vec::new();
+    for _ in 0..3 {
+        three.push(enroll(&client, &server.url, "check-in").await);
     }
-    let answered = statuses.iter().filter(|&&s| s == 404).count();
-    let refused = statuses.iter().filter(|&&s| s == 429).count();
-    println!("60 wrong identities from one address: {answered} answered, {refused} refused (429)");
-    assert_eq!(answered, 20);
-    assert_eq!(refused, 40);
+    let (answered_three, refused_three, _) = guesses(three).await;
+    println!(
+        "60 wrong identities: without an enrolled kiosk 0 answered (401 each); from one kiosk \
+         {answered_one} answered, {refused_one} refused (429); from three kiosks on one address \
+         {answered_three} more answered, {refused_three} refused"
+    );
+    assert_eq!((answered_one, refused_one), (10, 50));
+    assert_eq!(answered_one + answered_three, 20);
 }
 
 #[tokio::test]
@@ -272,10 +338,18 @@ async fn anonymous_writes_are_throttled() {
         staff(5, 30),
     );
     let client = client_from("127.0.0.2");
+    // Without an enrolled kiosk, nothing.
+    for i in 0..20 {
+        let reply = walk_in(&client, &server.url, "", i).await;
+        assert_eq!(reply.status(), 401);
+        let body: serde_json::Value = reply.json().await.unwrap();
+        assert_eq!(body["code"], "device_not_enrolled");
+    }
+    let kiosk = enroll(&client, &server.url, "check-in").await;
     let started = Instant::now();
     let (mut created, mut refused, mut retry_after) = (0, 0, None);
     for i in 0..500 {
-        let reply = walk_in(&client, &server.url, i).await;
+        let reply = walk_in(&client, &server.url, &kiosk, i).await;
         match reply.status().as_u16() {
             201 => created += 1,
             429 => {
@@ -295,15 +369,18 @@ async fn anonymous_writes_are_throttled() {
     assert_eq!(created, 60);
     assert!(retry_after.is_some());
     // Another address is not held back by the first.
-    let other = walk_in(&client_from("127.0.0.3"), &server.url, 0).await;
+    let other = walk_in(&client_from("127.0.0.3"), &server.url, &kiosk, 0).await;
     assert_eq!(other.status(), 201);
 
     // "Talk to me" alerts: 10 per hour from one address.
+    let exit = client_from("127.0.0.4");
+    let tablet = enroll(&exit, &server.url, "survey").await;
     let mut alerts = 0;
     for _ in 0..30 {
         let id = uuid::Uuid::new_v4();
-        let reply = client_from("127.0.0.4")
+        let reply = exit
             .put(format!("{}/api/v1/surveys/{id}", server.url))
+            .header("cookie", &tablet)
             .header("content-type", "application/json")
             .body(r#"{"rating":1,"talk_to_someone":true}"#)
             .send()
@@ -318,30 +395,183 @@ async fn anonymous_writes_are_throttled() {
 }
 
 #[tokio::test]
-async fn reception_lists_a_bounded_number_of_devices() {
-    let server = start(serde_json::json!({ "max_devices": 20 }), staff(5, 30));
-    let mut listed = 0;
-    for n in 0..100 {
+async fn made_up_kiosks_are_not_listed_and_pairings_are_bounded() {
+    let server = start(serde_json::json!({ "max_devices": 30 }), staff(5, 30));
+    let url = &server.url;
+    // Heartbeats naming made-up devices: refused, nothing listed.
+    for n in 0..20 {
         let body = format!(
             r#"{{"device":"fake-{n}","surface":"check-in","app_version":"1","outbox_backlog":0}}"#
         );
-        // From several addresses, so the write limit is not what stops it.
-        let client = client_from(&format!("127.0.{}.{}", 1 + n / 50, 2 + n % 50));
         let reply = post(
-            &client,
-            format!("{}/api/v1/devices/heartbeat", server.url),
+            &client_from("127.0.0.2"),
+            format!("{url}/api/v1/devices/heartbeat"),
             &body,
             &[],
         )
         .await;
+        assert_eq!(reply.status(), 401);
+    }
+    // Pairing requests from many addresses: 20 wait for approval at most.
+    let mut waiting = 0;
+    for n in 0..100 {
+        let client = client_from(&format!("127.0.{}.{}", 1 + n / 50, 2 + n % 50));
+        let reply = post(
+            &client,
+            format!("{url}/api/v1/devices/pair"),
+            r#"{"role":"check-in"}"#,
+            &[],
+        )
+        .await;
         match reply.status().as_u16() {
-            200 => listed += 1,
-            409 => {}
+            200 => waiting += 1,
+            429 => assert!(reply.headers().contains_key("retry-after")),
             other => panic!("unexpected {other}: {}", reply.text().await.unwrap()),
         }
     }
-    println!("100 made-up kiosks: {listed} listed at reception (max_devices 20); was 1,000");
-    assert_eq!(listed, 20);
+    let desk = client_from("127.0.9.9");
+    let staff = sign_in(&desk, url).await;
+    let listed = desk
+        .get(format!("{url}/api/v1/devices"))
+        .header("cookie", &staff)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    println!(
+        "20 made-up heartbeats and 100 pairing requests: {} devices listed at reception, \
+         {waiting} pairings waiting for a code to be approved (max_pending 20); was 1,000 listed",
+        listed.as_array().unwrap().len()
+    );
+    assert_eq!(listed, serde_json::json!([]));
+    assert_eq!(waiting, 20);
+}
+
+#[tokio::test]
+async fn only_enrolled_devices_of_the_right_role_reach_kiosk_endpoints() {
+    let server = start(serde_json::json!({}), staff(5, 30));
+    let url = &server.url;
+    let client = client_from("127.0.0.2");
+    let call = |cookie: String, method: &'static str, path: &'static str, body: &'static str| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            let key = uuid::Uuid::new_v4().to_string();
+            let request = match method {
+                "GET" => client.get(format!("{url}/api/v1{path}")),
+                "PUT" => client.put(format!("{url}/api/v1{path}{key}")),
+                _ => client.post(format!("{url}/api/v1{path}")),
+            };
+            let reply = request
+                .header("cookie", cookie)
+                .header("content-type", "application/json")
+                .header("idempotency-key", &key)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = reply.status().as_u16();
+            let body: serde_json::Value = reply.json().await.unwrap_or_default();
+            (status, body["code"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    let endpoints: [(&str, &str, &str); 6] = [
+        (
+            "POST",
+            "/identify",
+            r#"{"method":"code","code":"ABCD2345"}"#,
+        ),
+        (
+            "POST",
+            "/check-ins",
+            r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#,
+        ),
+        ("GET", "/offline-index", ""),
+        ("PUT", "/surveys/", r#"{"rating":5}"#),
+        (
+            "POST",
+            "/devices/heartbeat",
+            r#"{"surface":"check-in","app_version":"1","outbox_backlog":0}"#,
+        ),
+        ("GET", "/queue", ""),
+    ];
+    let (pending, _) = pair(&client, url, "check-in").await;
+    let made_up = format!("waitwell_device={}", "ab".repeat(32));
+    for cookie in [String::new(), made_up, pending.clone()] {
+        for (method, path, body) in endpoints {
+            let answer = call(cookie.clone(), method, path, body).await;
+            assert_eq!(
+                answer,
+                (401, "device_not_enrolled".into()),
+                "{method} {path} {cookie}"
+            );
+        }
+    }
+    // A board reads the queue and reports itself; it cannot check anyone in.
+    let board = enroll(&client, url, "board").await;
+    for (method, path, body) in endpoints {
+        let (status, code) = call(board.clone(), method, path, body).await;
+        match path {
+            "/queue" | "/devices/heartbeat" => assert_eq!(status, 200, "{path}"),
+            _ => assert_eq!(
+                (status, code.as_str()),
+                (403, "wrong_device_role"),
+                "{path}"
+            ),
+        }
+    }
+    // A check-in kiosk may do all of it.
+    let kiosk = enroll(&client, url, "check-in").await;
+    for (method, path, body) in endpoints {
+        let (status, _) = call(kiosk.clone(), method, path, body).await;
+        assert!(status != 401 && status != 403, "{method} {path}: {status}");
+    }
+    // Revoked at reception: its next request is refused.
+    let desk = client_from("127.0.9.9");
+    let staff = sign_in(&desk, url).await;
+    let devices: serde_json::Value = desk
+        .get(format!("{url}/api/v1/devices"))
+        .header("cookie", &staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(devices.as_array().unwrap().len(), 2);
+    for device in devices.as_array().unwrap() {
+        let revoked = post(
+            &desk,
+            format!(
+                "{url}/api/v1/devices/{}/revoke",
+                device["device"].as_str().unwrap()
+            ),
+            "",
+            &[("cookie", &staff)],
+        )
+        .await;
+        assert_eq!(revoked.status(), 204);
+    }
+    for cookie in [board, kiosk] {
+        let answer = call(cookie.clone(), "GET", "/queue", "").await;
+        assert_eq!(answer, (401, "device_not_enrolled".into()));
+        // What the tablet reads to know it must pair again.
+        let me: serde_json::Value = client
+            .get(format!("{url}/api/v1/devices/me"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["status"], "not_enrolled");
+    }
+    println!(
+        "6 kiosk endpoints × (no credential, a made-up one, a pairing not approved, a revoked \
+         one): 401 device_not_enrolled each; a board: 403 on identify, check-in, index, survey"
+    );
 }
 
 /// Reads until the server closes the connection; how long that took, or
@@ -373,6 +603,8 @@ async fn slow_clients_are_cut_off() {
     );
     let addr = server.url.trim_start_matches("http://").to_owned();
     let limit = Duration::from_secs(8);
+    // An enrolled tablet's requests, so the body is waited for.
+    let tablet = enroll(&client_from("127.0.0.2"), &server.url, "survey").await;
 
     // Half the headers, then nothing.
     let mut half = TcpStream::connect(&addr).unwrap();
@@ -382,11 +614,12 @@ async fn slow_clients_are_cut_off() {
 
     // A body announced and never sent.
     let mut body = TcpStream::connect(&addr).unwrap();
-    body.write_all(
-        b"PUT /api/v1/surveys/6a1c0f7e-58a4-4b7e-9f43-93cbb8c1f4de HTTP/1.1\r\nHost: x\r\n\
-          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"rat",
-    )
-    .unwrap();
+    let head = format!(
+        "PUT /api/v1/surveys/6a1c0f7e-58a4-4b7e-9f43-93cbb8c1f4de HTTP/1.1\r\nHost: x\r\n\
+         Cookie: {tablet}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n\
+         {{\"rat"
+    );
+    body.write_all(head.as_bytes()).unwrap();
     let bodies = closed_within(&mut body, limit).expect("closed");
 
     // A connection that never says anything.
@@ -403,7 +636,10 @@ async fn slow_clients_are_cut_off() {
     assert!(bodies >= Duration::from_millis(2500));
 
     // The server still answers everyone else.
-    let ok = reqwest::get(format!("{}/api/v1/queue", server.url))
+    let ok = client_from("127.0.0.2")
+        .get(format!("{}/api/v1/queue", server.url))
+        .header("cookie", &tablet)
+        .send()
         .await
         .unwrap();
     assert_eq!(ok.status(), 200);
@@ -415,8 +651,10 @@ async fn a_form_from_another_site_cannot_acknowledge_an_alert() {
     let client = client_from("127.0.0.2");
     let url = &server.url;
     let id = uuid::Uuid::new_v4();
+    let tablet = enroll(&client, url, "survey").await;
     let put = client
         .put(format!("{url}/api/v1/surveys/{id}"))
+        .header("cookie", &tablet)
         .header("content-type", "application/json")
         .body(r#"{"rating":1,"talk_to_someone":true}"#)
         .send()
@@ -502,10 +740,11 @@ async fn acknowledged_check_ins_survive_a_killed_server() {
     let dir = tempfile::tempdir().unwrap();
     let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
     let mut server = start_in(dir, &site);
+    let kiosk = enroll(&client_from("127.0.0.2"), &server.url, "check-in").await;
     let mut acknowledged = Vec::new();
     for i in 0..50 {
         let client = client_from(&format!("127.0.0.{}", 2 + i % 5));
-        let reply = walk_in(&client, &server.url, i).await;
+        let reply = walk_in(&client, &server.url, &kiosk, i).await;
         assert_eq!(reply.status(), 201);
         let body: serde_json::Value = reply.json().await.unwrap();
         acknowledged.push(body["ticket"].as_str().unwrap().to_owned());
@@ -550,14 +789,14 @@ async fn with_tls_everything_is_encrypted_and_cookies_are_secure() {
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
         .build()
         .unwrap();
-    let queue = client
-        .get(format!("{}/api/v1/queue", server.url))
+    let config = client
+        .get(format!("{}/api/v1/config", server.url))
         .send()
         .await
         .unwrap();
-    assert_eq!(queue.status(), 200);
+    assert_eq!(config.status(), 200);
     assert_eq!(
-        queue.headers()["strict-transport-security"],
+        config.headers()["strict-transport-security"],
         "max-age=31536000"
     );
     let signed_in = client

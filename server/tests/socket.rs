@@ -41,6 +41,7 @@ async fn sse_delivers_each_change_with_its_version() {
     let client = reqwest::Client::new();
     let mut events = client
         .get(format!("http://{addr}/api/v1/queue/events"))
+        .header("cookie", &f.kiosk)
         .send()
         .await
         .unwrap();
@@ -57,6 +58,7 @@ async fn sse_delivers_each_change_with_its_version() {
             .post(format!("http://{addr}/api/v1/check-ins"))
             .header("content-type", "application/json")
             .header("idempotency-key", uuid())
+            .header("cookie", &f.kiosk)
             .body(r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#)
             .send()
             .await
@@ -68,6 +70,7 @@ async fn sse_delivers_each_change_with_its_version() {
     // The snapshot agrees with the last event.
     let snapshot: serde_json::Value = client
         .get(format!("http://{addr}/api/v1/queue"))
+        .header("cookie", &f.kiosk)
         .send()
         .await
         .unwrap()
@@ -127,6 +130,7 @@ async fn staff_events_ping_when_an_unhappy_patient_asks_to_talk() {
     let put = client
         .put(format!("http://{addr}/api/v1/surveys/{}", uuid()))
         .header("content-type", "application/json")
+        .header("cookie", &f.kiosk)
         .body(r#"{"rating":1,"talk_to_someone":true}"#)
         .send()
         .await

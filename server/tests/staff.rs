@@ -45,8 +45,8 @@ async fn walk_in(f: &Fixture, first: &str) -> Reply {
     let body = format!(
         r#"{{"kind":"walk_in","first_name":"{first}","last_initial":"Z","reason":"other","needs":{{"interpreter":"Arabic","mobility_help":true}}}}"#
     );
-    post_json(
-        &f.state,
+    kiosk_post(
+        f,
         "/api/v1/check-ins",
         &body,
         &[("idempotency-key", &uuid())],
@@ -175,8 +175,8 @@ async fn the_staff_queue_has_names_and_needs_the_public_one_does_not() {
         "GAR4K7",
     )
     .await;
-    let reply = post_json(
-        &f.state,
+    let reply = kiosk_post(
+        &f,
         "/api/v1/check-ins",
         r#"{"kind":"appointment","appointment":"ref-GAR4K7","needs":{"contact_changed":true}}"#,
         &[("idempotency-key", &uuid())],
@@ -203,7 +203,7 @@ async fn the_staff_queue_has_names_and_needs_the_public_one_does_not() {
     assert_eq!(ana["walk_in_reason"], "other");
     assert_eq!(json["today"]["waiting"], 2);
 
-    let public = get(&f.state, "/api/v1/queue").await;
+    let public = kiosk_get(&f, "/api/v1/queue").await;
     for secret in ["María", "García", "Ana", "Arabic", "1980", "Dr. Lee"] {
         assert!(
             !public.text.contains(secret),
@@ -228,7 +228,7 @@ async fn queue_actions_move_tickets_and_refuse_what_makes_no_sense() {
     assert_eq!(called.status, 200, "{}", called.text);
     assert_eq!(called.json()["ticket"], "W-001");
     assert_eq!(called.json()["status"], "called");
-    let public = get(&f.state, "/api/v1/queue").await.json();
+    let public = kiosk_get(&f, "/api/v1/queue").await.json();
     assert_eq!(
         public["lines"][1]["calling"][0],
         serde_json::json!({"ticket": "W-001", "room": "Room 2", "calls": 1})
@@ -250,7 +250,7 @@ async fn queue_actions_move_tickets_and_refuse_what_makes_no_sense() {
         200
     );
     // A recall counts up, so a board can announce it again.
-    let public = get(&f.state, "/api/v1/queue").await.json();
+    let public = kiosk_get(&f, "/api/v1/queue").await.json();
     assert_eq!(public["lines"][1]["calling"][0]["calls"], 2);
     f.clock.advance(SignedDuration::from_mins(8));
     let served = act(
@@ -278,7 +278,7 @@ async fn queue_actions_move_tickets_and_refuse_what_makes_no_sense() {
     )
     .await;
     assert_eq!(moved.status, 200);
-    let public = get(&f.state, "/api/v1/queue").await.json();
+    let public = kiosk_get(&f, "/api/v1/queue").await.json();
     assert_eq!(public["lines"][0]["waiting"][0]["ticket"], "W-002");
 
     let cases = [
@@ -365,7 +365,7 @@ async fn no_show_and_requeue_put_the_ticket_back_first() {
         .status,
         200
     );
-    let public = get(&f.state, "/api/v1/queue").await.json();
+    let public = kiosk_get(&f, "/api/v1/queue").await.json();
     let waiting: Vec<_> = public["lines"][1]["waiting"]
         .as_array()
         .unwrap()
@@ -407,13 +407,16 @@ async fn counters_average_and_90th_percentile_wait() {
 #[tokio::test]
 async fn heartbeats_show_device_health() {
     let f = fixture().await;
-    let beat = r#"{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":3,"outbox_parked":2,"storage_failed":true,"last_sync":"2026-03-10T08:59:00Z"}"#;
-    let reply = post_json(&f.state, "/api/v1/devices/heartbeat", beat, &[]).await;
+    let beat = r#"{"surface":"check-in","app_version":"0.1.0","outbox_backlog":3,"outbox_parked":2,"storage_failed":true,"last_sync":"2026-03-10T08:59:00Z"}"#;
+    let reply = kiosk_post(&f, "/api/v1/devices/heartbeat", beat, &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["orders"], serde_json::json!([]));
     let cookie = sign_in(&f).await;
     let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
-    assert_eq!(list[0]["device"], "entrance-1");
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert!(list[0]["device"].as_str().unwrap().starts_with("d-"));
+    assert!(list[0]["name"].as_str().unwrap().starts_with("Tablet "));
+    assert_eq!(list[0]["role"], "check-in");
     assert_eq!(list[0]["surface"], "check-in");
     assert_eq!(list[0]["outbox_backlog"], 3);
     assert_eq!(list[0]["outbox_parked"], 2);
@@ -425,15 +428,17 @@ async fn heartbeats_show_device_health() {
     assert_eq!(list[0]["offline_since"], "2026-03-10T09:00:00Z");
 
     for bad in [
-        r#"{"device":"bad id!","surface":"board","app_version":"1","outbox_backlog":0}"#,
-        r#"{"device":"x","surface":"kitchen","app_version":"1","outbox_backlog":0}"#,
-        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":-1}"#,
-        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"last_sync":"yesterday"}"#,
-        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k 1","kind":"survey","created_at":"2026-03-10T08:00:00Z","status":422}]}"#,
-        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k1","kind":"survey","created_at":"today","status":422}]}"#,
-        r#"{"device":"x","surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k1","kind":"survey","created_at":"2026-03-10T08:00:00Z","status":422,"name":"Ana"}]}"#,
+        // A heartbeat cannot say which device it is from.
+        r#"{"device":"entrance-1","surface":"board","app_version":"1","outbox_backlog":0}"#,
+        r#"{"surface":"board","app_version":"","outbox_backlog":0}"#,
+        r#"{"surface":"kitchen","app_version":"1","outbox_backlog":0}"#,
+        r#"{"surface":"board","app_version":"1","outbox_backlog":-1}"#,
+        r#"{"surface":"board","app_version":"1","outbox_backlog":0,"last_sync":"yesterday"}"#,
+        r#"{"surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k 1","kind":"survey","created_at":"2026-03-10T08:00:00Z","status":422}]}"#,
+        r#"{"surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k1","kind":"survey","created_at":"today","status":422}]}"#,
+        r#"{"surface":"board","app_version":"1","outbox_backlog":0,"parked":[{"key":"k1","kind":"survey","created_at":"2026-03-10T08:00:00Z","status":422,"name":"Ana"}]}"#,
     ] {
-        let reply = post_json(&f.state, "/api/v1/devices/heartbeat", bad, &[]).await;
+        let reply = kiosk_post(&f, "/api/v1/devices/heartbeat", bad, &[]).await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
     }
 }
@@ -454,7 +459,7 @@ async fn the_board_lists_the_most_recent_call_first() {
         )
         .await;
     }
-    let public = get(&f.state, "/api/v1/queue").await.json();
+    let public = kiosk_get(&f, "/api/v1/queue").await.json();
     let calling: Vec<_> = public["lines"][1]["calling"]
         .as_array()
         .unwrap()
@@ -513,7 +518,7 @@ async fn delay_notices_are_posted_shown_publicly_and_cleared() {
     let id = posted.json()["id"].as_i64().unwrap();
     assert_eq!(posted.json()["clinician"], "Dr. Lee");
 
-    let public = get(&f.state, "/api/v1/queue").await.json();
+    let public = kiosk_get(&f, "/api/v1/queue").await.json();
     assert_eq!(
         public["notices"],
         serde_json::json!([{"id": id, "clinician": "Dr. Lee", "minutes": 20}])
@@ -539,7 +544,7 @@ async fn delay_notices_are_posted_shown_publicly_and_cleared() {
         "clearing twice is fine"
     );
     assert_eq!(clear(id + 100, Some(cookie.clone())).await.status, 404);
-    let public = get(&f.state, "/api/v1/queue").await.json();
+    let public = kiosk_get(&f, "/api/v1/queue").await.json();
     assert_eq!(public["notices"], serde_json::json!([]));
 }
 
@@ -553,20 +558,14 @@ fn beat_with_parked(keys: &[&str]) -> String {
         })
         .collect();
     format!(
-        r#"{{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":0,"outbox_parked":{},"parked":[{}]}}"#,
+        r#"{{"surface":"check-in","app_version":"0.1.0","outbox_backlog":0,"outbox_parked":{},"parked":[{}]}}"#,
         keys.len(),
         parked.join(",")
     )
 }
 
 async fn beat(f: &Fixture, keys: &[&str]) -> serde_json::Value {
-    let reply = post_json(
-        &f.state,
-        "/api/v1/devices/heartbeat",
-        &beat_with_parked(keys),
-        &[],
-    )
-    .await;
+    let reply = kiosk_post(f, "/api/v1/devices/heartbeat", &beat_with_parked(keys), &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     reply.json()["orders"].clone()
 }
@@ -596,10 +595,11 @@ async fn staff_decide_about_parked_writes_and_the_device_is_told() {
     .await;
     assert_eq!(anonymous.status, 401);
     let cookie = sign_in(&f).await;
+    let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
+    let id = list[0]["device"].as_str().unwrap().to_owned();
+    let id = id.as_str();
     assert_eq!(
-        decide(&f, &cookie, "entrance-1", "k-other", "retry")
-            .await
-            .status,
+        decide(&f, &cookie, id, "k-other", "retry").await.status,
         404
     );
     assert_eq!(
@@ -609,9 +609,7 @@ async fn staff_decide_about_parked_writes_and_the_device_is_told() {
         404
     );
     assert_eq!(
-        decide(&f, &cookie, "entrance-1", "k-late", "forget")
-            .await
-            .status,
+        decide(&f, &cookie, id, "k-late", "forget").await.status,
         400
     );
 
@@ -621,16 +619,9 @@ async fn staff_decide_about_parked_writes_and_the_device_is_told() {
     assert_eq!(list[0]["parked"][0]["code"], "too_late");
     assert_eq!(list[0]["parked"][1]["kind"], "check_in");
 
+    assert_eq!(decide(&f, &cookie, id, "k-late", "retry").await.status, 202);
     assert_eq!(
-        decide(&f, &cookie, "entrance-1", "k-late", "retry")
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        decide(&f, &cookie, "entrance-1", "k-gone", "resolved")
-            .await
-            .status,
+        decide(&f, &cookie, id, "k-gone", "resolved").await.status,
         202
     );
     let list = staff_get(&f, &cookie, "/api/v1/devices").await.json();
@@ -661,13 +652,11 @@ async fn staff_decide_about_parked_writes_and_the_device_is_told() {
     // A device that could not read its storage reports nothing parked; that
     // does not count as done.
     assert_eq!(
-        decide(&f, &cookie, "entrance-1", "k-late", "resolved")
-            .await
-            .status,
+        decide(&f, &cookie, id, "k-late", "resolved").await.status,
         202
     );
-    let unreadable = r#"{"device":"entrance-1","surface":"check-in","app_version":"0.1.0","outbox_backlog":0,"storage_failed":true,"parked":[]}"#;
-    let reply = post_json(&f.state, "/api/v1/devices/heartbeat", unreadable, &[]).await;
+    let unreadable = r#"{"surface":"check-in","app_version":"0.1.0","outbox_backlog":0,"storage_failed":true,"parked":[]}"#;
+    let reply = kiosk_post(&f, "/api/v1/devices/heartbeat", unreadable, &[]).await;
     assert_eq!(reply.json()["orders"], serde_json::json!([]));
     assert_eq!(
         beat(&f, &["k-late"]).await,
@@ -758,7 +747,7 @@ async fn the_wait_shown_follows_the_visit_in_progress() {
             waiting["wait"]["high_minutes"].as_u64().unwrap(),
         )
     };
-    let at_once = told(&get(&f.state, "/api/v1/queue").await.json());
+    let at_once = told(&kiosk_get(&f, "/api/v1/queue").await.json());
     assert_eq!(
         at_once,
         (
@@ -768,7 +757,7 @@ async fn the_wait_shown_follows_the_visit_in_progress() {
     );
     // Nine minutes into Ana's visit, Ben is told a shorter wait.
     f.clock.advance(SignedDuration::from_mins(9));
-    let later = told(&get(&f.state, "/api/v1/queue").await.json());
+    let later = told(&kiosk_get(&f, "/api/v1/queue").await.json());
     assert!(later.1 < at_once.1, "{at_once:?} then {later:?}");
 }
 
@@ -809,4 +798,87 @@ async fn the_first_patients_of_a_day_are_told_from_earlier_days_visits() {
     assert!(guess.1 <= 20, "{guess:?}");
     assert!(known.0 <= 30 && 30 <= known.1, "{known:?}");
     assert!(known.1 > guess.1, "{guess:?} then {known:?}");
+}
+
+#[tokio::test]
+async fn staff_add_walk_ins_at_the_desk_without_an_enrolled_device() {
+    let f = fixture().await;
+    let walk_in = r#"{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}"#;
+    let anonymous = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        walk_in,
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(
+        (anonymous.status, anonymous.code().as_str()),
+        (401, "device_not_enrolled")
+    );
+    let cookie = sign_in(&f).await;
+    let desk = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        walk_in,
+        &[("idempotency-key", &uuid()), ("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(desk.status, 201, "{}", desk.text);
+    // A session cookie is not a kiosk: identifying patients stays with kiosks.
+    let identify = post_json(
+        &f.state,
+        "/api/v1/identify",
+        r#"{"method":"code","code":"GAR4K7"}"#,
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(identify.status, 401);
+}
+
+#[tokio::test]
+async fn housekeeping_forgets_unapproved_pairings_and_revokes_lost_tablets() {
+    let f = fixture().await;
+    let waiting = post_json(&f.state, "/api/v1/devices/pair", r#"{"role":"board"}"#, &[]).await;
+    let waiting = set_cookie(&waiting);
+    let me = |cookie: String| {
+        let state = f.state.clone();
+        async move {
+            let reply = send(
+                &state,
+                axum::http::Request::get("/api/v1/devices/me")
+                    .header("cookie", cookie)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            reply.json()["status"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(me(waiting.clone()).await, "pending");
+    assert_eq!(me(f.kiosk.clone()).await, "enrolled");
+
+    // 16 minutes: the code has expired and the pairing is forgotten.
+    f.clock.advance(SignedDuration::from_mins(16));
+    assert_eq!(me(waiting.clone()).await, "not_enrolled");
+    let now = f.state.now().as_second();
+    let forgotten = waitwell_server::housekeeping::forget_stale_devices(&f.state, now)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, (1, 0));
+    assert_eq!(me(f.kiosk.clone()).await, "enrolled");
+
+    // A tablet not heard from for `device_days` is revoked.
+    let days = i64::from(f.state.settings.limits.device_days);
+    f.clock.advance(SignedDuration::from_hours(24 * days));
+    let now = f.state.now().as_second();
+    let forgotten = waitwell_server::housekeeping::forget_stale_devices(&f.state, now)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, (0, 1));
+    assert_eq!(me(f.kiosk.clone()).await, "not_enrolled");
+    let refused = kiosk_get(&f, "/api/v1/offline-index").await;
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (401, "device_not_enrolled")
+    );
 }

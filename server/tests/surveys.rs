@@ -10,6 +10,7 @@ async fn put_survey(f: &Fixture, id: &str, body: &str) -> Reply {
         &f.state,
         axum::http::Request::put(format!("/api/v1/surveys/{id}"))
             .header("content-type", "application/json")
+            .header("cookie", &f.kiosk)
             .body(axum::body::Body::from(body.to_owned()))
             .unwrap(),
     )

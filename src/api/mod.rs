@@ -23,21 +23,24 @@ use waitwell_core::contract::{
     ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DelayNotice,
     DeviceStatus, Heartbeat, HeartbeatReply, IdentifyRequest, IdentifyResponse, ImportResult,
     Insights, NewDelayNotice, OfflineIndex, ParkedDecision, ParkedDecisionRequest, PublicQueue,
-    SiteConfig, StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX, DEVICE_HEADER,
+    SiteConfig, StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX,
     IDEMPOTENCY_KEY_HEADER,
 };
+use waitwell_core::contract::{ApproveDevice, Enrollment, PairRequest};
 use waitwell_core::queue::Action;
+use waitwell_core::Surface;
 
 /// How long a screen waits for an answer before saying so.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(8);
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The backend this app talks to.
+///
+/// Which device is asking is never said here: an enrolled device's
+/// credential is an HttpOnly cookie the browser sends by itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Adapter {
     backend: Backend,
-    /// This device's id, sent with kiosk requests (`X-Waitwell-Device`).
-    device: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,27 +86,20 @@ pub async fn fresh_app_index() -> Result<String, ClientError> {
 }
 
 impl Adapter {
-    pub fn new(config: &RuntimeConfig, device: Option<String>) -> Self {
+    pub fn new(config: &RuntimeConfig) -> Self {
         let backend = match &config.backend {
             BackendConfig::Waitwell { base_url } => Backend::Waitwell {
                 base_url: base_url.clone(),
             },
             BackendConfig::FhirR4 { .. } => Backend::Unsupported,
         };
-        Adapter { backend, device }
+        Adapter { backend }
     }
 
     fn url(&self, path: &str) -> Result<String, ClientError> {
         match &self.backend {
             Backend::Waitwell { base_url } => Ok(format!("{base_url}{API_PREFIX}{path}")),
             Backend::Unsupported => Err(ClientError::Unsupported),
-        }
-    }
-
-    fn with_device(&self, request: RequestBuilder) -> RequestBuilder {
-        match &self.device {
-            Some(id) => request.header(DEVICE_HEADER, id),
-            None => request,
         }
     }
 
@@ -119,7 +115,7 @@ impl Adapter {
         body: &B,
         idempotency_key: Option<&str>,
     ) -> Result<T, ClientError> {
-        let mut request = self.with_device(Request::post(&self.url(path)?));
+        let mut request = Request::post(&self.url(path)?);
         if let Some(key) = idempotency_key {
             request = request.header(IDEMPOTENCY_KEY_HEADER, key);
         }
@@ -128,6 +124,37 @@ impl Adapter {
 
     pub async fn site_config(&self) -> Result<SiteConfig, ClientError> {
         self.get("/config").await
+    }
+
+    /// Where this device's enrollment stands (`NotEnrolled` when it never
+    /// paired, its code expired, or it was revoked).
+    pub async fn enrollment(&self) -> Result<Enrollment, ClientError> {
+        self.get("/devices/me").await
+    }
+
+    /// Asks to be enrolled for `role`: the answer has the code to show.
+    pub async fn pair(&self, role: Surface) -> Result<Enrollment, ClientError> {
+        self.post("/devices/pair", &PairRequest { role }, None)
+            .await
+    }
+
+    /// Staff approve the tablet showing `request.pairing_code`.
+    pub async fn approve_device(&self, request: &ApproveDevice) -> Result<(), ClientError> {
+        send(
+            Request::post(&self.url("/devices/approve")?),
+            Some(request),
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+
+    /// Staff revoke a device: its next request is refused.
+    pub async fn revoke_device(&self, device: &str) -> Result<(), ClientError> {
+        let path = format!("/devices/{}/revoke", encode_segment(device));
+        send(Request::post(&self.url(&path)?), None::<&()>, WRITE_TIMEOUT)
+            .await?
+            .empty()
     }
 
     pub async fn identify(
@@ -217,7 +244,7 @@ impl Adapter {
     pub async fn put_survey(&self, id: &str, response: &SurveyResponse) -> Result<(), ClientError> {
         let path = format!("/surveys/{}", encode_segment(id));
         send(
-            self.with_device(Request::put(&self.url(&path)?)),
+            Request::put(&self.url(&path)?),
             Some(response),
             WRITE_TIMEOUT,
         )
@@ -322,7 +349,12 @@ impl Answer {
     }
 
     fn error(&self) -> ClientError {
-        ClientError::from_response(self.status, &self.body, self.retry_after.as_deref())
+        let error =
+            ClientError::from_response(self.status, &self.body, self.retry_after.as_deref());
+        if error == ClientError::NotEnrolled {
+            crate::context::Enrollment::lost();
+        }
+        error
     }
 
     fn decode<T: DeserializeOwned>(self) -> Result<T, ClientError> {

@@ -12,5 +12,6 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
         ClientError::Rejected { .. } => t_string!(i18n, errors.rejected).to_string(),
         ClientError::Decode => t_string!(i18n, errors.decode).to_string(),
         ClientError::Unsupported => t_string!(i18n, errors.unsupported).to_string(),
+        ClientError::NotEnrolled => t_string!(i18n, errors.not_enrolled).to_string(),
     }
 }

@@ -2,6 +2,7 @@
 
 mod birth_date;
 mod display;
+mod enrolled;
 mod errors;
 mod idle;
 mod keyboard;
@@ -14,6 +15,7 @@ mod words;
 
 pub use birth_date::BirthDateInput;
 pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher};
+pub use enrolled::{role_allows, Enrolled};
 pub use errors::error_text;
 pub use idle::{IdleGuard, PatientSession};
 pub use keyboard::{Layout, OnScreenKeyboard};

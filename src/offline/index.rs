@@ -30,6 +30,15 @@ fn local_today() -> String {
     )
 }
 
+/// Deletes the stored index (this device is no longer enrolled).
+pub async fn forget_index(sync: Option<super::OutboxSync>) {
+    if let Some(sync) = sync {
+        if let Ok(store) = sync.store().await {
+            let _ = store.delete(INDEX, KEY).await;
+        }
+    }
+}
+
 impl OfflineIndexes {
     /// Loads the stored index and keeps it fresh for as long as the calling
     /// component lives.

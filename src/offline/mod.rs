@@ -7,5 +7,6 @@ pub mod shell;
 pub mod store;
 pub mod sync;
 
+pub use index::forget_index;
 pub use store::StoreError;
 pub use sync::{use_sync, FirstAttempt, OutboxSync, SyncStatus};

@@ -6,6 +6,7 @@ use crate::device;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
+use waitwell_core::contract::EnrollmentStatus;
 use waitwell_core::{DeviceSettings, Surface};
 
 /// What the last press of "Save" did.
@@ -26,14 +27,14 @@ pub fn SetupPage() -> impl IntoView {
     let surface = RwSignal::new(current.surface);
     let language = RwSignal::new(current.language);
     let state = RwSignal::new(SaveState::Idle);
-    let id = current.id.clone();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // What else is stored (the enrollment it last knew) stays.
         let settings = DeviceSettings {
             surface: surface.get_untracked(),
             language: language.get_untracked(),
-            id: id.clone(),
+            ..device::load()
         };
         state.set(match device::save(&settings) {
             Ok(()) => SaveState::Saved(settings.surface),
@@ -72,6 +73,7 @@ pub fn SetupPage() -> impl IntoView {
                 </button>
             </Show>
             <Connection />
+            <EnrollmentState />
             <StorageState />
             <SurfaceLinks />
         </section>
@@ -197,6 +199,43 @@ fn Connection() -> impl IntoView {
                         t_string!(i18n, setup.connection_failed, reason = error_text(i18n, &e))
                             .to_string()
                     }
+                }}
+            </p>
+        </section>
+    }
+}
+
+/// Whether this tablet is enrolled, and as what (pairing happens on the
+/// surface itself: it shows the code for reception there).
+#[component]
+fn EnrollmentState() -> impl IntoView {
+    let i18n = use_i18n();
+    let adapter = use_adapter();
+    let standing = LocalResource::new(move || async move {
+        match adapter.get() {
+            Some(Ok(adapter)) => Some(adapter.enrollment().await),
+            _ => None,
+        }
+    });
+    view! {
+        <section aria-labelledby="enrollment">
+            <h2 id="enrollment">{t!(i18n, setup.enrollment)}</h2>
+            <p class="enrollment" role="status">
+                {move || match standing.get().flatten() {
+                    None => t_string!(i18n, setup.connection_checking).to_string(),
+                    Some(Err(e)) => error_text(i18n, &e),
+                    Some(Ok(e)) => match (e.status, e.pairing_code, e.role) {
+                        (EnrollmentStatus::Enrolled, _, Some(role)) => t_string!(
+                            i18n, setup.enrolled,
+                            name = e.name.unwrap_or_default(),
+                            role = surface_name(i18n, role)
+                        )
+                        .to_string(),
+                        (EnrollmentStatus::Pending, Some(code), _) => {
+                            t_string!(i18n, setup.pending, code = code).to_string()
+                        }
+                        _ => t_string!(i18n, setup.not_enrolled).to_string(),
+                    },
                 }}
             </p>
         </section>

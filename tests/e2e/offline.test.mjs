@@ -458,10 +458,13 @@ test('a check-in the server refuses is parked on the kiosk, never dropped; recep
 
     // Heartbeats tell reception: how many, and for each what and why
     // (never who: no name leaves the kiosk in a heartbeat).
-    const id = await page.evaluate(() => JSON.parse(localStorage.getItem('waitwell.device')).id);
+    // (The device's id is the server's, from its enrollment: read it off
+    // the row that reports two parked entries.)
     const desk = await openPage(browser);
     await signInStaff(desk.page, server.url);
-    await desk.page.locator(`tr[data-device="${id}"] td[data-parked="2"]`).waitFor({ timeout: 40_000 });
+    const reporting = desk.page.locator('tr[data-device]', { has: desk.page.locator('td[data-parked="2"]') });
+    await reporting.waitFor({ timeout: 40_000 });
+    const id = await reporting.getAttribute('data-device');
     const parked = desk.page.locator(`.parked li[data-device="${id}"]`);
     assert.equal(await parked.count(), 2);
     assert.match(await parked.nth(0).innerText(), /Check-in made at \d\d:\d\d: refused: invalid_body \(HTTP 422\)/);

@@ -222,12 +222,15 @@ test('reception adds a walk-in; an unhappy patient who wants to talk raises an a
 });
 
 test('kiosk health lists the devices that report, by surface', async () => {
-  const board = await openBoard(); // sends a heartbeat at start
-  const id = await board.page.evaluate(() => JSON.parse(localStorage.getItem('waitwell.device')).id);
+  const board = await openBoard(); // enrolled (approved at once here), then a heartbeat
+  // The name the server gave it, as the board itself can ask.
+  const me = await board.page.evaluate(async () => (await fetch('/api/v1/devices/me')).json());
+  assert.equal(me.status, 'enrolled');
+  assert.equal(me.role, 'board');
   const desk = await openReception();
-  const device = desk.page.locator(`tr[data-device="${id}"]`);
+  const device = desk.page.locator('tr[data-device]', { has: desk.page.locator('th', { hasText: me.name }) });
   await device.waitFor();
-  assert.match(await device.innerText(), /Queue board[\s\S]*Online/);
+  assert.match(await device.innerText(), /Queue board[\s\S]*Queue board[\s\S]*Online/);
   await board.context.close();
   await desk.context.close();
 });

@@ -90,6 +90,17 @@ wire_enum! {
         UnknownParkedWrite = "unknown_parked_write",
         /// A new device, and reception's list of devices is full.
         TooManyDevices = "too_many_devices",
+        /// The request needs an enrolled device (its credential is missing,
+        /// unknown, revoked, or still waiting for approval).
+        DeviceNotEnrolled = "device_not_enrolled",
+        /// The device is enrolled for another role (a board checking in).
+        WrongDeviceRole = "wrong_device_role",
+        /// No tablet is waiting with that pairing code (mistyped, expired).
+        UnknownPairingCode = "unknown_pairing_code",
+        InvalidDeviceName = "invalid_device_name",
+        /// Only check-in, board and survey tablets are enrolled.
+        InvalidDeviceRole = "invalid_device_role",
+        UnknownDevice = "unknown_device",
 
         // Survey and alerts.
         InvalidId = "invalid_id",

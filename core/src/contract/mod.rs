@@ -36,9 +36,6 @@ pub const API_PREFIX: &str = "/api/v1";
 /// The header that makes a creating POST safe to retry.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
-/// The header naming the kiosk that sends a request (rate limits, heartbeat).
-pub const DEVICE_HEADER: &str = "X-Waitwell-Device";
-
 /// Limits on what a kiosk may send.
 pub mod limits {
     pub const FAMILY_NAME_CHARS: usize = crate::names::MAX_NAME_CHARS;
@@ -129,6 +126,12 @@ mod tests {
                 "invalid_parked",
                 "unknown_parked_write",
                 "too_many_devices",
+                "device_not_enrolled",
+                "wrong_device_role",
+                "unknown_pairing_code",
+                "invalid_device_name",
+                "invalid_device_role",
+                "unknown_device",
                 "invalid_id",
                 "invalid_rating",
                 "invalid_recommend",

@@ -3,6 +3,7 @@
 //! retry replays the first answer instead of making a second ticket.
 
 use super::extract::{ApiJson, ClientIp, IdempotencyKey};
+use crate::auth::TicketMaker;
 use crate::error::AppError;
 use crate::hub::Change;
 use crate::limits::Budget;
@@ -27,11 +28,14 @@ use waitwell_core::walk_in;
 
 #[utoipa::path(post, path = "/api/v1/check-ins", tag = "kiosk",
     params(("Idempotency-Key" = String, Header, description = "A UUID made by the client; the same for every retry of one check-in")),
+    security(("device_credential" = []), ("staff_session" = [])),
     request_body = CheckInRequest,
     responses(
         (status = 201, description = "A new ticket (or the stored answer replayed for a repeated key, with Idempotent-Replay: true)", body = CheckInResponse),
         (status = 200, description = "Already checked in: the existing ticket", body = CheckInResponse),
         (status = 400, description = "Missing or invalid Idempotency-Key, or invalid input", body = ApiError),
+        (status = 401, description = "Neither an enrolled device (device_not_enrolled) nor staff (unauthorized, for a stale session)", body = ApiError),
+        (status = 403, description = "Not a check-in kiosk (wrong_device_role)", body = ApiError),
         (status = 404, description = "No such appointment today (code: unknown_appointment)", body = ApiError),
         (status = 409, description = "A request with this key is being processed (idempotency_key_in_flight), or the line is full", body = ApiError),
         (status = 422, description = "The key was used for a different request (idempotency_key_reused), or outside the arrival window", body = ApiError),
@@ -40,12 +44,16 @@ use waitwell_core::walk_in;
 pub async fn check_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    maker: TicketMaker,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson {
         value: request,
         raw,
     }: ApiJson<CheckInRequest>,
 ) -> Result<Response, AppError> {
+    if let TicketMaker::Device(device) = &maker {
+        device.require(super::enrollment::CHECK_IN)?;
+    }
     state.limits.take(Budget::Write, ip)?;
     let hash = idempotency::request_hash("POST /check-ins", &raw);
     let now = state.now().as_second();

@@ -1,8 +1,9 @@
-//! Device heartbeats (from every kiosk and screen) and the health list
-//! reception sees.
+//! Enrolled devices: a tablet pairs and shows a code, staff approve it at
+//! reception (name, role) or revoke it; enrolled devices report their
+//! health, and reception sees the list.
 
 use super::extract::{ApiJson, ClientIp};
-use crate::auth::Staff;
+use crate::auth::{Device, Staff};
 use crate::error::AppError;
 use crate::limits::Budget;
 use crate::state::AppState;
@@ -28,23 +29,23 @@ use waitwell_core::text::clean_text;
 pub const OFFLINE_AFTER_SECONDS: i64 = 120;
 
 #[utoipa::path(post, path = "/api/v1/devices/heartbeat", tag = "kiosk",
+    security(("device_credential" = [])),
     request_body = Heartbeat,
     responses(
         (status = 200, description = "Recorded; staff decisions about the device's parked writes", body = HeartbeatReply),
         (status = 400, description = "Invalid heartbeat", body = ApiError),
-        (status = 409, description = "A new device, and the list is full (too_many_devices)", body = ApiError),
+        (status = 401, description = "Not an enrolled device (device_not_enrolled)", body = ApiError),
         (status = 429, description = "Too many writes from this address (too_many_requests); see Retry-After", body = ApiError),
     ))]
-/// `POST /devices/heartbeat`: records the device's health and answers with
-/// what staff decided about its parked writes.
+/// `POST /devices/heartbeat` (enrolled device): records the device's
+/// health and answers with what staff decided about its parked writes.
 pub async fn heartbeat(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    device: Device,
     ApiJson { value: beat, .. }: ApiJson<Heartbeat>,
 ) -> Result<Json<HeartbeatReply>, AppError> {
     state.limits.take(Budget::Write, ip)?;
-    let device_ok = valid_device(&beat.device);
-    let version = clean_text(&beat.app_version, 40);
     let last_sync = match &beat.last_sync {
         Some(t) => Some(
             t.parse::<jiff::Timestamp>()
@@ -58,10 +59,10 @@ pub async fn heartbeat(
         ),
         None => None,
     };
-    let (true, Some(version)) = (device_ok, version) else {
+    let Some(version) = clean_text(&beat.app_version, 40) else {
         return Err(AppError::bad_request(
             ErrorCode::InvalidHeartbeat,
-            "device is 1 to 64 letters, digits, - or _; app_version 1 to 40 characters",
+            "app_version is 1 to 40 characters",
         ));
     };
     let parked = checked_parked(&beat.parked)?;
@@ -69,20 +70,7 @@ pub async fn heartbeat(
         .map_err(|e| AppError::Corrupt(format!("parked writes: {e}")))?;
     let now = state.now().as_second();
     let mut tx = crate::store::begin_write(&state.db).await?;
-    if !devices::known(&mut tx, &beat.device).await? {
-        // Room for a new device: forget those long gone, then count.
-        let limits = state.settings.limits;
-        let days = i64::from(limits.device_days) * 24 * 3600;
-        devices::forget_unseen(&mut tx, now.saturating_sub(days)).await?;
-        if devices::count(&mut tx).await? >= limits.max_devices {
-            return Err(AppError::conflict(
-                ErrorCode::TooManyDevices,
-                "too many devices are listed: reception sees them all",
-            ));
-        }
-    }
     let report = devices::Report {
-        device: &beat.device,
         surface: beat.surface,
         app_version: &version,
         outbox_backlog: beat.outbox_backlog,
@@ -91,27 +79,20 @@ pub async fn heartbeat(
         last_sync: last_sync.as_deref(),
         parked_json: &parked_json,
     };
-    devices::record(&mut tx, &report, now).await?;
-    let decided: Vec<ParkedOrder> = devices::decisions(&mut tx, Some(&beat.device))
+    devices::record(&mut tx, &device.id, &report, now).await?;
+    let decided: Vec<ParkedOrder> = devices::decisions(&mut tx, Some(&device.id))
         .await?
         .into_iter()
         .map(|(_, order)| order)
         .collect();
     let settled = device::settle_orders(&decided, &parked, beat.storage_failed);
     for key in &settled.forget {
-        devices::forget_decision(&mut tx, &beat.device, key).await?;
+        devices::forget_decision(&mut tx, &device.id, key).await?;
     }
     tx.commit().await?;
     Ok(Json(HeartbeatReply {
         orders: settled.send,
     }))
-}
-
-fn valid_device(device: &str) -> bool {
-    (1..=64).contains(&device.len())
-        && device
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The parked writes of a heartbeat, checked: bounded, no control
@@ -203,7 +184,7 @@ pub async fn decide(
 
 #[utoipa::path(get, path = "/api/v1/devices", tag = "staff", security(("staff_session" = [])),
     responses(
-        (status = 200, description = "Every device that reported in, with its health", body = Vec<DeviceStatus>),
+        (status = 200, description = "Every enrolled device, with its health", body = Vec<DeviceStatus>),
         (status = 401, description = "Not signed in", body = ApiError),
     ))]
 /// `GET /devices` (staff).
@@ -225,6 +206,11 @@ pub async fn list(
             .map(|(_, order)| order.clone())
             .collect();
         devices.push(DeviceStatus {
+            name: row.name,
+            role: row
+                .role
+                .parse()
+                .map_err(|_| AppError::Corrupt(format!("device {device} role")))?,
             surface: row
                 .surface
                 .parse()
@@ -248,6 +234,10 @@ pub async fn list(
 /// This area's routes.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/devices/pair", post(super::enrollment::pair))
+        .route("/devices/me", get(super::enrollment::me))
+        .route("/devices/approve", post(super::enrollment::approve))
+        .route("/devices/{device}/revoke", post(super::enrollment::revoke))
         .route("/devices/heartbeat", post(heartbeat))
         .route("/devices", get(list))
         .route("/devices/{device}/parked/{key}", post(decide))

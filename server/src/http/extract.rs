@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 use waitwell_core::contract::ErrorCode;
-use waitwell_core::contract::{DEVICE_HEADER, IDEMPOTENCY_KEY_HEADER};
+use waitwell_core::contract::IDEMPOTENCY_KEY_HEADER;
 
 /// A JSON body, decoded strictly, with the raw bytes kept (idempotency
 /// compares them).
@@ -105,28 +105,6 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                 )
             })?;
         Ok(IdempotencyKey(value.hyphenated().to_string()))
-    }
-}
-
-/// The kiosk's device id (`X-Waitwell-Device`), if it sent a usable one.
-pub struct DeviceId(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for DeviceId {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let id = parts
-            .headers
-            .get(DEVICE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| {
-                (1..=64).contains(&v.len())
-                    && v.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            })
-            .map(str::to_owned);
-        Ok(DeviceId(id))
     }
 }
 

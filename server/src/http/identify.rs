@@ -2,7 +2,8 @@
 //! or by appointment code. Answers masked hints only, and limits failed
 //! attempts per identity and per device.
 
-use super::extract::{ApiJson, ClientIp, DeviceId};
+use super::extract::{ApiJson, ClientIp};
+use crate::auth::Device;
 use crate::error::AppError;
 use crate::limits::Budget;
 use crate::schedule::{self, Appointment, Arrival};
@@ -20,11 +21,13 @@ use waitwell_core::contract::{limits, IdentifyRequest, IdentifyResponse};
 use waitwell_core::names::{surname_key, surname_matches};
 
 #[utoipa::path(post, path = "/api/v1/identify", tag = "kiosk",
-    params(("X-Waitwell-Device" = Option<String>, Header, description = "The kiosk's id, for the per-device attempt limit")),
+    security(("device_credential" = [])),
     request_body = IdentifyRequest,
     responses(
         (status = 200, description = "Today's matching appointments in their arrival window, masked", body = IdentifyResponse),
         (status = 400, description = "Malformed input (codes: invalid_json, invalid_body, invalid_name, invalid_code)", body = ApiError),
+        (status = 401, description = "Not an enrolled device (device_not_enrolled)", body = ApiError),
+        (status = 403, description = "Not a check-in kiosk (wrong_device_role)", body = ApiError),
         (status = 404, description = "No appointment today with those details (code: no_match); counts as a failed attempt", body = ApiError),
         (status = 422, description = "Outside the arrival window (codes: too_early, too_late)", body = ApiError),
         (status = 429, description = "Too many failed attempts for this identity, device or address (code: locked_out), or too many requests from this address (too_many_requests); see Retry-After", body = ApiError),
@@ -32,9 +35,10 @@ use waitwell_core::names::{surname_key, surname_matches};
 pub async fn identify(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    DeviceId(device): DeviceId,
+    device: Device,
     ApiJson { value: request, .. }: ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, AppError> {
+    device.require(super::enrollment::CHECK_IN)?;
     state.limits.take(Budget::Write, ip)?;
     let day = state.today();
     // What the attempt is "about", for the per-identity limit: a keyed hash,
@@ -64,7 +68,7 @@ pub async fn identify(
         }
     };
     let limits = state.settings.identify;
-    let mut scopes = vec![
+    let scopes = [
         Scope {
             name: format!("identify:identity:{}", keyed_hash(&state.secret, &identity)),
             allowed: limits.per_identity,
@@ -73,13 +77,11 @@ pub async fn identify(
             name: format!("identify:ip:{ip}"),
             allowed: limits.per_ip,
         },
-    ];
-    if let Some(device) = device {
-        scopes.push(Scope {
-            name: format!("identify:device:{device}"),
+        Scope {
+            name: format!("identify:device:{}", device.id),
             allowed: limits.per_device,
-        });
-    }
+        },
+    ];
     const LOCKED: &str = "too many attempts: please see reception";
     let attempt = attempts::take(
         &state.db,

@@ -6,6 +6,7 @@
 pub mod check_in;
 pub mod config;
 pub mod devices;
+pub mod enrollment;
 pub mod extract;
 pub mod health;
 pub mod identify;

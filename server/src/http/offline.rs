@@ -3,6 +3,7 @@
 //! (surname key, birth date) and of the code stand in for the patient's
 //! details; beside them only the masked hint a kiosk shows anyway.
 
+use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::appointments;
@@ -15,8 +16,18 @@ use waitwell_core::date::Date;
 use waitwell_core::offline::index_entry;
 
 #[utoipa::path(get, path = "/api/v1/offline-index", tag = "kiosk",
-    responses((status = 200, description = "Today's appointments as salted hashes with masked hints, for offline check-in", body = OfflineIndex)))]
-pub async fn offline_index(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
+    security(("device_credential" = [])),
+    responses(
+        (status = 200, description = "Today's appointments as salted hashes with masked hints, for offline check-in", body = OfflineIndex),
+        (status = 401, description = "Not an enrolled device (device_not_enrolled)", body = waitwell_core::contract::ApiError),
+        (status = 403, description = "Not a check-in kiosk (wrong_device_role)", body = waitwell_core::contract::ApiError),
+    ))]
+/// `GET /offline-index`: for enrolled check-in kiosks only.
+pub async fn offline_index(
+    State(state): State<AppState>,
+    device: Device,
+) -> Result<impl IntoResponse, AppError> {
+    device.require(super::enrollment::CHECK_IN)?;
     let day = state.today();
     let salt = day_salt(&state.secret, &day);
     let rows = appointments::for_index(&mut *state.db.acquire().await?, &day).await?;

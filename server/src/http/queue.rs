@@ -2,6 +2,7 @@
 //! `GET /queue/events` (Server-Sent Events carrying each new version).
 //! Ticket codes, rooms and wait ranges only: safe for a wall screen.
 
+use crate::auth::QueueReader;
 use crate::error::AppError;
 use crate::hub;
 use crate::state::AppState;
@@ -22,8 +23,15 @@ use waitwell_core::contract::{
 use waitwell_core::queue::TicketStatus;
 
 #[utoipa::path(get, path = "/api/v1/queue", tag = "queue",
-    responses((status = 200, description = "The public queue: ticket codes, rooms and wait ranges only", body = PublicQueue)))]
-pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQueue>, AppError> {
+    security((), ("device_credential" = []), ("staff_session" = [])),
+    responses(
+        (status = 200, description = "The public queue: ticket codes, rooms and wait ranges only", body = PublicQueue),
+        (status = 401, description = "Not an enrolled device or staff, and the site's queue is not public (device_not_enrolled)", body = waitwell_core::contract::ApiError),
+    ))]
+pub async fn public_queue(
+    State(state): State<AppState>,
+    _reader: QueueReader,
+) -> Result<Json<PublicQueue>, AppError> {
     let day = state.today();
     // One read transaction: the version and the tickets come from the same
     // moment.
@@ -79,12 +87,14 @@ pub async fn public_queue(State(state): State<AppState>) -> Result<Json<PublicQu
 }
 
 #[utoipa::path(get, path = "/api/v1/queue/events", tag = "queue",
-    responses((status = 200, description = "Server-Sent Events: `queue` events whose data is a QueueChanged, the first one at once; `notices` events (no data worth reading) when delay notices change", content_type = "text/event-stream", body = QueueChanged)))]
+    security((), ("device_credential" = []), ("staff_session" = [])),
+    responses((status = 401, description = "As for /queue", body = waitwell_core::contract::ApiError), (status = 200, description = "Server-Sent Events: `queue` events whose data is a QueueChanged, the first one at once; `notices` events (no data worth reading) when delay notices change", content_type = "text/event-stream", body = QueueChanged)))]
 /// `GET /queue/events`: the current version at once, then every change.
 /// Each event carries only the version; a client refetches `/queue` for any
 /// version it has not shown (and so also after a gap).
 pub async fn events(
     State(state): State<AppState>,
+    _reader: QueueReader,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     // Subscribe before reading the version, so no change falls in between.
     let changes = BroadcastStream::new(state.hub.subscribe());

@@ -81,7 +81,7 @@ pub async fn sign_in(
     .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        auth::cookie(&token, auth::MAX_SESSION_SECONDS, state.tls),
+        auth::cookie(auth::COOKIE, &token, auth::MAX_SESSION_SECONDS, state.tls),
     );
     Ok(response)
 }
@@ -109,9 +109,10 @@ pub async fn sign_out(
         sessions::close(&state.db, &auth::token_hash(&token)).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, auth::cookie("", 0, state.tls));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::cookie(auth::COOKIE, "", 0, state.tls),
+    );
     Ok(response)
 }
 

@@ -3,7 +3,7 @@
 //! for reception.
 
 use super::extract::{ApiJson, ClientIp};
-use crate::auth::Staff;
+use crate::auth::{Device, Staff};
 use crate::error::AppError;
 use crate::limits::Budget;
 use crate::state::AppState;
@@ -24,20 +24,25 @@ use waitwell_core::text::clean_text;
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "kiosk",
     params(("id" = String, Path, description = "A UUID the kiosk made for this response; every follow-up is sent again, whole, under it")),
+    security(("device_credential" = [])),
     request_body = SurveyResponse,
     responses(
         (status = 204, description = "Stored (created or updated)"),
+        (status = 401, description = "Not an enrolled device (device_not_enrolled)", body = ApiError),
+        (status = 403, description = "Not a survey or check-in tablet (wrong_device_role)", body = ApiError),
         (status = 400, description = "Invalid response (codes: invalid_id, invalid_rating, invalid_recommend, invalid_comment, invalid_thanks, invalid_first_name, invalid_body)", body = ApiError),
         (status = 429, description = "Too many writes, or new alerts, from this address (too_many_requests); see Retry-After", body = ApiError),
     ))]
 pub async fn put(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    device: Device,
     Path(id): Path<String>,
     ApiJson {
         value: response, ..
     }: ApiJson<SurveyResponse>,
 ) -> Result<StatusCode, AppError> {
+    device.require(super::enrollment::SURVEY)?;
     state.limits.take(Budget::Write, ip)?;
     let id = uuid::Uuid::try_parse(&id)
         .map_err(|_| AppError::bad_request(ErrorCode::InvalidId, "a survey id is a UUID"))?

@@ -1,5 +1,7 @@
-//! `devices` and `parked_decisions`: what each tablet last reported of
-//! itself, and what staff decided about its parked writes.
+//! `devices` and `parked_decisions`: the enrolled tablets (by the hash of
+//! their credential; the credential itself is only in the tablet's HttpOnly
+//! cookie), what each last reported of itself, and what staff decided about
+//! its parked writes.
 
 use crate::error::AppError;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -9,7 +11,6 @@ use waitwell_core::Surface;
 /// A heartbeat, checked.
 #[derive(Debug, Clone, Copy)]
 pub struct Report<'a> {
-    pub device: &'a str,
     pub surface: Surface,
     pub app_version: &'a str,
     pub outbox_backlog: u32,
@@ -20,9 +21,10 @@ pub struct Report<'a> {
     pub parked_json: &'a str,
 }
 
-/// Records a device's report, seen at `now`.
+/// Records an enrolled device's report, seen at `now`.
 pub async fn record(
     conn: &mut SqliteConnection,
+    device: &str,
     report: &Report<'_>,
     now: i64,
 ) -> Result<(), AppError> {
@@ -32,15 +34,9 @@ pub async fn record(
         i64::from(report.outbox_parked),
     );
     sqlx::query!(
-        "INSERT INTO devices (device, surface, app_version, outbox_backlog, outbox_parked,
-            storage_failed, last_sync, last_seen, parked)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (device) DO UPDATE SET surface = excluded.surface,
-            app_version = excluded.app_version, outbox_backlog = excluded.outbox_backlog,
-            outbox_parked = excluded.outbox_parked, storage_failed = excluded.storage_failed,
-            last_sync = excluded.last_sync, last_seen = excluded.last_seen,
-            parked = excluded.parked",
-        report.device,
+        "UPDATE devices SET surface = ?, app_version = ?, outbox_backlog = ?,
+            outbox_parked = ?, storage_failed = ?, last_sync = ?, last_seen = ?, parked = ?
+         WHERE device = ? AND approved_at IS NOT NULL",
         surface,
         report.app_version,
         backlog,
@@ -48,50 +44,191 @@ pub async fn record(
         report.storage_failed,
         report.last_sync,
         now,
-        report.parked_json
+        report.parked_json,
+        device
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Whether `device` has reported before.
-pub async fn known(conn: &mut SqliteConnection, device: &str) -> Result<bool, AppError> {
+/// A tablet that paired: waiting for approval, or enrolled.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub device: String,
+    pub role: Surface,
+    /// `None` once approved.
+    pub pairing_code: Option<String>,
+    pub paired_at: i64,
+    /// Set once approved.
+    pub name: Option<String>,
+}
+
+impl Credential {
+    pub fn enrolled(&self) -> bool {
+        self.pairing_code.is_none()
+    }
+}
+
+/// The device holding the credential with this hash, if any.
+pub async fn by_credential(db: &SqlitePool, hash: &str) -> Result<Option<Credential>, AppError> {
+    let row = sqlx::query!(
+        "SELECT device, role, pairing_code, paired_at, name FROM devices
+         WHERE credential_hash = ?",
+        hash
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| {
+        let role = row
+            .role
+            .parse()
+            .map_err(|_| AppError::Corrupt(format!("device {} role", row.device)))?;
+        Ok(Credential {
+            device: row.device,
+            role,
+            pairing_code: row.pairing_code,
+            paired_at: row.paired_at,
+            name: row.name,
+        })
+    })
+    .transpose()
+}
+
+/// A new pairing: a device waiting for staff to approve `code`.
+pub struct NewPairing<'a> {
+    pub device: &'a str,
+    pub credential_hash: &'a str,
+    pub role: Surface,
+    pub code: &'a str,
+}
+
+/// Records a pairing, seen at `now`. Fails (a unique constraint) in the
+/// unlikely case the code is already waiting.
+pub async fn pair(
+    conn: &mut SqliteConnection,
+    pairing: &NewPairing<'_>,
+    now: i64,
+) -> Result<(), AppError> {
+    let role = pairing.role.as_str();
+    sqlx::query!(
+        "INSERT INTO devices (device, credential_hash, role, pairing_code, paired_at,
+            surface, last_seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        pairing.device,
+        pairing.credential_hash,
+        role,
+        pairing.code,
+        now,
+        role,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a pairing is already waiting with `code`.
+pub async fn code_taken(conn: &mut SqliteConnection, code: &str) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM devices WHERE device = ?) AS "known!: bool""#,
-        device
+        r#"SELECT EXISTS (SELECT 1 FROM devices WHERE pairing_code = ?) AS "taken!: bool""#,
+        code
     )
     .fetch_one(conn)
     .await?)
 }
 
-/// How many devices are listed.
-pub async fn count(conn: &mut SqliteConnection) -> Result<u32, AppError> {
-    let n = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM devices"#)
-        .fetch_one(conn)
-        .await?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+/// Forgets pairings made before `before` that nobody approved; how many.
+pub async fn forget_stale_pairings(
+    conn: &mut SqliteConnection,
+    before: i64,
+) -> Result<u64, AppError> {
+    let done = sqlx::query!(
+        "DELETE FROM devices WHERE approved_at IS NULL AND paired_at < ?",
+        before
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
-/// Forgets devices (and staff decisions about them) not seen since
-/// `before`; how many.
+/// Revokes enrolled devices not heard from since `before`; how many.
 pub async fn forget_unseen(conn: &mut SqliteConnection, before: i64) -> Result<u64, AppError> {
     sqlx::query!(
         "DELETE FROM parked_decisions WHERE device IN
-            (SELECT device FROM devices WHERE last_seen < ?)",
+            (SELECT device FROM devices WHERE approved_at IS NOT NULL AND last_seen < ?)",
         before
     )
     .execute(&mut *conn)
     .await?;
-    let done = sqlx::query!("DELETE FROM devices WHERE last_seen < ?", before)
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query!(
+        "DELETE FROM devices WHERE approved_at IS NOT NULL AND last_seen < ?",
+        before
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(done.rows_affected())
 }
 
-/// A device as stored.
+/// How many devices are listed: (enrolled, waiting for approval).
+pub async fn count(conn: &mut SqliteConnection) -> Result<(u32, u32), AppError> {
+    let row = sqlx::query!(
+        r#"SELECT COUNT(approved_at) AS "enrolled!: i64",
+            COUNT(*) - COUNT(approved_at) AS "pending!: i64" FROM devices"#
+    )
+    .fetch_one(conn)
+    .await?;
+    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok((n(row.enrolled), n(row.pending)))
+}
+
+/// Approves the pairing waiting with `code` (made at or after
+/// `made_after`): the device is enrolled under `name` for `role`. Its id,
+/// or `None` when no such pairing waits.
+pub async fn approve(
+    conn: &mut SqliteConnection,
+    code: &str,
+    name: &str,
+    role: Surface,
+    made_after: i64,
+    now: i64,
+) -> Result<Option<String>, AppError> {
+    let role = role.as_str();
+    Ok(sqlx::query_scalar!(
+        "UPDATE devices SET pairing_code = NULL, name = ?, role = ?, surface = ?,
+            approved_at = ?, last_seen = ?
+         WHERE pairing_code = ? AND paired_at >= ? RETURNING device",
+        name,
+        role,
+        role,
+        now,
+        now,
+        code,
+        made_after
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Revokes a device: its credential stops working at once. Whether it was
+/// listed.
+pub async fn revoke(db: &SqlitePool, device: &str) -> Result<bool, AppError> {
+    let mut tx = crate::store::begin_write(db).await?;
+    sqlx::query!("DELETE FROM parked_decisions WHERE device = ?", device)
+        .execute(&mut *tx)
+        .await?;
+    let done = sqlx::query!("DELETE FROM devices WHERE device = ?", device)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An enrolled device as stored.
 pub struct DeviceRow {
     pub device: String,
+    pub name: String,
+    pub role: String,
     pub surface: String,
     pub app_version: String,
     pub outbox_backlog: i64,
@@ -103,13 +240,14 @@ pub struct DeviceRow {
     pub parked: String,
 }
 
-/// Every device that reported in, by name.
+/// Every enrolled device, by name.
 pub async fn all(db: &SqlitePool) -> Result<Vec<DeviceRow>, AppError> {
     Ok(sqlx::query_as!(
         DeviceRow,
-        r#"SELECT device, surface, app_version, outbox_backlog, outbox_parked,
-            storage_failed AS "storage_failed: bool", last_sync, last_seen, parked
-         FROM devices ORDER BY device"#
+        r#"SELECT device, name AS "name!", role, surface, app_version, outbox_backlog,
+            outbox_parked, storage_failed AS "storage_failed: bool", last_sync, last_seen,
+            parked
+         FROM devices WHERE approved_at IS NOT NULL ORDER BY name, device"#
     )
     .fetch_all(db)
     .await?)

@@ -14,6 +14,9 @@ pub struct Fixture {
     pub dir: tempfile::TempDir,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
+    /// The `Cookie` of a check-in kiosk enrolled through the API (paired,
+    /// then approved by staff).
+    pub kiosk: String,
 }
 
 /// 2026-03-10 09:00 UTC: a Tuesday morning at the demo clinic.
@@ -38,7 +41,68 @@ pub async fn fixture_with(settings: Settings) -> Fixture {
     let state = AppState::new(pool, WebRoot::load(dist), settings, clock.clone())
         .await
         .unwrap();
-    Fixture { dir, state, clock }
+    let kiosk = enroll(&state, "check-in").await;
+    Fixture {
+        dir,
+        state,
+        clock,
+        kiosk,
+    }
+}
+
+/// The `name=value` of a response's `Set-Cookie`.
+pub fn set_cookie(reply: &Reply) -> String {
+    reply.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Pairs a tablet for `role` and has staff approve its code, as reception
+/// does; the tablet's `Cookie`.
+pub async fn enroll(state: &AppState, role: &str) -> String {
+    let paired = post_json(
+        state,
+        "/api/v1/devices/pair",
+        &format!(r#"{{"role":"{role}"}}"#),
+        &[],
+    )
+    .await;
+    assert_eq!(paired.status, 200, "{}", paired.text);
+    let device = set_cookie(&paired);
+    let code = paired.json()["pairing_code"].as_str().unwrap().to_owned();
+    let staff = staff_sign_in(state).await;
+    let approved = post_json(
+        state,
+        "/api/v1/devices/approve",
+        &format!(r#"{{"pairing_code":"{code}","name":"Tablet {code}","role":"{role}"}}"#),
+        &[("cookie", &staff)],
+    )
+    .await;
+    assert_eq!(approved.status, 204, "{}", approved.text);
+    device
+}
+
+/// A POST from the fixture's enrolled check-in kiosk.
+pub async fn kiosk_post(f: &Fixture, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut all = headers.to_vec();
+    all.push(("cookie", &f.kiosk));
+    post_json(&f.state, path, body, &all).await
+}
+
+/// A GET from the fixture's enrolled check-in kiosk.
+pub async fn kiosk_get(f: &Fixture, path: &str) -> Reply {
+    send(
+        &f.state,
+        Request::get(path)
+            .header("cookie", &f.kiosk)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
 }
 
 /// A response's parts, body decoded as JSON when it is JSON.
@@ -122,15 +186,13 @@ pub fn uuid() -> String {
 
 /// Signs in as staff (the demo PIN) and returns the `Cookie` value to send.
 pub async fn staff_cookie(f: &Fixture) -> String {
-    let reply = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
+    staff_sign_in(&f.state).await
+}
+
+pub async fn staff_sign_in(state: &AppState) -> String {
+    let reply = post_json(state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.headers["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
+    set_cookie(&reply)
 }
 
 /// A GET with the staff session cookie.

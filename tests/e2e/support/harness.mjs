@@ -26,10 +26,15 @@ export const ROUTES = [
 /**
  * Starts waitwell-server on 127.0.0.1 with its own database: a free port and
  * a new folder unless given (a restart passes the previous ones back).
+ *
+ * Tablets pair and are approved at once (`--approve-tablets`: each browser
+ * context still pairs and holds its own credential) unless
+ * `approveTablets: false`, where staff approve each code as at a clinic.
  */
-export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST } = {}) {
+export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST, approveTablets = true } = {}) {
   const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', dist];
   if (demo) args.push('--demo');
+  args.push(`--approve-tablets=${approveTablets}`);
   // TLS with a certificate the server makes for itself (in `dir`/tls).
   if (tls) args.push('--tls-self-signed');
   // The demo settings' PIN, unless a settings file says otherwise.
@@ -214,8 +219,17 @@ export async function checkScreen(page, name, label = name) {
   await screenshot(page, name);
 }
 
-/** Calls the API directly, as another device would. */
+/**
+ * Calls the API directly, as another device would: the suite's own enrolled
+ * check-in kiosk (paired and approved through the API on first use) unless
+ * `headers` carries a cookie of its own (`cookie: ''` for none at all).
+ */
 export async function api(server, method, path, body, headers = {}) {
+  if (!('cookie' in headers)) headers = { ...headers, cookie: await kioskCookie(server) };
+  return request(server, method, path, body, headers);
+}
+
+async function request(server, method, path, body, headers = {}) {
   const response = await fetch(`${server.url}/api/v1${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -240,9 +254,32 @@ export async function walkIn(server, firstName = 'Ana') {
 
 /** Signs in as staff; returns the Cookie header value. */
 export async function staffCookie(server) {
-  const reply = await api(server, 'POST', '/staff/session', { pin: server.pin ?? '2468' });
+  const reply = await request(server, 'POST', '/staff/session', { pin: server.pin ?? '2468' });
   if (reply.status !== 200) throw new Error(`sign-in failed: ${reply.status}`);
   return reply.headers.get('set-cookie').split(';')[0];
+}
+
+/**
+ * Pairs a tablet for `role` through the API and, unless the server approves
+ * tablets at once, approves its code as staff; the tablet's Cookie.
+ */
+export async function enrollTablet(server, role = 'check-in') {
+  const paired = await request(server, 'POST', '/devices/pair', { role }, { cookie: '' });
+  if (paired.status !== 200) throw new Error(`pairing failed: ${paired.status} ${paired.text}`);
+  const cookie = paired.headers.get('set-cookie').split(';')[0];
+  if (paired.json.status === 'pending') {
+    const approved = await request(server, 'POST', '/devices/approve',
+      { pairing_code: paired.json.pairing_code, name: `API ${role}`, role },
+      { cookie: await staffCookie(server) });
+    if (approved.status !== 204) throw new Error(`approval failed: ${approved.status} ${approved.text}`);
+  }
+  return cookie;
+}
+
+/** The suite's API kiosk (enrolled once per server process's database). */
+async function kioskCookie(server) {
+  server.kiosk ??= await enrollTablet(server, 'check-in');
+  return server.kiosk;
 }
 
 /**

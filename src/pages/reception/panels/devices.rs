@@ -1,5 +1,5 @@
-//! The kiosks' health, and the writes the server refused that wait for
-//! staff on them.
+//! The enrolled tablets: their health, setting up a new one, revoking one,
+//! and the writes the server refused that wait for staff on them.
 
 use super::local_time;
 use crate::components::error_text;
@@ -25,6 +25,24 @@ pub fn DevicesPanel() -> impl IntoView {
     });
     use_interval_fn(move || devices.refetch(), u64::from(DEVICES_MILLIS));
     let failed = RwSignal::new(None::<ClientError>);
+    let revoke = move |device: String, name: String| {
+        let confirmed = web_sys::window().is_some_and(|w| {
+            let question = t_string!(i18n, reception.revoke_confirm, name = name).to_string();
+            w.confirm_with_message(&question).unwrap_or(false)
+        });
+        if !confirmed {
+            return;
+        }
+        let adapter = desk.adapter.get_value();
+        desk.spawn(async move {
+            match adapter.revoke_device(&device).await {
+                Ok(()) => drop(failed.try_set(None)),
+                Err(e) if is_signed_out(&e) => desk.session_ended(),
+                Err(e) => drop(failed.try_set(Some(e))),
+            }
+            devices.refetch();
+        });
+    };
     let decide = move |device: String, key: String, decision: ParkedDecision| {
         let adapter = desk.adapter.get_value();
         desk.spawn(async move {
@@ -50,7 +68,7 @@ pub fn DevicesPanel() -> impl IntoView {
                 Some(Ok(list)) => {
                     let parked = parked_rows(&list);
                     view! {
-                        <DeviceTable devices=list />
+                        <DeviceTable devices=list revoke=revoke />
                         <ParkedList devices=parked decide=decide />
                         <p class="error" role="alert">
                             {move || failed.get().map(|e| error_text(i18n, &e))}
@@ -60,36 +78,48 @@ pub fn DevicesPanel() -> impl IntoView {
                 }
             }}
             </Transition>
+            <super::enroll::ApproveTablet approved=Callback::new(move |()| devices.refetch()) />
         </section>
     }
 }
 
-/// Each kiosk: its surface, when it last reported, its outbox, its state.
+/// Each tablet: its name and role, the surface it shows, when it last
+/// reported, its outbox, its state; and a way to revoke it.
 #[component]
-fn DeviceTable(devices: Vec<DeviceStatus>) -> impl IntoView {
+fn DeviceTable(
+    devices: Vec<DeviceStatus>,
+    revoke: impl Fn(String, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="devices">
             <thead>
                 <tr>
+                    <th scope="col">{t!(i18n, reception.device_name)}</th>
+                    <th scope="col">{t!(i18n, reception.device_role)}</th>
                     <th scope="col">{t!(i18n, reception.surface)}</th>
                     <th scope="col">{t!(i18n, reception.last_seen)}</th>
                     <th scope="col">{t!(i18n, reception.backlog)}</th>
                     <th scope="col">{t!(i18n, reception.device_parked)}</th>
                     <th scope="col">{t!(i18n, reception.state)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, reception.revoke)}</span></th>
                 </tr>
             </thead>
             <tbody>
                 {devices
                     .into_iter()
                     .map(|d| {
-                        let surface = d.surface;
+                        let (surface, role) = (d.surface, d.role);
+                        let (id, name) = (d.device.clone(), d.name.clone());
+                        let name_id = format!("device-name-{}", d.device);
                         let offline = d.offline_since.clone();
                         let is_offline = offline.is_some();
                         let storage_failed = d.storage_failed;
                         let parked = d.outbox_parked;
                         view! {
                             <tr data-device=d.device.clone()>
+                                <th scope="row" id=name_id.clone()>{d.name.clone()}</th>
+                                <td>{move || crate::components::surface_name(i18n, role)}</td>
                                 <td>{move || crate::components::surface_name(i18n, surface)}</td>
                                 <td>{local_time(&d.last_seen)}</td>
                                 <td>{d.outbox_backlog}</td>
@@ -100,6 +130,12 @@ fn DeviceTable(devices: Vec<DeviceStatus>) -> impl IntoView {
                                         None if storage_failed => t_string!(i18n, reception.device_storage_failed).to_string(),
                                         None => t_string!(i18n, reception.online).to_string(),
                                     }}
+                                </td>
+                                <td>
+                                    <button type="button" class="revoke" aria-describedby=name_id
+                                        on:click=move |_| revoke(id.clone(), name.clone())>
+                                        {t!(i18n, reception.revoke)}
+                                    </button>
                                 </td>
                             </tr>
                         }

@@ -1,9 +1,11 @@
 //! Reception's side panels, one file each: today's counters, alerts,
-//! adding a walk-in, delay notices, and the health of the kiosks.
+//! adding a walk-in, delay notices, and the kiosks (their health, setting
+//! up and revoking them).
 
 mod alerts;
 mod counters;
 mod devices;
+mod enroll;
 mod notices;
 mod walk_in;
 
