@@ -154,11 +154,32 @@ impl FromRequestParts<AppState> for Device {
     }
 }
 
-/// Who may make a ticket: an enrolled device (the handler checks its role)
-/// or a member of staff (a walk-in added at the desk).
-pub enum TicketMaker {
-    Device(Device),
-    Staff,
+/// Who asks for a ticket: an enrolled check-in kiosk (appointments and
+/// walk-ins), or a member of staff (walk-ins added at the desk). One
+/// browser may hold both credentials (a demo machine showing the board and
+/// reception): each kind of ticket takes the one it needs.
+pub struct TicketMaker {
+    device: Option<Device>,
+    staff: bool,
+}
+
+impl TicketMaker {
+    /// The check-in kiosk asking; refused (401, or 403 for another role)
+    /// otherwise.
+    pub fn kiosk(&self, roles: &[Surface]) -> Result<&Device, AppError> {
+        let device = self.device.as_ref().ok_or_else(not_enrolled)?;
+        device.require(roles)?;
+        Ok(device)
+    }
+
+    /// Who adds a walk-in: a check-in kiosk, else staff (`None`).
+    pub fn walk_in(&self, roles: &[Surface]) -> Result<Option<&Device>, AppError> {
+        match self.kiosk(roles) {
+            Ok(device) => Ok(Some(device)),
+            Err(_) if self.staff => Ok(None),
+            Err(refused) => Err(refused),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for TicketMaker {
@@ -168,15 +189,13 @@ impl FromRequestParts<AppState> for TicketMaker {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Ok(device) = Device::from_request_parts(parts, state).await {
-            return Ok(TicketMaker::Device(device));
+        let device = Device::from_request_parts(parts, state).await.ok();
+        let staff = session_token(&parts.headers).is_some()
+            && Staff::from_request_parts(parts, state).await.is_ok();
+        if device.is_none() && !staff {
+            return Err(not_enrolled());
         }
-        if session_token(&parts.headers).is_some() {
-            return Staff::from_request_parts(parts, state)
-                .await
-                .map(|_| TicketMaker::Staff);
-        }
-        Err(not_enrolled())
+        Ok(TicketMaker { device, staff })
     }
 }
 

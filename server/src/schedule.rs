@@ -122,10 +122,11 @@ impl Appointment {
         })
     }
 
-    /// What a kiosk may show: initials, time, clinician.
-    pub fn hint(&self, ticket: Option<String>) -> AppointmentHint {
+    /// What a kiosk may show: initials, time, clinician; `label` tells it
+    /// apart from the other hints of the same answer.
+    pub fn hint(&self, label: usize, ticket: Option<String>) -> AppointmentHint {
         AppointmentHint {
-            appointment: self.kiosk_ref.clone(),
+            appointment: label.to_string(),
             initials: initials(&self.given_name, &self.family_name),
             time: self.starts_at.clone(),
             clinician: self.clinician.clone(),

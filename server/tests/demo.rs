@@ -61,8 +61,11 @@ async fn a_second_start_the_same_day_has_people_to_check_in_now() {
 async fn someone_checked_in_stays_as_they_are_and_the_next_is_printed() {
     let f = fixture().await;
     seed(&f).await;
-    let (_, kiosk_ref) = stored(&f, "GAR4K7").await.unwrap();
-    let body = format!(r#"{{"kind":"appointment","appointment":"{kiosk_ref}"}}"#);
+    let (time, _) = stored(&f, "GAR4K7").await.unwrap();
+    let body = format!(
+        r#"{{"kind":"appointment",{}}}"#,
+        identity_fields("GAR4K7", &time, "Dr. Lee")
+    );
     let checked_in = kiosk_post(
         &f,
         "/api/v1/check-ins",

@@ -83,9 +83,9 @@ fn with_recorder(state: &mut AppState) -> Arc<Recorder> {
 async fn the_schedule_hears_each_change_once_inside_its_transaction() {
     let mut f = fixture().await;
     let recorder = with_recorder(&mut f.state);
-    let kiosk_ref = appointment(&f.state, "Ana", "García", "1980-04-12", "09:05", "GAR001").await;
+    let fields = appointment(&f.state, "Ana", "García", "1980-04-12", "09:05", "GAR001").await;
     let key = uuid();
-    let body = format!(r#"{{"kind":"appointment","appointment":"{kiosk_ref}"}}"#);
+    let body = format!(r#"{{"kind":"appointment",{fields}}}"#);
     for _ in 0..2 {
         // The second is a replay: no new change, nothing heard.
         let reply = kiosk_post(&f, "/api/v1/check-ins", &body, &[("idempotency-key", &key)]).await;

@@ -845,3 +845,48 @@ async fn plain_http_beyond_this_machine_needs_saying_so() {
     );
     server.url = first;
 }
+
+#[tokio::test]
+async fn a_check_in_needs_the_patients_identity() {
+    let server = start(serde_json::json!({}), staff(5, 30));
+    let url = &server.url;
+    let client = client_from("127.0.0.2");
+    let kiosk = enroll(&client, url, "check-in").await;
+    let check_in = |body: String| {
+        let (client, kiosk) = (client.clone(), kiosk.clone());
+        let url = url.clone();
+        async move {
+            let key = uuid::Uuid::new_v4().to_string();
+            let reply = post(
+                &client,
+                format!("{url}/api/v1/check-ins"),
+                &body,
+                &[("idempotency-key", &key), ("cookie", &kiosk)],
+            )
+            .await;
+            let status = reply.status().as_u16();
+            let body: serde_json::Value = reply.json().await.unwrap();
+            (status, body["code"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    // An opaque reference (what the old index handed out) is not a check-in.
+    let reference = check_in(r#"{"kind":"appointment","appointment":"ref-GAR4K7"}"#.into()).await;
+    assert_eq!(reference, (400, "invalid_body".into()));
+    // Guessed identities are failed identifications: the kiosk is locked out.
+    let mut answered = 0;
+    for n in 0..30 {
+        let body = format!(
+            r#"{{"kind":"appointment","identity":{{"method":"code","code":"GUESS{n:03}"}},"time":"09:00","clinician":"Dr. Lee"}}"#
+        );
+        match check_in(body).await {
+            (404, _) => answered += 1,
+            (429, code) => assert_eq!(code, "locked_out"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    println!(
+        "check-in without identification: a bare reference refused (400); 30 guessed \
+         identities from an enrolled kiosk: {answered} answered (404), the rest locked out"
+    );
+    assert_eq!(answered, 10);
+}

@@ -178,7 +178,10 @@ async fn the_staff_queue_has_names_and_needs_the_public_one_does_not() {
     let reply = kiosk_post(
         &f,
         "/api/v1/check-ins",
-        r#"{"kind":"appointment","appointment":"ref-GAR4K7","needs":{"contact_changed":true}}"#,
+        &format!(
+            r#"{{"kind":"appointment",{},"needs":{{"contact_changed":true}}}}"#,
+            identity_fields("GAR4K7", "08:50", "Dr. Lee")
+        ),
         &[("idempotency-key", &uuid())],
     )
     .await;
@@ -824,6 +827,30 @@ async fn staff_add_walk_ins_at_the_desk_without_an_enrolled_device() {
     )
     .await;
     assert_eq!(desk.status, 201, "{}", desk.text);
+    // One browser showing the board and reception (a demo machine): the
+    // board's credential does not get in the way of the desk's walk-in,
+    let board = enroll(&f.state, "board").await;
+    let both = format!("{board}; {cookie}");
+    let desk = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        walk_in,
+        &[("idempotency-key", &uuid()), ("cookie", &both)],
+    )
+    .await;
+    assert_eq!(desk.status, 201, "{}", desk.text);
+    // but the board alone cannot add one.
+    let alone = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        walk_in,
+        &[("idempotency-key", &uuid()), ("cookie", &board)],
+    )
+    .await;
+    assert_eq!(
+        (alone.status, alone.code().as_str()),
+        (403, "wrong_device_role")
+    );
     // A session cookie is not a kiosk: identifying patients stays with kiosks.
     let identify = post_json(
         &f.state,
@@ -881,4 +908,40 @@ async fn housekeeping_forgets_unapproved_pairings_and_revokes_lost_tablets() {
         (refused.status, refused.code().as_str()),
         (401, "device_not_enrolled")
     );
+}
+
+#[tokio::test]
+async fn a_tablet_set_up_anew_for_another_role_ends_its_old_enrollment() {
+    let f = fixture().await;
+    let board = enroll(&f.state, "board").await;
+    // Asking again for the same role changes nothing.
+    let same = post_json(
+        &f.state,
+        "/api/v1/devices/pair",
+        r#"{"role":"board"}"#,
+        &[("cookie", &board)],
+    )
+    .await;
+    assert_eq!(same.json()["status"], "enrolled");
+    assert!(same.headers.get("set-cookie").is_none());
+    // For another role: a new pairing, waiting for reception, and the
+    // board's credential stops working.
+    let anew = post_json(
+        &f.state,
+        "/api/v1/devices/pair",
+        r#"{"role":"check-in"}"#,
+        &[("cookie", &board)],
+    )
+    .await;
+    assert_eq!(anew.json()["status"], "pending");
+    assert_ne!(set_cookie(&anew), board);
+    let old = send(
+        &f.state,
+        axum::http::Request::get("/api/v1/queue")
+            .header("cookie", &board)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(old.status, 401);
 }

@@ -165,10 +165,22 @@ fn Pairing(surface: Surface) -> impl IntoView {
                 <p class="pairing-code" aria-label=spaced(&code)>{code.clone()}</p>
             }
             .into_any(),
-            Some(Standing::Enrolled(role)) if !role_allows(role, surface) => view! {
-                <p>{move || t_string!(i18n, enrollment.wrong_role, role = crate::components::surface_name(i18n, role))}</p>
+            Some(Standing::Enrolled(role)) if !role_allows(role, surface) => {
+                // Set up anew for this surface: a new code for reception
+                // (approved at once in a demo).
+                let again = move |_| {
+                    if let Some(standing) = standing {
+                        standing.set(Standing::Lost);
+                    }
+                };
+                view! {
+                    <p>{move || t_string!(i18n, enrollment.wrong_role, role = crate::components::surface_name(i18n, role))}</p>
+                    <button type="button" class="button" on:click=again>
+                        {move || t_string!(i18n, enrollment.set_up_for, surface = crate::components::surface_name(i18n, surface))}
+                    </button>
+                }
+                .into_any()
             }
-            .into_any(),
             Some(Standing::Failed(e)) => view! { <p>{error_text(i18n, &e)}</p> }.into_any(),
             _ => view! { <p>{t!(i18n, enrollment.checking)}</p> }.into_any(),
         }

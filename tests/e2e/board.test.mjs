@@ -6,6 +6,7 @@ import {
   startServer,
   openPage,
   waitForPage,
+  waitForStep,
   seriousViolations,
   smallTargets,
   screenshot,
@@ -78,9 +79,11 @@ test("the board shows none of the patients' names or birth dates, on screen or o
     }
   });
   // A demo patient checks in, so there is personal data in the queue.
-  const found = await api(server, 'POST', '/identify', { method: 'name', family_name: 'garcia', birth_date: '1980-04-12' });
+  const identity = { method: 'name', family_name: 'garcia', birth_date: '1980-04-12' };
+  const found = await api(server, 'POST', '/identify', identity);
   assert.equal(found.status, 200, found.text);
-  const checkIn = await api(server, 'POST', '/check-ins', { kind: 'appointment', appointment: found.json.matches[0].appointment, needs: { interpreter: 'Arabic' } }, { 'idempotency-key': crypto.randomUUID() });
+  const { time, clinician } = found.json.matches[0];
+  const checkIn = await api(server, 'POST', '/check-ins', { kind: 'appointment', identity, time, clinician, needs: { interpreter: 'Arabic' } }, { 'idempotency-key': crypto.randomUUID() });
   assert.equal(checkIn.status, 201, checkIn.text);
   await page.goto(`${server.url}/board`);
   await waitForPage(page);
@@ -154,4 +157,21 @@ test('a site can show the whole queue as one list, waiting tickets by expected w
   } finally {
     await single.stop();
   }
+});
+
+test('a tablet set up as the board is set up anew to check patients in', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(`${server.url}/board`);
+  await page.waitForSelector('[data-connection="live"]');
+  // The same tablet opened on check-in: it says what it is set up as, and
+  // offers to set it up for check-in (approved at once in this demo).
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'This tablet is not set up');
+  await page.getByText('This tablet is set up as Queue board.').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('button', { name: 'Set this tablet up for Check-in' }).click();
+  await waitForStep(page, 'Welcome');
+  const me = await page.evaluate(async () => (await fetch('/api/v1/devices/me')).json());
+  assert.equal(me.role, 'check-in');
+  await context.close();
 });

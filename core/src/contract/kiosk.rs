@@ -31,7 +31,8 @@ pub struct IdentifyResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentHint {
-    /// Opaque reference to check in with; meaningless elsewhere.
+    /// Tells the hints of one answer apart ("1", "2", …); it refers to
+    /// nothing on the server: a check-in sends the identity again.
     pub appointment: String,
     /// e.g. "M. G."
     pub initials: String,
@@ -86,7 +87,14 @@ pub struct Needs {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CheckInRequest {
     Appointment {
-        appointment: String,
+        /// What the patient typed to find the appointment, sent again: the
+        /// server finds it itself, so a kiosk can only check in someone it
+        /// identified (also from its offline index, while offline).
+        identity: IdentifyRequest,
+        /// Which of the matches the patient confirmed: its time ("HH:MM")
+        /// and clinician, as the hint showed them.
+        time: String,
+        clinician: String,
         #[serde(default)]
         needs: Needs,
         /// When the patient checked in at the kiosk (Unix seconds), for a

@@ -194,16 +194,28 @@ mod tests {
 
     #[test]
     fn check_in_needs_default_to_none() {
-        let req: CheckInRequest =
-            serde_json::from_str(r#"{"kind":"appointment","appointment":"abc"}"#).unwrap();
+        let req: CheckInRequest = serde_json::from_str(
+            r#"{"kind":"appointment","identity":{"method":"code","code":"GAR4K7"},
+                "time":"08:50","clinician":"Dr. Lee"}"#,
+        )
+        .unwrap();
         assert_eq!(
             req,
             CheckInRequest::Appointment {
-                appointment: "abc".into(),
+                identity: IdentifyRequest::Code {
+                    code: "GAR4K7".into()
+                },
+                time: "08:50".into(),
+                clinician: "Dr. Lee".into(),
                 needs: Needs::default(),
                 arrived_at: None,
             }
         );
+        // The old shape, an opaque reference, is refused.
+        assert!(serde_json::from_str::<CheckInRequest>(
+            r#"{"kind":"appointment","appointment":"abc"}"#
+        )
+        .is_err());
     }
 
     proptest! {

@@ -9,7 +9,6 @@ use crate::hub::Change;
 use crate::limits::Budget;
 use crate::schedule::{self, Arrival};
 use crate::state::AppState;
-use crate::store::appointments;
 use crate::store::idempotency;
 use crate::store::tickets::{self, Holder, NewTicket};
 use axum::routing::post;
@@ -51,42 +50,87 @@ pub async fn check_in(
         raw,
     }: ApiJson<CheckInRequest>,
 ) -> Result<Response, AppError> {
-    if let TicketMaker::Device(device) = &maker {
-        device.require(super::enrollment::CHECK_IN)?;
+    let device = match &request {
+        CheckInRequest::Appointment { .. } => Some(maker.kiosk(super::enrollment::CHECK_IN)?),
+        CheckInRequest::WalkIn { .. } => maker.walk_in(super::enrollment::CHECK_IN)?,
     }
+    .map(|device| device.id.as_str());
     state.limits.take(Budget::Write, ip)?;
-    let hash = idempotency::request_hash("POST /check-ins", &raw);
+    // The maker is part of the request: the same key and body from another
+    // device is a different request (422), so a replay answers the ticket
+    // only to the device that made it.
+    let endpoint = format!("POST /check-ins\0{}", device.unwrap_or("staff"));
+    let hash = idempotency::request_hash(&endpoint, &raw);
+    // An appointment is found again from what the patient typed: it counts
+    // as an identification attempt, refunded once it matched.
+    let attempt = match (&request, device) {
+        (CheckInRequest::Appointment { identity, .. }, Some(device)) => {
+            Some(super::identify::take_attempt(&state, ip, device, identity).await?)
+        }
+        (CheckInRequest::Appointment { .. }, None) => return Err(crate::auth::not_enrolled()),
+        (CheckInRequest::WalkIn { .. }, _) => None,
+    };
+
+    let mut matched = false;
+    let answer = make_ticket(&state, ip, &key, &hash, request, &mut matched).await;
+    // Refunded once the identity matched (a ticket, the existing one, a
+    // replay, or an arrival outside its window), after the queue's write
+    // transaction is over.
+    if let (true, Some(attempt)) = (matched, attempt) {
+        attempt.succeeded(&state.db).await?;
+    }
+    answer
+}
+
+/// The ticket for `request` (or the stored answer to `key`); `matched` says
+/// whether an appointment's identity matched.
+async fn make_ticket(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    key: &str,
+    hash: &str,
+    request: CheckInRequest,
+    matched: &mut bool,
+) -> Result<Response, AppError> {
     let now = state.now().as_second();
     let day = state.today();
-
     // One writer at a time: a concurrent retry with the same key waits here
     // and then finds the first one's stored answer.
     let mut change = state.hub.begin(&state.db, &state.settings, &day).await?;
-    if let Some(stored) = idempotency::find(&mut change.tx, &key, &hash).await? {
+    if let Some(stored) = idempotency::find(&mut change.tx, key, hash).await? {
+        *matched = true;
         return Ok(stored.into_response());
     }
 
     let (line, new_ticket) = match request {
         CheckInRequest::Appointment {
-            appointment,
+            identity,
+            time,
+            clinician,
             needs,
             arrived_at,
         } => {
             validate_needs(&needs)?;
-            let found = appointments::by_kiosk_ref(&mut change.tx, &day, &appointment)
+            let found = super::identify::lookup(&mut change.tx, &day, &identity)
                 .await?
+                .into_iter()
+                .find(|a| a.starts_at == time && a.clinician == clinician)
                 .ok_or_else(|| {
-                    AppError::not_found(ErrorCode::UnknownAppointment, "no such appointment today")
+                    AppError::not_found(
+                        ErrorCode::UnknownAppointment,
+                        "no appointment today with those details at that time",
+                    )
                 })?;
+            *matched = true;
             if let Some(ticket) = found.ticket_id {
                 // Checked in already (another tablet, or before a reload):
                 // the same ticket again, never a second one.
                 let ticket = TicketId::try_from(ticket)
                     .map_err(|_| AppError::Corrupt("ticket id".into()))?;
-                let body = ticket_body(&state, &mut change, ticket).await?;
+                let body = ticket_body(state, &mut change, ticket).await?;
                 return Ok(json(StatusCode::OK, body));
             }
-            match found.arrival_at(&state.settings, &day, arrival_time(&state, arrived_at))? {
+            match found.arrival_at(&state.settings, &day, arrival_time(state, arrived_at))? {
                 Arrival::InWindow => {}
                 outside => return Err(schedule::outside_window(outside, &state.settings)),
             }
@@ -133,8 +177,8 @@ pub async fn check_in(
     let outcome = change
         .apply(&Action::Enqueue { line }, Some(&new_ticket), now)
         .await?;
-    let body = ticket_body(&state, &mut change, outcome.ticket).await?;
-    idempotency::record(&mut change.tx, &key, &hash, StatusCode::CREATED, &body, now).await?;
+    let body = ticket_body(state, &mut change, outcome.ticket).await?;
+    idempotency::record(&mut change.tx, key, hash, StatusCode::CREATED, &body, now).await?;
     change.commit().await?;
     Ok(json(StatusCode::CREATED, body))
 }

@@ -84,9 +84,10 @@ fn random(bytes: usize) -> Result<String, AppError> {
         (status = 409, description = "Reception's list of devices is full (too_many_devices)", body = ApiError),
         (status = 429, description = "Too many tablets waiting for approval, or too many requests from this address; see Retry-After", body = ApiError),
     ))]
-/// `POST /devices/pair`: a tablet asks to be enrolled. A tablet that is
-/// already paired (its code still valid) or enrolled gets its standing back
-/// instead of a second pairing.
+/// `POST /devices/pair`: a tablet asks to be enrolled. A tablet already
+/// paired (its code still valid) or enrolled for that role gets its
+/// standing back instead of a second pairing; one enrolled for another
+/// role is being set up anew: its old enrollment ends.
 pub async fn pair(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -99,8 +100,11 @@ pub async fn pair(
     }
     let now = state.now().as_second();
     if let Some(found) = auth::credential(&headers, &state).await? {
-        if let Some(standing) = enrollment_of(&found, now) {
-            return Ok(Json(standing).into_response());
+        match enrollment_of(&found, now) {
+            Some(standing) if found.role == value.role => return Ok(Json(standing).into_response()),
+            _ => {
+                devices::revoke(&state.db, &found.device).await?;
+            }
         }
     }
     let rules = state.settings.devices;

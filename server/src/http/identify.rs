@@ -41,9 +41,59 @@ pub async fn identify(
     device.require(super::enrollment::CHECK_IN)?;
     state.limits.take(Budget::Write, ip)?;
     let day = state.today();
-    // What the attempt is "about", for the per-identity limit: a keyed hash,
-    // so failure records never hold a name or a birth date.
-    let identity = match &request {
+    let attempt = take_attempt(&state, ip, &device.id, &request).await?;
+
+    let mut found = lookup(&mut *state.db.acquire().await?, &day, &request).await?;
+    // The appointment may be new at the source since its last sync.
+    if found.is_empty() && state.hub.schedule().refresh(&state.db, &day).await? {
+        found = lookup(&mut *state.db.acquire().await?, &day, &request).await?;
+    }
+    if found.is_empty() {
+        // The attempt stays counted.
+        return Err(AppError::not_found(
+            ErrorCode::NoMatch,
+            "we could not find an appointment today with those details",
+        ));
+    }
+
+    attempt.succeeded(&state.db).await?;
+
+    // Only appointments in their arrival window are offered. When none is,
+    // the nearest reason is given (too early beats too late).
+    let mut matches = Vec::new();
+    let mut refusal = None;
+    for appointment in &found {
+        match appointment.arrival(&state.settings, &day, state.now())? {
+            Arrival::InWindow => {
+                let ticket = ticket_code(&state, &day, appointment).await?;
+                matches.push(appointment.hint(matches.len() + 1, ticket));
+            }
+            outside @ Arrival::TooEarly { .. } => refusal = Some(outside),
+            Arrival::TooLate => {
+                refusal = refusal.or(Some(Arrival::TooLate));
+            }
+        }
+    }
+    if matches.is_empty() {
+        return Err(schedule::outside_window(
+            refusal.unwrap_or(Arrival::TooLate),
+            &state.settings,
+        ));
+    }
+    Ok(Json(IdentifyResponse { matches }))
+}
+
+/// One identification attempt, counted before the lookup (per identity, a
+/// keyed hash, so failure records never hold a name or a birth date; per
+/// enrolled device; per address) in one write transaction; refunded by the
+/// caller when it matched. Checks the identity's form first.
+pub(super) async fn take_attempt(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    device: &str,
+    request: &IdentifyRequest,
+) -> Result<attempts::Taken, AppError> {
+    let identity = match request {
         IdentifyRequest::Name {
             family_name,
             birth_date,
@@ -78,77 +128,38 @@ pub async fn identify(
             allowed: limits.per_ip,
         },
         Scope {
-            name: format!("identify:device:{}", device.id),
+            name: format!("identify:device:{device}"),
             allowed: limits.per_device,
         },
     ];
     const LOCKED: &str = "too many attempts: please see reception";
-    let attempt = attempts::take(
+    attempts::take(
         &state.db,
         state.now().as_second(),
         &scopes,
         limits.window_seconds,
         LOCKED,
     )
-    .await?;
-
-    let mut found = lookup(&state, &day, &request).await?;
-    // The appointment may be new at the source since its last sync.
-    if found.is_empty() && state.hub.schedule().refresh(&state.db, &day).await? {
-        found = lookup(&state, &day, &request).await?;
-    }
-    if found.is_empty() {
-        // The attempt stays counted.
-        return Err(AppError::not_found(
-            ErrorCode::NoMatch,
-            "we could not find an appointment today with those details",
-        ));
-    }
-
-    attempt.succeeded(&state.db).await?;
-
-    // Only appointments in their arrival window are offered. When none is,
-    // the nearest reason is given (too early beats too late).
-    let mut matches = Vec::new();
-    let mut refusal = None;
-    for appointment in &found {
-        match appointment.arrival(&state.settings, &day, state.now())? {
-            Arrival::InWindow => {
-                let ticket = ticket_code(&state, &day, appointment).await?;
-                matches.push(appointment.hint(ticket));
-            }
-            outside @ Arrival::TooEarly { .. } => refusal = Some(outside),
-            Arrival::TooLate => {
-                refusal = refusal.or(Some(Arrival::TooLate));
-            }
-        }
-    }
-    if matches.is_empty() {
-        return Err(schedule::outside_window(
-            refusal.unwrap_or(Arrival::TooLate),
-            &state.settings,
-        ));
-    }
-    Ok(Json(IdentifyResponse { matches }))
+    .await
 }
 
-async fn lookup(
-    state: &AppState,
+/// Today's appointments matching what the patient typed.
+pub(super) async fn lookup(
+    conn: &mut sqlx::SqliteConnection,
     day: &str,
     request: &IdentifyRequest,
 ) -> Result<Vec<Appointment>, AppError> {
-    let mut conn = state.db.acquire().await?;
     let found = match request {
         IdentifyRequest::Name {
             family_name,
             birth_date,
-        } => appointments::by_birth_date(&mut conn, day, *birth_date)
+        } => appointments::by_birth_date(&mut *conn, day, *birth_date)
             .await?
             .into_iter()
             .filter(|a| surname_matches(family_name, &a.family_name))
             .collect(),
         IdentifyRequest::Code { code } => match schedule::normalise_code(code) {
-            Some(code) => appointments::by_code(&mut conn, day, &code).await?,
+            Some(code) => appointments::by_code(&mut *conn, day, &code).await?,
             None => Vec::new(),
         },
     };

@@ -32,13 +32,13 @@ pub async fn offline_index(
     let salt = day_salt(&state.secret, &day);
     let rows = appointments::for_index(&mut *state.db.acquire().await?, &day).await?;
     let mut appointments = Vec::with_capacity(rows.len());
-    for row in rows {
+    for (n, row) in rows.into_iter().enumerate() {
         let birth_date: Date = row.birth_date.parse().map_err(|_| {
             AppError::Corrupt(format!("appointment {} birth date", row.appointment.id))
         })?;
         // Whether it is checked in already is left out: the index is a
         // fallback, and the server answers that when the entry arrives.
-        let hint = row.appointment.hint(None);
+        let hint = row.appointment.hint(n + 1, None);
         appointments.push(index_entry(
             &salt,
             &row.appointment.family_name,

@@ -19,23 +19,6 @@ pub struct Appointment {
     pub ticket_id: Option<i64>,
 }
 
-/// The appointment a kiosk refers to by its opaque reference.
-pub async fn by_kiosk_ref(
-    conn: &mut SqliteConnection,
-    day: &str,
-    kiosk_ref: &str,
-) -> Result<Option<Appointment>, AppError> {
-    Ok(sqlx::query_as!(
-        Appointment,
-        r#"SELECT id AS "id!", starts_at, family_name, given_name, clinician, line_id, kiosk_ref, ticket_id
-         FROM appointments WHERE day = ? AND kiosk_ref = ?"#,
-        day,
-        kiosk_ref
-    )
-    .fetch_optional(conn)
-    .await?)
-}
-
 /// The day's appointments of patients born on `birth_date`, by time.
 pub async fn by_birth_date(
     conn: &mut SqliteConnection,

@@ -152,7 +152,9 @@ pub async fn post_json(
     send(state, request.body(Body::from(body.to_owned())).unwrap()).await
 }
 
-/// Adds an appointment today (clinic day of the fixture clock).
+/// Adds an appointment today (clinic day of the fixture clock); what a
+/// kiosk sends to check in for it: the fields `identity` (its code), `time`
+/// and `clinician`, to splice into a body (`{"kind":"appointment",…}`).
 pub async fn appointment(
     state: &AppState,
     given: &str,
@@ -177,7 +179,15 @@ pub async fn appointment(
     .execute(&state.db)
     .await
     .unwrap();
-    kiosk_ref
+    identity_fields(code, time, "Dr. Lee")
+}
+
+/// The fields that name an appointment in a check-in: the code the patient
+/// typed, and the time and clinician of the hint they confirmed.
+pub fn identity_fields(code: &str, time: &str, clinician: &str) -> String {
+    format!(
+        r#""identity":{{"method":"code","code":"{code}"}},"time":"{time}","clinician":"{clinician}""#
+    )
 }
 
 pub fn uuid() -> String {

@@ -53,8 +53,12 @@ pub struct Draft {
     pub first_name: RwSignal<String>,
     pub last_initial: RwSignal<String>,
     pub reason: RwSignal<Option<String>>,
-    /// The appointment being checked in for; `None` for a walk-in.
-    pub appointment: RwSignal<Option<String>>,
+    /// What the patient was identified by (sent again with the check-in:
+    /// the server finds the appointment itself).
+    pub identity: RwSignal<Option<IdentifyRequest>>,
+    /// The appointment being checked in for, as its hint showed it; `None`
+    /// for a walk-in.
+    pub appointment: RwSignal<Option<AppointmentHint>>,
     pub needs: RwSignal<Needs>,
     /// The pending check-in's idempotency key: one per check-in, kept
     /// across retries so a retry can never make a second ticket.
@@ -70,6 +74,7 @@ impl Draft {
             first_name: RwSignal::new(String::new()),
             last_initial: RwSignal::new(String::new()),
             reason: RwSignal::new(None),
+            identity: RwSignal::new(None),
             appointment: RwSignal::new(None),
             needs: RwSignal::new(Needs::default()),
             key: RwSignal::new(None),
@@ -133,7 +138,10 @@ impl Flow {
                 next = Identified::from_index(self.index.find(&request), error);
             }
             match next {
-                Identified::Matches(hints) => self.advance(&from, Step::Matches(hints)),
+                Identified::Matches(hints) => {
+                    self.draft.identity.try_set(Some(request));
+                    self.advance(&from, Step::Matches(hints))
+                }
                 Identified::NoMatch => self.advance(&from, Step::NoMatch),
                 Identified::Refused(why) => self.advance(&from, Step::Refused(why)),
                 Identified::TryOffline(error) | Identified::Error(error) => {
@@ -183,22 +191,26 @@ impl Flow {
         saved
     }
 
-    /// What the draft checks in: the appointment, or the walk-in's details.
-    fn request(self) -> CheckInRequest {
+    /// What the draft checks in: the confirmed appointment with the
+    /// identity that found it, or the walk-in's details. `None` for an
+    /// appointment without its identity (never made by the steps).
+    fn request(self) -> Option<CheckInRequest> {
         let draft = self.draft;
         let needs = draft.needs.get_untracked();
         match draft.appointment.get_untracked() {
-            Some(appointment) => CheckInRequest::Appointment {
-                appointment,
+            Some(hint) => Some(CheckInRequest::Appointment {
+                identity: draft.identity.get_untracked()?,
+                time: hint.time,
+                clinician: hint.clinician,
                 needs,
                 arrived_at: Some((now_ms() / 1000.0) as i64),
-            },
-            None => CheckInRequest::WalkIn {
+            }),
+            None => Some(CheckInRequest::WalkIn {
                 first_name: draft.first_name.get_untracked().trim().to_owned(),
                 last_initial: draft.last_initial.get_untracked().trim().to_owned(),
                 reason: draft.reason.get_untracked().unwrap_or_default(),
                 needs,
-            },
+            }),
         }
     }
 
@@ -215,8 +227,11 @@ impl Flow {
             self.error.set(Some(ClientError::Unsupported));
             return;
         };
+        let Some(request) = self.request() else {
+            self.error.set(Some(ClientError::Unsupported));
+            return;
+        };
         draft.key.set(Some(key.clone()));
-        let request = self.request();
         self.busy.set(true);
         self.error.set(None);
         self.not_saved.set(None);

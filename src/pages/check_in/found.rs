@@ -57,9 +57,16 @@ fn HintCard(hint: AppointmentHint, from: Step) -> impl IntoView {
     // The button says "Yes, this is me"; which appointment it is for is
     // its description: the card's details.
     let details = format!("hint-{appointment}");
+    let chosen = AppointmentHint {
+        appointment,
+        initials: initials.clone(),
+        time: time.clone(),
+        clinician: clinician.clone(),
+        ticket: ticket.clone(),
+    };
     let choose = move |_| {
         if flow.step.with_untracked(|s| *s == from) {
-            flow.draft.appointment.set(Some(appointment.clone()));
+            flow.draft.appointment.set(Some(chosen.clone()));
             flow.after_details(&from);
         }
     };
