@@ -13,11 +13,15 @@ wrk.method = "POST"
 wrk.path = "/api/v1/check-ins"
 wrk.body = '{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}'
 
+-- The enrolled kiosk's credential, from the environment (run.sh pairs it).
+local kiosk = os.getenv("WAITWELL_KIOSK_COOKIE") or ""
+
 request = function()
   -- Headers given here replace wrk.headers, so all of them are listed.
   return wrk.format(nil, nil, {
     ["Content-Type"] = "application/json",
     ["Idempotency-Key"] = uuid(),
+    ["Cookie"] = kiosk,
   })
 end
 

@@ -22,7 +22,9 @@ site = json.load(open("server/site.example.json"))
 site["limits"] = {"writes_per_minute": 100000000, "walk_ins_per_hour": 100000000}
 json.dump(site, open(sys.argv[1], "w"))
 PY
-target/release/waitwell-server --listen 127.0.0.1:0 --db "$dir/bench.db" --dist dist --site "$dir/site.json" >"$dir/out" 2>"$dir/err" &
+# Tablets are approved at once: the bench pairs one kiosk and sends its
+# credential, as an enrolled kiosk does.
+target/release/waitwell-server --listen 127.0.0.1:0 --db "$dir/bench.db" --dist dist --site "$dir/site.json" --approve-tablets >"$dir/out" 2>"$dir/err" &
 server=$!
 for _ in $(seq 50); do
   url=$(sed -n 's/^Waitwell is running: \(http:[^ ]*\)\/$/\1/p' "$dir/out")
@@ -31,15 +33,21 @@ for _ in $(seq 50); do
 done
 [ -n "$url" ] || { echo "server did not start: $(cat "$dir/err")" >&2; exit 1; }
 
+kiosk=$(curl -s -D - -o /dev/null -X POST "$url/api/v1/devices/pair" -H 'content-type: application/json' \
+  -d '{"role":"check-in"}' | sed -n 's/^[Ss]et-[Cc]ookie: \(waitwell_device=[0-9a-f]*\).*/\1/p')
+[ -n "$kiosk" ] || { echo "pairing the bench kiosk failed" >&2; exit 1; }
+export WAITWELL_KIOSK_COOKIE="$kiosk"
+
 # A realistic board: 40 people waiting.
 for i in $(seq 40); do
   curl -s -o /dev/null -X POST "$url/api/v1/check-ins" -H 'content-type: application/json' \
+    -H "cookie: $kiosk" \
     -H "idempotency-key: $(cat /proc/sys/kernel/random/uuid)" \
     -d '{"kind":"walk_in","first_name":"Ana","last_initial":"G","reason":"other"}'
 done
 
 echo "== GET /api/v1/queue (40 waiting), ${CONNECTIONS} connections, 2 threads, ${SECONDS_PER_RUN}s"
-wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "$url/api/v1/queue"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -H "Cookie: $kiosk" "$url/api/v1/queue"
 echo
 echo "== POST /api/v1/check-ins (new ticket each), ${CONNECTIONS} connections, 2 threads, ${SECONDS_PER_RUN}s"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s scripts/bench/check-in.lua "$url"
