@@ -162,7 +162,10 @@ fn Pairing(surface: Surface) -> impl IntoView {
         match now {
             Some(Standing::Pending { code }) => view! {
                 <p>{t!(i18n, enrollment.approve_code)}</p>
-                <p class="pairing-code" aria-label=spaced(&code)>{code.clone()}</p>
+                <p class="pairing-code">
+                    <span aria-hidden="true">{code.clone()}</span>
+                    <span class="visually-hidden">{spaced(&code)}</span>
+                </p>
             }
             .into_any(),
             Some(Standing::Enrolled(role)) if !role_allows(role, surface) => {

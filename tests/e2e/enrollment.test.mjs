@@ -29,7 +29,7 @@ after(() => stopSuite({ server, browser }));
 /** The code the tablet shows while it waits for approval. */
 async function shownCode(page) {
   await waitForStep(page, 'This tablet is not set up');
-  const code = page.locator('.pairing-code');
+  const code = page.locator('.pairing-code span[aria-hidden="true"]');
   await code.waitFor();
   return (await code.textContent()).trim();
 }
