@@ -129,6 +129,9 @@ pub struct DeviceSettings {
     /// Tablets waiting for approval at once; more pairings are refused
     /// until one is approved or its code expires.
     pub max_pending: u32,
+    /// Of those, from one network address (so that one laptop cannot hold
+    /// every slot).
+    pub max_pending_per_address: u32,
     /// Approve every pairing at once (`--demo`, `--approve-tablets`): the
     /// tablet still pairs and holds a credential. Never from a site file.
     #[serde(skip)]
@@ -140,6 +143,7 @@ impl Default for DeviceSettings {
         DeviceSettings {
             public_queue: false,
             max_pending: 20,
+            max_pending_per_address: 3,
             approve_at_once: false,
         }
     }

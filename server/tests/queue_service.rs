@@ -61,7 +61,10 @@ async fn a_change_that_reads_first_still_writes_while_others_write() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pairings_and_heartbeats_go_through_while_others_write() {
-    let f = fixture().await;
+    // (Every request here comes from one address: let its 10 pairings wait.)
+    let mut settings = waitwell_server::settings::Settings::demo(jiff::tz::TimeZone::UTC);
+    settings.devices.max_pending_per_address = 20;
+    let f = fixture_with(settings).await;
     let mut tasks = Vec::new();
     for n in 0..40 {
         let (state, kiosk) = (f.state.clone(), f.kiosk.clone());

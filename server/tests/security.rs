@@ -412,8 +412,27 @@ async fn made_up_kiosks_are_not_listed_and_pairings_are_bounded() {
         .await;
         assert_eq!(reply.status(), 401);
     }
+    // Pairing requests from one address: 3 wait at most, so one laptop
+    // cannot hold every slot.
+    let laptop = client_from("127.0.3.3");
+    let mut from_one = 0;
+    for _ in 0..10 {
+        let reply = post(
+            &laptop,
+            format!("{url}/api/v1/devices/pair"),
+            r#"{"role":"board"}"#,
+            &[],
+        )
+        .await;
+        match reply.status().as_u16() {
+            200 => from_one += 1,
+            429 => assert!(reply.headers().contains_key("retry-after")),
+            other => panic!("unexpected {other}: {}", reply.text().await.unwrap()),
+        }
+    }
+    assert_eq!(from_one, 3);
     // Pairing requests from many addresses: 20 wait for approval at most.
-    let mut waiting = 0;
+    let mut waiting = from_one;
     for n in 0..100 {
         let client = client_from(&format!("127.0.{}.{}", 1 + n / 50, 2 + n % 50));
         let reply = post(
@@ -441,8 +460,10 @@ async fn made_up_kiosks_are_not_listed_and_pairings_are_bounded() {
         .await
         .unwrap();
     println!(
-        "20 made-up heartbeats and 100 pairing requests: {} devices listed at reception, \
-         {waiting} pairings waiting for a code to be approved (max_pending 20); was 1,000 listed",
+        "20 made-up heartbeats and 110 pairing requests (10 from one address): {} devices \
+         listed at reception, {waiting} pairings waiting for a code to be approved (max_pending \
+         20), {from_one} of them from the one address (max_pending_per_address 3); was 1,000 \
+         listed",
         listed.as_array().unwrap().len()
     );
     assert_eq!(listed, serde_json::json!([]));

@@ -111,7 +111,10 @@ pub async fn pair(
     let mut tx = crate::store::begin_write(&state.db).await?;
     devices::forget_stale_pairings(&mut tx, now - PAIRING_SECONDS).await?;
     let (enrolled, pending) = devices::count(&mut tx).await?;
-    if pending >= rules.max_pending {
+    let from = ip.to_string();
+    if pending >= rules.max_pending
+        || devices::pending_from(&mut tx, &from).await? >= rules.max_pending_per_address
+    {
         return Err(AppError::locked_out(
             ErrorCode::TooManyRequests,
             "too many tablets are waiting for approval: approve them at reception first",
@@ -135,6 +138,7 @@ pub async fn pair(
         credential_hash: &auth::token_hash(&credential),
         role: value.role,
         code: &code,
+        from: &from,
     };
     devices::pair(&mut tx, &pairing, now).await?;
     let mut standing = Enrollment {

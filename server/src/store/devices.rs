@@ -101,6 +101,8 @@ pub struct NewPairing<'a> {
     pub credential_hash: &'a str,
     pub role: Surface,
     pub code: &'a str,
+    /// The network address it came from.
+    pub from: &'a str,
 }
 
 /// Records a pairing, seen at `now`. Fails (a unique constraint) in the
@@ -113,15 +115,16 @@ pub async fn pair(
     let role = pairing.role.as_str();
     sqlx::query!(
         "INSERT INTO devices (device, credential_hash, role, pairing_code, paired_at,
-            surface, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+            surface, last_seen, paired_from)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         pairing.device,
         pairing.credential_hash,
         role,
         pairing.code,
         now,
         role,
-        now
+        now,
+        pairing.from
     )
     .execute(conn)
     .await?;
@@ -136,6 +139,18 @@ pub async fn code_taken(conn: &mut SqliteConnection, code: &str) -> Result<bool,
     )
     .fetch_one(conn)
     .await?)
+}
+
+/// How many pairings from `from` wait for approval.
+pub async fn pending_from(conn: &mut SqliteConnection, from: &str) -> Result<u32, AppError> {
+    let n = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM devices
+         WHERE approved_at IS NULL AND paired_from = ?"#,
+        from
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// Forgets pairings made before `before` that nobody approved; how many.
