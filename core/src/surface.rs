@@ -59,6 +59,22 @@ impl Surface {
         matches!(self, Surface::CheckIn | Surface::Board | Surface::Survey)
     }
 
+    /// Whether a tablet enrolled for this role may show `surface` (and
+    /// make its requests): a board shows only the queue, which every
+    /// enrolled tablet may read; a check-in kiosk may also run the exit
+    /// survey; nothing enrolled runs a staff surface.
+    pub const fn allows(self, surface: Surface) -> bool {
+        if !self.is_device_role() {
+            return false;
+        }
+        match surface {
+            Surface::Board => true,
+            Surface::Survey => matches!(self, Surface::Survey | Surface::CheckIn),
+            Surface::CheckIn => matches!(self, Surface::CheckIn),
+            Surface::Reception | Surface::Insights => false,
+        }
+    }
+
     /// Whether the surface shows data only staff may see.
     pub const fn is_staff_only(self) -> bool {
         matches!(self, Surface::Reception | Surface::Insights)
@@ -135,5 +151,26 @@ mod tests {
                 prop_assert_eq!(surface.as_str(), s.as_str());
             }
         }
+    }
+
+    #[test]
+    fn what_each_enrolled_role_may_show() {
+        use Surface::*;
+        let allowed: Vec<(Surface, Surface)> = Surface::ALL
+            .into_iter()
+            .flat_map(|role| Surface::ALL.into_iter().map(move |s| (role, s)))
+            .filter(|(role, s)| role.allows(*s))
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                (CheckIn, CheckIn),
+                (CheckIn, Board),
+                (CheckIn, Survey),
+                (Board, Board),
+                (Survey, Board),
+                (Survey, Survey),
+            ]
+        );
     }
 }

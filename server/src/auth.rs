@@ -104,9 +104,10 @@ pub struct Device {
 }
 
 impl Device {
-    /// Refuses a device enrolled for none of `roles` (403).
-    pub fn require(&self, roles: &[Surface]) -> Result<(), AppError> {
-        if roles.contains(&self.role) {
+    /// Refuses a device whose role does not allow `surface`'s requests
+    /// (403; the rule is `Surface::allows`).
+    pub fn require(&self, surface: Surface) -> Result<(), AppError> {
+        if self.role.allows(surface) {
             Ok(())
         } else {
             Err(AppError::new(
@@ -166,15 +167,15 @@ pub struct TicketMaker {
 impl TicketMaker {
     /// The check-in kiosk asking; refused (401, or 403 for another role)
     /// otherwise.
-    pub fn kiosk(&self, roles: &[Surface]) -> Result<&Device, AppError> {
+    pub fn kiosk(&self) -> Result<&Device, AppError> {
         let device = self.device.as_ref().ok_or_else(not_enrolled)?;
-        device.require(roles)?;
+        device.require(Surface::CheckIn)?;
         Ok(device)
     }
 
     /// Who adds a walk-in: a check-in kiosk, else staff (`None`).
-    pub fn walk_in(&self, roles: &[Surface]) -> Result<Option<&Device>, AppError> {
-        match self.kiosk(roles) {
+    pub fn walk_in(&self) -> Result<Option<&Device>, AppError> {
+        match self.kiosk() {
             Ok(device) => Ok(Some(device)),
             Err(_) if self.staff => Ok(None),
             Err(refused) => Err(refused),

@@ -22,16 +22,6 @@ const POLL_MILLIS: u32 = 3_000;
 /// How soon it tries again after a failure.
 const RETRY_MILLIS: u32 = 5_000;
 
-/// Whether a device enrolled for `role` may show `surface`: a board shows
-/// only the queue; a check-in kiosk may also run the exit survey.
-pub fn role_allows(role: Surface, surface: Surface) -> bool {
-    match surface {
-        Surface::Board => role.is_device_role(),
-        Surface::Survey => matches!(role, Surface::Survey | Surface::CheckIn),
-        other => role == other,
-    }
-}
-
 fn standing_of(answer: &Enrollment) -> Standing {
     match (answer.status, &answer.pairing_code, answer.role) {
         (EnrollmentStatus::NotEnrolled, _, _) => Standing::Lost,
@@ -128,7 +118,7 @@ pub fn Enrolled(surface: Surface, children: ChildrenFn) -> impl IntoView {
         });
     });
     let allowed = move || match standing.get() {
-        Standing::Enrolled(role) | Standing::Assumed(role) => role_allows(role, surface),
+        Standing::Enrolled(role) | Standing::Assumed(role) => role.allows(surface),
         // No usable backend configuration yet: nothing can be asked, and
         // the surface itself says why it cannot start.
         Standing::Unknown => matches!(adapter.get(), Some(Err(_))),
@@ -168,7 +158,7 @@ fn Pairing(surface: Surface) -> impl IntoView {
                 </p>
             }
             .into_any(),
-            Some(Standing::Enrolled(role)) if !role_allows(role, surface) => {
+            Some(Standing::Enrolled(role)) if !role.allows(surface) => {
                 // Set up anew for this surface: a new code for reception
                 // (approved at once in a demo).
                 let again = move |_| {

@@ -15,7 +15,7 @@ mod words;
 
 pub use birth_date::BirthDateInput;
 pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher};
-pub use enrolled::{role_allows, Enrolled};
+pub use enrolled::Enrolled;
 pub use errors::error_text;
 pub use idle::{IdleGuard, PatientSession};
 pub use keyboard::{Layout, OnScreenKeyboard};

@@ -51,8 +51,8 @@ pub async fn check_in(
     }: ApiJson<CheckInRequest>,
 ) -> Result<Response, AppError> {
     let device = match &request {
-        CheckInRequest::Appointment { .. } => Some(maker.kiosk(super::enrollment::CHECK_IN)?),
-        CheckInRequest::WalkIn { .. } => maker.walk_in(super::enrollment::CHECK_IN)?,
+        CheckInRequest::Appointment { .. } => Some(maker.kiosk()?),
+        CheckInRequest::WalkIn { .. } => maker.walk_in()?,
     }
     .map(|device| device.id.as_str());
     state.limits.take(Budget::Write, ip)?;

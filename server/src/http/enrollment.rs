@@ -21,7 +21,6 @@ use waitwell_core::contract::{
     DEVICE_NAME_CHARS, PAIRING_ALPHABET, PAIRING_CODE_CHARS,
 };
 use waitwell_core::text::clean_text;
-use waitwell_core::Surface;
 
 fn invalid_role() -> AppError {
     AppError::bad_request(
@@ -256,11 +255,6 @@ pub async fn revoke(
         ))
     }
 }
-
-/// Which roles may use a kiosk endpoint.
-pub const CHECK_IN: &[Surface] = &[Surface::CheckIn];
-/// Survey answers come from the exit tablet, or a kiosk showing the survey.
-pub const SURVEY: &[Surface] = &[Surface::Survey, Surface::CheckIn];
 
 #[cfg(test)]
 mod tests {

@@ -38,7 +38,7 @@ pub async fn identify(
     device: Device,
     ApiJson { value: request, .. }: ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, AppError> {
-    device.require(super::enrollment::CHECK_IN)?;
+    device.require(waitwell_core::Surface::CheckIn)?;
     state.limits.take(Budget::Write, ip)?;
     let day = state.today();
     let attempt = take_attempt(&state, ip, &device.id, &request).await?;

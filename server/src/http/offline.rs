@@ -27,7 +27,7 @@ pub async fn offline_index(
     State(state): State<AppState>,
     device: Device,
 ) -> Result<impl IntoResponse, AppError> {
-    device.require(super::enrollment::CHECK_IN)?;
+    device.require(waitwell_core::Surface::CheckIn)?;
     let day = state.today();
     let salt = day_salt(&state.secret, &day);
     let rows = appointments::for_index(&mut *state.db.acquire().await?, &day).await?;

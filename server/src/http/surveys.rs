@@ -42,7 +42,7 @@ pub async fn put(
         value: response, ..
     }: ApiJson<SurveyResponse>,
 ) -> Result<StatusCode, AppError> {
-    device.require(super::enrollment::SURVEY)?;
+    device.require(waitwell_core::Surface::Survey)?;
     state.limits.take(Budget::Write, ip)?;
     let id = uuid::Uuid::try_parse(&id)
         .map_err(|_| AppError::bad_request(ErrorCode::InvalidId, "a survey id is a UUID"))?
