@@ -53,16 +53,21 @@ impl Surface {
         }
     }
 
-    /// Whether a tablet can be enrolled for this surface (its role): the
-    /// staff surfaces need a person signed in, not an enrolled device.
+    /// Whether a tablet can be enrolled for this surface (its role). A
+    /// reception desk is enrolled too: there a person's short PIN may undo
+    /// an idle lock. Insights is for whoever signs in, wherever.
     pub const fn is_device_role(self) -> bool {
-        matches!(self, Surface::CheckIn | Surface::Board | Surface::Survey)
+        matches!(
+            self,
+            Surface::CheckIn | Surface::Board | Surface::Survey | Surface::Reception
+        )
     }
 
     /// Whether a tablet enrolled for this role may show `surface` (and
     /// make its requests): a board shows only the queue, which every
     /// enrolled tablet may read; a check-in kiosk may also run the exit
-    /// survey; nothing enrolled runs a staff surface.
+    /// survey; a reception desk shows reception (where a person still signs
+    /// in: the desk's enrollment only lets their PIN unlock an idle lock).
     pub const fn allows(self, surface: Surface) -> bool {
         if !self.is_device_role() {
             return false;
@@ -71,7 +76,8 @@ impl Surface {
             Surface::Board => true,
             Surface::Survey => matches!(self, Surface::Survey | Surface::CheckIn),
             Surface::CheckIn => matches!(self, Surface::CheckIn),
-            Surface::Reception | Surface::Insights => false,
+            Surface::Reception => matches!(self, Surface::Reception),
+            Surface::Insights => false,
         }
     }
 
@@ -168,6 +174,8 @@ mod tests {
                 (CheckIn, Board),
                 (CheckIn, Survey),
                 (Board, Board),
+                (Reception, Board),
+                (Reception, Reception),
                 (Survey, Board),
                 (Survey, Survey),
             ]

@@ -24,6 +24,8 @@ json.dump(site, open(sys.argv[1], "w"))
 PY
 # Tablets are approved at once: the bench pairs one kiosk and sends its
 # credential, as an enrolled kiosk does.
+# A site starts only with a staff account (nobody signs in here).
+target/release/waitwell-server --db "$dir/bench.db" staff add bench --manager >/dev/null
 target/release/waitwell-server --listen 127.0.0.1:0 --db "$dir/bench.db" --dist dist --site "$dir/site.json" --approve-tablets >"$dir/out" 2>"$dir/err" &
 server=$!
 for _ in $(seq 50); do

@@ -4,15 +4,17 @@
 //! their SHA-256. Handlers ask for [`Staff`] or [`Device`] to require one.
 
 use crate::error::AppError;
+use crate::settings::StaffSettings;
 use crate::state::AppState;
-use crate::store::{devices, sessions};
+use crate::store::sessions::{self, Session};
+use crate::store::{devices, staff};
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
 };
 use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
-use waitwell_core::contract::ErrorCode;
+use waitwell_core::contract::{AccessAction, ErrorCode, StaffRole};
 use waitwell_core::Surface;
 
 pub const COOKIE: &str = "waitwell_staff";
@@ -64,9 +66,94 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     cookie_token(headers, COOKIE)
 }
 
-/// A request from a signed-in member of staff. Each one keeps the session
-/// alive; an idle or over-long session is ended and refused.
-pub struct Staff;
+/// Where a session stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Active,
+    /// Idle, and its owner's PIN at this enrolled desk may open it.
+    Locked,
+    /// Over: idle where no PIN can open it, past its shift, its account
+    /// disabled, or out of PIN tries. Sign in again.
+    Ended,
+}
+
+/// Where `session` stands at `now`; `desk`: the request comes from an
+/// enrolled reception desk.
+pub fn standing(session: &Session, now: i64, settings: &StaffSettings, desk: bool) -> Standing {
+    let idle = i64::try_from(settings.idle_seconds).unwrap_or(i64::MAX);
+    if session.disabled || now - session.created_at > MAX_SESSION_SECONDS {
+        Standing::Ended
+    } else if now - session.last_seen <= idle {
+        Standing::Active
+    } else if session.pin_set && desk && session.pin_failures < i64::from(settings.pin_tries) {
+        Standing::Locked
+    } else {
+        Standing::Ended
+    }
+}
+
+/// Whether the request comes from an enrolled reception desk.
+pub(crate) async fn is_desk(headers: &HeaderMap, state: &AppState) -> Result<bool, AppError> {
+    Ok(credential(headers, state)
+        .await?
+        .is_some_and(|found| found.enrolled() && found.role == Surface::Reception))
+}
+
+pub(crate) fn session_ended() -> AppError {
+    AppError::unauthorized("the staff session has ended: sign in again")
+}
+
+pub(crate) fn session_locked() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionLocked,
+        "the screen is locked: type your PIN, or sign in again",
+    )
+}
+
+/// A request from a signed-in member of staff, with an active session:
+/// who they are. Each request keeps the session alive; an idle session is
+/// locked (or ended where no PIN can open it), an over-long one ended.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub account: i64,
+    pub name: String,
+    pub role: StaffRole,
+}
+
+impl Staff {
+    /// Adds a line to the access log in this person's name. A failure to
+    /// write it fails the request: what staff do is not done unlogged.
+    pub async fn log(
+        &self,
+        state: &AppState,
+        action: AccessAction,
+        detail: impl AsRef<str>,
+    ) -> Result<(), AppError> {
+        staff::record(
+            &state.db,
+            state.now().as_second(),
+            Some(self.account),
+            &self.name,
+            action,
+            detail.as_ref(),
+        )
+        .await
+    }
+
+    /// Refuses anyone but a manager (403 manager_only).
+    pub fn require_manager(&self) -> Result<(), AppError> {
+        if self.role == StaffRole::Manager {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::ManagerOnly,
+                "only a manager's account may do this",
+            ))
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Staff {
     type Rejection = AppError;
@@ -75,22 +162,41 @@ impl FromRequestParts<AppState> for Staff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let refuse = || AppError::unauthorized("staff sign-in needed");
-        let token = session_token(&parts.headers).ok_or_else(refuse)?;
+        let token = session_token(&parts.headers)
+            .ok_or_else(|| AppError::unauthorized("staff sign-in needed"))?;
         let hash = token_hash(&token);
         let now = state.now().as_second();
-        let idle = i64::try_from(state.settings.staff.idle_seconds).unwrap_or(i64::MAX);
-        let Some((created_at, last_seen)) = sessions::find(&state.db, &hash).await? else {
-            return Err(refuse());
-        };
-        if now - last_seen > idle || now - created_at > MAX_SESSION_SECONDS {
-            sessions::close(&state.db, &hash).await?;
-            return Err(AppError::unauthorized(
-                "the staff session has ended: sign in again",
-            ));
+        let session = sessions::find(&state.db, &hash)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("staff sign-in needed"))?;
+        // Whether this is a desk matters only once the session is idle.
+        let settings = &state.settings.staff;
+        let mut now_standing = standing(&session, now, settings, false);
+        if now_standing == Standing::Ended
+            && standing(&session, now, settings, true) == Standing::Locked
+        {
+            now_standing = standing(
+                &session,
+                now,
+                settings,
+                is_desk(&parts.headers, state).await?,
+            );
         }
-        sessions::touch(&state.db, &hash, now).await?;
-        Ok(Staff)
+        match now_standing {
+            Standing::Active => {
+                sessions::touch(&state.db, &hash, now).await?;
+                Ok(Staff {
+                    account: session.account,
+                    name: session.name,
+                    role: session.role,
+                })
+            }
+            Standing::Locked => Err(session_locked()),
+            Standing::Ended => {
+                sessions::close(&state.db, &hash).await?;
+                Err(session_ended())
+            }
+        }
     }
 }
 
@@ -161,7 +267,7 @@ impl FromRequestParts<AppState> for Device {
 /// reception): each kind of ticket takes the one it needs.
 pub struct TicketMaker {
     device: Option<Device>,
-    staff: bool,
+    staff: Option<Staff>,
 }
 
 impl TicketMaker {
@@ -177,9 +283,14 @@ impl TicketMaker {
     pub fn walk_in(&self) -> Result<Option<&Device>, AppError> {
         match self.kiosk() {
             Ok(device) => Ok(Some(device)),
-            Err(_) if self.staff => Ok(None),
+            Err(_) if self.staff.is_some() => Ok(None),
             Err(refused) => Err(refused),
         }
+    }
+
+    /// The member of staff asking, if signed in.
+    pub fn staff(&self) -> Option<&Staff> {
+        self.staff.as_ref()
     }
 }
 
@@ -191,9 +302,11 @@ impl FromRequestParts<AppState> for TicketMaker {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let device = Device::from_request_parts(parts, state).await.ok();
-        let staff = session_token(&parts.headers).is_some()
-            && Staff::from_request_parts(parts, state).await.is_ok();
-        if device.is_none() && !staff {
+        let staff = match session_token(&parts.headers) {
+            Some(_) => Staff::from_request_parts(parts, state).await.ok(),
+            None => None,
+        };
+        if device.is_none() && staff.is_none() {
             return Err(not_enrolled());
         }
         Ok(TicketMaker { device, staff })

@@ -9,6 +9,31 @@ use sqlx::SqlitePool;
 use waitwell_core::contract::ImportedAppointment;
 use waitwell_core::date::Date;
 
+/// The demo staff account, printed at start-up (only ever made with --demo).
+pub const STAFF_NAME: &str = "demo";
+pub const STAFF_PASSPHRASE: &str = "waitwell-demo";
+
+/// Makes the demo staff account (a manager) unless it exists; its name and
+/// passphrase to print, or `None` when it exists with a passphrase someone
+/// changed.
+pub async fn ensure_staff(
+    db: &SqlitePool,
+    now: i64,
+) -> Result<Option<(&'static str, &'static str)>, AppError> {
+    use crate::store::staff;
+    use waitwell_core::contract::StaffRole;
+    if let Some(account) = staff::by_name(db, STAFF_NAME).await? {
+        let same = crate::secrets::verify(Some(account.passphrase_hash), STAFF_PASSPHRASE).await?;
+        return Ok((same && !account.disabled).then_some((STAFF_NAME, STAFF_PASSPHRASE)));
+    }
+    let hash = crate::secrets::hash(STAFF_PASSPHRASE).await?;
+    match staff::add(db, STAFF_NAME, StaffRole::Manager, &hash, now).await {
+        Ok(_) => Ok(Some((STAFF_NAME, STAFF_PASSPHRASE))),
+        Err(staff::AccountError::Store(e)) => Err(e),
+        Err(other) => Err(AppError::Corrupt(other.to_string())),
+    }
+}
+
 /// A demo patient to print at start-up (made-up people).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoPatient {

@@ -1,10 +1,11 @@
 //! What the server forgets on its own, every ten minutes: idempotency keys
 //! past their retention period, failed attempts past their window, tablets'
 //! pairings nobody approved, tablets not heard from for `device_days`
-//! (revoked), and rate-limit buckets of addresses gone quiet.
+//! (revoked), staff sessions past their shift, access log lines past
+//! `staff.access_log_days`, and rate-limit buckets of addresses gone quiet.
 
 use crate::state::AppState;
-use crate::store::{attempts, devices, idempotency};
+use crate::store::{attempts, devices, idempotency, sessions, staff};
 use std::time::Duration;
 
 /// How often [`once`] runs.
@@ -23,6 +24,13 @@ pub async fn once(state: &AppState) {
         .max(state.settings.staff.lockout_seconds);
     if let Err(e) = attempts::purge(&state.db, now, window).await {
         tracing::warn!(error = %e, "purging old failed attempts failed");
+    }
+    if let Err(e) = sessions::purge(&state.db, now - crate::auth::MAX_SESSION_SECONDS).await {
+        tracing::warn!(error = %e, "forgetting old staff sessions failed");
+    }
+    let kept = i64::from(state.settings.staff.access_log_days) * 24 * 3600;
+    if let Err(e) = staff::purge_log(&state.db, now.saturating_sub(kept)).await {
+        tracing::warn!(error = %e, "forgetting old access log lines failed");
     }
     if let Err(e) = forget_stale_devices(state, now).await {
         tracing::warn!(error = %e, "forgetting expired pairings and lost tablets failed");

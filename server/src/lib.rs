@@ -3,6 +3,7 @@
 //! One binary: the HTTP API under `/api/v1` over an embedded SQLite file,
 //! and the built app (trunk's `dist/`) for every other path.
 
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod demo;
@@ -13,6 +14,7 @@ pub mod hub;
 pub mod limits;
 pub mod openapi;
 pub mod schedule;
+pub mod secrets;
 pub mod security;
 pub mod settings;
 pub mod state;

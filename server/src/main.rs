@@ -1,4 +1,4 @@
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
 use waitwell_server::{
@@ -13,17 +13,23 @@ struct Args {
     #[arg(long, env = "WAITWELL_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// SQLite database file (created with its folder if missing).
-    #[arg(long, env = "WAITWELL_DB", default_value = "data/waitwell.db")]
+    #[arg(
+        long,
+        env = "WAITWELL_DB",
+        default_value = "data/waitwell.db",
+        global = true
+    )]
     db: PathBuf,
     /// The app built by trunk.
     #[arg(long, env = "WAITWELL_DIST", default_value = "dist")]
     dist: PathBuf,
-    /// Site settings (JSON: clinic, lines, rooms, limits, staff PIN); the
+    /// Site settings (JSON: clinic, lines, rooms, limits, sign-in rules); the
     /// demo clinic's when absent.
     #[arg(long, env = "WAITWELL_SITE")]
     site: Option<PathBuf>,
-    /// Add the demo clinic's appointments for today (if today has none).
-    /// Also approves every tablet's pairing at once (see --approve-tablets).
+    /// Add the demo clinic's appointments for today (if today has none),
+    /// and a demo staff account (printed). Also approves every tablet's
+    /// pairing at once (see --approve-tablets).
     #[arg(long, env = "WAITWELL_DEMO")]
     demo: bool,
     /// Approve every tablet's pairing request at once instead of waiting
@@ -56,6 +62,38 @@ struct Args {
     /// Print the OpenAPI document of the HTTP contract and exit.
     #[arg(long)]
     print_openapi: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Staff accounts (each person has their own; none are made for you
+    /// outside --demo).
+    Staff {
+        #[command(subcommand)]
+        action: StaffCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Adds an account and prints its passphrase, once: give it to the
+    /// person in person.
+    Add {
+        name: String,
+        /// A manager may also read the access log at /insights.
+        #[arg(long)]
+        manager: bool,
+    },
+    /// A new passphrase (printed once); forgets the PIN, ends sessions.
+    Reset { name: String },
+    /// The account can no longer sign in; its sessions end at once.
+    Disable { name: String },
+    /// A disabled account can sign in again.
+    Enable { name: String },
+    /// Lists the accounts.
+    List,
 }
 
 #[tokio::main]
@@ -79,6 +117,9 @@ async fn run(args: Args) -> Result<(), String> {
     if args.print_openapi {
         print!("{}", waitwell_server::openapi::document());
         return Ok(());
+    }
+    if let Some(Command::Staff { action }) = &args.command {
+        return staff_command(&args.db, action).await;
     }
     let mut settings = match &args.site {
         Some(path) => Settings::load(path).map_err(|e| e.to_string())?,
@@ -109,6 +150,23 @@ async fn run(args: Args) -> Result<(), String> {
     } else {
         None
     };
+    let demo_staff = if args.demo {
+        demo::ensure_staff(&state.db, state.now().as_second())
+            .await
+            .map_err(|e| format!("cannot add the demo staff account: {e}"))?
+    } else {
+        None
+    };
+    let accounts = store::staff::enabled_count(&state.db)
+        .await
+        .map_err(|e| format!("cannot read staff accounts: {e}"))?;
+    if accounts == 0 {
+        return Err(format!(
+            "no staff accounts, so nobody could run reception: add one first with\n  \
+             waitwell-server --db {} staff add \"YOUR NAME\" --manager",
+            args.db.display()
+        ));
+    }
 
     let listener = TcpListener::bind(args.listen)
         .await
@@ -121,9 +179,7 @@ async fn run(args: Args) -> Result<(), String> {
         addr,
         tls.as_ref().map(|t| t.fingerprint.as_str()),
         demo_patient,
-        args.site
-            .is_none()
-            .then_some(state.settings.staff.pin.as_str()),
+        demo_staff,
         state.settings.devices.approve_at_once,
     );
 
@@ -141,12 +197,12 @@ async fn run(args: Args) -> Result<(), String> {
 }
 
 /// What a person starting the server needs to know: where each surface is,
-/// the certificate to check, a demo patient to try, the demo PIN.
+/// the certificate to check, a demo patient to try, the demo account.
 fn print_banner(
     addr: SocketAddr,
     fingerprint: Option<&str>,
     demo_patient: Option<demo::DemoPatient>,
-    demo_pin: Option<&str>,
+    demo_staff: Option<(&str, &str)>,
     approve_tablets: bool,
 ) {
     let scheme = if fingerprint.is_some() {
@@ -174,9 +230,10 @@ fn print_banner(
             p.family_name, p.birth_date, p.code, p.time
         );
     }
-    if let Some(pin) = demo_pin {
+    if let Some((name, passphrase)) = demo_staff {
         println!(
-            "Staff PIN (demo settings): {pin} (your own: --site, see server/site.example.json)"
+            "Staff sign-in (demo account): name \"{name}\", passphrase \"{passphrase}\" \
+             (a clinic's own: waitwell-server staff add NAME)"
         );
     }
     if approve_tablets {
@@ -228,6 +285,67 @@ fn tls_for(args: &Args) -> Result<Option<tls::Loaded>, String> {
             args.listen
         )),
     }
+}
+
+/// Runs `waitwell-server staff …` against the database and exits.
+async fn staff_command(db: &std::path::Path, action: &StaffCommand) -> Result<(), String> {
+    use waitwell_core::contract::StaffRole;
+    use waitwell_server::accounts;
+    let pool = store::connect(db)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", db.display()))?;
+    let now = jiff::Timestamp::now().as_second();
+    let failed = |e: store::staff::AccountError| e.to_string();
+    match action {
+        StaffCommand::Add { name, manager } => {
+            let role = if *manager {
+                StaffRole::Manager
+            } else {
+                StaffRole::Staff
+            };
+            let passphrase = accounts::add(&pool, name, role, now)
+                .await
+                .map_err(failed)?;
+            println!("Added {} account \"{}\".", role.as_str(), name.trim());
+            println!("Passphrase (shown once; give it to them in person): {passphrase}");
+        }
+        StaffCommand::Reset { name } => {
+            let passphrase = accounts::reset(&pool, name, now).await.map_err(failed)?;
+            println!("New passphrase for \"{}\" (shown once; their PIN is cleared and their sessions ended): {passphrase}", name.trim());
+        }
+        StaffCommand::Disable { name } => {
+            accounts::set_disabled(&pool, name, true, now)
+                .await
+                .map_err(failed)?;
+            println!(
+                "Disabled \"{}\": signed out everywhere, and cannot sign in.",
+                name.trim()
+            );
+        }
+        StaffCommand::Enable { name } => {
+            accounts::set_disabled(&pool, name, false, now)
+                .await
+                .map_err(failed)?;
+            println!("Enabled \"{}\".", name.trim());
+        }
+        StaffCommand::List => {
+            let all = store::staff::list(&pool).await.map_err(|e| e.to_string())?;
+            if all.is_empty() {
+                println!("No staff accounts. Add one: waitwell-server staff add NAME --manager");
+            }
+            for (name, role, disabled, pin) in all {
+                let mut notes = vec![role.as_str()];
+                if pin {
+                    notes.push("PIN set");
+                }
+                if disabled {
+                    notes.push("disabled");
+                }
+                println!("{name}\t{}", notes.join(", "));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -18,8 +18,10 @@ use utoipa::{Modify, OpenApi};
             and body. Key and effect are committed in one transaction. Keys are kept for at least 7 days.\n\n\
             Errors: every 4xx has a JSON body {code, message} with a stable machine-readable code; 429 adds \
             retry_after_seconds and a Retry-After header. A 500 carries no details.\n\n\
-            Staff endpoints need the HttpOnly session cookie set by POST /staff/session; a session ends after the \
-            site's idle time without staff requests.\n\n\
+            Staff endpoints need the HttpOnly session cookie set by POST /staff/session (a person's own account: \
+            name and passphrase). After the site's idle time without staff requests a session is locked (401 \
+            session_locked): at an enrolled reception desk its owner's PIN opens it (POST /staff/session/unlock); \
+            elsewhere it ends. Managers also read the access log.\n\n\
             Kiosk endpoints need an enrolled device: POST /devices/pair sets its HttpOnly credential cookie and \
             answers a pairing code; once staff approve that code (POST /devices/approve) the credential says which \
             device and role every request comes from. Without it: 401 device_not_enrolled; with another role: 403 \
@@ -40,6 +42,10 @@ use utoipa::{Modify, OpenApi};
         http::session::sign_in,
         http::session::status,
         http::session::sign_out,
+        http::session::unlock,
+        http::session::lock,
+        http::session::set_pin,
+        http::enrollment::enroll_desk,
         http::reception::staff_queue,
         http::reception::act,
         http::reception::events,
@@ -52,6 +58,7 @@ use utoipa::{Modify, OpenApi};
         http::surveys::acknowledge,
         http::insights::insights,
         http::insights::csv,
+        http::insights::access_log,
         http::notices::post,
         http::notices::clear,
     ),

@@ -1,5 +1,5 @@
 //! The site's settings: what kiosks are told (`SiteConfig`) and what only
-//! the server needs (time zone, limits, staff PIN).
+//! the server needs (time zone, limits, staff sign-in rules).
 
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -42,35 +42,50 @@ fn default_identify_per_ip() -> u32 {
     20
 }
 
-/// Staff sign-in rules.
+/// Staff sign-in rules. The people themselves are accounts in the database
+/// (`waitwell-server staff add NAME`), never in this file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct StaffSettings {
-    /// The reception PIN (4 to 12 digits).
-    pub pin: String,
-    /// A session ends after this much inactivity.
+    /// A session locks after this much inactivity (its owner's PIN undoes
+    /// the lock at an enrolled reception desk; elsewhere, sign in again).
     pub idle_seconds: u64,
-    /// Wrong PINs allowed from one network address before a lockout.
-    pub max_wrong_pins: u32,
-    /// Wrong PINs allowed from all addresses together before every sign-in
-    /// is locked (someone with many addresses).
-    #[serde(default = "default_max_wrong_pins_total")]
-    pub max_wrong_pins_total: u32,
+    /// Wrong passphrases allowed for one account before each next try
+    /// waits (`lockout_seconds`, doubling with every further failure, up
+    /// to a day).
+    pub max_wrong_per_account: u32,
+    /// The same, for one network address.
+    pub max_wrong_sign_ins: u32,
+    /// Wrong passphrases allowed from all addresses together before every
+    /// sign-in is locked for `lockout_seconds` (someone with many
+    /// addresses).
+    pub max_wrong_sign_ins_total: u32,
     pub lockout_seconds: u64,
+    /// Wrong PINs that end an idle-locked session (then: full sign-in).
+    pub pin_tries: u32,
+    /// Days the access log keeps its lines.
+    pub access_log_days: u32,
+    /// The shared PIN of old site files: refused, with what to do instead.
+    #[serde(rename = "pin", deserialize_with = "present")]
+    shared_pin: bool,
 }
 
-fn default_max_wrong_pins_total() -> u32 {
-    30
+/// True for any value: the field was there.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
 }
 
 impl Default for StaffSettings {
     fn default() -> Self {
         StaffSettings {
-            pin: "2468".into(),
             idle_seconds: 10 * 60,
-            max_wrong_pins: 5,
-            max_wrong_pins_total: default_max_wrong_pins_total(),
+            max_wrong_per_account: 5,
+            max_wrong_sign_ins: 10,
+            max_wrong_sign_ins_total: 30,
             lockout_seconds: 5 * 60,
+            pin_tries: 5,
+            access_log_days: 365,
+            shared_pin: false,
         }
     }
 }
@@ -169,8 +184,8 @@ struct SettingsFile {
     time_zone: Option<String>,
     #[serde(default)]
     identify: IdentifyLimits,
-    /// Required: a site must choose its own PIN (the demo's is published).
-    staff: Option<StaffSettings>,
+    #[serde(default)]
+    staff: StaffSettings,
     #[serde(default)]
     limits: LimitSettings,
     #[serde(default)]
@@ -239,19 +254,15 @@ impl Settings {
             site: file.site,
             time_zone,
             identify: file.identify,
-            staff: file.staff.ok_or_else(|| {
-                SettingsError::Invalid(
-                    "a \"staff\" section with the site's own PIN is required \
-                     (see server/site.example.json)"
-                        .into(),
-                )
-            })?,
+            staff: file.staff,
             limits: file.limits,
             devices: file.devices,
         };
-        if settings.staff.pin == StaffSettings::default().pin {
+        if settings.staff.shared_pin {
             return Err(SettingsError::Invalid(
-                "staff.pin: choose your own; the demo's PIN is published".into(),
+                "staff.pin: a shared PIN is no longer used; remove it and give each person \
+                 an account (waitwell-server staff add NAME)"
+                    .into(),
             ));
         }
         settings.validate()?;
@@ -383,12 +394,19 @@ impl Settings {
         if site.idle.countdown_seconds < 20 {
             return invalid("idle.countdown_seconds must be at least 20 (WCAG 2.2.1)");
         }
-        let pin = &self.staff.pin;
-        if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-            return invalid("staff.pin must be 4 to 12 digits");
+        let staff = &self.staff;
+        if [
+            staff.max_wrong_per_account,
+            staff.max_wrong_sign_ins,
+            staff.max_wrong_sign_ins_total,
+            staff.pin_tries,
+        ]
+        .contains(&0)
+        {
+            return invalid("staff sign-in limits must allow at least one attempt");
         }
-        if self.staff.max_wrong_pins == 0 || self.staff.max_wrong_pins_total == 0 {
-            return invalid("staff PIN limits must allow at least one attempt");
+        if staff.access_log_days == 0 {
+            return invalid("staff.access_log_days must be at least 1");
         }
         let l = &self.limits;
         if [
@@ -443,7 +461,7 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site.example.json");
         let settings = Settings::load(&path).unwrap();
         assert_eq!(settings.site.lines.len(), 3);
-        assert_eq!(settings.staff.pin, "582914");
+        assert_eq!(settings.staff, StaffSettings::default());
     }
 
     #[test]
@@ -455,34 +473,34 @@ mod tests {
     fn a_settings_file_round_trips_and_is_validated() {
         let demo = Settings::demo(TimeZone::UTC);
         let site = serde_json::to_string(&demo.site).unwrap();
-        let staff =
-            r#"{"pin":"739162","idle_seconds":600,"max_wrong_pins":5,"lockout_seconds":300}"#;
+        let staff = r#"{"idle_seconds":300,"max_wrong_per_account":3}"#;
         let ok = format!(r#"{{"site":{site},"time_zone":"Europe/Madrid","staff":{staff}}}"#);
         let s = Settings::from_json(&ok).unwrap();
         assert_eq!(s.site, demo.site);
-        assert_eq!(s.staff.pin, "739162");
-        assert_eq!(s.staff.max_wrong_pins_total, 30);
+        assert_eq!(s.staff.idle_seconds, 300);
+        assert_eq!(s.staff.max_wrong_per_account, 3);
+        assert_eq!(s.staff.max_wrong_sign_ins_total, 30);
         assert_eq!(s.limits, LimitSettings::default());
-
-        // A site must choose its own PIN: no staff section, or the demo's
-        // published PIN, is refused.
+        // No staff section: the defaults.
         let no_staff = format!(r#"{{"site":{site},"time_zone":"Europe/Madrid"}}"#);
-        let demo_pin = ok.replace("739162", "2468");
-        for refused in [no_staff, demo_pin] {
-            let error = Settings::from_json(&refused).unwrap_err().to_string();
-            assert!(error.contains("staff"), "{error}");
-        }
+        assert_eq!(
+            Settings::from_json(&no_staff).unwrap().staff,
+            StaffSettings::default()
+        );
+
+        // An old file's shared PIN is refused with what to do instead.
+        let shared = ok.replace(r#""idle_seconds""#, r#""pin":"739162","idle_seconds""#);
+        let error = Settings::from_json(&shared).unwrap_err().to_string();
+        assert!(error.contains("staff add"), "{error}");
 
         let bad_zone = format!(r#"{{"site":{site},"time_zone":"Mars/Olympus"}}"#);
         assert!(matches!(
             Settings::from_json(&bad_zone),
             Err(SettingsError::TimeZone(_))
         ));
-        let bad_pin = format!(
-            r#"{{"site":{site},"staff":{{"pin":"12a4","idle_seconds":60,"max_wrong_pins":3,"lockout_seconds":60}}}}"#
-        );
+        let no_tries = format!(r#"{{"site":{site},"staff":{{"pin_tries":0}}}}"#);
         assert!(matches!(
-            Settings::from_json(&bad_pin),
+            Settings::from_json(&no_tries),
             Err(SettingsError::Invalid(_))
         ));
         let extra = format!(r#"{{"site":{site},"colour":"red"}}"#);

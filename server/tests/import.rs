@@ -5,7 +5,7 @@ mod common;
 use common::*;
 
 async fn staff_cookie(f: &Fixture) -> String {
-    let reply = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
+    let reply = post_json(&f.state, "/api/v1/staff/session", SIGN_IN, &[]).await;
     reply.headers["set-cookie"]
         .to_str()
         .unwrap()

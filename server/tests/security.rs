@@ -6,13 +6,50 @@
 //! on Linux the whole of 127.0.0.0/8 is loopback, so a client can bind
 //! 127.0.0.2, 127.0.0.3, … as its source.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const PIN: &str = "739162";
+/// The staff account every server here has, made with `staff add`.
+const STAFF: &str = "Rosa";
+/// Each running server's passphrase for [`STAFF`], by its URL.
+static PASSPHRASES: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
+
+fn passphrase_for(url: &str) -> String {
+    PASSPHRASES.lock().unwrap().as_ref().unwrap()[url].clone()
+}
+
+/// Adds [`STAFF`] (a manager) to the database in `dir` with the server's
+/// own command, once; the passphrase it printed.
+fn add_account(dir: &Path) -> String {
+    let kept = dir.join("passphrase.txt");
+    if let Ok(known) = std::fs::read_to_string(&kept) {
+        return known;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
+        .arg("--db")
+        .arg(dir.join("waitwell.db"))
+        .args(["staff", "add", STAFF, "--manager"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    let passphrase = said
+        .lines()
+        .find_map(|l| l.strip_prefix("Passphrase (shown once; give it to them in person): "))
+        .unwrap_or_else(|| panic!("no passphrase in {said}"))
+        .to_owned();
+    std::fs::write(&kept, &passphrase).unwrap();
+    passphrase
+}
 
 /// A server process with its own folder; killed when dropped.
 struct Server {
@@ -46,10 +83,10 @@ fn site_file(dir: &Path, limits: serde_json::Value, staff: Option<serde_json::Va
     path.display().to_string()
 }
 
-fn staff(max_wrong_pins: u32, total: u32) -> serde_json::Value {
+fn staff() -> serde_json::Value {
     serde_json::json!({
-        "pin": PIN, "idle_seconds": 600, "max_wrong_pins": max_wrong_pins,
-        "max_wrong_pins_total": total, "lockout_seconds": 300
+        "idle_seconds": 600, "max_wrong_per_account": 5, "max_wrong_sign_ins": 10,
+        "max_wrong_sign_ins_total": 30, "lockout_seconds": 300
     })
 }
 
@@ -77,6 +114,7 @@ fn start_in(dir: tempfile::TempDir, site: &str) -> Server {
 }
 
 fn start_with(dir: tempfile::TempDir, site: &str, extra: &[&str]) -> Server {
+    let passphrase = add_account(dir.path());
     let mut child = command(dir.path(), site, "127.0.0.1:0")
         .args(extra)
         .stdout(Stdio::piped())
@@ -96,6 +134,11 @@ fn start_with(dir: tempfile::TempDir, site: &str, extra: &[&str]) -> Server {
     };
     // Keep reading stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
+    PASSPHRASES
+        .lock()
+        .unwrap()
+        .get_or_insert_with(HashMap::new)
+        .insert(url.clone(), passphrase);
     Server { child, url, dir }
 }
 
@@ -191,11 +234,15 @@ async fn enroll(client: &reqwest::Client, url: &str, role: &str) -> String {
     cookie
 }
 
+fn sign_in_body(name: &str, passphrase: &str) -> String {
+    serde_json::json!({ "name": name, "passphrase": passphrase }).to_string()
+}
+
 async fn sign_in(client: &reqwest::Client, url: &str) -> String {
     let reply = post(
         client,
         format!("{url}/api/v1/staff/session"),
-        &format!(r#"{{"pin":"{PIN}"}}"#),
+        &sign_in_body(STAFF, &passphrase_for(url)),
         &[],
     )
     .await;
@@ -204,19 +251,18 @@ async fn sign_in(client: &reqwest::Client, url: &str) -> String {
 }
 
 #[tokio::test]
-async fn pin_guesses_are_limited_per_address_and_overall() {
-    let server = start(serde_json::json!({}), staff(5, 30));
+async fn passphrase_guesses_are_limited_per_account_address_and_overall() {
+    let server = start(serde_json::json!({}), staff());
     let url = &server.url;
-    let guess = |client: reqwest::Client, n: usize| {
+    let guess = |client: reqwest::Client, name: String, n: usize| {
         let url = url.clone();
         async move {
-            // A new made-up device id each time, as the attack did: it no
-            // longer buys anything.
+            // A made-up device id, as the old attack sent: it buys nothing.
             let device = format!("dev-{n}");
             post(
                 &client,
                 format!("{url}/api/v1/staff/session"),
-                &format!(r#"{{"pin":"{:04}"}}"#, n),
+                &sign_in_body(&name, &format!("guess-{n}")),
                 &[("x-waitwell-device", &device)],
             )
             .await
@@ -224,68 +270,96 @@ async fn pin_guesses_are_limited_per_address_and_overall() {
             .as_u16()
         }
     };
+    let tried = |statuses: Vec<u16>| {
+        assert!(
+            statuses.iter().all(|s| [401, 429].contains(s)),
+            "{statuses:?}"
+        );
+        statuses.iter().filter(|&&s| s == 401).count()
+    };
 
-    // One address.
-    let one = client_from("127.0.0.2");
-    let mut tried = 0;
-    for n in 0..50 {
-        match guess(one.clone(), n).await {
-            401 => tried += 1,
-            429 => {}
-            other => panic!("unexpected {other}"),
-        }
+    // One account, from many addresses: 5, then it waits.
+    let mut statuses = Vec::new();
+    for n in 0..20 {
+        let client = client_from(&format!("127.0.0.{}", 2 + n % 10));
+        statuses.push(guess(client, STAFF.into(), n).await);
     }
-    assert_eq!(tried, 5);
+    let per_account = tried(statuses);
+    assert_eq!(per_account, 5);
 
-    // Many addresses: 5 each until 30 in all, then nobody.
-    let mut overall = tried;
-    for last in 3..=12 {
-        let client = client_from(&format!("127.0.0.{last}"));
-        for n in 0..10 {
-            if guess(client.clone(), 100 * last + n).await == 401 {
+    // One address, many names: 10, then it waits.
+    let one = client_from("127.0.1.2");
+    let mut statuses = Vec::new();
+    for n in 0..30 {
+        statuses.push(guess(one.clone(), format!("name-{n}"), 100 + n).await);
+    }
+    let per_address = tried(statuses);
+    assert_eq!(per_address, 10);
+
+    // Many addresses and names: 30 in all in 300 s, then nobody.
+    let mut overall = per_account + per_address;
+    for last in 3..=20 {
+        let client = client_from(&format!("127.0.2.{last}"));
+        for n in 0..3 {
+            if guess(client.clone(), format!("x-{last}-{n}"), 1000 * last + n).await == 401 {
                 overall += 1;
             }
         }
     }
     assert_eq!(overall, 30);
-    // Even the right PIN waits out the lockout now.
-    let late = client_from("127.0.0.99");
+    // Even the right passphrase waits out the lockout now.
     let right = post(
-        &late,
+        &client_from("127.0.3.2"),
         format!("{url}/api/v1/staff/session"),
-        &format!(r#"{{"pin":"{PIN}"}}"#),
+        &sign_in_body(STAFF, &passphrase_for(url)),
         &[],
     )
     .await;
     assert_eq!(right.status(), 429);
     assert!(right.headers().contains_key("retry-after"));
+
+    // Past the free tries, each wait doubles from 300 s: how many guesses
+    // fit in an hour and a day.
+    let fit = |allowed: u32, within: i64| {
+        let (mut at, mut n) = (0, i64::from(allowed));
+        loop {
+            at += waitwell_server::store::attempts::growing_wait(n, allowed, 300);
+            if at > within {
+                return n;
+            }
+            n += 1;
+        }
+    };
     println!(
-        "PIN guesses: {tried} per 300 s from one address ({} per hour), \
-         {overall} per 300 s from all addresses together ({} per hour); \
-         was 2,469 in 0.98 s with a new device id per guess",
-        tried * 12,
+        "Sign-in guesses: one account {per_account} at once, {} per hour, {} per day; \
+         one address {per_address} at once, {} per hour; all addresses {overall} per 300 s \
+         ({} per hour); was 2,469 PIN guesses in 0.98 s with a new device id per guess",
+        fit(5, 3600),
+        fit(5, 86_400),
+        fit(10, 3600),
         overall * 12
     );
 }
 
 #[tokio::test]
-async fn a_site_file_must_set_its_own_pin() {
-    for staff in [
-        None,
-        Some(serde_json::json!({
-            "pin": "2468", "idle_seconds": 600, "max_wrong_pins": 5, "lockout_seconds": 300
-        })),
-    ] {
-        let dir = tempfile::tempdir().unwrap();
-        let site = site_file(dir.path(), serde_json::json!({}), staff);
-        let said = refused_start(&mut command(dir.path(), &site, "127.0.0.1:0"));
-        assert!(said.contains("staff"), "{said}");
-    }
+async fn a_server_needs_staff_accounts_and_refuses_a_shared_pin() {
+    // No account: refused, saying how to add one.
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff()));
+    let said = refused_start(&mut command(dir.path(), &site, "127.0.0.1:0"));
+    assert!(said.contains("staff add"), "{said}");
+    // An old file's shared PIN (the demo's published one): refused.
+    add_account(dir.path());
+    let mut old = staff();
+    old["pin"] = "2468".into();
+    let site = site_file(dir.path(), serde_json::json!({}), Some(old));
+    let said = refused_start(&mut command(dir.path(), &site, "127.0.0.1:0"));
+    assert!(said.contains("staff.pin"), "{said}");
 }
 
 #[tokio::test]
 async fn wrong_identities_from_one_address_are_throttled() {
-    let server = start(serde_json::json!({}), staff(5, 30));
+    let server = start(serde_json::json!({}), staff());
     let client = client_from("127.0.0.2");
     let guesses = |kiosks: Vec<String>| {
         let (client, url) = (client.clone(), server.url.clone());
@@ -335,7 +409,7 @@ async fn wrong_identities_from_one_address_are_throttled() {
 async fn anonymous_writes_are_throttled() {
     let server = start(
         serde_json::json!({ "writes_per_minute": 120, "walk_ins_per_hour": 60 }),
-        staff(5, 30),
+        staff(),
     );
     let client = client_from("127.0.0.2");
     // Without an enrolled kiosk, nothing.
@@ -396,7 +470,7 @@ async fn anonymous_writes_are_throttled() {
 
 #[tokio::test]
 async fn made_up_kiosks_are_not_listed_and_pairings_are_bounded() {
-    let server = start(serde_json::json!({ "max_devices": 30 }), staff(5, 30));
+    let server = start(serde_json::json!({ "max_devices": 30 }), staff());
     let url = &server.url;
     // Heartbeats naming made-up devices: refused, nothing listed.
     for n in 0..20 {
@@ -472,7 +546,7 @@ async fn made_up_kiosks_are_not_listed_and_pairings_are_bounded() {
 
 #[tokio::test]
 async fn only_enrolled_devices_of_the_right_role_reach_kiosk_endpoints() {
-    let server = start(serde_json::json!({}), staff(5, 30));
+    let server = start(serde_json::json!({}), staff());
     let url = &server.url;
     let client = client_from("127.0.0.2");
     let call = |cookie: String, method: &'static str, path: &'static str, body: &'static str| {
@@ -620,7 +694,7 @@ fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
 async fn slow_clients_are_cut_off() {
     let server = start(
         serde_json::json!({ "header_timeout_seconds": 2, "body_timeout_seconds": 3 }),
-        staff(5, 30),
+        staff(),
     );
     let addr = server.url.trim_start_matches("http://").to_owned();
     let limit = Duration::from_secs(8);
@@ -668,7 +742,7 @@ async fn slow_clients_are_cut_off() {
 
 #[tokio::test]
 async fn a_form_from_another_site_cannot_acknowledge_an_alert() {
-    let server = start(serde_json::json!({}), staff(5, 30));
+    let server = start(serde_json::json!({}), staff());
     let client = client_from("127.0.0.2");
     let url = &server.url;
     let id = uuid::Uuid::new_v4();
@@ -739,7 +813,7 @@ async fn a_form_from_another_site_cannot_acknowledge_an_alert() {
 
 #[tokio::test]
 async fn personal_data_is_never_cached_and_powerful_features_are_off() {
-    let server = start(serde_json::json!({}), staff(5, 30));
+    let server = start(serde_json::json!({}), staff());
     let client = client_from("127.0.0.2");
     let cookie = sign_in(&client, &server.url).await;
     let staff_queue = client
@@ -759,7 +833,7 @@ async fn personal_data_is_never_cached_and_powerful_features_are_off() {
 #[tokio::test]
 async fn acknowledged_check_ins_survive_a_killed_server() {
     let dir = tempfile::tempdir().unwrap();
-    let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff()));
     let mut server = start_in(dir, &site);
     let kiosk = enroll(&client_from("127.0.0.2"), &server.url, "check-in").await;
     let mut acknowledged = Vec::new();
@@ -795,7 +869,7 @@ async fn acknowledged_check_ins_survive_a_killed_server() {
 #[tokio::test]
 async fn with_tls_everything_is_encrypted_and_cookies_are_secure() {
     let dir = tempfile::tempdir().unwrap();
-    let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff()));
     let server = start_with(dir, &site, &["--tls-self-signed"]);
     assert!(
         server.url.starts_with("https://127.0.0.1:"),
@@ -823,7 +897,7 @@ async fn with_tls_everything_is_encrypted_and_cookies_are_secure() {
     let signed_in = client
         .post(format!("{}/api/v1/staff/session", server.url))
         .header("content-type", "application/json")
-        .body(format!(r#"{{"pin":"{PIN}"}}"#))
+        .body(sign_in_body(STAFF, &passphrase_for(&server.url)))
         .send()
         .await
         .unwrap();
@@ -842,9 +916,10 @@ async fn with_tls_everything_is_encrypted_and_cookies_are_secure() {
 #[tokio::test]
 async fn plain_http_beyond_this_machine_needs_saying_so() {
     let dir = tempfile::tempdir().unwrap();
-    let site = site_file(dir.path(), serde_json::json!({}), Some(staff(5, 30)));
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff()));
     let said = refused_start(&mut command(dir.path(), &site, "0.0.0.0:0"));
     assert!(said.contains("--tls-self-signed"), "{said}");
+    add_account(dir.path());
 
     // Asked for by name, it starts.
     let server = command(dir.path(), &site, "0.0.0.0:0")
@@ -869,7 +944,7 @@ async fn plain_http_beyond_this_machine_needs_saying_so() {
 
 #[tokio::test]
 async fn a_check_in_needs_the_patients_identity() {
-    let server = start(serde_json::json!({}), staff(5, 30));
+    let server = start(serde_json::json!({}), staff());
     let url = &server.url;
     let client = client_from("127.0.0.2");
     let kiosk = enroll(&client, url, "check-in").await;

@@ -106,7 +106,7 @@ async fn staff_events_ping_when_an_unhappy_patient_asks_to_talk() {
     let signed_in = client
         .post(format!("http://{addr}/api/v1/staff/session"))
         .header("content-type", "application/json")
-        .body(r#"{"pin":"2468"}"#)
+        .body(SIGN_IN)
         .send()
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 
 /// Signs in and returns the `Cookie` header value to send back.
 async fn sign_in(f: &Fixture) -> String {
-    let reply = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
+    let reply = post_json(&f.state, "/api/v1/staff/session", SIGN_IN, &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let set_cookie = reply.headers["set-cookie"].to_str().unwrap().to_owned();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
@@ -75,48 +75,319 @@ async fn staff_endpoints_need_a_session() {
     assert_eq!(reply.status, 401);
 }
 
-#[tokio::test]
-async fn wrong_pins_lock_out_the_device_for_a_while() {
-    let f = fixture().await;
-    let device = [("x-waitwell-device", "desk-1")];
-    for _ in 0..f.state.settings.staff.max_wrong_pins {
-        let reply = post_json(
-            &f.state,
-            "/api/v1/staff/session",
-            r#"{"pin":"0000"}"#,
-            &device,
-        )
-        .await;
-        assert_eq!(reply.status, 401);
-        assert!(reply.headers.get("set-cookie").is_none());
-    }
-    let locked = post_json(
+async fn sign_in_as(f: &Fixture, name: &str, passphrase: &str) -> Reply {
+    post_json(
         &f.state,
         "/api/v1/staff/session",
-        r#"{"pin":"2468"}"#,
-        &device,
+        &serde_json::json!({ "name": name, "passphrase": passphrase }).to_string(),
+        &[],
     )
-    .await;
-    assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
-    assert!(locked.headers.contains_key("retry-after"));
+    .await
+}
 
-    f.clock.advance(SignedDuration::from_secs(
-        f.state.settings.staff.lockout_seconds as i64 + 1,
-    ));
-    let ok = post_json(
+async fn put_pin(f: &Fixture, cookie: &str, pin: &str) -> Reply {
+    send(
         &f.state,
-        "/api/v1/staff/session",
-        r#"{"pin":"2468"}"#,
-        &device,
+        axum::http::Request::put("/api/v1/staff/pin")
+            .header("cookie", cookie)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(format!(r#"{{"pin":"{pin}"}}"#)))
+            .unwrap(),
     )
-    .await;
-    assert_eq!(ok.status, 200);
-    // No PIN is stored in the failure records.
-    let scopes: Vec<String> = sqlx::query_scalar("SELECT scope FROM failed_attempts")
-        .fetch_all(&f.state.db)
+    .await
+}
+
+async fn unlock(f: &Fixture, cookie: &str, pin: &str) -> Reply {
+    post_json(
+        &f.state,
+        "/api/v1/staff/session/unlock",
+        &format!(r#"{{"pin":"{pin}"}}"#),
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
+/// The access log's actions, newest first (read as the manager).
+async fn logged(f: &Fixture) -> Vec<(String, String, String)> {
+    let cookie = sign_in(f).await;
+    let reply = staff_get(f, &cookie, "/api/v1/insights/access-log").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap().to_owned();
+            (text("name"), text("action"), text("detail"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_person_signs_in_with_their_own_account() {
+    let f = fixture().await;
+    let reply = sign_in_as(&f, "rosa", PASSPHRASE).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let session = reply.json();
+    assert_eq!(session["name"], STAFF_NAME, "names match in any case");
+    assert_eq!(session["role"], "manager");
+    assert_eq!(session["state"], "active");
+    assert_eq!(session["pin_set"], false);
+
+    // A wrong passphrase and an unknown name get the same answer.
+    let wrong = sign_in_as(&f, STAFF_NAME, "river-stone-lamp-43").await;
+    let nobody = sign_in_as(&f, "Mallory", PASSPHRASE).await;
+    assert_eq!((wrong.status, nobody.status), (401, 401));
+    assert_eq!(wrong.text, nobody.text);
+
+    // The command line adds accounts with a passphrase shown once; a
+    // disabled account cannot sign in, and its sessions end at once.
+    let now = f.state.now().as_second();
+    let db = &f.state.db;
+    let role = waitwell_core::contract::StaffRole::Staff;
+    let given = waitwell_server::accounts::add(db, " Ben ", role, now)
         .await
         .unwrap();
-    assert!(scopes.iter().all(|s| !s.contains("0000")));
+    assert!(waitwell_server::accounts::add(db, "BEN", role, now)
+        .await
+        .is_err());
+    let ben = sign_in_as(&f, "Ben", &given).await;
+    assert_eq!(ben.status, 200);
+    assert_eq!(ben.json()["role"], "staff");
+    let ben_cookie = set_cookie(&ben);
+    waitwell_server::accounts::set_disabled(db, "ben", true, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        staff_get(&f, &ben_cookie, "/api/v1/queue/staff")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(sign_in_as(&f, "Ben", &given).await.status, 401);
+    // Reset gives a new passphrase; the old one stops working.
+    waitwell_server::accounts::set_disabled(db, "ben", false, now)
+        .await
+        .unwrap();
+    let again = waitwell_server::accounts::reset(db, "Ben", now)
+        .await
+        .unwrap();
+    assert_ne!(again, given);
+    assert_eq!(sign_in_as(&f, "Ben", &given).await.status, 401);
+    assert_eq!(sign_in_as(&f, "Ben", &again).await.status, 200);
+
+    // No passphrase, and no name typed, is stored anywhere in clear.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT passphrase_hash FROM staff_accounts")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|h| h.starts_with("$argon2id$")));
+    let scopes: Vec<String> = sqlx::query_scalar("SELECT scope FROM failed_attempts")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    assert!(scopes
+        .iter()
+        .all(|s| !s.contains("Mallory") && !s.contains("river")));
+}
+
+#[tokio::test]
+async fn wrong_passphrases_make_each_next_try_wait_longer() {
+    let f = fixture().await;
+    let rules = f.state.settings.staff.clone();
+    for _ in 0..rules.max_wrong_per_account {
+        assert_eq!(sign_in_as(&f, STAFF_NAME, "guess").await.status, 401);
+    }
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        // Even the right passphrase waits.
+        let locked = sign_in_as(&f, STAFF_NAME, PASSPHRASE).await;
+        assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
+        let wait: i64 = locked.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        waits.push(wait);
+        f.clock.advance(SignedDuration::from_secs(wait));
+        assert_eq!(sign_in_as(&f, STAFF_NAME, "guess").await.status, 401);
+    }
+    let base = rules.lockout_seconds as i64;
+    assert_eq!(waits, [base, 2 * base, 4 * base]);
+    f.clock.advance(SignedDuration::from_secs(8 * base));
+    assert_eq!(sign_in_as(&f, STAFF_NAME, PASSPHRASE).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_idle_session_locks_and_the_owners_pin_opens_it_at_a_desk_only() {
+    let f = fixture().await;
+    let idle = f.state.settings.staff.idle_seconds as i64;
+    let cookie = sign_in(&f).await;
+    assert_eq!(put_pin(&f, &cookie, "12a4").await.code(), "invalid_pin");
+    assert_eq!(put_pin(&f, &cookie, "4821").await.status, 204);
+
+    // Not a reception desk: idling ends the session, PIN or not.
+    f.clock.advance(SignedDuration::from_secs(idle + 1));
+    let ended = staff_get(&f, &cookie, "/api/v1/staff/session").await;
+    assert_eq!((ended.status, ended.code().as_str()), (401, "unauthorized"));
+
+    // This browser becomes a reception desk.
+    let cookie = sign_in(&f).await;
+    let desk = post_json(&f.state, "/api/v1/devices/desk", "", &[("cookie", &cookie)]).await;
+    assert_eq!(desk.status, 200, "{}", desk.text);
+    let both = format!("{cookie}; {}", set_cookie(&desk));
+    let here = staff_get(&f, &both, "/api/v1/staff/session").await.json();
+    assert_eq!(
+        (here["desk"].as_bool(), here["pin_set"].as_bool()),
+        (Some(true), Some(true))
+    );
+
+    f.clock.advance(SignedDuration::from_secs(idle + 1));
+    let locked = staff_get(&f, &both, "/api/v1/queue/staff").await;
+    assert_eq!(
+        (locked.status, locked.code().as_str()),
+        (401, "session_locked")
+    );
+    assert_eq!(
+        staff_get(&f, &both, "/api/v1/staff/session").await.json()["state"],
+        "locked"
+    );
+    let wrong = unlock(&f, &both, "1111").await;
+    assert_eq!(
+        (wrong.status, wrong.code().as_str()),
+        (401, "session_locked")
+    );
+    let opened = unlock(&f, &both, "4821").await;
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    assert_eq!(opened.json()["state"], "active");
+    assert_eq!(
+        staff_get(&f, &both, "/api/v1/queue/staff").await.status,
+        200
+    );
+    // The PIN alone, without the session's cookie, opens nothing.
+    let desk_only = set_cookie(&desk);
+    assert_eq!(unlock(&f, &desk_only, "4821").await.status, 401);
+
+    // The page locks its screen before the server's idle time is up: the
+    // server is locked too (a reload does not get round it), and the PIN
+    // is checked even so.
+    let locked_now = post_json(
+        &f.state,
+        "/api/v1/staff/session/lock",
+        "",
+        &[("cookie", &both)],
+    )
+    .await;
+    assert_eq!(locked_now.status, 204);
+    assert_eq!(
+        staff_get(&f, &both, "/api/v1/queue/staff").await.code(),
+        "session_locked"
+    );
+    assert_eq!(unlock(&f, &both, "9999").await.code(), "session_locked");
+    assert_eq!(unlock(&f, &both, "4821").await.status, 200);
+
+    // Five wrong PINs (the earlier one was forgiven by the right one) end it.
+    f.clock.advance(SignedDuration::from_secs(idle + 1));
+    let tries = f.state.settings.staff.pin_tries;
+    for n in 1..=tries {
+        let reply = unlock(&f, &both, "0000").await;
+        let expected = if n < tries {
+            "session_locked"
+        } else {
+            "unauthorized"
+        };
+        assert_eq!(reply.code(), expected, "try {n}");
+    }
+    assert_eq!(unlock(&f, &both, "4821").await.status, 401);
+    assert_eq!(
+        staff_get(&f, &both, "/api/v1/staff/session").await.status,
+        401
+    );
+
+    // However active, a shift ends the session; then only a full sign-in.
+    let cookie = sign_in(&f).await;
+    let both = format!("{cookie}; {}", set_cookie(&desk));
+    for _ in 0..(auth_shift() / (idle - 10) + 1) {
+        f.clock.advance(SignedDuration::from_secs(idle - 10));
+        let _ = staff_get(&f, &both, "/api/v1/staff/session").await;
+    }
+    assert_eq!(
+        staff_get(&f, &both, "/api/v1/queue/staff").await.status,
+        401
+    );
+
+    let log = logged(&f).await;
+    let actions: Vec<&str> = log.iter().map(|(_, a, _)| a.as_str()).collect();
+    for expected in [
+        "pin_set",
+        "desk_enrolled",
+        "unlocked_by_pin",
+        "pin_lockout",
+        "signed_in",
+    ] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+}
+
+fn auth_shift() -> i64 {
+    waitwell_server::auth::MAX_SESSION_SECONDS
+}
+
+#[tokio::test]
+async fn the_access_log_says_who_did_what_and_only_managers_read_it() {
+    let f = fixture().await;
+    let cookie = sign_in(&f).await;
+    walk_in(&f, "Ana").await;
+    let called = act(
+        &f,
+        &cookie,
+        r#"{"action":"call_next","line":"W","room":"Room 1"}"#,
+    )
+    .await;
+    assert_eq!(called.status, 200, "{}", called.text);
+    let code = called.json()["ticket"].as_str().unwrap().to_owned();
+    let id = ticket_id(&f, &cookie, &code).await;
+    assert_eq!(
+        act(
+            &f,
+            &cookie,
+            &format!(r#"{{"action":"no_show","ticket":{id}}}"#)
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        staff_get(&f, &cookie, "/api/v1/insights/responses.csv")
+            .await
+            .status,
+        200
+    );
+
+    let log = logged(&f).await;
+    let has = |action: &str, detail: &str| {
+        log.iter()
+            .any(|(name, a, d)| name == STAFF_NAME && a == action && d.contains(detail))
+    };
+    assert!(has("queue_action", &format!("call_next {code}")), "{log:?}");
+    assert!(has("queue_action", &format!("no_show {code}")), "{log:?}");
+    assert!(has("insights_exported", "rows"), "{log:?}");
+    assert!(has("signed_in", ""), "{log:?}");
+    // The walk-in's name is nowhere in the log.
+    assert!(log.iter().all(|(_, _, d)| !d.contains("Ana")), "{log:?}");
+
+    // A staff account (not a manager) may not read it.
+    let now = f.state.now().as_second();
+    let role = waitwell_core::contract::StaffRole::Staff;
+    let given = waitwell_server::accounts::add(&f.state.db, "Ben", role, now)
+        .await
+        .unwrap();
+    let ben = set_cookie(&sign_in_as(&f, "Ben", &given).await);
+    let refused = staff_get(&f, &ben, "/api/v1/insights/access-log").await;
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (403, "manager_only")
+    );
 }
 
 #[tokio::test]
@@ -672,17 +943,16 @@ async fn staff_decide_about_parked_writes_and_the_device_is_told() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_wrong_pins_get_no_more_tries_than_the_limit() {
+async fn parallel_wrong_passphrases_get_no_more_tries_than_the_limit() {
     let f = fixture().await;
-    let device = [("x-waitwell-device", "desk-1")];
     let tries = (0..40).map(|_| {
         let state = f.state.clone();
         tokio::spawn(async move {
             post_json(
                 &state,
                 "/api/v1/staff/session",
-                r#"{"pin":"0000"}"#,
-                &device,
+                r#"{"name":"Rosa","passphrase":"guess"}"#,
+                &[],
             )
             .await
             .status
@@ -694,15 +964,21 @@ async fn parallel_wrong_pins_get_no_more_tries_than_the_limit() {
     }
     let wrong = statuses.iter().filter(|&&s| s == 401).count();
     let locked = statuses.iter().filter(|&&s| s == 429).count();
-    println!("40 parallel wrong PINs: {wrong} tried, {locked} locked out");
-    assert_eq!(wrong, f.state.settings.staff.max_wrong_pins as usize);
+    println!("40 parallel wrong passphrases: {wrong} tried, {locked} locked out");
+    assert_eq!(wrong, f.state.settings.staff.max_wrong_per_account as usize);
     assert_eq!(locked, 40 - wrong);
 }
 
 #[tokio::test]
 async fn housekeeping_forgets_failed_attempts_past_their_window() {
     let f = fixture().await;
-    let wrong = post_json(&f.state, "/api/v1/staff/session", r#"{"pin":"0000"}"#, &[]).await;
+    let wrong = post_json(
+        &f.state,
+        "/api/v1/staff/session",
+        r#"{"name":"Rosa","passphrase":"guess"}"#,
+        &[],
+    )
+    .await;
     assert_eq!(wrong.status, 401);
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM failed_attempts")
@@ -713,17 +989,13 @@ async fn housekeeping_forgets_failed_attempts_past_their_window() {
     waitwell_server::housekeeping::once(&f.state).await;
     assert_eq!(
         count().await,
-        2,
-        "still inside the window: kept (address and overall)"
+        3,
+        "still inside the window: kept (account, address and overall)"
     );
-    let window = f
-        .state
-        .settings
-        .identify
-        .window_seconds
-        .max(f.state.settings.staff.lockout_seconds);
-    f.clock
-        .advance(SignedDuration::from_secs(window as i64 + 1));
+    // Sign-in failures count for a day (their waits grow within it).
+    f.clock.advance(SignedDuration::from_secs(
+        waitwell_server::store::attempts::GROWING_WINDOW_SECONDS + 1,
+    ));
     waitwell_server::housekeeping::once(&f.state).await;
     assert_eq!(count().await, 0);
 }

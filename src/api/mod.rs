@@ -19,6 +19,7 @@ use std::{
     time::Duration,
 };
 use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
+use waitwell_core::contract::{AccessLog, ApproveDevice, Enrollment, PairRequest, StaffPin};
 use waitwell_core::contract::{
     ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DelayNotice,
     DeviceStatus, Heartbeat, HeartbeatReply, IdentifyRequest, IdentifyResponse, ImportResult,
@@ -26,7 +27,6 @@ use waitwell_core::contract::{
     SiteConfig, StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX,
     IDEMPOTENCY_KEY_HEADER,
 };
-use waitwell_core::contract::{ApproveDevice, Enrollment, PairRequest};
 use waitwell_core::queue::Action;
 use waitwell_core::Surface;
 
@@ -215,11 +215,68 @@ impl Adapter {
         self.get("/staff/session").await
     }
 
-    pub async fn sign_in(&self, pin: &str) -> Result<StaffSession, ClientError> {
+    pub async fn sign_in(&self, name: &str, passphrase: &str) -> Result<StaffSession, ClientError> {
         let body = StaffSignIn {
-            pin: pin.to_owned(),
+            name: name.to_owned(),
+            passphrase: passphrase.to_owned(),
         };
         self.post("/staff/session", &body, None).await
+    }
+
+    /// Opens this person's idle-locked session with their PIN.
+    pub async fn unlock(&self, pin: &str) -> Result<StaffSession, ClientError> {
+        let body = StaffPin {
+            pin: pin.to_owned(),
+        };
+        self.post("/staff/session/unlock", &body, None).await
+    }
+
+    /// Locks the session on the server too (the screen locked after a
+    /// while without a touch).
+    pub async fn lock(&self) -> Result<(), ClientError> {
+        send(
+            Request::post(&self.url("/staff/session/lock")?),
+            None::<&()>,
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+
+    /// Sets the signed-in person's own PIN.
+    pub async fn set_pin(&self, pin: &str) -> Result<(), ClientError> {
+        let body = StaffPin {
+            pin: pin.to_owned(),
+        };
+        send(
+            Request::put(&self.url("/staff/pin")?),
+            Some(&body),
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+
+    /// Enrolls this browser as a reception desk (a signed-in person's
+    /// approval is the request itself).
+    pub async fn enroll_desk(&self) -> Result<Enrollment, ClientError> {
+        send(
+            Request::post(&self.url("/devices/desk")?),
+            None::<&()>,
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .decode()
+    }
+
+    /// The access log for a period (managers).
+    pub async fn access_log(&self, from: &str, to: &str) -> Result<AccessLog, ClientError> {
+        let path = format!(
+            "/insights/access-log?from={}&to={}",
+            encode_segment(from),
+            encode_segment(to)
+        );
+        self.get(&path).await
     }
 
     pub async fn sign_out(&self) -> Result<(), ClientError> {

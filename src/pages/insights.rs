@@ -7,7 +7,9 @@ use crate::components::{error_text, PageHeading, WithSite};
 use crate::i18n::*;
 use crate::time::{clock_time, local_date, parse_time};
 use leptos::{ev, prelude::*};
-use waitwell_core::contract::{Comment, Insights, PeriodPoint, ThanksCount, ThemeCount};
+use waitwell_core::contract::{
+    AccessAction, Comment, Insights, PeriodPoint, ThanksCount, ThemeCount,
+};
 
 /// Local `YYYY-MM-DD`, `days_back` days before today.
 fn local_day(days_back: u32) -> String {
@@ -110,6 +112,98 @@ fn Report() -> impl IntoView {
                     })
             }}
         </Transition>
+        <Show when=move || desk.is_manager()>
+            <AccessLogPanel asked=asked />
+        </Show>
+    }
+}
+
+/// An access log action in the reader's language.
+fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AccessAction) -> String {
+    use AccessAction as A;
+    match action {
+        A::SignedIn => t_string!(i18n, insights.access.signed_in),
+        A::SignedOut => t_string!(i18n, insights.access.signed_out),
+        A::UnlockedByPin => t_string!(i18n, insights.access.unlocked_by_pin),
+        A::PinLockout => t_string!(i18n, insights.access.pin_lockout),
+        A::PinSet => t_string!(i18n, insights.access.pin_set),
+        A::DeskEnrolled => t_string!(i18n, insights.access.desk_enrolled),
+        A::QueueAction => t_string!(i18n, insights.access.queue_action),
+        A::WalkInAdded => t_string!(i18n, insights.access.walk_in_added),
+        A::ScheduleImported => t_string!(i18n, insights.access.schedule_imported),
+        A::DeviceApproved => t_string!(i18n, insights.access.device_approved),
+        A::DeviceRevoked => t_string!(i18n, insights.access.device_revoked),
+        A::ParkedDecision => t_string!(i18n, insights.access.parked_decision),
+        A::NoticePosted => t_string!(i18n, insights.access.notice_posted),
+        A::NoticeCleared => t_string!(i18n, insights.access.notice_cleared),
+        A::AlertAcknowledged => t_string!(i18n, insights.access.alert_acknowledged),
+        A::InsightsViewed => t_string!(i18n, insights.access.insights_viewed),
+        A::InsightsExported => t_string!(i18n, insights.access.insights_exported),
+        A::AccessLogViewed => t_string!(i18n, insights.access.access_log_viewed),
+        A::AccountAdded => t_string!(i18n, insights.access.account_added),
+        A::AccountReset => t_string!(i18n, insights.access.account_reset),
+        A::AccountDisabled => t_string!(i18n, insights.access.account_disabled),
+        A::AccountEnabled => t_string!(i18n, insights.access.account_enabled),
+        A::Unknown => t_string!(i18n, insights.access.unknown),
+    }
+    .to_string()
+}
+
+/// The access log for the period shown (managers only): who signed in,
+/// who looked at or changed what.
+#[component]
+fn AccessLogPanel(asked: RwSignal<(String, String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let log = LocalResource::new(move || {
+        let adapter = desk.adapter.get_value();
+        let (f, t, _) = asked.get();
+        async move { adapter.access_log(&f, &t).await }
+    });
+    let rows = move || {
+        log.get().map(|result| match result {
+            Err(e) => view! { <p class="request-error">{move || error_text(i18n, &e)}</p> }.into_any(),
+            Ok(log) if log.entries.is_empty() => {
+                view! { <p>{t!(i18n, insights.access_none)}</p> }.into_any()
+            }
+            Ok(log) => view! {
+                <table class="desk-table access-log">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, insights.access_when)}</th>
+                            <th scope="col">{t!(i18n, insights.access_who)}</th>
+                            <th scope="col">{t!(i18n, insights.access_what)}</th>
+                            <th scope="col">{t!(i18n, insights.access_detail)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {log
+                            .entries
+                            .into_iter()
+                            .map(|entry| {
+                                let when = entry.at.get(..16).unwrap_or(&entry.at).replace('T', " ");
+                                let action = entry.action;
+                                view! {
+                                    <tr data-action=serde_json::to_string(&action).unwrap_or_default().trim_matches('"').to_owned()>
+                                        <td>{when}</td>
+                                        <td>{entry.name}</td>
+                                        <td>{move || action_text(i18n, action)}</td>
+                                        <td>{entry.detail}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any(),
+        })
+    };
+    view! {
+        <section class="panel access" aria-labelledby="access-title">
+            <h2 id="access-title">{t!(i18n, insights.access_log)}</h2>
+            <Transition fallback=|| ()>{rows}</Transition>
+        </section>
     }
 }
 

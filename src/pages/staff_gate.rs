@@ -1,6 +1,8 @@
-//! The gate in front of every staff surface (reception, insights): a PIN
-//! opens a short session (an HttpOnly cookie the page never sees), and
-//! inactivity signs out. What a staff surface's parts share is [`Desk`].
+//! The gate in front of every staff surface (reception, insights): a
+//! person signs in with their own account (name and passphrase) to a short
+//! session (an HttpOnly cookie the page never sees). Inactivity locks it:
+//! at an enrolled reception desk the person's PIN opens it again; elsewhere
+//! it signs out. What a staff surface's parts share is [`Desk`].
 
 use crate::api::Adapter;
 use crate::components::{error_text, PageHeading};
@@ -10,14 +12,20 @@ use crate::time::now_ms;
 use leptos::{ev, prelude::*};
 use leptos_use::use_interval_fn;
 use waitwell_core::client::ClientError;
-use waitwell_core::contract::{ErrorCode, SiteConfig};
+use waitwell_core::contract::{
+    ErrorCode, SessionState, SiteConfig, StaffRole, StaffSession, PIN_DIGITS,
+};
 
 /// Where the staff member is.
 #[derive(Debug, Clone, PartialEq)]
 enum Session {
     Checking,
-    SignedOut { reason: Option<SignOutReason> },
-    SignedIn { idle_seconds: u64 },
+    SignedOut {
+        reason: Option<SignOutReason>,
+    },
+    SignedIn(StaffSession),
+    /// Idle at an enrolled desk: the person's PIN opens it.
+    Locked(StaffSession),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +33,17 @@ enum SignOutReason {
     Inactivity,
     Ended,
     ByStaff,
+    /// Too many wrong PINs while locked.
+    PinLockout,
+}
+
+impl Session {
+    fn from_server(session: StaffSession) -> Session {
+        match session.state {
+            SessionState::Active => Session::SignedIn(session),
+            SessionState::Locked => Session::Locked(session),
+        }
+    }
 }
 
 /// What the desk's parts share.
@@ -43,21 +62,53 @@ impl Desk {
         spawn_owned(self.owner.get_value().as_ref(), task);
     }
 
-    /// The session ended on the server (expired or signed out elsewhere).
+    /// A request was refused for want of a session: the server locked it
+    /// (idle) or ended it. Asks which, and shows the PIN or the sign-in.
     pub fn session_ended(self) {
-        self.session.set(Session::SignedOut {
-            reason: Some(SignOutReason::Ended),
+        let adapter = self.adapter.get_value();
+        let session = self.session;
+        leptos::task::spawn_local(async move {
+            let now = match adapter.staff_session().await {
+                Ok(s) if s.state == SessionState::Locked => Session::Locked(s),
+                _ => Session::SignedOut {
+                    reason: Some(SignOutReason::Ended),
+                },
+            };
+            session.try_set(now);
+        });
+    }
+
+    /// The signed-in person's session, while active.
+    pub fn who(self) -> Option<StaffSession> {
+        match self.session.get() {
+            Session::SignedIn(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the signed-in person is a manager.
+    pub fn is_manager(self) -> bool {
+        self.who().is_some_and(|s| s.role == StaffRole::Manager)
+    }
+
+    /// Changes what the page knows of the active session (a PIN set, this
+    /// browser enrolled as a desk).
+    pub fn update(self, change: impl FnOnce(&mut StaffSession)) {
+        self.session.update(|s| {
+            if let Session::SignedIn(session) = s {
+                change(session);
+            }
         });
     }
 }
 
-/// Whether a failure means the staff session is gone.
+/// Whether a failure means the staff session is gone (or locked).
 pub fn is_signed_out(error: &ClientError) -> bool {
     matches!(error, ClientError::Rejected { status: 401, .. })
 }
 
-/// A staff surface: the PIN sign-in until a session exists, then
-/// `signed_in`, with sign-out after inactivity.
+/// A staff surface: the sign-in until a session exists, then
+/// `signed_in`; locked (PIN) or signed out after inactivity.
 #[component]
 pub fn StaffGate(
     adapter: Adapter,
@@ -75,21 +126,45 @@ pub fn StaffGate(
     provide_context(desk);
     leptos::task::spawn_local_scoped_with_cancellation(async move {
         let now = match adapter.staff_session().await {
-            Ok(s) => Session::SignedIn {
-                idle_seconds: s.idle_seconds,
-            },
+            Ok(s) => Session::from_server(s),
             Err(_) => Session::SignedOut { reason: None },
         };
         session.try_set(now);
     });
-    move || match session.get() {
-        Session::Checking => ().into_any(),
-        Session::SignedOut { reason } => view! { <SignIn reason=reason /> }.into_any(),
-        Session::SignedIn { idle_seconds } => view! {
-            <InactivitySignOut idle_seconds=idle_seconds />
-            {signed_in.run()}
+    // The signed-in view stays while the session merely changes (a PIN
+    // set); it is rebuilt only when someone signs in or unlocks.
+    let stage = Memo::new(move |_| match session.get() {
+        Session::Checking => 0,
+        Session::SignedOut { .. } => 1,
+        Session::SignedIn(_) => 2,
+        Session::Locked(_) => 3,
+    });
+    move || match stage.get() {
+        0 => ().into_any(),
+        2 => {
+            let idle_seconds = session
+                .with_untracked(|s| match s {
+                    Session::SignedIn(s) => Some(s.idle_seconds),
+                    _ => None,
+                })
+                .unwrap_or(60);
+            view! {
+                <InactivityLock idle_seconds=idle_seconds />
+                {signed_in.run()}
+            }
+            .into_any()
         }
-        .into_any(),
+        3 => match session.get_untracked() {
+            Session::Locked(s) => view! { <Unlock session=s /> }.into_any(),
+            _ => ().into_any(),
+        },
+        _ => {
+            let reason = session.with_untracked(|s| match s {
+                Session::SignedOut { reason } => *reason,
+                _ => None,
+            });
+            view! { <SignIn reason=reason /> }.into_any()
+        }
     }
 }
 
@@ -97,17 +172,100 @@ pub fn StaffGate(
 fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
     let i18n = use_i18n();
     let desk = expect_context::<Desk>();
-    let pin = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let passphrase = RwSignal::new(String::new());
     let adapter = desk.adapter.get_value();
-    let sign_in = Action::new_local(move |typed: &String| {
-        let (adapter, typed) = (adapter.clone(), typed.clone());
-        async move { adapter.sign_in(&typed).await }
+    let sign_in = Action::new_local(move |typed: &(String, String)| {
+        let (adapter, (name, passphrase)) = (adapter.clone(), typed.clone());
+        async move { adapter.sign_in(&name, &passphrase).await }
     });
     let error = RwSignal::new(None::<ClientError>);
     Effect::new(move |_| match sign_in.value().get() {
-        Some(Ok(session)) => desk.session.set(Session::SignedIn {
-            idle_seconds: session.idle_seconds,
-        }),
+        Some(Ok(session)) => desk.session.set(Session::from_server(session)),
+        Some(Err(e)) => {
+            passphrase.set(String::new());
+            error.set(Some(e));
+        }
+        None => {}
+    });
+    let submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        if sign_in.pending().get_untracked()
+            || name.with_untracked(|n| n.trim().is_empty())
+            || passphrase.with_untracked(String::is_empty)
+        {
+            return;
+        }
+        error.set(None);
+        sign_in.dispatch_local((name.get_untracked(), passphrase.get_untracked()));
+    };
+    let message = move || error.get().map(|e| refusal_text(i18n, &e));
+    let note = move || reason.map(|r| sign_out_text(i18n, r));
+    view! {
+        <PageHeading>{t!(i18n, reception.sign_in_title)}</PageHeading>
+        <p class="note" role="status">{note}</p>
+        <form class="sign-in" on:submit=submit>
+            <label for="staff-name" class="field">
+                {t!(i18n, reception.account_name)}
+            </label>
+            <input
+                id="staff-name"
+                class="typed small"
+                type="text"
+                autocomplete="username"
+                autocapitalize="words"
+                spellcheck="false"
+                maxlength="40"
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <label for="staff-passphrase" class="field">
+                {t!(i18n, reception.passphrase)}
+            </label>
+            <input
+                id="staff-passphrase"
+                class="typed small"
+                type="password"
+                autocomplete="current-password"
+                maxlength="256"
+                aria-describedby="sign-in-error"
+                prop:value=move || passphrase.get()
+                on:input=move |ev| passphrase.set(event_target_value(&ev))
+            />
+            <p id="sign-in-error" class="field-rule" role="alert">
+                {message}
+            </p>
+            <button type="submit" class="primary" disabled=move || sign_in.pending().get()>
+                {t!(i18n, reception.sign_in)}
+            </button>
+        </form>
+    }
+}
+
+/// The locked screen: the person's PIN opens it; anyone else signs in.
+#[component]
+fn Unlock(session: StaffSession) -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let pin = RwSignal::new(String::new());
+    let adapter = desk.adapter.get_value();
+    let unlock = Action::new_local(move |typed: &String| {
+        let (adapter, typed) = (adapter.clone(), typed.clone());
+        async move { adapter.unlock(&typed).await }
+    });
+    let error = RwSignal::new(None::<ClientError>);
+    Effect::new(move |_| match unlock.value().get() {
+        Some(Ok(session)) => desk.session.set(Session::from_server(session)),
+        Some(Err(e)) if e.code() == Some(ErrorCode::SessionLocked) => {
+            pin.set(String::new());
+            error.set(Some(e));
+        }
+        // Out of tries, or the session is over: a full sign-in.
+        Some(Err(ClientError::Rejected { status: 401, .. })) => {
+            desk.session.set(Session::SignedOut {
+                reason: Some(SignOutReason::PinLockout),
+            });
+        }
         Some(Err(e)) => {
             pin.set(String::new());
             error.set(Some(e));
@@ -116,18 +274,30 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
     });
     let submit = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        if sign_in.pending().get_untracked() || pin.with_untracked(String::is_empty) {
+        if unlock.pending().get_untracked() || pin.with_untracked(String::is_empty) {
             return;
         }
         error.set(None);
-        sign_in.dispatch_local(pin.get_untracked());
+        unlock.dispatch_local(pin.get_untracked());
     };
-    let message = move || error.get().map(|e| refusal_text(i18n, &e));
-    let note = move || reason.map(|r| sign_out_text(i18n, r));
+    let message = move || {
+        error.get().map(|e| match e.code() {
+            Some(ErrorCode::SessionLocked) => t_string!(i18n, reception.wrong_pin).to_string(),
+            _ => error_text(i18n, &e),
+        })
+    };
+    let name = session.name.clone();
+    let someone_else = move |_| {
+        let adapter = desk.adapter.get_value();
+        desk.session.set(Session::SignedOut { reason: None });
+        leptos::task::spawn_local(async move {
+            let _ = adapter.sign_out().await;
+        });
+    };
     view! {
-        <PageHeading>{t!(i18n, reception.sign_in_title)}</PageHeading>
-        <p class="note" role="status">{note}</p>
-        <form class="sign-in" on:submit=submit>
+        <PageHeading>{t!(i18n, reception.locked_title)}</PageHeading>
+        <p class="note">{move || t_string!(i18n, reception.locked_help, name = name.clone()).to_string()}</p>
+        <form class="sign-in unlock" on:submit=submit>
             <label for="staff-pin" class="field">
                 {t!(i18n, reception.pin)}
             </label>
@@ -137,7 +307,7 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
                 type="password"
                 inputmode="numeric"
                 autocomplete="off"
-                maxlength="12"
+                maxlength=PIN_DIGITS.end().to_string()
                 aria-describedby="pin-error"
                 prop:value=move || pin.get()
                 on:input=move |ev| pin.set(event_target_value(&ev))
@@ -145,10 +315,13 @@ fn SignIn(reason: Option<SignOutReason>) -> impl IntoView {
             <p id="pin-error" class="field-rule" role="alert">
                 {message}
             </p>
-            <button type="submit" class="primary" disabled=move || sign_in.pending().get()>
-                {t!(i18n, reception.sign_in)}
+            <button type="submit" class="primary" disabled=move || unlock.pending().get()>
+                {t!(i18n, reception.unlock)}
             </button>
         </form>
+        <button type="button" class="secondary" on:click=someone_else>
+            {t!(i18n, reception.someone_else)}
+        </button>
     }
 }
 
@@ -164,7 +337,7 @@ fn refusal_text(i18n: leptos_i18n::I18nContext<Locale>, error: &ClientError) -> 
             t_string!(i18n, reception.locked_out, minutes = minutes).to_string()
         }
         ClientError::Rejected { status: 401, .. } => {
-            t_string!(i18n, reception.wrong_pin).to_string()
+            t_string!(i18n, reception.wrong_sign_in).to_string()
         }
         other => error_text(i18n, other),
     }
@@ -176,21 +349,25 @@ fn sign_out_text(i18n: leptos_i18n::I18nContext<Locale>, reason: SignOutReason) 
         SignOutReason::Inactivity => t_string!(i18n, reception.signed_out_idle),
         SignOutReason::Ended => t_string!(i18n, reception.session_ended),
         SignOutReason::ByStaff => t_string!(i18n, reception.signed_out),
+        SignOutReason::PinLockout => t_string!(i18n, reception.pin_lockout),
     }
     .to_string()
 }
 
-/// Signs the staff member out after the session's idle time without a touch
-/// or key on this screen (the live feed alone does not count as activity).
+/// After the session's idle time without a touch or key on this screen
+/// (the live feed alone does not count as activity): locks the screen where
+/// the person's PIN can open it again (an enrolled desk, a PIN set), signs
+/// out elsewhere. The server does the same on its own clock.
 #[component]
-fn InactivitySignOut(idle_seconds: u64) -> impl IntoView {
+fn InactivityLock(idle_seconds: u64) -> impl IntoView {
     let desk = expect_context::<Desk>();
     let last = StoredValue::new(now_ms());
     let touched = move || last.set_value(now_ms());
     let on_pointer = window_event_listener(ev::pointerdown, move |_| touched());
     let on_key = window_event_listener(ev::keydown, move |_| touched());
     let limit = idle_seconds as f64 * 1000.0;
-    // Signing out replaces this component, which ends the interval.
+    // Locking or signing out replaces this component, which ends the
+    // interval.
     use_interval_fn(
         move || {
             // A tick that comes after this screen is gone does nothing.
@@ -200,6 +377,19 @@ fn InactivitySignOut(idle_seconds: u64) -> impl IntoView {
             };
             if now_ms() - last < limit {
                 return;
+            }
+            let current = desk.session.get_untracked();
+            if let Session::SignedIn(session) = current {
+                if session.unlock_by_pin() {
+                    desk.session.set(Session::Locked(StaffSession {
+                        state: SessionState::Locked,
+                        ..session
+                    }));
+                    leptos::task::spawn_local(async move {
+                        let _ = adapter.lock().await;
+                    });
+                    return;
+                }
             }
             desk.session.set(Session::SignedOut {
                 reason: Some(SignOutReason::Inactivity),

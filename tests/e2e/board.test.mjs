@@ -137,7 +137,7 @@ test('a site can show the whole queue as one list, waiting tickets by expected w
   try {
     const first = await walkIn(single, 'Ana');
     const second = await walkIn(single, 'Ben');
-    const sign = await api(single, 'POST', '/staff/session', { pin: '582914' });
+    const sign = await api(single, 'POST', '/staff/session', single.staff);
     const cookie = sign.headers.get('set-cookie').split(';')[0];
     const staff = await api(single, 'GET', '/queue/staff', undefined, { cookie });
     const id = staff.json.tickets.find((t) => t.ticket === second).id;

@@ -68,7 +68,7 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   }
   // A mistyped code enrols nothing.
   const desk = await openPage(browser);
-  await signInStaff(desk.page, server.url);
+  await signInStaff(desk.page, server);
   await desk.page.locator('#enroll-code').fill('777777');
   await desk.page.locator('#enroll-name').fill('Wrong');
   await desk.page.getByRole('button', { name: 'Approve', exact: true }).click();

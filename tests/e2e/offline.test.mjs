@@ -461,7 +461,7 @@ test('a check-in the server refuses is parked on the kiosk, never dropped; recep
     // (The device's id is the server's, from its enrollment: read it off
     // the row that reports two parked entries.)
     const desk = await openPage(browser);
-    await signInStaff(desk.page, server.url);
+    await signInStaff(desk.page, server);
     const reporting = desk.page.locator('tr[data-device]', { has: desk.page.locator('td[data-parked="2"]') });
     await reporting.waitFor({ timeout: 40_000 });
     const id = await reporting.getAttribute('data-device');

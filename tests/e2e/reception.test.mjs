@@ -21,11 +21,11 @@ after(() => stopSuite({ server, browser }));
 
 const checkPage = (page, name) => checkScreen(page, name);
 
-/** Reception, signed in with the demo PIN. */
+/** Reception, signed in with the server's staff account. */
 async function openReception(target = server, { clock = false, locale = 'en-US' } = {}) {
   const opened = await openPage(browser, { locale, viewport: { width: 1440, height: 900 } });
   if (clock) await opened.context.clock.install();
-  await signInStaff(opened.page, target.url);
+  await signInStaff(opened.page, target);
   await opened.page.locator('.desk-line').first().waitFor();
   await waitForPage(opened.page);
   return opened;
@@ -60,25 +60,32 @@ function row(page, ticket) {
   return page.locator(`tr.ticket-row[data-ticket="${ticket}"]`);
 }
 
-test('a wrong PIN is refused, repeated ones lock sign-in, and no script can read the session', async () => {
+test('a wrong passphrase is refused, repeated ones make the account wait, and no script can read the session', async () => {
   const own = await startServer({ demo: true });
   try {
     const { context, page, errors } = await openPage(browser);
     await page.goto(`${own.url}/reception`);
-    await page.locator('#staff-pin').waitFor();
+    await page.locator('#staff-name').waitFor();
     await checkPage(page, 'reception-sign-in-en');
-    for (let i = 1; i <= 5; i++) {
-      await page.locator('#staff-pin').fill('0000');
+    // Each try, answered: its status.
+    const attempt = async (passphrase) => {
+      await page.locator('#staff-name').fill(own.staff.name);
+      await page.locator('#staff-passphrase').fill(passphrase);
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/staff/session') && r.request().method() === 'POST');
       await page.locator('form.sign-in button[type="submit"]').click();
-      await page.locator('#pin-error', { hasText: /not right|Too many/ }).waitFor();
+      return (await answered).status();
+    };
+    for (let i = 1; i <= 5; i++) {
+      assert.equal(await attempt(`guess-${i}`), 401);
+      await page.locator('#sign-in-error', { hasText: 'That name and passphrase do not match an account.' }).waitFor();
+      // The passphrase field is emptied after each refusal.
+      assert.equal(await page.locator('#staff-passphrase').inputValue(), '');
     }
-    await page.locator('#staff-pin').fill('0000');
-    await page.locator('form.sign-in button[type="submit"]').click();
-    await page.locator('#pin-error', { hasText: /Too many wrong PINs. Try again in \d+ minutes./ }).waitFor();
-    // Locked even with the right PIN, for a while.
-    await page.locator('#staff-pin').fill('2468');
-    await page.locator('form.sign-in button[type="submit"]').click();
-    await page.locator('#pin-error', { hasText: /Too many wrong PINs/ }).waitFor();
+    assert.equal(await attempt('guess-6'), 429);
+    await page.locator('#sign-in-error', { hasText: /Too many wrong tries. Try again in \d+ minutes./ }).waitFor();
+    // The account waits, even with the right passphrase.
+    assert.equal(await attempt(own.staff.passphrase), 429);
+    await page.locator('#sign-in-error', { hasText: /Too many wrong tries/ }).waitFor();
     assert.equal(await page.locator('.desk-line').count(), 0);
     assert.ok(errors.every((e) => /status of 40[13]|status of 429/.test(e)), errors.join('\n'));
     await context.close();
@@ -112,7 +119,7 @@ test('inactivity signs reception out, on the screen and on the server', async ()
   const { context, page } = await openReception(server, { clock: true });
   await page.clock.runFor(10 * 60 * 1000 + 2000);
   await page.locator('.note', { hasText: 'You were signed out after a while without activity.' }).waitFor();
-  await page.locator('#staff-pin').waitFor();
+  await page.locator('#staff-name').waitFor();
   await page.waitForFunction(async () => (await fetch('/api/v1/staff/session')).status === 401);
   await context.close();
 });

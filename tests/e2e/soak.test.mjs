@@ -38,7 +38,7 @@ test(`${TICKETS} tickets through the board and reception: no growth`, async () =
   await board.page.goto(`${server.url}/board`);
   await board.page.waitForSelector('[data-connection="live"]');
   const desk = await openPage(browser, { viewport: { width: 1440, height: 900 } });
-  await signInStaff(desk.page, server.url, '/reception', server.pin);
+  await signInStaff(desk.page, server);
   await desk.page.locator('.desk-line').first().waitFor();
   const pages = { board: board.page, reception: desk.page };
   const cdp = {

@@ -97,7 +97,7 @@ test('a full response with every follow-up', async () => {
 
 test('a low rating with "talk to me" alerts reception within a second; staff acknowledge it', async () => {
   const desk = await openPage(browser, { viewport: { width: 1440, height: 900 } });
-  await signInStaff(desk.page, server.url);
+  await signInStaff(desk.page, server);
   await desk.page.locator('.desk-line').first().waitFor();
 
   const { context, page, errors } = await openSurvey();
@@ -175,7 +175,7 @@ test('insights show the new response in their figures, charts with tables, searc
   const figures = await insights();
 
   const { context, page, errors } = await openPage(browser, { viewport: { width: 1440, height: 900 } });
-  await signInStaff(page, server.url, '/insights');
+  await signInStaff(page, server, '/insights');
   await page.locator('[data-figure="responses"]').waitFor();
   await waitForPage(page);
   assert.equal(await page.locator('[data-figure="responses"]').innerText(), String(figures.responses));

@@ -55,7 +55,7 @@ test('over HTTPS a patient checks in and staff sign in with a Secure cookie', as
   await kiosk.context.close();
 
   const desk = await openPage(browser, { ignoreHTTPSErrors: true });
-  await signInStaff(desk.page, server.url);
+  await signInStaff(desk.page, server);
   // The ticket made over TLS is on the desk.
   await desk.page.locator(`tr.ticket-row[data-ticket="${ticket}"]`).waitFor();
   const cookie = (await desk.context.cookies()).find((c) => c.name === 'waitwell_staff');

@@ -33,6 +33,13 @@ wire_enum! {
         Unauthorized = "unauthorized",
         /// Too many failed attempts; see `retry_after_seconds`.
         LockedOut = "locked_out",
+        /// The staff session is idle-locked: its owner's PIN (at an enrolled
+        /// reception desk) or a new sign-in opens it.
+        SessionLocked = "session_locked",
+        /// Only a manager's account may do this.
+        ManagerOnly = "manager_only",
+        /// A personal PIN is 4 to 8 digits.
+        InvalidPin = "invalid_pin",
         /// Too many requests from one address; see `retry_after_seconds`.
         TooManyRequests = "too_many_requests",
         /// A write sent by a page of another site (`Origin` or

@@ -89,6 +89,9 @@ mod tests {
                 "not_found",
                 "unauthorized",
                 "locked_out",
+                "session_locked",
+                "manager_only",
+                "invalid_pin",
                 "too_many_requests",
                 "cross_site",
                 "app_not_built",
@@ -232,6 +235,8 @@ mod tests {
             let _ = serde_json::from_slice::<QueueChanged>(&bytes);
             let _ = serde_json::from_slice::<ApiError>(&bytes);
             let _ = serde_json::from_slice::<StaffSignIn>(&bytes);
+            let _ = serde_json::from_slice::<StaffSession>(&bytes);
+            let _ = serde_json::from_slice::<AccessLog>(&bytes);
             let _ = serde_json::from_slice::<StaffQueue>(&bytes);
             let _ = serde_json::from_slice::<ActionResult>(&bytes);
             let _ = serde_json::from_slice::<Heartbeat>(&bytes);

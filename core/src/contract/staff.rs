@@ -6,20 +6,156 @@ use crate::date::Date;
 use crate::queue::{LineId, TicketState};
 use serde::{Deserialize, Serialize};
 
-/// Staff sign-in.
+/// Staff sign-in: a person's own account name and passphrase (accounts are
+/// made with `waitwell-server staff add NAME`).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffSignIn {
+    pub name: String,
+    pub passphrase: String,
+}
+
+impl std::fmt::Debug for StaffSignIn {
+    /// Never prints the passphrase (a log line or a panic message).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffSignIn")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A personal PIN: set by a signed-in person for themselves, or typed to
+/// unlock their idle-locked session at an enrolled reception desk.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffPin {
     pub pin: String,
+}
+
+impl std::fmt::Debug for StaffPin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaffPin { .. }")
+    }
+}
+
+/// What a staff account may do: staff run the queue; managers also read
+/// insights' access log.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    Staff,
+    Manager,
+}
+
+impl StaffRole {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Staff => "staff",
+            StaffRole::Manager => "manager",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<StaffRole> {
+        match text {
+            "staff" => Some(StaffRole::Staff),
+            "manager" => Some(StaffRole::Manager),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a session may be used now, or waits for its owner's PIN.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Active,
+    /// Idle too long: locked until its owner types their PIN at this
+    /// enrolled reception desk (or signs in again).
+    Locked,
 }
 
 /// A staff session's state (the session itself is an HttpOnly cookie).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffSession {
-    /// The session ends after this many seconds without a staff request.
+    /// The session locks after this many seconds without a staff request.
     pub idle_seconds: u64,
+    /// The account's name, as staff see it ("Signed in as …").
+    pub name: String,
+    pub role: StaffRole,
+    pub state: SessionState,
+    /// The account has a personal PIN.
+    pub pin_set: bool,
+    /// This browser is an enrolled reception desk: an idle lock can be
+    /// undone with the PIN here (elsewhere, idling means signing in again).
+    pub desk: bool,
+}
+
+impl StaffSession {
+    /// Whether an idle lock could be undone by PIN in this browser.
+    pub fn unlock_by_pin(&self) -> bool {
+        self.pin_set && self.desk
+    }
+}
+
+/// What a staff member did, in the access log.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessAction {
+    SignedIn,
+    SignedOut,
+    UnlockedByPin,
+    /// Five wrong PINs ended the session.
+    PinLockout,
+    PinSet,
+    DeskEnrolled,
+    /// A queue action (detail: the action and ticket code).
+    QueueAction,
+    WalkInAdded,
+    ScheduleImported,
+    DeviceApproved,
+    DeviceRevoked,
+    ParkedDecision,
+    NoticePosted,
+    NoticeCleared,
+    AlertAcknowledged,
+    InsightsViewed,
+    InsightsExported,
+    AccessLogViewed,
+    /// Accounts changed on the server's command line.
+    AccountAdded,
+    AccountReset,
+    AccountDisabled,
+    AccountEnabled,
+    /// An action this build does not know (a newer server's).
+    #[serde(other)]
+    Unknown,
+}
+
+/// One line of the access log: who did what, when. No patient's name or
+/// birth date: a ticket code, a count, a tablet's name at most.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    /// When, in the clinic's time (RFC 3339 with offset).
+    pub at: String,
+    /// The account's name.
+    pub name: String,
+    pub action: AccessAction,
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// The access log, newest first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLog {
+    pub entries: Vec<AccessEntry>,
 }
 
 /// The staff view of the queue: adds who is waiting and what they need.
@@ -127,4 +263,12 @@ pub struct ImportResult {
     pub day: Date,
     pub added: u32,
     pub updated: u32,
+}
+
+/// Digits in a personal PIN.
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
+
+/// Whether `pin` can be a personal PIN: 4 to 8 ASCII digits.
+pub fn valid_pin(pin: &str) -> bool {
+    PIN_DIGITS.contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
 }

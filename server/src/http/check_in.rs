@@ -79,6 +79,17 @@ pub async fn check_in(
     if let (true, Some(attempt)) = (matched, attempt) {
         attempt.succeeded(&state.db).await?;
     }
+    if let (None, Some(staff), Ok(made)) = (device, maker.staff(), &answer) {
+        if made.status() == StatusCode::CREATED {
+            staff
+                .log(
+                    &state,
+                    waitwell_core::contract::AccessAction::WalkInAdded,
+                    "",
+                )
+                .await?;
+        }
+    }
     answer
 }
 

@@ -17,7 +17,7 @@ use axum::{
 };
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
-use waitwell_core::contract::ErrorCode;
+use waitwell_core::contract::{AccessAction, ErrorCode};
 use waitwell_core::contract::{
     DeviceStatus, Heartbeat, HeartbeatReply, ParkedDecisionRequest, ParkedOrder, ParkedWrite,
     MAX_PARKED_REPORTED,
@@ -157,7 +157,7 @@ fn stored_parked(device: &str, json: &str) -> Result<Vec<ParkedWrite>, AppError>
 /// or remove it from the device because staff dealt with it another way.
 pub async fn decide(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path((device, key)): Path<(String, String)>,
     ApiJson { value: body, .. }: ApiJson<ParkedDecisionRequest>,
 ) -> Result<StatusCode, AppError> {
@@ -179,6 +179,18 @@ pub async fn decide(
         state.now().as_second(),
     )
     .await?;
+    staff
+        .log(
+            &state,
+            AccessAction::ParkedDecision,
+            format!(
+                "{device}: {}",
+                serde_json::to_string(&body.decision)
+                    .unwrap_or_default()
+                    .trim_matches('"')
+            ),
+        )
+        .await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -237,6 +249,7 @@ pub fn router() -> Router<AppState> {
         .route("/devices/pair", post(super::enrollment::pair))
         .route("/devices/me", get(super::enrollment::me))
         .route("/devices/approve", post(super::enrollment::approve))
+        .route("/devices/desk", post(super::enrollment::enroll_desk))
         .route("/devices/{device}/revoke", post(super::enrollment::revoke))
         .route("/devices/heartbeat", post(heartbeat))
         .route("/devices", get(list))

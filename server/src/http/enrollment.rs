@@ -17,15 +17,16 @@ use axum::{
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{
-    normalise_pairing_code, ApproveDevice, Enrollment, EnrollmentStatus, ErrorCode, PairRequest,
-    DEVICE_NAME_CHARS, PAIRING_ALPHABET, PAIRING_CODE_CHARS,
+    normalise_pairing_code, AccessAction, ApproveDevice, Enrollment, EnrollmentStatus, ErrorCode,
+    PairRequest, DEVICE_NAME_CHARS, PAIRING_ALPHABET, PAIRING_CODE_CHARS,
 };
 use waitwell_core::text::clean_text;
+use waitwell_core::Surface;
 
 fn invalid_role() -> AppError {
     AppError::bad_request(
         ErrorCode::InvalidDeviceRole,
-        "a tablet is enrolled for check-in, board or survey",
+        "a tablet is enrolled for check-in, board, survey or reception",
     )
 }
 
@@ -126,20 +127,7 @@ pub async fn pair(
             "too many devices are enrolled: revoke old ones at reception",
         ));
     }
-    let mut code = pairing_code()?;
-    while devices::code_taken(&mut tx, &code).await? {
-        code = pairing_code()?;
-    }
-    let device = format!("d-{}", random(8)?);
-    let credential = random(32)?;
-    let pairing = NewPairing {
-        device: &device,
-        credential_hash: &auth::token_hash(&credential),
-        role: value.role,
-        code: &code,
-        from: &from,
-    };
-    devices::pair(&mut tx, &pairing, now).await?;
+    let (code, credential) = start_pairing(&mut tx, value.role, &from, now).await?;
     let mut standing = Enrollment {
         status: EnrollmentStatus::Pending,
         pairing_code: Some(code.clone()),
@@ -160,6 +148,80 @@ pub async fn pair(
     }
     tx.commit().await?;
     let mut response = Json(standing).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::cookie(DEVICE_COOKIE, &credential, DEVICE_COOKIE_SECONDS, state.tls),
+    );
+    Ok(response)
+}
+
+/// Records a new pairing for `role` from address `from`: its code and the
+/// credential for the tablet's cookie.
+async fn start_pairing(
+    tx: &mut sqlx::SqliteConnection,
+    role: Surface,
+    from: &str,
+    now: i64,
+) -> Result<(String, String), AppError> {
+    let mut code = pairing_code()?;
+    while devices::code_taken(tx, &code).await? {
+        code = pairing_code()?;
+    }
+    let device = format!("d-{}", random(8)?);
+    let credential = random(32)?;
+    let pairing = NewPairing {
+        device: &device,
+        credential_hash: &auth::token_hash(&credential),
+        role,
+        code: &code,
+        from,
+    };
+    devices::pair(tx, &pairing, now).await?;
+    Ok((code, credential))
+}
+
+#[utoipa::path(post, path = "/api/v1/devices/desk", tag = "staff",
+    security(("staff_session" = [])),
+    responses(
+        (status = 200, description = "This browser is now an enrolled reception desk (its credential in an HttpOnly cookie): here, a person's PIN may unlock their idle-locked session", body = Enrollment),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 409, description = "Reception's list of devices is full (too_many_devices)", body = ApiError),
+    ))]
+/// `POST /devices/desk` (staff): enrolls the browser a signed-in person
+/// uses as a reception desk, in one step (they are the approval). Any
+/// other enrollment this browser held ends.
+pub async fn enroll_desk(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    staff: Staff,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let now = state.now().as_second();
+    if let Some(found) = auth::credential(&headers, &state).await? {
+        devices::revoke(&state.db, &found.device).await?;
+    }
+    let mut tx = crate::store::begin_write(&state.db).await?;
+    let (enrolled, pending) = devices::count(&mut tx).await?;
+    if enrolled.saturating_add(pending) >= state.settings.limits.max_devices {
+        return Err(AppError::conflict(
+            ErrorCode::TooManyDevices,
+            "too many devices are enrolled: revoke old ones at reception",
+        ));
+    }
+    let (code, credential) =
+        start_pairing(&mut tx, Surface::Reception, &ip.to_string(), now).await?;
+    let name = format!("Reception desk {code}");
+    devices::approve(&mut tx, &code, &name, Surface::Reception, now, now).await?;
+    tx.commit().await?;
+    staff.log(&state, AccessAction::DeskEnrolled, &name).await?;
+    let mut response = Json(Enrollment {
+        status: EnrollmentStatus::Enrolled,
+        pairing_code: None,
+        expires_at: None,
+        name: Some(name),
+        role: Some(Surface::Reception),
+    })
+    .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         auth::cookie(DEVICE_COOKIE, &credential, DEVICE_COOKIE_SECONDS, state.tls),
@@ -198,7 +260,7 @@ pub async fn me(
 /// `POST /devices/approve` (staff): enrolls the tablet showing `code`.
 pub async fn approve(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     ApiJson { value, .. }: ApiJson<ApproveDevice>,
 ) -> Result<StatusCode, AppError> {
     let unknown = || {
@@ -229,7 +291,15 @@ pub async fn approve(
     )
     .await?;
     tx.commit().await?;
-    approved.map(|_| StatusCode::NO_CONTENT).ok_or_else(unknown)
+    approved.ok_or_else(unknown)?;
+    staff
+        .log(
+            &state,
+            AccessAction::DeviceApproved,
+            format!("{name} ({})", value.role.as_str()),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/devices/{device}/revoke", tag = "staff",
@@ -243,10 +313,13 @@ pub async fn approve(
 /// `POST /devices/{device}/revoke` (staff).
 pub async fn revoke(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(device): Path<String>,
 ) -> Result<StatusCode, AppError> {
     if devices::revoke(&state.db, &device).await? {
+        staff
+            .log(&state, AccessAction::DeviceRevoked, &device)
+            .await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::not_found(

@@ -119,18 +119,12 @@ pub(super) async fn take_attempt(
     };
     let limits = state.settings.identify;
     let scopes = [
-        Scope {
-            name: format!("identify:identity:{}", keyed_hash(&state.secret, &identity)),
-            allowed: limits.per_identity,
-        },
-        Scope {
-            name: format!("identify:ip:{ip}"),
-            allowed: limits.per_ip,
-        },
-        Scope {
-            name: format!("identify:device:{device}"),
-            allowed: limits.per_device,
-        },
+        Scope::fixed(
+            format!("identify:identity:{}", keyed_hash(&state.secret, &identity)),
+            limits.per_identity,
+        ),
+        Scope::fixed(format!("identify:ip:{ip}"), limits.per_ip),
+        Scope::fixed(format!("identify:device:{device}"), limits.per_device),
     ];
     const LOCKED: &str = "too many attempts: please see reception";
     attempts::take(
@@ -178,7 +172,7 @@ async fn ticket_code(
     Ok(code.map(|c| c.to_string()))
 }
 
-fn keyed_hash(secret: &[u8; 32], text: &str) -> String {
+pub(super) fn keyed_hash(secret: &[u8; 32], text: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(secret);
     hasher.update(text.as_bytes());

@@ -16,8 +16,8 @@ use axum::{
 };
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
-use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, AppointmentImport, ImportResult, ImportedAppointment};
+use waitwell_core::contract::{AccessAction, ErrorCode};
 use waitwell_core::date::Date;
 use waitwell_core::text::clean_text;
 
@@ -36,7 +36,7 @@ use waitwell_core::text::clean_text;
     ))]
 pub async fn import(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     RawBody(body): RawBody,
@@ -64,6 +64,13 @@ pub async fn import(
     let now = state.now().as_second();
     idempotency::record(&mut tx, &key, &hash, StatusCode::OK, &body, now).await?;
     tx.commit().await?;
+    staff
+        .log(
+            &state,
+            AccessAction::ScheduleImported,
+            format!("{day}: {added} added, {updated} updated"),
+        )
+        .await?;
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],

@@ -5,7 +5,7 @@ use crate::auth::Staff;
 use crate::clock::rfc3339;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{surveys, tickets};
+use crate::store::{staff as staff_store, surveys, tickets};
 use axum::routing::get;
 use axum::Router;
 use axum::{
@@ -14,11 +14,12 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use jiff::Timestamp;
 use serde::Deserialize;
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
-use waitwell_core::contract::ErrorCode;
-use waitwell_core::contract::{Insights, Theme};
+use waitwell_core::contract::{AccessAction, ErrorCode};
+use waitwell_core::contract::{AccessEntry, AccessLog, Insights, Theme};
 use waitwell_core::date::Date;
 use waitwell_core::insights::{self, Answer, PeriodFacts};
 
@@ -97,7 +98,7 @@ fn whole_minutes(seconds: i64) -> u32 {
     ))]
 pub async fn insights(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Query(query): Query<Period>,
 ) -> Result<Json<Insights>, AppError> {
     let (from, to) = period(&state, &query)?;
@@ -137,6 +138,13 @@ pub async fn insights(
         waits: &waits,
         left_without_being_seen: never_seen,
     };
+    staff
+        .log(
+            &state,
+            AccessAction::InsightsViewed,
+            format!("{from} to {to}"),
+        )
+        .await?;
     Ok(Json(insights::summarise(from, to, &facts)))
 }
 
@@ -162,7 +170,7 @@ fn cell(text: &str) -> String {
 /// The period's responses, one per row, without first names.
 pub async fn csv(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Query(query): Query<Period>,
 ) -> Result<Response, AppError> {
     let (from, to) = period(&state, &query)?;
@@ -204,6 +212,13 @@ pub async fn csv(
     let out = out
         .into_inner()
         .map_err(|e| AppError::Corrupt(format!("csv: {e}")))?;
+    staff
+        .log(
+            &state,
+            AccessAction::InsightsExported,
+            format!("{from} to {to}: {} rows", rows.len()),
+        )
+        .await?;
     let filename = format!("attachment; filename=\"waitwell-responses-{from}-to-{to}.csv\"");
     Ok((
         [
@@ -215,11 +230,66 @@ pub async fn csv(
         .into_response())
 }
 
+/// The most lines one access log answer holds.
+pub const ACCESS_LOG_LINES: i64 = 1000;
+
+#[utoipa::path(get, path = "/api/v1/insights/access-log", tag = "staff", security(("staff_session" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD (default today)"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD (default today)"),
+    ),
+    responses(
+        (status = 200, description = "Who signed in and who looked at or changed what, newest first (at most 1,000 lines)", body = AccessLog),
+        (status = 400, description = "Invalid period", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "Not a manager's account (manager_only)", body = ApiError),
+    ))]
+/// `GET /insights/access-log` (managers): the access log for a period.
+/// Reading it is logged too.
+pub async fn access_log(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<Period>,
+) -> Result<Json<AccessLog>, AppError> {
+    staff.require_manager()?;
+    let (from, to) = period(&state, &query)?;
+    let zone = &state.settings.time_zone;
+    let start = |day: Date| {
+        crate::clock::local_instant(zone, &day.to_string(), "00:00")
+            .map(|t| t.as_second())
+            .ok_or_else(|| AppError::Corrupt(format!("midnight of {day}")))
+    };
+    let until = to.next().map(start).transpose()?.unwrap_or(i64::MAX);
+    staff
+        .log(
+            &state,
+            AccessAction::AccessLogViewed,
+            format!("{from} to {to}"),
+        )
+        .await?;
+    let entries = staff_store::log_between(&state.db, start(from)?, until, ACCESS_LOG_LINES)
+        .await?
+        .into_iter()
+        .map(|line| AccessEntry {
+            at: Timestamp::from_second(line.at)
+                .unwrap_or(Timestamp::UNIX_EPOCH)
+                .to_zoned(zone.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
+            name: line.name,
+            action: line.action,
+            detail: line.detail,
+        })
+        .collect();
+    Ok(Json(AccessLog { entries }))
+}
+
 /// This area's routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/insights", get(insights))
         .route("/insights/responses.csv", get(csv))
+        .route("/insights/access-log", get(access_log))
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, ApiError, DelayNotice, NewDelayNotice};
+use waitwell_core::contract::{AccessAction, ErrorCode};
 use waitwell_core::text::clean_text;
 
 #[utoipa::path(post, path = "/api/v1/notices", tag = "staff", security(("staff_session" = [])),
@@ -27,7 +27,7 @@ use waitwell_core::text::clean_text;
 /// `POST /notices` (staff).
 pub async fn post(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     ApiJson { value: notice, .. }: ApiJson<NewDelayNotice>,
 ) -> Result<(StatusCode, Json<DelayNotice>), AppError> {
     let clinician = clean_text(&notice.clinician, limits::CLINICIAN_CHARS).ok_or_else(|| {
@@ -51,6 +51,13 @@ pub async fn post(
     )
     .await?;
     state.hub.notices_changed();
+    staff
+        .log(
+            &state,
+            AccessAction::NoticePosted,
+            format!("{clinician}: {} min", notice.minutes),
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(DelayNotice {
@@ -71,7 +78,7 @@ pub async fn post(
 /// `DELETE /notices/{id}` (staff).
 pub async fn clear(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     if !notices::clear(&state.db, id, state.now().as_second()).await? {
@@ -81,6 +88,9 @@ pub async fn clear(
         ));
     }
     state.hub.notices_changed();
+    staff
+        .log(&state, AccessAction::NoticeCleared, format!("notice {id}"))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

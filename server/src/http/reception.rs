@@ -14,10 +14,10 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
     Json,
 };
+use waitwell_core::contract::{AccessAction, ErrorCode, StreamEvent};
 use waitwell_core::contract::{ActionResult, Needs, StaffQueue, StaffTicket, TicketState};
 #[allow(unused_imports)]
 use waitwell_core::contract::{ApiError, QueueChanged};
-use waitwell_core::contract::{ErrorCode, StreamEvent};
 use waitwell_core::insights;
 use waitwell_core::queue::{Action, LineId, TicketStatus};
 
@@ -120,7 +120,7 @@ fn staff_ticket(
 /// transfer. New tickets come through `POST /check-ins` instead.
 pub async fn act(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     ApiJson { value: action, .. }: ApiJson<Action>,
 ) -> Result<Json<ActionResult>, AppError> {
     if matches!(action, Action::Enqueue { .. }) {
@@ -151,6 +151,13 @@ pub async fn act(
         version: outcome.version,
     };
     change.commit().await?;
+    staff
+        .log(
+            &state,
+            AccessAction::QueueAction,
+            format!("{} {}", action_name(&action), result.ticket),
+        )
+        .await?;
     Ok(Json(result))
 }
 
@@ -198,4 +205,18 @@ pub fn router() -> Router<AppState> {
         .route("/queue/staff", get(staff_queue))
         .route("/queue/actions", post(act))
         .route("/staff/events", get(events))
+}
+
+/// An action's name in the access log.
+fn action_name(action: &Action) -> &'static str {
+    match action {
+        Action::Enqueue { .. } => "enqueue",
+        Action::CallNext { .. } => "call_next",
+        Action::Call { .. } => "call",
+        Action::Recall { .. } => "recall",
+        Action::Serve { .. } => "serve",
+        Action::NoShow { .. } => "no_show",
+        Action::Requeue { .. } => "requeue",
+        Action::Transfer { .. } => "transfer",
+    }
 }

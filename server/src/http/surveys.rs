@@ -17,8 +17,8 @@ use axum::{
 };
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
-use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, Alert, AlertKind, SurveyResponse};
+use waitwell_core::contract::{AccessAction, ErrorCode};
 use waitwell_core::survey::LOW_RATING;
 use waitwell_core::text::clean_text;
 
@@ -178,7 +178,7 @@ pub async fn list(
 /// `POST /alerts/{id}/ack` (staff).
 pub async fn acknowledge(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     if !surveys::acknowledge(&state.db, id, state.now().as_second()).await? {
@@ -188,6 +188,13 @@ pub async fn acknowledge(
         ));
     }
     state.hub.alert();
+    staff
+        .log(
+            &state,
+            AccessAction::AlertAcknowledged,
+            format!("alert {id}"),
+        )
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

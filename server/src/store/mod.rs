@@ -9,6 +9,7 @@ pub mod devices;
 pub mod idempotency;
 pub mod notices;
 pub mod sessions;
+pub mod staff;
 pub mod surveys;
 pub mod tickets;
 

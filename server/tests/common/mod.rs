@@ -8,6 +8,12 @@ use std::sync::Arc;
 use tower::ServiceExt;
 use waitwell_server::{app, clock::ManualClock, settings::Settings, store, AppState, WebRoot};
 
+/// The fixture's staff account (a manager) and its passphrase.
+pub const STAFF_NAME: &str = "Rosa";
+pub const PASSPHRASE: &str = "river-stone-lamp-42";
+/// The body that signs in as [`STAFF_NAME`].
+pub const SIGN_IN: &str = r#"{"name":"Rosa","passphrase":"river-stone-lamp-42"}"#;
+
 pub const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">boot()</script></head><body>waitwell test index</body></html>";
 
 pub struct Fixture {
@@ -41,6 +47,16 @@ pub async fn fixture_with(settings: Settings) -> Fixture {
     let state = AppState::new(pool, WebRoot::load(dist), settings, clock.clone())
         .await
         .unwrap();
+    let hash = waitwell_server::secrets::hash(PASSPHRASE).await.unwrap();
+    store::staff::add(
+        &state.db,
+        STAFF_NAME,
+        waitwell_core::contract::StaffRole::Manager,
+        &hash,
+        morning().as_second(),
+    )
+    .await
+    .unwrap();
     let kiosk = enroll(&state, "check-in").await;
     Fixture {
         dir,
@@ -194,13 +210,13 @@ pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Signs in as staff (the demo PIN) and returns the `Cookie` value to send.
+/// Signs in as staff ([`STAFF_NAME`]) and returns the `Cookie` value to send.
 pub async fn staff_cookie(f: &Fixture) -> String {
     staff_sign_in(&f.state).await
 }
 
 pub async fn staff_sign_in(state: &AppState) -> String {
-    let reply = post_json(state, "/api/v1/staff/session", r#"{"pin":"2468"}"#, &[]).await;
+    let reply = post_json(state, "/api/v1/staff/session", SIGN_IN, &[]).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     set_cookie(&reply)
 }

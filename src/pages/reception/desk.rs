@@ -2,7 +2,7 @@
 //! every action on a ticket, with feedback and undo.
 
 use super::actions::{Actions, Feedback};
-use super::panels::{AlertsPanel, Counters, DevicesPanel, NoticesPanel, WalkInPanel};
+use super::panels::{AccountPanel, AlertsPanel, Counters, DevicesPanel, NoticesPanel, WalkInPanel};
 use super::row::TicketRow;
 use crate::api::live::{follow_reception, Connection, ReceptionState};
 use crate::components::{error_text, PageHeading};
@@ -59,6 +59,12 @@ pub fn DeskView() -> impl IntoView {
     view! {
         <div class="desk-top">
             <PageHeading>{t!(i18n, surface.reception.title)}</PageHeading>
+            <p class="signed-in-as">
+                {move || {
+                    desk.who()
+                        .map(|s| t_string!(i18n, reception.signed_in_as, name = s.name).to_string())
+                }}
+            </p>
             <button type="button" on:click=move |_| sign_out(desk)>
                 {t!(i18n, reception.sign_out)}
             </button>
@@ -90,6 +96,7 @@ pub fn DeskView() -> impl IntoView {
         <div class="desk-panels">
             <WalkInPanel />
             <NoticesPanel live=live />
+            <AccountPanel />
             <DevicesPanel />
         </div>
     }

@@ -1,8 +1,8 @@
 // Shared set-up for the end-to-end tests: the real release server on a free
 // port with a fresh SQLite file, serving the real trunk build, and Debian's
 // Chromium driven by playwright-core.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -37,15 +37,15 @@ export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), '
   args.push(`--approve-tablets=${approveTablets}`);
   // TLS with a certificate the server makes for itself (in `dir`/tls).
   if (tls) args.push('--tls-self-signed');
-  // The demo settings' PIN, unless a settings file says otherwise.
-  let pin = '2468';
+  // A staff account: the demo's with --demo, else one added with the
+  // server's own `staff add` (once per folder: a restart reuses it).
+  const staff = demo ? { name: 'demo', passphrase: 'waitwell-demo' } : addStaff(dir, 'Rosa', true);
   if (site || settings) {
     // Site settings: server/site.example.json with `site` merged into its
     // "site" and `settings` (e.g. `limits`) into the file's top level.
     const example = JSON.parse(readFileSync(join(ROOT, 'server/site.example.json'), 'utf8'));
     example.site = { ...example.site, ...site };
     Object.assign(example, settings);
-    pin = example.staff.pin;
     const path = join(dir, 'site.json');
     writeFileSync(path, JSON.stringify(example));
     args.push('--site', path);
@@ -74,7 +74,7 @@ export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), '
   return {
     url,
     dir,
-    pin,
+    staff,
     port: Number(new URL(url).port),
     /** Kills the process (SIGKILL: no goodbye to clients), keeping the data. */
     async kill() {
@@ -93,6 +93,25 @@ export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), '
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Adds a staff account to the database in `dir` with
+ * `waitwell-server staff add` (a manager unless `manager` is false), as a
+ * clinic does; `{ name, passphrase }`. Kept in `dir`, so asking again for
+ * the same name answers the same account.
+ */
+export function addStaff(dir, name, manager = false) {
+  const kept = join(dir, `staff-${name}.json`);
+  if (existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8'));
+  const args = ['--db', join(dir, 'waitwell.db'), 'staff', 'add', name];
+  if (manager) args.push('--manager');
+  const said = execFileSync(SERVER_BIN, args, { encoding: 'utf8' });
+  const m = said.match(/^Passphrase \(shown once; give it to them in person\): (\S+)$/m);
+  if (!m) throw new Error(`no passphrase in: ${said}`);
+  const account = { name, passphrase: m[1] };
+  writeFileSync(kept, JSON.stringify(account));
+  return account;
 }
 
 /** Headless Chromium with the flags that keep it quiet on a closed network. */
@@ -146,10 +165,14 @@ export async function waitForStep(page, text) {
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
 }
 
-/** Opens a staff surface (`/reception`, `/insights`) and signs in (the demo PIN unless given). */
-export async function signInStaff(page, url, path = '/reception', pin = '2468') {
-  await page.goto(`${url}${path}`);
-  await page.locator('#staff-pin').fill(pin);
+/**
+ * Opens a staff surface (`/reception`, `/insights`) of `server` and signs
+ * in with `account` (the server's own account unless given).
+ */
+export async function signInStaff(page, server, path = '/reception', account = server.staff) {
+  await page.goto(`${server.url}${path}`);
+  await page.locator('#staff-name').fill(account.name);
+  await page.locator('#staff-passphrase').fill(account.passphrase);
   await page.locator('form.sign-in button[type="submit"]').click();
   await page.locator('form.sign-in').waitFor({ state: 'detached' });
 }
@@ -254,7 +277,7 @@ export async function walkIn(server, firstName = 'Ana') {
 
 /** Signs in as staff; returns the Cookie header value. */
 export async function staffCookie(server) {
-  const reply = await request(server, 'POST', '/staff/session', { pin: server.pin ?? '2468' });
+  const reply = await request(server, 'POST', '/staff/session', server.staff);
   if (reply.status !== 200) throw new Error(`sign-in failed: ${reply.status}`);
   return reply.headers.get('set-cookie').split(';')[0];
 }

@@ -56,7 +56,7 @@ pub fn DevicesPanel() -> impl IntoView {
         });
     };
     view! {
-        <section class="panel" aria-labelledby="devices-title">
+        <section class="panel tablets" aria-labelledby="devices-title">
             <h2 id="devices-title">{t!(i18n, reception.kiosks)}</h2>
             <Transition fallback=|| ()>
             {move || match devices.get() {

@@ -1,7 +1,8 @@
 //! Reception's side panels, one file each: today's counters, alerts,
-//! adding a walk-in, delay notices, and the kiosks (their health, setting
-//! up and revoking them).
+//! adding a walk-in, delay notices, the kiosks (their health, setting up
+//! and revoking them), and the signed-in person's PIN and desk.
 
+mod account;
 mod alerts;
 mod counters;
 mod devices;
@@ -9,6 +10,7 @@ mod enroll;
 mod notices;
 mod walk_in;
 
+pub use account::AccountPanel;
 pub use alerts::AlertsPanel;
 pub use counters::Counters;
 pub use devices::DevicesPanel;
