@@ -15,7 +15,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits sqlx-prepare
+.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits bench-index sqlx-prepare
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make bench  requests per second of the release server (wrk)"
 	@echo "make bench-waits  how often wait ranges hold, on simulated clinic days"
+	@echo "make bench-index  an offline lookup on the kiosk at 4x CPU throttle (Chromium)"
 	@echo "make openapi  regenerate server/openapi.json from the code"
 	@echo "make sqlx-prepare  regenerate server/.sqlx after changing SQL"
 
@@ -82,6 +83,10 @@ DAYS ?= 200
 SEED ?= 1
 bench-waits:
 	cargo run --release -q -p waitwell-sim -- $(DAYS) $(SEED)
+
+# An offline lookup on the kiosk (argon2id) at 4x CPU throttle, in Chromium.
+bench-index: app server test-tools
+	cd tests/e2e && node bench/index-lookup.mjs
 
 # Requests per second of the release server (wrk over loopback).
 bench: app server

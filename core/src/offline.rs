@@ -1,31 +1,58 @@
 //! The offline appointment index: how a kiosk can recognise today's patients
 //! while the backend is unreachable without holding their names or birth
-//! dates. The server sends, per appointment, salted SHA-256 hashes of
-//! (name key, birth date) and of the appointment code, beside the masked
-//! hint; the kiosk hashes what the patient types the same way and looks it
-//! up. Matching follows [`crate::names`] exactly.
+//! dates. The server sends, per appointment, keyed hashes of (name key,
+//! birth date) and of the appointment code, beside the masked hint; the
+//! kiosk hashes what the patient types the same way and looks it up.
+//! Matching follows [`crate::names`] exactly.
+//!
+//! The hash is argon2id, slow and memory-hard on purpose: whoever holds an
+//! index (a stolen kiosk) can only test candidates one expensive hash at a
+//! time, while a kiosk needs one or two per lookup. Its cost is
+//! [`INDEX_HASH`]; README.md gives the figures.
 
 use crate::checkin::normalise_code;
 use crate::contract::{AppointmentHint, IndexedAppointment, OfflineIndex};
 use crate::date::Date;
 use crate::names::{surname_lookup_keys, typed_surname_keys};
-use sha2::{Digest, Sha256};
+use argon2::{Algorithm, Argon2, Params, Version};
 
-/// One salted hash, hex.
-pub fn salted(salt: &str, parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(salt.as_bytes());
+/// The cost of one index hash: argon2id, 12 MiB, 2 passes, 1 lane (about
+/// 12 ms on the reference machine: 11 M candidates take more than a day).
+pub const INDEX_HASH_MEMORY_KIB: u32 = 12 * 1024;
+pub const INDEX_HASH_PASSES: u32 = 2;
+/// The name of the scheme, sent with every index: a kiosk ignores an index
+/// keyed any other way (an older server's, or a stored one from before an
+/// update) rather than finding nobody in it.
+pub const INDEX_HASH: &str = "argon2id-v19-m12288-t2-p1";
+// The README's and SECURITY.md's figures are for at least this cost: a
+// cheaper setting does not build.
+const _: () = assert!(INDEX_HASH_MEMORY_KIB >= 12 * 1024 && INDEX_HASH_PASSES >= 2);
+
+/// Bytes of each hash (hex in the index).
+const HASH_BYTES: usize = 16;
+
+/// One keyed hash of `parts` under `salt`, hex; `None` if the salt is
+/// unusable (shorter than argon2's 8 bytes).
+pub fn keyed(salt: &str, parts: &[&str]) -> Option<String> {
+    let mut input = Vec::new();
     for part in parts {
         // A separator that cannot occur in the parts keeps ("ab","c") and
         // ("a","bc") apart.
-        hasher.update([0u8]);
-        hasher.update(part.as_bytes());
+        input.push(0u8);
+        input.extend_from_slice(part.as_bytes());
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let params = Params::new(
+        INDEX_HASH_MEMORY_KIB,
+        INDEX_HASH_PASSES,
+        1,
+        Some(HASH_BYTES),
+    )
+    .ok()?;
+    let mut out = [0u8; HASH_BYTES];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(&input, salt.as_bytes(), &mut out)
+        .ok()?;
+    Some(out.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The hashes an appointment is indexed under for name + birth date.
@@ -33,7 +60,7 @@ pub fn record_name_hashes(salt: &str, family_name: &str, birth_date: Date) -> Ve
     let birth = birth_date.to_string();
     surname_lookup_keys(family_name)
         .iter()
-        .map(|key| salted(salt, &["name", key, &birth]))
+        .filter_map(|key| keyed(salt, &["name", key, &birth]))
         .collect()
 }
 
@@ -42,14 +69,14 @@ pub fn typed_name_hashes(salt: &str, typed_family_name: &str, birth_date: Date) 
     let birth = birth_date.to_string();
     typed_surname_keys(typed_family_name)
         .iter()
-        .map(|key| salted(salt, &["name", key, &birth]))
+        .filter_map(|key| keyed(salt, &["name", key, &birth]))
         .collect()
 }
 
 /// The hash an appointment code is indexed under (already normalised:
 /// upper case, no spaces or hyphens).
-pub fn code_hash(salt: &str, normalised_code: &str) -> String {
-    salted(salt, &["code", normalised_code])
+pub fn code_hash(salt: &str, normalised_code: &str) -> Option<String> {
+    keyed(salt, &["code", normalised_code])
 }
 
 /// One appointment's index entry, as the server builds it.
@@ -62,7 +89,11 @@ pub fn index_entry(
 ) -> IndexedAppointment {
     IndexedAppointment {
         name_hashes: record_name_hashes(salt, family_name, birth_date),
-        code_hash: code_hash(salt, &normalise_code(code).unwrap_or_default()),
+        // An entry whose code cannot be hashed is found by name only (an
+        // empty hash is never looked up).
+        code_hash: normalise_code(code)
+            .and_then(|c| code_hash(salt, &c))
+            .unwrap_or_default(),
         hint,
     }
 }
@@ -84,10 +115,9 @@ impl OfflineIndex {
 
     /// The appointment with this code (as typed or scanned).
     pub fn find_by_code(&self, code: &str) -> Vec<AppointmentHint> {
-        let Some(code) = normalise_code(code) else {
+        let Some(hash) = normalise_code(code).and_then(|c| code_hash(&self.salt, &c)) else {
             return Vec::new();
         };
-        let hash = code_hash(&self.salt, &code);
         self.appointments
             .iter()
             .filter(|a| a.code_hash == hash)
@@ -104,13 +134,15 @@ mod tests {
 
     const CASES: &str = include_str!("../tests/data/name-matching.tsv");
 
+    const SALT: &str = "0123456789abcdef";
+
     fn dob() -> Date {
         "1980-04-12".parse().unwrap()
     }
 
     fn found(typed: &str, record: &str) -> bool {
-        let index = record_name_hashes("salt", record, dob());
-        typed_name_hashes("salt", typed, dob())
+        let index = record_name_hashes(SALT, record, dob());
+        typed_name_hashes(SALT, typed, dob())
             .iter()
             .any(|h| index.contains(h))
     }
@@ -128,22 +160,28 @@ mod tests {
 
     #[test]
     fn hashes_hide_the_name_and_date_and_depend_on_salt_and_birth_date() {
-        let hashes = record_name_hashes("salt", "García López", dob());
+        let hashes = record_name_hashes(SALT, "García López", dob());
         for h in &hashes {
-            assert_eq!(h.len(), 64);
+            assert_eq!(h.len(), 2 * HASH_BYTES);
             assert!(!h.contains("garcia") && !h.contains("1980"));
         }
         assert_ne!(
             hashes,
-            record_name_hashes("other salt", "García López", dob())
+            record_name_hashes("another day's salt", "García López", dob())
         );
         let other_day: Date = "1980-04-13".parse().unwrap();
-        assert!(!typed_name_hashes("salt", "garcia", other_day)
+        assert!(!typed_name_hashes(SALT, "garcia", other_day)
             .iter()
             .any(|h| hashes.contains(h)));
-        assert_ne!(salted("s", &["ab", "c"]), salted("s", &["a", "bc"]));
-        assert_eq!(code_hash("s", "GAR4K7"), code_hash("s", "GAR4K7"));
-        assert_ne!(code_hash("s", "GAR4K7"), code_hash("t", "GAR4K7"));
+        assert_ne!(keyed(SALT, &["ab", "c"]), keyed(SALT, &["a", "bc"]));
+        assert_eq!(code_hash(SALT, "GAR4K7"), code_hash(SALT, "GAR4K7"));
+        assert_ne!(
+            code_hash(SALT, "GAR4K7"),
+            code_hash("another salt", "GAR4K7")
+        );
+        // A salt argon2 cannot use hashes nothing, so finds nothing.
+        assert!(record_name_hashes("short", "García López", dob()).is_empty());
+        assert_eq!(code_hash("short", "GAR4K7"), None);
     }
 
     fn hint(appointment: &str) -> AppointmentHint {
@@ -160,10 +198,11 @@ mod tests {
     fn an_index_finds_by_name_and_code_and_holds_neither() {
         let index = OfflineIndex {
             day: "2026-11-27".into(),
-            salt: "day salt".into(),
+            salt: SALT.into(),
+            hash: INDEX_HASH.into(),
             appointments: vec![
-                index_entry("day salt", "García López", dob(), "gar-4k7", hint("a1")),
-                index_entry("day salt", "Okafor", dob(), "OKA9", hint("a2")),
+                index_entry(SALT, "García López", dob(), "gar-4k7", hint("a1")),
+                index_entry(SALT, "Okafor", dob(), "OKA9", hint("a2")),
             ],
         };
         let found =
@@ -185,6 +224,8 @@ mod tests {
     }
 
     proptest! {
+        // Each case hashes a few times at 8 MiB: fewer cases than usual.
+        #![proptest_config(ProptestConfig::with_cases(48))]
         /// Offline lookup answers exactly what the online matcher answers.
         #[test]
         fn the_index_agrees_with_the_matcher(typed in "[a-zA-Z' -]{0,20}|\\PC{0,12}", record in "[a-zA-Z' -]{1,24}|\\PC{1,12}") {

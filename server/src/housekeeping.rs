@@ -3,6 +3,7 @@
 //! pairings nobody approved, tablets not heard from for `device_days`
 //! (revoked), staff sessions past their shift, access log lines past
 //! `staff.access_log_days`, and rate-limit buckets of addresses gone quiet.
+//! It also makes today's offline index hashes ahead of the kiosks.
 
 use crate::state::AppState;
 use crate::store::{attempts, devices, idempotency, sessions, staff};
@@ -34,6 +35,9 @@ pub async fn once(state: &AppState) {
     }
     if let Err(e) = forget_stale_devices(state, now).await {
         tracing::warn!(error = %e, "forgetting expired pairings and lost tablets failed");
+    }
+    if let Err(e) = crate::http::offline::warm(state).await {
+        tracing::warn!(error = %e, "making today's offline index hashes failed");
     }
     state.limits.forget_idle();
 }

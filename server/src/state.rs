@@ -24,6 +24,9 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// Served over TLS: cookies are `Secure` and HSTS is sent.
     pub tls: bool,
+    /// The offline index's hashes, made once per appointment and day (each
+    /// costs an argon2id).
+    pub index_hashes: Arc<crate::http::offline::HashCache>,
 }
 
 impl AppState {
@@ -44,6 +47,7 @@ impl AppState {
             clock,
             hub: Arc::new(QueueHub::default()),
             secret: Arc::new(secret),
+            index_hashes: Arc::default(),
         })
     }
 

@@ -986,3 +986,83 @@ async fn a_check_in_needs_the_patients_identity() {
     );
     assert_eq!(answered, 10);
 }
+
+#[tokio::test]
+async fn the_offline_index_costs_an_attacker_a_slow_hash_per_candidate() {
+    use waitwell_core::date::Date;
+    use waitwell_core::offline::{typed_name_hashes, INDEX_HASH};
+    let server = start(serde_json::json!({}), staff());
+    let url = &server.url;
+    let client = client_from("127.0.0.2");
+    // Today's schedule, imported at reception.
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    let staff_cookie = sign_in(&client, url).await;
+    let schedule = serde_json::json!({ "day": today, "appointments": [
+        {"starts_at":"23:50","family_name":"García López","given_name":"María",
+         "birth_date":"1980-04-12","clinician":"Dr. Lee","line":"A","code":"gar4k7"}
+    ]});
+    let imported = post(
+        &client,
+        format!("{url}/api/v1/appointments/import"),
+        &schedule.to_string(),
+        &[
+            ("cookie", &staff_cookie),
+            ("idempotency-key", "6f9a4b8e-1c2d-4e5f-8a7b-9c0d1e2f3a4b"),
+        ],
+    )
+    .await;
+    assert_eq!(imported.status(), 200);
+
+    // What a stolen kiosk holds: today's index.
+    let kiosk = enroll(&client, url, "check-in").await;
+    let reply = client
+        .get(format!("{url}/api/v1/offline-index"))
+        .header("cookie", kiosk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let text = reply.text().await.unwrap();
+    for secret in ["García", "garcia", "1980", "gar4k7", "GAR4K7"] {
+        assert!(!text.contains(secret), "{secret} in the index");
+    }
+    let index: waitwell_core::contract::OfflineIndex = serde_json::from_str(&text).unwrap();
+    assert_eq!(index.hash, INDEX_HASH);
+
+    // The attack: surname × birth date candidates, one hash each.
+    let listed: Vec<&String> = index
+        .appointments
+        .iter()
+        .flat_map(|a| &a.name_hashes)
+        .collect();
+    let birth: Date = "1980-04-12".parse().unwrap();
+    let tries = 30;
+    let started = Instant::now();
+    let mut hits = 0;
+    for n in 0..tries {
+        let guess = if n == tries - 1 {
+            "Garcia".to_owned()
+        } else {
+            format!("Surname{n}")
+        };
+        if typed_name_hashes(&index.salt, &guess, birth)
+            .iter()
+            .any(|h| listed.contains(&h))
+        {
+            hits += 1;
+        }
+    }
+    let each = started.elapsed() / tries;
+    assert_eq!(hits, 1, "the right candidate, and only it, is found");
+    let candidates = 299.0 * 36_890.0;
+    println!(
+        "Offline index: {INDEX_HASH}; {:.1} ms a candidate on this machine, so 299 surnames \
+         × 36,890 birth dates (11 M candidates) take {:.0} hours on one core for one day's \
+         index (it was 4 s with salted SHA-256)",
+        each.as_secs_f64() * 1000.0,
+        candidates * each.as_secs_f64() / 3600.0
+    );
+}

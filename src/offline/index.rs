@@ -1,13 +1,15 @@
 //! Today's appointment index, kept on a check-in kiosk so patients can be
 //! recognised while the backend is unreachable. Fetched while online and
-//! stored in IndexedDB as the server sends it: salted hashes and masked
-//! hints, never a name or a birth date.
+//! stored in IndexedDB as the server sends it: keyed argon2id hashes and
+//! masked hints, never a name or a birth date. A lookup hashes what the
+//! patient typed once or twice (tens of milliseconds each).
 
 use super::store::INDEX;
 use super::use_sync;
 use crate::api::Adapter;
 use leptos::prelude::*;
 use waitwell_core::contract::{AppointmentHint, IdentifyRequest, OfflineIndex};
+use waitwell_core::offline::INDEX_HASH;
 
 const KEY: &str = "today";
 /// How often a kiosk refreshes its index while it can.
@@ -77,7 +79,11 @@ impl OfflineIndexes {
     /// index; `None` when the kiosk has no index for today.
     pub fn find(&self, request: &IdentifyRequest) -> Option<Vec<AppointmentHint>> {
         self.0.with_value(|index| {
-            let index = index.as_ref().filter(|i| i.day == local_today())?;
+            // Today's, keyed the way this build hashes (a stored index from
+            // before an update is not used: it would find nobody).
+            let index = index
+                .as_ref()
+                .filter(|i| i.day == local_today() && i.hash == INDEX_HASH)?;
             Some(match request {
                 IdentifyRequest::Name {
                     family_name,

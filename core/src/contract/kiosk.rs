@@ -56,6 +56,10 @@ pub struct OfflineIndex {
     pub day: String,
     /// The salt of every hash in it (one per site and day).
     pub salt: String,
+    /// How its hashes are made ([`crate::offline::INDEX_HASH`]); a kiosk
+    /// uses an index keyed its own way only.
+    #[serde(default)]
+    pub hash: String,
     pub appointments: Vec<IndexedAppointment>,
 }
 
@@ -63,9 +67,9 @@ pub struct OfflineIndex {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexedAppointment {
-    /// Salted SHA-256 (hex) of each surname key with the birth date.
+    /// Keyed hash (argon2id, hex) of each surname key with the birth date.
     pub name_hashes: Vec<String>,
-    /// Salted SHA-256 (hex) of the normalised appointment code.
+    /// Keyed hash (argon2id, hex) of the normalised appointment code.
     pub code_hash: String,
     pub hint: AppointmentHint,
 }
