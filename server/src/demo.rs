@@ -34,6 +34,17 @@ pub async fn ensure_staff(
     }
 }
 
+/// Whether the demo account can still sign in with its published
+/// passphrase (a database that ran `--demo` once, now started for real).
+pub async fn published_staff_account(db: &SqlitePool) -> Result<bool, AppError> {
+    match crate::store::staff::by_name(db, STAFF_NAME).await? {
+        Some(account) if !account.disabled => {
+            crate::secrets::verify(Some(account.passphrase_hash), STAFF_PASSPHRASE).await
+        }
+        _ => Ok(false),
+    }
+}
+
 /// A demo patient to print at start-up (made-up people).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoPatient {

@@ -157,6 +157,19 @@ async fn run(args: Args) -> Result<(), String> {
     } else {
         None
     };
+    if !args.demo
+        && demo::published_staff_account(&state.db)
+            .await
+            .map_err(|e| format!("cannot read staff accounts: {e}"))?
+    {
+        return Err(format!(
+            "the demo account \"{}\" can still sign in with its published passphrase: \
+             disable it first (waitwell-server --db {} staff disable {})",
+            demo::STAFF_NAME,
+            args.db.display(),
+            demo::STAFF_NAME
+        ));
+    }
     let accounts = store::staff::enabled_count(&state.db)
         .await
         .map_err(|e| format!("cannot read staff accounts: {e}"))?;

@@ -110,3 +110,35 @@ async fn a_later_day_with_the_same_database_gets_its_own() {
     assert_eq!(ready[0].time, "09:10");
     assert_eq!(identify_garcia(&f).await, 200);
 }
+
+#[tokio::test]
+async fn the_demo_account_is_made_once_and_its_published_passphrase_is_caught() {
+    let f = fixture().await;
+    let now = f.state.now().as_second();
+    assert!(!demo::published_staff_account(&f.state.db).await.unwrap());
+    let made = demo::ensure_staff(&f.state.db, now).await.unwrap();
+    assert_eq!(made, Some((demo::STAFF_NAME, demo::STAFF_PASSPHRASE)));
+    // A second start keeps the same account.
+    assert_eq!(demo::ensure_staff(&f.state.db, now).await.unwrap(), made);
+    let signed_in = post_json(
+        &f.state,
+        "/api/v1/staff/session",
+        &serde_json::json!({"name": demo::STAFF_NAME, "passphrase": demo::STAFF_PASSPHRASE})
+            .to_string(),
+        &[],
+    )
+    .await;
+    assert_eq!(signed_in.status, 200);
+    // Started for real, that database would hold a published credential:
+    // the server refuses until it is disabled or reset.
+    assert!(demo::published_staff_account(&f.state.db).await.unwrap());
+    waitwell_server::accounts::reset(&f.state.db, demo::STAFF_NAME, now)
+        .await
+        .unwrap();
+    assert!(!demo::published_staff_account(&f.state.db).await.unwrap());
+    assert_eq!(
+        demo::ensure_staff(&f.state.db, now).await.unwrap(),
+        None,
+        "not printed once changed"
+    );
+}

@@ -355,6 +355,25 @@ async fn a_server_needs_staff_accounts_and_refuses_a_shared_pin() {
     let site = site_file(dir.path(), serde_json::json!({}), Some(old));
     let said = refused_start(&mut command(dir.path(), &site, "127.0.0.1:0"));
     assert!(said.contains("staff.pin"), "{said}");
+
+    // A database that once ran --demo holds the demo account with its
+    // published passphrase: started for real, it is refused until that
+    // account is disabled.
+    let site = site_file(dir.path(), serde_json::json!({}), Some(staff()));
+    let db = dir.path().join("waitwell.db");
+    let mut demo = start_with(dir, &site, &["--demo"]);
+    let dir = std::mem::replace(&mut demo.dir, tempfile::tempdir().unwrap());
+    drop(demo); // stopped; its folder kept
+    let said = refused_start(&mut command(dir.path(), &site, "127.0.0.1:0"));
+    assert!(said.contains("published passphrase"), "{said}");
+    let disabled = Command::new(env!("CARGO_BIN_EXE_waitwell-server"))
+        .arg("--db")
+        .arg(&db)
+        .args(["staff", "disable", "demo"])
+        .output()
+        .unwrap();
+    assert!(disabled.status.success());
+    drop(start_in(dir, &site));
 }
 
 #[tokio::test]
