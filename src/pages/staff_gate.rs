@@ -37,7 +37,25 @@ enum SignOutReason {
     PinLockout,
 }
 
+/// Which screen a [`Session`] shows (what changes it rebuilds the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Checking,
+    SignedOut,
+    SignedIn,
+    Locked,
+}
+
 impl Session {
+    fn stage(&self) -> Stage {
+        match self {
+            Session::Checking => Stage::Checking,
+            Session::SignedOut { .. } => Stage::SignedOut,
+            Session::SignedIn(_) => Stage::SignedIn,
+            Session::Locked(_) => Stage::Locked,
+        }
+    }
+
     fn from_server(session: StaffSession) -> Session {
         match session.state {
             SessionState::Active => Session::SignedIn(session),
@@ -132,16 +150,11 @@ pub fn StaffGate(
         session.try_set(now);
     });
     // The signed-in view stays while the session merely changes (a PIN
-    // set); it is rebuilt only when someone signs in or unlocks.
-    let stage = Memo::new(move |_| match session.get() {
-        Session::Checking => 0,
-        Session::SignedOut { .. } => 1,
-        Session::SignedIn(_) => 2,
-        Session::Locked(_) => 3,
-    });
+    // set); it is rebuilt only when someone signs in, locks or unlocks.
+    let stage = Memo::new(move |_| session.with(Session::stage));
     move || match stage.get() {
-        0 => ().into_any(),
-        2 => {
+        Stage::Checking => ().into_any(),
+        Stage::SignedIn => {
             let idle_seconds = session
                 .with_untracked(|s| match s {
                     Session::SignedIn(s) => Some(s.idle_seconds),
@@ -154,11 +167,11 @@ pub fn StaffGate(
             }
             .into_any()
         }
-        3 => match session.get_untracked() {
+        Stage::Locked => match session.get_untracked() {
             Session::Locked(s) => view! { <Unlock session=s /> }.into_any(),
             _ => ().into_any(),
         },
-        _ => {
+        Stage::SignedOut => {
             let reason = session.with_untracked(|s| match s {
                 Session::SignedOut { reason } => *reason,
                 _ => None,

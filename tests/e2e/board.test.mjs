@@ -112,7 +112,7 @@ test('killing the server shows reconnecting; after a restart the board is right 
   assert.equal(await page.getAttribute('.lines', 'aria-busy'), 'true');
   await screenshot(page, 'board-reconnecting-en');
 
-  server = await startServer({ port: server.port, dir: server.dir });
+  server = await server.restart();
   const after = await walkIn(server, 'Di');
   await page.waitForSelector('[data-connection="live"]', { timeout: 15_000 });
   await page.locator('td.code', { hasText: after }).waitFor({ timeout: 5000 });

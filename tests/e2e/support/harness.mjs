@@ -31,7 +31,8 @@ export const ROUTES = [
  * context still pairs and holds its own credential) unless
  * `approveTablets: false`, where staff approve each code as at a clinic.
  */
-export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST, approveTablets = true } = {}) {
+export async function startServer(options = {}) {
+  const { port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST, approveTablets = true } = options;
   const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', dist];
   if (demo) args.push('--demo');
   args.push(`--approve-tablets=${approveTablets}`);
@@ -76,6 +77,13 @@ export async function startServer({ port = 0, dir = mkdtempSync(join(tmpdir(), '
     dir,
     staff,
     port: Number(new URL(url).port),
+    /**
+     * Starts the server again as it was started (same options, port and
+     * data), after `kill`: the new server.
+     */
+    restart() {
+      return startServer({ ...options, port: Number(new URL(url).port), dir });
+    },
     /** Kills the process (SIGKILL: no goodbye to clients), keeping the data. */
     async kill() {
       if (running()) {
