@@ -273,10 +273,17 @@ fn Unlock(session: StaffSession) -> impl IntoView {
             pin.set(String::new());
             error.set(Some(e));
         }
-        // Out of tries, or the session is over: a full sign-in.
-        Some(Err(ClientError::Rejected { status: 401, .. })) => {
+        // Out of tries: a full sign-in, saying why.
+        Some(Err(e)) if e.code() == Some(ErrorCode::LockedOut) => {
             desk.session.set(Session::SignedOut {
                 reason: Some(SignOutReason::PinLockout),
+            });
+        }
+        // The session is over for another reason (its shift, the desk
+        // revoked, the account disabled).
+        Some(Err(ClientError::Rejected { status: 401, .. })) => {
+            desk.session.set(Session::SignedOut {
+                reason: Some(SignOutReason::Ended),
             });
         }
         Some(Err(e)) => {

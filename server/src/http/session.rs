@@ -175,7 +175,7 @@ pub async fn status(
     request_body = StaffPin,
     responses(
         (status = 200, description = "Unlocked (the PIN is checked even when the session was not locked)", body = StaffSession),
-        (status = 401, description = "Wrong PIN, still locked (session_locked); or the session ended: no PIN here, out of tries (the last wrong PIN ends it), or over (unauthorized)", body = ApiError),
+        (status = 401, description = "Wrong PIN, still locked (session_locked); out of tries, the session ended by the last wrong PIN (locked_out); or the session is over otherwise: no PIN here, past its shift, account disabled (unauthorized)", body = ApiError),
     ))]
 /// `POST /staff/session/unlock`: the session's owner types their PIN at
 /// an enrolled reception desk. Each try is counted against the session
@@ -205,7 +205,9 @@ pub async fn unlock(
             "",
         )
         .await?;
-        Err::<Json<StaffSession>, _>(AppError::unauthorized(
+        Err::<Json<StaffSession>, _>(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::LockedOut,
             "too many wrong PINs: sign in with your passphrase",
         ))
     };
