@@ -162,26 +162,48 @@ fn ApplyDeviceLocale(locale: Option<Locale>) -> impl IntoView {
     });
 }
 
+/// Set while the page on screen is a wall screen (the queue board): the
+/// whole screen is its own, without the app bar and its patient toolbar.
+#[derive(Clone, Copy)]
+pub struct WallScreen(RwSignal<bool>);
+
+impl WallScreen {
+    /// Claims the whole screen for as long as the calling component lives.
+    pub fn claim() {
+        if let Some(WallScreen(wall)) = use_context::<WallScreen>() {
+            wall.set(true);
+            on_cleanup(move || {
+                let _ = wall.try_set(false);
+            });
+        }
+    }
+}
+
 /// The frame around every page: skip link, app bar and main landmark.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = DisplayPrefs::provide();
+    let wall = RwSignal::new(false);
+    provide_context(WallScreen(wall));
     view! {
         <leptos_meta::Html
             attr:data-contrast=move || {
                 if prefs.high_contrast.get() { "high" } else { "normal" }
             }
             attr:data-text=move || if prefs.large_text.get() { "large" } else { "normal" }
+            attr:data-wall=move || wall.get().then_some("true")
         />
         <a class="skip-link" href="#main">
             {t!(i18n, skip_to_content)}
         </a>
-        <header class="app-bar">
-            <span class="brand">{t!(i18n, app_name)}</span>
-            <SyncIndicator />
-            <DisplayToolbar />
-        </header>
+        <Show when=move || !wall.get()>
+            <header class="app-bar">
+                <span class="brand">{t!(i18n, app_name)}</span>
+                <SyncIndicator />
+                <DisplayToolbar />
+            </header>
+        </Show>
         <main id="main" tabindex="-1">
             {children()}
         </main>

@@ -24,6 +24,7 @@ pub mod sync_status;
 pub mod text;
 pub mod wait;
 pub mod walk_in;
+pub mod wall;
 mod wire;
 
 pub use device::{DeviceSettings, DeviceSettingsError};

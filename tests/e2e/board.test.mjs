@@ -35,7 +35,7 @@ test('a new ticket appears on the board within a second, without reload', async 
   const { context, page, errors } = await openBoard();
   const started = Date.now();
   const ticket = await walkIn(server, 'Ana');
-  await page.locator('table.waiting td.code', { hasText: ticket }).waitFor({ timeout: 1000 });
+  await page.locator('.waiting .code', { hasText: ticket }).waitFor({ timeout: 1000 });
   const took = Date.now() - started;
   assert.ok(took < 1000, `took ${took} ms`);
   assert.deepEqual(errors, []);
@@ -45,7 +45,7 @@ test('a new ticket appears on the board within a second, without reload', async 
 test('a call from reception highlights on the board with its room', async () => {
   const { context, page, errors } = await openBoard();
   const ticket = await walkIn(server, 'Bo');
-  await page.locator('td.code', { hasText: ticket }).waitFor();
+  await page.locator('.waiting .code', { hasText: ticket }).waitFor();
   const cookie = await staffCookie(server);
   // Call until our ticket comes up (earlier tests may have left others).
   for (let i = 0; i < 10; i++) {
@@ -56,7 +56,7 @@ test('a call from reception highlights on the board with its room', async () => 
   const called = page.locator('.calling .called', { hasText: ticket });
   await called.waitFor({ timeout: 1000 });
   assert.match(await called.textContent(), /Room 3/);
-  assert.equal(await page.locator('td.code', { hasText: ticket }).count(), 0);
+  assert.equal(await page.locator('.waiting .code', { hasText: ticket }).count(), 0);
   await screenshot(page, 'board-calling-en');
   assert.deepEqual(await seriousViolations(page), []);
   assert.deepEqual(await smallTargets(page), []);
@@ -87,7 +87,7 @@ test("the board shows none of the patients' names or birth dates, on screen or o
   assert.equal(checkIn.status, 201, checkIn.text);
   await page.goto(`${server.url}/board`);
   await waitForPage(page);
-  await page.locator('td.code', { hasText: checkIn.json.ticket }).waitFor();
+  await page.locator('.waiting .code', { hasText: checkIn.json.ticket }).waitFor();
   const dom = await page.evaluate(() => document.documentElement.outerHTML);
   const seen = [dom, ...bodies].join('\n');
   const patients = ['García', 'Garcia', 'María', 'O\'Brien', 'Haddad', 'Müller', 'van der Berg', '1980-04-12', '1975-09-30', 'Arabic', 'Ana G', 'Bo G'];
@@ -104,7 +104,7 @@ test("the board shows none of the patients' names or birth dates, on screen or o
 test('killing the server shows reconnecting; after a restart the board is right again', async () => {
   const { context, page } = await openBoard();
   const before = await walkIn(server, 'Cy');
-  await page.locator('td.code', { hasText: before }).waitFor();
+  await page.locator('.waiting .code', { hasText: before }).waitFor();
 
   await server.kill();
   await page.waitForSelector('[data-connection="lost"]', { timeout: 10_000 });
@@ -115,8 +115,8 @@ test('killing the server shows reconnecting; after a restart the board is right 
   server = await server.restart();
   const after = await walkIn(server, 'Di');
   await page.waitForSelector('[data-connection="live"]', { timeout: 15_000 });
-  await page.locator('td.code', { hasText: after }).waitFor({ timeout: 5000 });
-  await page.locator('td.code', { hasText: before }).waitFor();
+  await page.locator('.waiting .code', { hasText: after }).waitFor({ timeout: 5000 });
+  await page.locator('.waiting .code', { hasText: before }).waitFor();
   await context.close();
 });
 
@@ -149,7 +149,7 @@ test('a site can show the whole queue as one list, waiting tickets by expected w
     await page.waitForSelector('[data-connection="live"]');
     await page.locator('section.line h2', { hasText: 'Everyone' }).waitFor();
     assert.equal(await page.locator('section.line').count(), 1);
-    const codes = await page.locator('table.waiting td.code').allInnerTexts();
+    const codes = await page.locator('.waiting .code').allInnerTexts();
     assert.deepEqual([...codes].sort(), [first, second].sort());
     await screenshot(page, 'board-single-list-en');
     assert.deepEqual(errors, []);

@@ -155,7 +155,7 @@ test('reception runs the queue live; the board highlights, chimes and speaks eac
   await page.locator('.feedback').getByRole('button', { name: 'Undo' }).click();
   await page.locator('.feedback', { hasText: `Undone: ${ticket} is back at the front of the queue.` }).waitFor();
   await row(page, ticket).and(page.locator('[data-status="waiting"]')).waitFor();
-  await board.page.locator('table.waiting td.code', { hasText: ticket }).waitFor();
+  await board.page.locator('.waiting .code', { hasText: ticket }).waitFor();
 
   // Call, recall (announced again), served.
   await row(page, ticket).getByRole('button', { name: `Call ${ticket}` }).click();
@@ -195,8 +195,9 @@ test('a delay notice posted at reception shows on the board in its language, and
   await desk.page.getByRole('button', { name: 'Post notice' }).click();
   await board.page.locator('.notice', { hasText: 'Dr. Lee is running about 20 minutes late.' }).waitFor({ timeout: 1000 });
   await checkPage(board.page, 'board-notice-en');
-  await board.page.locator('header').getByRole('button', { name: 'Español' }).click();
-  await board.page.locator('.notice', { hasText: 'Dr. Lee lleva un retraso de unos 20 minutos.' }).waitFor();
+  // The wall board has no language buttons: its labels take turns in the
+  // clinic's languages.
+  await board.page.locator('.notice', { hasText: 'Dr. Lee lleva un retraso de unos 20 minutos.' }).waitFor({ timeout: 20_000 });
   await desk.page.locator('.notice-row').getByRole('button', { name: 'Clear' }).click();
   await board.page.locator('.notice').waitFor({ state: 'detached', timeout: 1000 });
   await board.context.close();

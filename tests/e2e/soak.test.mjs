@@ -58,9 +58,18 @@ test(`${TICKETS} tickets through the board and reception: no growth`, async () =
     assert.equal(reply.status, 200, reply.text);
     return reply.json;
   };
-  /** Both screens show `ticket` as the newest waiting one: caught up. */
+  /**
+   * Both screens have caught up: the board shows the queue's latest version
+   * (its list may count the newest ticket in "and N more" rather than show
+   * it), and reception lists `ticket`.
+   */
   const settled = async (ticket) => {
-    await board.page.locator('table.waiting td.code', { hasText: ticket }).waitFor({ timeout: 30_000 });
+    const { json: queue } = await api(server, 'GET', '/queue');
+    await board.page.waitForFunction(
+      (version) => Number(document.querySelector('.board .lines')?.dataset.version) >= version,
+      queue.version,
+      { timeout: 30_000 },
+    );
     await desk.page.locator(`tr.ticket-row[data-ticket="${ticket}"]`).waitFor({ timeout: 30_000 });
     await new Promise((ok) => setTimeout(ok, 1000));
   };

@@ -1,32 +1,84 @@
 //! `/board`: the public queue on a wall screen. Ticket codes, rooms and
 //! wait ranges only; live, and honest about it when the connection drops.
+//!
+//! A wall screen is read from the seats, never touched: it has the whole
+//! screen (no app bar), every size comes from the screen's own size
+//! ([`waitwell_core::wall::fit`]) so that nothing ever scrolls, what does not
+//! fit is counted ("and 23 more"), and its labels take turns in the clinic's
+//! languages.
 
 use crate::api::live::{follow_queue, Connection, LiveQueue};
 use crate::api::use_adapter;
+use crate::app::WallScreen;
 use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
 use crate::time::{clock_time, parse_time};
 use leptos::prelude::*;
 use leptos_i18n::{I18nContext, Locale as _};
+use leptos_use::use_interval_fn;
 use waitwell_core::board::one_list;
-use waitwell_core::contract::{BoardLayout, CalledTicket, DelayNotice, PublicLine, WaitingTicket};
+use waitwell_core::contract::{
+    BoardLayout, CalledTicket, DelayNotice, PublicLine, PublicQueue, WaitingTicket,
+};
 use waitwell_core::queue::LineId;
+use waitwell_core::wall::{fit, Content, Fit};
 
 mod calls;
 
 use calls::{announce_calls, FreshCalls, SiteSignal};
+
+/// How long the board's labels stay in one language before the next.
+const LANGUAGE_MILLIS: u64 = 8_000;
+
+/// The language the board's labels are in right now.
+#[derive(Clone, Copy)]
+struct BoardLanguage(Signal<Locale>);
+
+impl BoardLanguage {
+    fn get(self) -> Locale {
+        self.0.get()
+    }
+}
+
+/// Takes turns through the clinic's languages, starting with this device's.
+fn cycle_languages(site: SiteSignal, i18n: I18nContext<Locale>) -> BoardLanguage {
+    let turn = RwSignal::new(0_usize);
+    let _ = use_interval_fn(
+        move || turn.update(|t| *t = t.wrapping_add(1)),
+        LANGUAGE_MILLIS,
+    );
+    BoardLanguage(Signal::derive(move || {
+        let own = i18n.get_locale();
+        let mut languages: Vec<Locale> = site.with(|s| match s {
+            Some(Ok(site)) => site
+                .languages
+                .iter()
+                .filter_map(|tag| tag.parse::<Locale>().ok())
+                .collect(),
+            _ => Vec::new(),
+        });
+        languages.dedup();
+        // Start from this device's own language where the clinic has it.
+        let first = languages.iter().position(|l| *l == own);
+        match (first, languages.len()) {
+            (_, 0) => own,
+            (Some(first), n) => languages[(first + turn.get()) % n],
+            (None, n) => languages[turn.get() % n],
+        }
+    }))
+}
 
 /// Line and room names in the board's language (the site's translations,
 /// else the names as configured).
 #[derive(Clone, Copy)]
 struct Names {
     site: SiteSignal,
-    i18n: I18nContext<Locale>,
+    language: BoardLanguage,
 }
 
 impl Names {
     fn line(self, id: LineId, default: &str) -> String {
-        let language = self.i18n.get_locale();
+        let language = self.language.get();
         self.site
             .with(|s| match s {
                 Some(Ok(site)) => site.line_name(id, language.as_str()).map(str::to_owned),
@@ -36,7 +88,7 @@ impl Names {
     }
 
     fn room(self, room: &str) -> String {
-        let language = self.i18n.get_locale();
+        let language = self.language.get();
         self.site.with(|s| match s {
             Some(Ok(site)) => site.room_name(room, language.as_str()).to_owned(),
             _ => room.to_owned(),
@@ -44,15 +96,40 @@ impl Names {
     }
 }
 
+/// The screen's size, kept up to date.
+fn screen_size() -> ReadSignal<(f64, f64)> {
+    let measure = || {
+        web_sys::window()
+            .map(|w| {
+                let px = |v: Result<wasm_bindgen::JsValue, _>| {
+                    v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+                };
+                (px(w.inner_width()), px(w.inner_height()))
+            })
+            .unwrap_or((1280.0, 800.0))
+    };
+    let size = RwSignal::new(measure());
+    let listener = window_event_listener(leptos::ev::resize, move |_| {
+        let _ = size.try_set(measure());
+    });
+    on_cleanup(move || listener.remove());
+    size.read_only()
+}
+
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let i18n = use_i18n();
     crate::api::provide_in_flight();
+    WallScreen::claim();
     let adapter = use_adapter();
     let site = crate::api::site::use_site_config();
+    let language = cycle_languages(site, i18n);
+    provide_context(language);
     view! {
-        <section class="surface board" data-surface="board">
-            <PageHeading>{t!(i18n, surface.board.title)}</PageHeading>
+        <section class="surface board wall" data-surface="board" lang=move || language.get().as_str()>
+            <div class="wall-title">
+                <PageHeading>{move || td_string!(language.get(), surface.board.title).to_string()}</PageHeading>
+            </div>
             {move || match adapter.get() {
                 Some(Ok(adapter)) => view! { <LiveBoard live=follow_queue(adapter) site=site /> }.into_any(),
                 Some(Err(error)) => {
@@ -76,31 +153,133 @@ pub fn BoardPage() -> impl IntoView {
     }
 }
 
+/// What the board shows, as far as its layout goes.
+fn content_of(queue: Option<&PublicQueue>, single: bool) -> Content {
+    let Some(queue) = queue else {
+        return Content {
+            lines: 1,
+            calling: 0,
+            notices: 0,
+            code_chars: 5,
+            room_chars: 6,
+        };
+    };
+    let calls = || queue.lines.iter().flat_map(|l| l.calling.iter());
+    let codes = calls().map(|c| c.ticket.as_str()).chain(
+        queue
+            .lines
+            .iter()
+            .flat_map(|l| l.waiting.iter().map(|w| w.ticket.as_str())),
+    );
+    Content {
+        lines: if single { 1 } else { queue.lines.len() },
+        calling: if single {
+            calls().count()
+        } else {
+            queue
+                .lines
+                .iter()
+                .map(|l| l.calling.len())
+                .max()
+                .unwrap_or(0)
+        },
+        notices: queue.notices.len(),
+        code_chars: codes.map(|c| c.chars().count()).max().unwrap_or(5),
+        room_chars: calls().map(|c| c.room.chars().count()).max().unwrap_or(6),
+    }
+}
+
+/// The board's sizes as CSS custom properties, set through the CSS object
+/// model (the content security policy refuses `style` attributes).
+fn apply_fit(element: &web_sys::HtmlElement, fit: &Fit) {
+    let style = element.style();
+    for (name, value) in fit_properties(fit) {
+        let _ = style.set_property(&name, &value);
+    }
+}
+
+/// The board's sizes as (custom property, value) pairs.
+fn fit_properties(fit: &Fit) -> Vec<(String, String)> {
+    let px = [
+        ("panel-width", fit.panel_width),
+        ("panel-height", fit.panel_height),
+        ("panel-pad", fit.panel_pad),
+        ("heading-row", fit.heading_row),
+        ("heading-font", fit.heading_font),
+        ("label-row", fit.label_row),
+        ("label-font", fit.label_font),
+        ("call-font", fit.call_font),
+        ("room-font", fit.room_font),
+        ("call-row", fit.call_row),
+        ("call-gap", fit.call_gap),
+        ("code-font", fit.code_font),
+        ("wait-font", fit.wait_font),
+        ("tile-width", fit.tile_width),
+        ("tile-height", fit.tile_height),
+        ("tile-gap", fit.tile_gap),
+        ("more-row", fit.more_row),
+        ("more-font", fit.more_font),
+    ];
+    let mut properties = vec![("--columns".to_owned(), fit.columns.to_string())];
+    for (name, value) in px {
+        // Rounded down: the blocks may add up a pixel short, never over.
+        properties.push((
+            format!("--{name}"),
+            format!("{:.2}px", (value * 100.0).floor() / 100.0),
+        ));
+    }
+    properties
+}
+
 #[component]
 fn LiveBoard(live: LiveQueue, site: SiteSignal) -> impl IntoView {
-    let i18n = use_i18n();
     let fresh = announce_calls(live, site);
     provide_context(FreshCalls(fresh.read_only()));
-    let names = Names { site, i18n };
+    let language = expect_context::<BoardLanguage>();
+    let names = Names { site, language };
     provide_context(names);
+    let size = screen_size();
+    let single = Memo::new(move |_| {
+        site.with(|s| matches!(s, Some(Ok(s)) if s.board_layout == BoardLayout::Single))
+    });
+    let layout = Memo::new(move |_| {
+        let (width, height) = size.get();
+        let content = live.snapshot.with(|q| content_of(q.as_ref(), single.get()));
+        fit(width, height, content)
+    });
     let lost = move || matches!(live.connection.get(), Connection::Lost { .. });
+    let lines = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(element) = lines.get() {
+            layout.with(|fit| apply_fit(&element, fit));
+        }
+    });
     view! {
         <ConnectionStatus live=live />
-        <Notices live=live />
-        // Stale while the connection is down: dimmed, and said above.
-        <div class="lines" class:stale=lost aria-busy=move || lost().to_string()>
+        <Notices live=live shown=Signal::derive(move || layout.with(|f| f.notices_shown)) />
+        // Stale while the connection is down: dimmed, and said in the corner.
+        <div
+            class="lines"
+            class:stale=lost
+            aria-busy=move || lost().to_string()
+            node_ref=lines
+            // Which version of the queue is on screen (for whoever checks
+            // that the board has caught up).
+            data-version=move || live.snapshot.with(|q| q.as_ref().map(|q| q.version))
+        >
             // Each snapshot replaces the lines whole; the old views (and their
             // owners) are dropped with them, so nothing grows over a long day.
             {move || {
-                let single = site
-                    .with(|s| matches!(s, Some(Ok(s)) if s.board_layout == BoardLayout::Single));
+                let fit = layout.get();
                 live.snapshot
                     .get()
                     .map(|queue| {
-                        if single {
-                            let all = Signal::derive(move || t_string!(i18n, board.all_lines).to_string());
+                        if single.get() {
+                            let all = Signal::derive(move || {
+                                td_string!(language.get(), board.all_lines).to_string()
+                            });
                             one_list(queue.lines, String::new())
-                                .map(|line| view! { <Line line=line name=all /> })
+                                .map(|line| view! { <Line line=line name=all fit=fit /> })
                                 .into_any()
                         } else {
                             queue
@@ -109,7 +288,7 @@ fn LiveBoard(live: LiveQueue, site: SiteSignal) -> impl IntoView {
                                 .map(|line| {
                                     let (id, default) = (line.id, line.name.clone());
                                     let name = Signal::derive(move || names.line(id, &default));
-                                    view! { <Line line=line name=name /> }
+                                    view! { <Line line=line name=name fit=fit.clone() /> }
                                 })
                                 .collect_view()
                                 .into_any()
@@ -120,7 +299,9 @@ fn LiveBoard(live: LiveQueue, site: SiteSignal) -> impl IntoView {
     }
 }
 
-/// Live, reconnecting, or connecting, with when the board was last right.
+/// Says nothing while all is well; when the connection is down (or not
+/// yet up), a small corner says so and when the board was last right. In
+/// the device's own language: it is for staff, not for the room.
 #[component]
 fn ConnectionStatus(live: LiveQueue) -> impl IntoView {
     let i18n = use_i18n();
@@ -141,31 +322,41 @@ fn ConnectionStatus(live: LiveQueue) -> impl IntoView {
         },
     };
     let lost = move || matches!(live.connection.get(), Connection::Lost { .. });
+    let live_now = move || matches!(live.connection.get(), Connection::Live);
     view! {
-        <p class="connection" class:lost=lost role="status" data-connection=move || match live.connection.get() {
-            Connection::Connecting => "connecting",
-            Connection::Live => "live",
-            Connection::Lost { .. } => "lost",
-        }>
+        <p
+            class="connection"
+            class:lost=lost
+            class:visually-hidden=live_now
+            role="status"
+            lang=move || i18n.get_locale().as_str()
+            data-connection=move || match live.connection.get() {
+                Connection::Connecting => "connecting",
+                Connection::Live => "live",
+                Connection::Lost { .. } => "lost",
+            }
+        >
             {status}
         </p>
     }
 }
 
-/// The delay notices staff posted, in the board's language.
+/// The delay notices staff posted, in the board's language (as many as
+/// the screen has room for; the rest wait their turn).
 #[component]
-fn Notices(live: LiveQueue) -> impl IntoView {
-    let i18n = use_i18n();
+fn Notices(live: LiveQueue, shown: Signal<usize>) -> impl IntoView {
+    let language = expect_context::<BoardLanguage>();
     view! {
         <ul class="notices">
             {move || {
                 live.snapshot
                     .with(|q| q.as_ref().map(|q| q.notices.clone()).unwrap_or_default())
                     .into_iter()
+                    .take(shown.get())
                     .map(|DelayNotice { clinician, minutes, .. }| {
                         view! {
                             <li class="notice">
-                                {move || t_string!(i18n, board.delay, clinician = clinician.clone(), minutes = minutes).to_string()}
+                                {move || td_string!(language.get(), board.delay, clinician = clinician.clone(), minutes = minutes).to_string()}
                             </li>
                         }
                     })
@@ -175,20 +366,31 @@ fn Notices(live: LiveQueue) -> impl IntoView {
     }
 }
 
+/// One line's panel: its name, the latest calls, and the first waiting
+/// tickets as tiles, with a count of the rest.
 #[component]
-fn Line(line: PublicLine, name: Signal<String>) -> impl IntoView {
-    let i18n = use_i18n();
+fn Line(line: PublicLine, name: Signal<String>, fit: Fit) -> impl IntoView {
+    let language = expect_context::<BoardLanguage>();
     let fresh = use_context::<FreshCalls>();
     let names = use_context::<Names>();
     let heading_id = format!("line-{}", line.id);
     let PublicLine {
-        calling, waiting, ..
+        mut calling,
+        mut waiting,
+        ..
     } = line;
+    // The latest calls are the ones people are looking for.
+    let older = calling.len().saturating_sub(fit.calls_shown);
+    calling.drain(..older);
+    let shown = fit.waiting_shown().min(waiting.len());
+    let more = waiting.len() - shown;
+    waiting.truncate(shown);
     let calling_view = if calling.is_empty() {
-        view! { <p class="empty">{t!(i18n, board.nobody_called)}</p> }.into_any()
+        view! { <p class="empty">{move || td_string!(language.get(), board.nobody_called).to_string()}</p> }
+            .into_any()
     } else {
         view! {
-            <ul class="calling">
+            <ul class="calling" class:room-below=fit.room_below>
                 {calling
                     .into_iter()
                     .map(|CalledTicket { ticket, room, .. }| {
@@ -210,43 +412,44 @@ fn Line(line: PublicLine, name: Signal<String>) -> impl IntoView {
         }
         .into_any()
     };
-    let waiting_view = if waiting.is_empty() {
-        view! { <p class="empty">{t!(i18n, board.nobody_waiting)}</p> }.into_any()
+    let waiting_view = if shown == 0 && more == 0 {
+        view! { <p class="empty">{move || td_string!(language.get(), board.nobody_waiting).to_string()}</p> }
+            .into_any()
     } else {
         view! {
-            <table class="waiting">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, board.ticket)}</th>
-                        <th scope="col">{t!(i18n, board.wait)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {waiting
-                        .into_iter()
-                        .map(|WaitingTicket { ticket, wait, .. }| {
-                            let (low, high) = (wait.low_minutes, wait.high_minutes);
-                            view! {
-                                <tr>
-                                    <td class="code">{ticket}</td>
-                                    <td>{move || t_string!(i18n, board.wait_range, low = low, high = high).to_string()}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <ol class="waiting">
+                {waiting
+                    .into_iter()
+                    .map(|WaitingTicket { ticket, wait, .. }| {
+                        let (low, high) = (wait.low_minutes, wait.high_minutes);
+                        view! {
+                            <li class="tile">
+                                <span class="code">{ticket}</span>
+                                <span class="wait">
+                                    {move || td_string!(language.get(), board.tile_wait, low = low, high = high).to_string()}
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
         }
         .into_any()
+    };
+    let more_text = move || match (more, shown) {
+        (0, _) => String::new(),
+        (more, 0) => td_string!(language.get(), board.waiting_count, count = more).to_string(),
+        (more, _) => td_string!(language.get(), board.more, count = more).to_string(),
     };
     let labelled_by = heading_id.clone();
     view! {
         <section class="line" aria-labelledby=labelled_by>
             <h2 id=heading_id>{name}</h2>
-            <h3>{t!(i18n, board.now_calling)}</h3>
+            <h3>{move || td_string!(language.get(), board.now_calling).to_string()}</h3>
             {calling_view}
-            <h3>{t!(i18n, board.next)}</h3>
+            <h3>{move || td_string!(language.get(), board.next).to_string()}</h3>
             {waiting_view}
+            <p class="more" data-more=more>{more_text}</p>
         </section>
     }
 }

@@ -355,7 +355,7 @@ export async function waitForEmptyOutbox(page, timeout = 60_000) {
 /**
  * Adds appointments for today through the staff import, starting
  * `minutesFromNow` from now in the server's (the machine's) time zone.
- * `people`: [{ given, family, birth, code }].
+ * `people`: [{ given, family, birth, code, line? }] (line A unless given).
  */
 export async function importAppointments(server, people, minutesFromNow = 10) {
   const start = new Date(Date.now() + minutesFromNow * 60_000);
@@ -367,7 +367,7 @@ export async function importAppointments(server, people, minutesFromNow = 10) {
     given_name: p.given,
     birth_date: p.birth,
     clinician: 'Dr. Lee',
-    line: 'A',
+    line: p.line ?? 'A',
     code: p.code,
   }));
   const reply = await api(server, 'POST', '/appointments/import', { appointments }, { cookie, 'idempotency-key': crypto.randomUUID() });
