@@ -1,6 +1,8 @@
 // A 12-hour day, compressed: 2,000 tickets created, called and served while
 // the board and reception are open. Their DOM node and event-listener counts
-// at the end must be within 5% of the counts after the first 100 tickets.
+// at the end must not be more than 5% above the counts after the first 100
+// tickets (fewer is fine: the wall board shows fewer tiles once the codes
+// grow a digit, W-999 to W-1000, and counts the rest).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -97,7 +99,7 @@ test(`${TICKETS} tickets through the board and reception: no growth`, async () =
   for (const name of ['board', 'reception']) {
     for (const key of ['nodes', 'listeners']) {
       const [a, b] = [baseline[name][key], end[name][key]];
-      assert.ok(Math.abs(b - a) <= Math.max(1, a * 0.05), `${name} ${key}: ${a} -> ${b}`);
+      assert.ok(b - a <= Math.max(1, a * 0.05), `${name} ${key}: ${a} -> ${b}`);
     }
   }
   assert.deepEqual(board.errors, []);

@@ -66,9 +66,6 @@ pub fn BirthDate() -> impl IntoView {
                 {t!(i18n, check_in.find)}
             </FormNav>
         </form>
-        <Nav>
-            <StartOver />
-        </Nav>
     }
 }
 

@@ -86,7 +86,7 @@ fn Interpreter(index: usize) -> impl IntoView {
         .map(|language| {
             let shown = language.clone();
             view! {
-                <button type="button" class="huge" on:click=move |_| choose(Some(language.clone()))>
+                <button type="button" class="language" on:click=move |_| choose(Some(language.clone()))>
                     {shown}
                 </button>
             }
@@ -94,7 +94,9 @@ fn Interpreter(index: usize) -> impl IntoView {
         .collect_view();
     view! {
         <Heading>{t!(i18n, check_in.interpreter_title)}</Heading>
-        <div class="big-actions">
+        // "No interpreter" across the top, the languages in columns below:
+        // a site's list of languages still fits one screen.
+        <div class="big-actions languages">
             <button type="button" class="huge primary" on:click=move |_| choose(None)>
                 {t!(i18n, check_in.no_interpreter)}
             </button>

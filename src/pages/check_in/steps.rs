@@ -24,8 +24,9 @@ pub fn Nav(children: Children) -> impl IntoView {
     view! { <div class="nav">{children()}</div> }
 }
 
-/// The foot of a step's form: Back, and the form's submit button (its
-/// label the children), enabled once `ready`.
+/// The foot of a step's form: Back, the form's submit button (its label
+/// the children, enabled once `ready`), and Start over at the far end: one
+/// row, so that the step fits a tablet's screen with its keyboard.
 #[component]
 pub fn FormNav(
     on_back: Callback<()>,
@@ -41,6 +42,7 @@ pub fn FormNav(
             <button type="submit" class="primary" disabled=move || !ready.get()>
                 {children()}
             </button>
+            <StartOver />
         </Nav>
     }
 }
@@ -177,9 +179,6 @@ pub fn TextStep(
                 {t!(i18n, check_in.go_on)}
             </FormNav>
         </form>
-        <Nav>
-            <StartOver />
-        </Nav>
     }
 }
 
