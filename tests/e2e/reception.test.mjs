@@ -254,3 +254,54 @@ test('reception in Arabic: mirrored, translated, accessible', async () => {
   await checkPage(desk.page, 'reception-desk-ar');
   await desk.context.close();
 });
+
+test('the desk: queue and alerts side by side on a wide screen, codes whole, and keys for the frequent actions', async () => {
+  const desk = await openReception();
+  const { page } = desk;
+  // Lines in the order the keys number them: A and W in the demo clinic.
+  const shortcuts = page.getByRole('region', { name: 'Keyboard shortcuts' });
+  assert.match(await shortcuts.innerText(), /1\s+Call the next patient: Appointments\s+2\s+Call the next patient: Walk-in[\s\S]*R\s+Call the patient I called last again[\s\S]*D\s+Mark the patient I called last as served[\s\S]*U\s+Undo the last action/);
+  // Side by side at 1440 px: alerts to the right of the queue.
+  const queue = await page.locator('.desk-lines').boundingBox();
+  const alerts = await page.locator('section.alerts').boundingBox();
+  assert.ok(alerts.x >= queue.x + queue.width, `alerts at x=${alerts.x}, queue ends at ${queue.x + queue.width}`);
+
+  const first = await walkIn(server, 'Kay');
+  const second = await walkIn(server, 'Lou');
+  await row(page, second).waitFor();
+  // A code on one line: no break at its hyphen.
+  const lines = await page.locator(`tr.ticket-row[data-ticket="${first}"] td.code`).evaluate((td) => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  });
+  assert.equal(lines, 1, `${first} is on ${lines} lines`);
+
+  // Typing in a field is typing, not a shortcut.
+  await page.locator('#desk-first-name').fill('2');
+  await page.locator('#desk-first-name').press('2');
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('.feedback').innerText(), '');
+  await page.locator('#desk-first-name').fill('');
+
+  // 2 calls the walk-in line's next patient; U takes it back.
+  const board = await api(server, 'GET', '/queue');
+  const next = board.json.lines.find((l) => l.id === 'W').waiting[0].ticket;
+  await page.locator('main h1').focus();
+  await page.keyboard.press('2');
+  await page.locator('.feedback', { hasText: `${next} called to Room 1.` }).waitFor();
+  await page.keyboard.press('u');
+  await page.locator('.feedback', { hasText: `Undone: ${next} is back at the front of the queue.` }).waitFor();
+  await row(page, next).and(page.locator('[data-status="waiting"]')).waitFor();
+  // Called again, recalled with R, served with D.
+  await page.keyboard.press('2');
+  await page.locator('.feedback', { hasText: `${next} called to Room 1.` }).waitFor();
+  await page.keyboard.press('r');
+  await page.locator('.feedback', { hasText: `${next} called again.` }).waitFor();
+  await page.keyboard.press('d');
+  await page.locator('.feedback', { hasText: `${next} marked as served.` }).waitFor();
+  await row(page, next).waitFor({ state: 'detached' });
+  await checkScreen(page, 'reception-desk-wide', 'reception desk at 1440 px');
+  assert.deepEqual(signedInErrors(desk.errors), []);
+  await desk.context.close();
+});

@@ -22,6 +22,11 @@ pub struct Actions {
     pub desk: Desk,
     pub feedback: RwSignal<Option<Feedback>>,
     pub room: RwSignal<String>,
+    /// The ticket this desk called last (its code): what the recall and
+    /// served keys act on.
+    pub current: RwSignal<Option<String>>,
+    /// A ticket's id by its code, as the desk's queue has it.
+    pub ticket_id: Callback<String, Option<u64>>,
 }
 
 impl Actions {
@@ -39,8 +44,28 @@ impl Actions {
         let adapter = self.desk.adapter.get_value();
         let desk = self.desk;
         let i18n = desk.i18n;
+        let calls = matches!(
+            action,
+            Action::CallNext { .. } | Action::Call { .. } | Action::Recall { .. }
+        );
+        let calls_next = matches!(action, Action::CallNext { .. });
         desk.spawn(async move {
             let result = adapter.act(&action).await;
+            let mut undo = undo;
+            if let Ok(reply) = &result {
+                if calls {
+                    self.current.try_set(Some(reply.ticket.clone()));
+                }
+                // "Call next" by mistake: the called ticket back to the front,
+                // as for a call from its row.
+                if calls_next && undo.is_none() {
+                    undo = self
+                        .ticket_id
+                        .try_run(reply.ticket.clone())
+                        .flatten()
+                        .map(|ticket| Action::Requeue { ticket });
+                }
+            }
             self.report(result.map(|r| describe(i18n, &r.ticket)), undo);
         });
     }

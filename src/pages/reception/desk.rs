@@ -10,9 +10,9 @@ use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, sign_out, Desk};
 use crate::time::clock_time;
 use leptos::prelude::*;
-use waitwell_core::contract::LineConfig;
-use waitwell_core::queue::Action;
-use waitwell_core::reception::{self};
+use waitwell_core::contract::{LineConfig, TicketState};
+use waitwell_core::queue::{Action, LineId};
+use waitwell_core::reception::{self, RowAction};
 
 #[component]
 pub fn DeskView() -> impl IntoView {
@@ -24,6 +24,14 @@ pub fn DeskView() -> impl IntoView {
         desk,
         feedback: RwSignal::new(None),
         room: RwSignal::new(rooms.first().cloned().unwrap_or_default()),
+        current: RwSignal::new(None),
+        ticket_id: Callback::new(move |code: String| {
+            live.snapshot.with_untracked(|s| {
+                s.as_ref()
+                    .and_then(|s| s.queue.tickets.iter().find(|t| t.ticket == code))
+                    .map(|t| t.id)
+            })
+        }),
     };
     provide_context(actions);
     Effect::new(move |_| {
@@ -32,6 +40,8 @@ pub fn DeskView() -> impl IntoView {
         }
     });
     let lines = desk.site.with_value(|s| s.lines.clone());
+    let shortcut_lines: Vec<LineId> = lines.iter().map(|l| l.id).collect();
+    listen_for_shortcuts(actions, live, shortcut_lines.clone());
     let connection = move || match live.connection.get() {
         Connection::Live => None,
         Connection::Connecting => Some(t_string!(i18n, board.connecting).to_string()),
@@ -73,8 +83,11 @@ pub fn DeskView() -> impl IntoView {
             {connection}
         </p>
         <Counters live=live />
+        // On a wide desk screen, the queue on the left and what staff keep an
+        // eye on (alerts, walk-ins, notices, tablets) beside it.
+        <div class="desk-body">
+        <div class="desk-queue">
         <FeedbackLine />
-        <AlertsPanel live=live />
         <div class="room-choice">
             <label for="room" class="field">
                 {t!(i18n, reception.room)}
@@ -90,13 +103,22 @@ pub fn DeskView() -> impl IntoView {
         <div class="desk-lines">
             {lines
                 .into_iter()
-                .map(|line| view! { <LineDesk line=line live=live /> })
+                .enumerate()
+                .map(|(i, line)| view! { <LineDesk line=line live=live key=i + 1 /> })
                 .collect_view()}
         </div>
+        <Shortcuts lines=shortcut_lines />
+        </div>
+        <div class="desk-side">
+        <AlertsPanel live=live />
         <div class="desk-panels">
             <WalkInPanel />
             <NoticesPanel live=live />
             <AccountPanel />
+        </div>
+        </div>
+        </div>
+        <div class="desk-panels">
             <DevicesPanel />
         </div>
     }
@@ -123,14 +145,8 @@ fn FeedbackLine() -> impl IntoView {
                                     view! {
                                         <button
                                             type="button"
-                                            on:click=move |_| {
-                                                actions
-                                                    .run(
-                                                        action.clone(),
-                                                        |i18n, t| t_string!(i18n, reception.undone, ticket = t.to_owned()).to_string(),
-                                                        None,
-                                                    )
-                                            }
+                                            aria-keyshortcuts="U"
+                                            on:click=move |_| undo_last(actions, action.clone())
                                         >
                                             {t!(i18n, reception.undo)}
                                         </button>
@@ -165,7 +181,12 @@ fn DeskTableHead() -> impl IntoView {
 }
 
 #[component]
-fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> impl IntoView {
+fn LineDesk(
+    line: LineConfig,
+    live: crate::api::live::Live<ReceptionState>,
+    /// The digit that calls this line's next patient.
+    key: usize,
+) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<Actions>();
     let desk = expect_context::<Desk>();
@@ -174,25 +195,7 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
     let other_lines: Vec<LineConfig> = desk
         .site
         .with_value(|s| s.lines.iter().filter(|l| l.id != id).cloned().collect());
-    let call_next = move |_| {
-        let room = actions.room.get_untracked();
-        actions.run(
-            Action::CallNext {
-                line: id,
-                room: room.clone(),
-            },
-            move |i18n, t| {
-                t_string!(
-                    i18n,
-                    reception.called,
-                    ticket = t.to_owned(),
-                    room = room.clone()
-                )
-                .to_string()
-            },
-            None,
-        );
-    };
+    let call_next = move |_| call_next(actions, id);
     let rows = move || {
         live.snapshot.with(|s| {
             s.as_ref()
@@ -220,7 +223,7 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
                             .unwrap_or_else(|| line.name.clone())
                     }}
                 </h2>
-                <button type="button" class="primary" on:click=call_next>
+                <button type="button" class="primary" on:click=call_next aria-keyshortcuts=key.to_string()>
                     {move || t_string!(i18n, reception.call_next_to, room = actions.room.get()).to_string()}
                 </button>
             </div>
@@ -238,5 +241,197 @@ fn LineDesk(line: LineConfig, live: crate::api::live::Live<ReceptionState>) -> i
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// Calls the next patient on `line` to the desk's room.
+fn call_next(actions: Actions, line: LineId) {
+    let room = actions.room.get_untracked();
+    actions.run(
+        Action::CallNext {
+            line,
+            room: room.clone(),
+        },
+        move |i18n, t| {
+            t_string!(
+                i18n,
+                reception.called,
+                ticket = t.to_owned(),
+                room = room.clone()
+            )
+            .to_string()
+        },
+        None,
+    );
+}
+
+/// What a key does at the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shortcut {
+    /// Call the next patient on the n-th line (1-based).
+    CallNext(usize),
+    /// Recall, or mark served, the ticket this desk called last.
+    Current(RowAction),
+    /// Take back the last action, where it offers that.
+    Undo,
+}
+
+impl Shortcut {
+    /// The shortcut for a key press, if it is one: a plain key, without
+    /// modifiers (those belong to the browser and assistive technology).
+    fn of(key: &str) -> Option<Shortcut> {
+        match key {
+            "r" | "R" => Some(Shortcut::Current(RowAction::Recall)),
+            "d" | "D" => Some(Shortcut::Current(RowAction::Serve)),
+            "u" | "U" => Some(Shortcut::Undo),
+            _ => key
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=9).contains(n))
+                .map(Shortcut::CallNext),
+        }
+    }
+}
+
+/// Keys for the frequent actions, while the desk is on screen and no field
+/// has the focus (typing a walk-in's name never calls anyone).
+fn listen_for_shortcuts(
+    actions: Actions,
+    live: crate::api::live::Live<ReceptionState>,
+    lines: Vec<LineId>,
+) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.alt_key() || ev.meta_key() || ev.repeat() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| {
+                el.closest("input, select, textarea, dialog")
+                    .ok()
+                    .flatten()
+                    .is_some()
+            });
+        if typing {
+            return;
+        }
+        let Some(shortcut) = Shortcut::of(&ev.key()) else {
+            return;
+        };
+        match shortcut {
+            Shortcut::CallNext(n) => {
+                let Some(line) = lines.get(n - 1).copied() else {
+                    return;
+                };
+                ev.prevent_default();
+                call_next(actions, line);
+            }
+            Shortcut::Current(kind) => {
+                // The ticket this desk called last, while it is still called.
+                let Some(code) = actions.current.get_untracked() else {
+                    return;
+                };
+                let ticket = live.snapshot.with_untracked(|s| {
+                    s.as_ref().and_then(|s| {
+                        s.queue
+                            .tickets
+                            .iter()
+                            .find(|t| t.ticket == code && t.status == TicketState::Called)
+                            .map(|t| t.id)
+                    })
+                });
+                let Some(id) = ticket else {
+                    return;
+                };
+                ev.prevent_default();
+                super::row::act(actions, kind, id);
+            }
+            Shortcut::Undo => {
+                let undo = actions.feedback.with_untracked(|f| match f {
+                    Some(Feedback::Done { undo, .. }) => undo.clone(),
+                    _ => None,
+                });
+                if let Some(action) = undo {
+                    ev.prevent_default();
+                    undo_last(actions, action);
+                }
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// Takes the last action back.
+fn undo_last(actions: Actions, action: Action) {
+    actions.run(
+        action,
+        |i18n, t| t_string!(i18n, reception.undone, ticket = t.to_owned()).to_string(),
+        None,
+    );
+}
+
+/// The keys, listed on screen.
+#[component]
+fn Shortcuts(lines: Vec<LineId>) -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let call_lines = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let name = move || {
+                let language = i18n.get_locale();
+                desk.site
+                    .with_value(|s| s.line_name(id, language.as_str()).map(str::to_owned))
+                    .unwrap_or_else(|| id.to_string())
+            };
+            view! {
+                <div>
+                    <dt><kbd>{(i + 1).to_string()}</kbd></dt>
+                    <dd>{move || t_string!(i18n, reception.key_call_next, line = name()).to_string()}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="shortcuts" aria-labelledby="desk-shortcuts">
+            <h2 id="desk-shortcuts">{t!(i18n, reception.shortcuts)}</h2>
+            <dl>
+                {call_lines}
+                <div>
+                    <dt><kbd>"R"</kbd></dt>
+                    <dd>{t!(i18n, reception.key_recall)}</dd>
+                </div>
+                <div>
+                    <dt><kbd>"D"</kbd></dt>
+                    <dd>{t!(i18n, reception.key_served)}</dd>
+                </div>
+                <div>
+                    <dt><kbd>"U"</kbd></dt>
+                    <dd>{t!(i18n, reception.key_undo)}</dd>
+                </div>
+            </dl>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_keys_map_to_the_desk_shortcuts() {
+        assert_eq!(Shortcut::of("1"), Some(Shortcut::CallNext(1)));
+        assert_eq!(Shortcut::of("9"), Some(Shortcut::CallNext(9)));
+        assert_eq!(
+            Shortcut::of("r"),
+            Some(Shortcut::Current(RowAction::Recall))
+        );
+        assert_eq!(Shortcut::of("D"), Some(Shortcut::Current(RowAction::Serve)));
+        assert_eq!(Shortcut::of("u"), Some(Shortcut::Undo));
+        for other in ["0", "10", "x", "Enter", " ", ""] {
+            assert_eq!(Shortcut::of(other), None, "{other:?}");
+        }
     }
 }

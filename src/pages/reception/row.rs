@@ -171,18 +171,21 @@ fn done(kind: RowAction, i18n: I18nContext<Locale>, ticket: &str, room: &str) ->
     }
 }
 
+/// Does `kind` to ticket `id`, saying so on the feedback line.
+pub(super) fn act(actions: Actions, kind: RowAction, id: u64) {
+    let room = actions.room.get_untracked();
+    actions.run(
+        kind.action(id, room.clone()),
+        move |i18n, t| done(kind, i18n, t, &room),
+        kind.undo(id),
+    );
+}
+
 #[component]
 fn ActionButton(kind: RowAction, id: u64, code: String) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<Actions>();
-    let click = move |_| {
-        let room = actions.room.get_untracked();
-        actions.run(
-            kind.action(id, room.clone()),
-            move |i18n, t| done(kind, i18n, t, &room),
-            kind.undo(id),
-        );
-    };
+    let click = move |_| act(actions, kind, id);
     view! {
         <button
             type="button"
