@@ -3,7 +3,7 @@
 use crate::api::AdapterContext;
 use crate::api::{load_runtime_config, Adapter};
 use crate::components::Enrolled;
-use crate::components::{DisplayPrefs, DisplayToolbar, SyncIndicator};
+use crate::components::{DisplayPrefs, DisplayToolbar, StaffToolbar, SyncIndicator};
 use crate::context::{Connectivity, DeviceContext, Enrollment};
 use crate::device;
 use crate::i18n::*;
@@ -162,18 +162,29 @@ fn ApplyDeviceLocale(locale: Option<Locale>) -> impl IntoView {
     });
 }
 
-/// Set while the page on screen is a wall screen (the queue board): the
-/// whole screen is its own, without the app bar and its patient toolbar.
-#[derive(Clone, Copy)]
-pub struct WallScreen(RwSignal<bool>);
+/// What the app bar above a page is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chrome {
+    /// The patient toolbar: languages, Large text, High contrast, Read aloud.
+    Patient,
+    /// Reception and insights: the language and text size as a preference
+    /// of the staff computer.
+    Staff,
+    /// A wall screen (the queue board): no app bar, the whole screen.
+    Wall,
+}
 
-impl WallScreen {
-    /// Claims the whole screen for as long as the calling component lives.
-    pub fn claim() {
-        if let Some(WallScreen(wall)) = use_context::<WallScreen>() {
-            wall.set(true);
+/// The app bar the page on screen asked for.
+#[derive(Clone, Copy)]
+pub struct ScreenChrome(RwSignal<Chrome>);
+
+impl ScreenChrome {
+    /// Sets the app bar for as long as the calling component lives.
+    pub fn claim(chrome: Chrome) {
+        if let Some(ScreenChrome(current)) = use_context::<ScreenChrome>() {
+            current.set(chrome);
             on_cleanup(move || {
-                let _ = wall.try_set(false);
+                let _ = current.try_set(Chrome::Patient);
             });
         }
     }
@@ -184,26 +195,41 @@ impl WallScreen {
 pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = DisplayPrefs::provide();
-    let wall = RwSignal::new(false);
-    provide_context(WallScreen(wall));
+    let chrome = RwSignal::new(Chrome::Patient);
+    provide_context(ScreenChrome(chrome));
     view! {
         <leptos_meta::Html
             attr:data-contrast=move || {
                 if prefs.high_contrast.get() { "high" } else { "normal" }
             }
             attr:data-text=move || if prefs.large_text.get() { "large" } else { "normal" }
-            attr:data-wall=move || wall.get().then_some("true")
+            attr:data-wall=move || (chrome.get() == Chrome::Wall).then_some("true")
         />
         <a class="skip-link" href="#main">
             {t!(i18n, skip_to_content)}
         </a>
-        <Show when=move || !wall.get()>
-            <header class="app-bar">
-                <span class="brand">{t!(i18n, app_name)}</span>
-                <SyncIndicator />
-                <DisplayToolbar />
-            </header>
-        </Show>
+        {move || match chrome.get() {
+            Chrome::Wall => ().into_any(),
+            Chrome::Patient => {
+                view! {
+                    <header class="app-bar">
+                        <span class="brand">{t!(i18n, app_name)}</span>
+                        <SyncIndicator />
+                        <DisplayToolbar />
+                    </header>
+                }
+                    .into_any()
+            }
+            Chrome::Staff => {
+                view! {
+                    <header class="app-bar staff">
+                        <span class="brand">{t!(i18n, app_name)}</span>
+                        <StaffToolbar />
+                    </header>
+                }
+                    .into_any()
+            }
+        }}
         <main id="main" tabindex="-1">
             {children()}
         </main>

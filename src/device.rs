@@ -34,3 +34,32 @@ pub fn save(settings: &DeviceSettings) -> Result<(), StorageUnavailable> {
         .set_item(STORAGE_KEY, &settings.encode())
         .map_err(|_| StorageUnavailable)
 }
+
+/// The local-storage key of a staff computer's display choices.
+pub const STAFF_DISPLAY_KEY: &str = "waitwell.staff-display";
+
+/// How a staff computer shows reception and insights: a preference of the
+/// people at that desk, kept across sign-ins (nothing about a patient).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct StaffDisplay {
+    /// A locale tag; the device's or browser's language when absent.
+    pub language: Option<String>,
+    pub large_text: bool,
+}
+
+/// The staff display choices; unreadable ones give the defaults.
+pub fn load_staff_display() -> StaffDisplay {
+    local_storage()
+        .and_then(|storage| storage.get_item(STAFF_DISPLAY_KEY).ok().flatten())
+        .and_then(|stored| serde_json::from_str(&stored).ok())
+        .unwrap_or_default()
+}
+
+/// Keeps the staff display choices (best effort: a browser that refuses
+/// local storage just forgets them).
+pub fn save_staff_display(display: &StaffDisplay) {
+    if let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(display)) {
+        let _ = storage.set_item(STAFF_DISPLAY_KEY, &text);
+    }
+}

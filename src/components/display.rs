@@ -102,3 +102,65 @@ pub fn LanguageSwitcher() -> impl IntoView {
         </div>
     }
 }
+
+/// The app bar's controls on the staff surfaces (reception, insights): the
+/// language and text size, as a preference of this staff computer, instead
+/// of the patient toolbar.
+#[component]
+pub fn StaffToolbar() -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = expect_context::<DisplayPrefs>();
+    let stored = crate::device::load_staff_display();
+    let language = stored
+        .language
+        .as_deref()
+        .and_then(|tag| tag.parse::<Locale>().ok());
+    prefs.large_text.set(stored.large_text);
+    // Applied in an effect: the i18n provider settles on the browser's
+    // language in an effect of its own.
+    Effect::new(move |_| {
+        if let Some(language) = language {
+            i18n.set_locale(language);
+        }
+    });
+    // Kept whenever staff change them.
+    Effect::new(move |first: Option<()>| {
+        let display = crate::device::StaffDisplay {
+            language: Some(i18n.get_locale().as_str().to_owned()),
+            large_text: prefs.large_text.get(),
+        };
+        if first.is_some() {
+            crate::device::save_staff_display(&display);
+        }
+    });
+    // The next surface on this browser starts from its own defaults.
+    on_cleanup(move || {
+        let _ = prefs.large_text.try_set(false);
+    });
+    view! {
+        <div class="toolbar staff" role="group" aria-label=move || t_string!(i18n, toolbar.label).to_string()>
+            <label for="staff-language">{t!(i18n, toolbar.language)}</label>
+            <select
+                id="staff-language"
+                prop:value=move || i18n.get_locale().as_str()
+                on:change=move |ev| {
+                    if let Ok(locale) = event_target_value(&ev).parse::<Locale>() {
+                        i18n.set_locale(locale);
+                    }
+                }
+            >
+                {Locale::get_all()
+                    .iter()
+                    .map(|&locale| {
+                        view! {
+                            <option value=locale.as_str() lang=locale.as_str()>
+                                {endonym(locale)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <Toggle on=prefs.large_text>{t!(i18n, toolbar.large_text)}</Toggle>
+        </div>
+    }
+}

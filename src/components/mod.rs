@@ -14,7 +14,7 @@ mod with_site;
 mod words;
 
 pub use birth_date::BirthDateInput;
-pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher};
+pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher, StaffToolbar};
 pub use enrolled::Enrolled;
 pub use errors::error_text;
 pub use idle::{IdleGuard, PatientSession};

@@ -31,6 +31,7 @@ fn or_dash<T: ToString>(value: Option<T>) -> String {
 pub fn InsightsPage() -> impl IntoView {
     let i18n = use_i18n();
     provide_in_flight();
+    crate::app::ScreenChrome::claim(crate::app::Chrome::Staff);
     view! {
         <section class="surface insights" data-surface="insights">
             <WithSite

@@ -88,6 +88,13 @@ for (const language of ['English', 'العربية']) {
         // clinic's languages; wait for this one's turn.
         const lang = language === 'العربية' ? 'ar' : 'en';
         await page.waitForSelector(`section.board[lang="${lang}"]`, { timeout: 30_000 });
+      } else if (['reception', 'insights'].includes(route.surface)) {
+        // Staff surfaces: the staff computer's language, from a list.
+        await page.locator('#staff-language').selectOption(language === 'العربية' ? 'ar' : 'en');
+        await page.waitForFunction(
+          (rtl) => document.documentElement.dir === (rtl ? 'rtl' : 'ltr'),
+          language === 'العربية',
+        );
       } else {
         await page.getByRole('button', { name: language }).click();
         await page.waitForFunction(
@@ -270,5 +277,31 @@ test('a backend that never answers is abandoned at the client timeout, in words'
   const waited = Date.now() - started;
   assert.equal(seen, 1);
   assert.ok(waited >= 7_500 && waited < 12_000, `gave up after ${waited} ms`);
+  await context.close();
+});
+
+test('staff surfaces have their own bar: language and text size kept for this computer, no patient toolbar', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/reception`);
+  await waitForPage(page);
+  const bar = page.locator('header.app-bar');
+  assert.equal(await bar.getByRole('button', { name: 'High contrast' }).count(), 0);
+  assert.equal(await bar.getByRole('button', { name: 'Read aloud' }).count(), 0);
+  await bar.getByLabel('Language').selectOption('es');
+  await page.waitForFunction(() => document.documentElement.lang === 'es');
+  await bar.getByRole('button', { name: 'Texto grande' }).click();
+  assert.equal(await page.getAttribute('html', 'data-text'), 'large');
+  // Kept across a reload, and on the other staff surface.
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.lang === 'es' && document.documentElement.dataset.text === 'large');
+  await page.goto(`${server.url}/insights`);
+  await page.waitForFunction(() => document.documentElement.lang === 'es' && document.documentElement.dataset.text === 'large');
+  assert.deepEqual(await seriousViolations(page), []);
+  // A patient surface in the same browser starts from its own defaults.
+  await page.goto(`${server.url}/survey`);
+  await waitForPage(page);
+  assert.equal(await page.getAttribute('html', 'data-text'), 'normal');
+  assert.ok(await page.locator('header').getByRole('button', { name: 'English' }).count() === 1);
+  assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
   await context.close();
 });

@@ -9,7 +9,7 @@
 
 use crate::api::live::{follow_queue, Connection, LiveQueue};
 use crate::api::use_adapter;
-use crate::app::WallScreen;
+use crate::app::{Chrome, ScreenChrome};
 use crate::components::{error_text, PageHeading};
 use crate::i18n::*;
 use crate::time::{clock_time, parse_time};
@@ -120,7 +120,7 @@ fn screen_size() -> ReadSignal<(f64, f64)> {
 pub fn BoardPage() -> impl IntoView {
     let i18n = use_i18n();
     crate::api::provide_in_flight();
-    WallScreen::claim();
+    ScreenChrome::claim(Chrome::Wall);
     let adapter = use_adapter();
     let site = crate::api::site::use_site_config();
     let language = cycle_languages(site, i18n);

@@ -16,6 +16,7 @@ use leptos::prelude::*;
 pub fn ReceptionPage() -> impl IntoView {
     let i18n = use_i18n();
     provide_in_flight();
+    crate::app::ScreenChrome::claim(crate::app::Chrome::Staff);
     view! {
         <section class="surface reception" data-surface="reception">
             <WithSite
