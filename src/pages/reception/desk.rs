@@ -84,39 +84,40 @@ pub fn DeskView() -> impl IntoView {
         </p>
         <Counters live=live />
         // On a wide desk screen, the queue on the left and what staff keep an
-        // eye on (alerts, walk-ins, notices, tablets) beside it.
+        // eye on (alerts, walk-ins, notices, their sign-in) beside it; the
+        // tablets' wide table below both.
         <div class="desk-body">
-        <div class="desk-queue">
-        <FeedbackLine />
-        <div class="room-choice">
-            <label for="room" class="field">
-                {t!(i18n, reception.room)}
-            </label>
-            <select
-                id="room"
-                prop:value=move || actions.room.get()
-                on:change=move |ev| actions.room.set(event_target_value(&ev))
-            >
-                {room_options}
-            </select>
-        </div>
-        <div class="desk-lines">
-            {lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, line)| view! { <LineDesk line=line live=live key=i + 1 /> })
-                .collect_view()}
-        </div>
-        <Shortcuts lines=shortcut_lines />
-        </div>
-        <div class="desk-side">
-        <AlertsPanel live=live />
-        <div class="desk-panels">
-            <WalkInPanel />
-            <NoticesPanel live=live />
-            <AccountPanel />
-        </div>
-        </div>
+            <div class="desk-queue">
+                <FeedbackLine />
+                <div class="room-choice">
+                    <label for="room" class="field">
+                        {t!(i18n, reception.room)}
+                    </label>
+                    <select
+                        id="room"
+                        prop:value=move || actions.room.get()
+                        on:change=move |ev| actions.room.set(event_target_value(&ev))
+                    >
+                        {room_options}
+                    </select>
+                </div>
+                <div class="desk-lines">
+                    {lines
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, line)| view! { <LineDesk line=line live=live position=i + 1 /> })
+                        .collect_view()}
+                </div>
+                <Shortcuts lines=shortcut_lines />
+            </div>
+            <div class="desk-side">
+                <AlertsPanel live=live />
+                <div class="desk-panels">
+                    <WalkInPanel />
+                    <NoticesPanel live=live />
+                    <AccountPanel />
+                </div>
+            </div>
         </div>
         <div class="desk-panels">
             <DevicesPanel />
@@ -184,8 +185,9 @@ fn DeskTableHead() -> impl IntoView {
 fn LineDesk(
     line: LineConfig,
     live: crate::api::live::Live<ReceptionState>,
-    /// The digit that calls this line's next patient.
-    key: usize,
+    /// Where the line is listed (1-based): the first nine have a digit key
+    /// that calls their next patient.
+    position: usize,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<Actions>();
@@ -223,7 +225,7 @@ fn LineDesk(
                             .unwrap_or_else(|| line.name.clone())
                     }}
                 </h2>
-                <button type="button" class="primary" on:click=call_next aria-keyshortcuts=key.to_string()>
+                <button type="button" class="primary" on:click=call_next aria-keyshortcuts=(position <= 9).then(|| position.to_string())>
                     {move || t_string!(i18n, reception.call_next_to, room = actions.room.get()).to_string()}
                 </button>
             </div>
@@ -378,6 +380,7 @@ fn Shortcuts(lines: Vec<LineId>) -> impl IntoView {
     let desk = expect_context::<Desk>();
     let call_lines = lines
         .into_iter()
+        .take(9)
         .enumerate()
         .map(|(i, id)| {
             let name = move || {
