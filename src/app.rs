@@ -174,17 +174,25 @@ pub enum Chrome {
     Wall,
 }
 
-/// The app bar the page on screen asked for.
+/// The app bar the page on screen asked for, with the number of that
+/// claim.
 #[derive(Clone, Copy)]
-pub struct ScreenChrome(RwSignal<Chrome>);
+pub struct ScreenChrome(RwSignal<(u64, Chrome)>);
 
 impl ScreenChrome {
-    /// Sets the app bar for as long as the calling component lives.
+    /// Sets the app bar for as long as the calling component lives. Its
+    /// cleanup undoes only its own claim: a page that replaces it may have
+    /// claimed already, whichever order the router runs the two in.
     pub fn claim(chrome: Chrome) {
         if let Some(ScreenChrome(current)) = use_context::<ScreenChrome>() {
-            current.set(chrome);
+            let mine = current.with_untracked(|(n, _)| n.wrapping_add(1));
+            current.set((mine, chrome));
             on_cleanup(move || {
-                let _ = current.try_set(Chrome::Patient);
+                let _ = current.try_update(|(n, chrome)| {
+                    if *n == mine {
+                        *chrome = Chrome::Patient;
+                    }
+                });
             });
         }
     }
@@ -195,8 +203,9 @@ impl ScreenChrome {
 pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = DisplayPrefs::provide();
-    let chrome = RwSignal::new(Chrome::Patient);
-    provide_context(ScreenChrome(chrome));
+    let claimed = RwSignal::new((0, Chrome::Patient));
+    provide_context(ScreenChrome(claimed));
+    let chrome = Memo::new(move |_| claimed.with(|(_, chrome)| *chrome));
     view! {
         <leptos_meta::Html
             attr:data-contrast=move || {

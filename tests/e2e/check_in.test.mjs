@@ -15,7 +15,7 @@ import {
   checkScreen,
   stopSuite,
 } from './support/harness.mjs';
-import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails } from './support/kiosk.mjs';
+import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails, walkEveryStep } from './support/kiosk.mjs';
 
 let server;
 let browser;
@@ -453,50 +453,13 @@ test('every step in Spanish and Arabic: translated, mirrored, accessible, photog
     const { context, page, errors } = await openKiosk({ locale });
     assert.equal(await page.locator('html').getAttribute('lang'), lang);
     assert.equal(await page.locator('html').getAttribute('dir'), lang === 'ar' ? 'rtl' : 'ltr');
-    const steps = [];
-    const step = async (name) => {
+    const steps = await walkEveryStep(page, async (name) => {
       await waitForPage(page);
       await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-      steps.push(await page.locator('main h1').innerText());
+      const heading = await page.locator('main h1').innerText();
       await checkStep(page, name, lang);
-    };
-    const click = (selector) => page.locator(selector).click();
-    const button = (i) => page.locator('.big-actions button').nth(i).click();
-    await step('welcome');
-    await button(0);
-    await step('choose');
-    await button(0);
-    await step('family-name');
-    await page.locator('#family-name').fill('García López');
-    await click('button[type="submit"]');
-    await step('birth-date');
-    await chooseBirthDate(page, '1980-04-12');
-    await click('button[type="submit"]');
-    await page.locator('.hint-card').waitFor();
-    await step('confirm');
-    await click('.nav button:first-child'); // not me
-    await page.locator('main h1').filter({ hasNotText: steps.at(-1) }).waitFor();
-    await step('no-match');
-    await button(1); // without an appointment
-    await page.locator('#first-name').waitFor();
-    await step('walk-in-name');
-    await page.locator('#first-name').fill('Lina');
-    await click('button[type="submit"]');
-    await page.locator('#last-initial').waitFor();
-    await step('walk-in-initial');
-    await page.locator('#last-initial').fill('M');
-    await click('button[type="submit"]');
-    await page.locator('.big-actions button').first().waitFor();
-    await step('walk-in-reason');
-    await button(0);
-    for (const name of ['question-interpreter', 'question-mobility', 'question-contact']) {
-      await page.locator('.progress').waitFor();
-      await step(name);
-      await button(name === 'question-interpreter' ? 0 : 1);
-      await page.locator('main h1').filter({ hasNotText: steps.at(-1) }).waitFor();
-    }
-    await page.locator('.ticket-code').waitFor();
-    await step('ticket');
+      return heading;
+    });
     // Every heading was translated (none is the English one).
     for (const text of steps) {
       assert.doesNotMatch(text, /Welcome|appointment|name|ticket|interpreter|checked in/i, `${lang}: ${text}`);

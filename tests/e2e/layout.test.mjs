@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, waitForPage, screenshot, startSuite, stopSuite } from './support/harness.mjs';
-import { chooseBirthDate } from './support/kiosk.mjs';
+import { walkEveryStep } from './support/kiosk.mjs';
 
 let server;
 let browser;
@@ -54,12 +54,11 @@ for (const lang of ['en', 'es', 'ar']) {
         await page.waitForFunction(() => document.documentElement.dataset.text === 'large');
       }
       const text = large ? 'large' : 'normal';
-      const headings = [];
-      const step = async (name) => {
+      const visit = async (name) => {
         // The first step's heading gave its focus to the toolbar button tapped.
         if (name !== 'welcome') await waitForPage(page);
         await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-        headings.push(await page.locator('main h1').innerText());
+        const heading = await page.locator('main h1').innerText();
         for (const [width, height] of SIZES) {
           await page.setViewportSize({ width, height });
           await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
@@ -71,54 +70,9 @@ for (const lang of ['en', 'es', 'ar']) {
           }
         }
         await page.setViewportSize({ width: 1280, height: 800 });
+        return heading;
       };
-      const click = (selector) => page.locator(selector).first().click();
-      const button = (i) => page.locator('.big-actions button').nth(i).click();
-      const changed = () => page.locator('main h1').filter({ hasNotText: headings.at(-1) }).waitFor();
-
-      await step('welcome');
-      await button(0);
-      await changed();
-      await step('choose');
-      await button(1); // appointment code
-      await page.locator('#appointment-code').waitFor();
-      await step('code');
-      await click('.nav button:first-child'); // Back
-      await page.locator('.big-actions button').nth(1).waitFor();
-      await button(0); // last name and date of birth
-      await page.locator('#family-name').waitFor();
-      await step('family-name');
-      await page.locator('#family-name').fill('García López');
-      await click('button[type="submit"]');
-      await page.locator('select[name="year"]').waitFor();
-      await step('birth-date');
-      await chooseBirthDate(page, '1980-04-12');
-      await click('button[type="submit"]');
-      await page.locator('.hint-card').waitFor();
-      await step('confirm');
-      await click('.nav button:first-child'); // not me
-      await changed();
-      await step('no-match');
-      await button(1); // without an appointment
-      await page.locator('#first-name').waitFor();
-      await step('walk-in-name');
-      await page.locator('#first-name').fill('Lina');
-      await click('button[type="submit"]');
-      await page.locator('#last-initial').waitFor();
-      await step('walk-in-initial');
-      await page.locator('#last-initial').fill('M');
-      await click('button[type="submit"]');
-      await page.locator('.big-actions button').first().waitFor();
-      await step('walk-in-reason');
-      await button(0);
-      for (const name of ['question-interpreter', 'question-mobility', 'question-contact']) {
-        await page.locator('.progress').waitFor();
-        await step(name);
-        await button(name === 'question-interpreter' ? 0 : 1);
-        await changed();
-      }
-      await page.locator('.ticket-code').waitFor();
-      await step('ticket');
+      await walkEveryStep(page, visit, { code: true });
       assert.deepEqual(errors, [], `${lang} ${text}`);
       await context.close();
     }

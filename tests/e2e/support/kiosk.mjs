@@ -47,3 +47,66 @@ export async function walkInDetails(page, firstName, initial, reason = 'Test res
   await waitForStep(page, 'What is your visit about?');
   await tap(page, reason);
 }
+
+/**
+ * Walks one patient through every check-in step with selectors that hold in
+ * any language: welcome, choose, the code step and back (with `code`), last
+ * name, birth date, confirm ("not me"), no match, walk-in name, initial and
+ * reason, the three needs questions, the ticket. `visit(name)` is awaited on
+ * each step once it is on screen and returns that step's heading text; the
+ * headings are returned in order.
+ */
+export async function walkEveryStep(page, visit, { code = false } = {}) {
+  const headings = [];
+  const step = async (name) => headings.push(await visit(name));
+  const click = (selector) => page.locator(selector).first().click();
+  const button = (i) => page.locator('.big-actions button').nth(i).click();
+  const changed = () => page.locator('main h1').filter({ hasNotText: headings.at(-1) }).waitFor();
+
+  await step('welcome');
+  await button(0);
+  await changed();
+  await step('choose');
+  if (code) {
+    await button(1); // appointment code
+    await page.locator('#appointment-code').waitFor();
+    await step('code');
+    await click('.nav button:first-child'); // Back
+    await page.locator('.big-actions button').nth(1).waitFor();
+  }
+  await button(0); // last name and date of birth
+  await page.locator('#family-name').waitFor();
+  await step('family-name');
+  await page.locator('#family-name').fill('García López');
+  await click('button[type="submit"]');
+  await page.locator('select[name="year"]').waitFor();
+  await step('birth-date');
+  await chooseBirthDate(page, '1980-04-12');
+  await click('button[type="submit"]');
+  await page.locator('.hint-card').waitFor();
+  await step('confirm');
+  await click('.nav button:first-child'); // not me
+  await changed();
+  await step('no-match');
+  await button(1); // without an appointment
+  await page.locator('#first-name').waitFor();
+  await step('walk-in-name');
+  await page.locator('#first-name').fill('Lina');
+  await click('button[type="submit"]');
+  await page.locator('#last-initial').waitFor();
+  await step('walk-in-initial');
+  await page.locator('#last-initial').fill('M');
+  await click('button[type="submit"]');
+  await page.locator('.big-actions button').first().waitFor();
+  await step('walk-in-reason');
+  await button(0);
+  for (const name of ['question-interpreter', 'question-mobility', 'question-contact']) {
+    await page.locator('.progress').waitFor();
+    await step(name);
+    await button(name === 'question-interpreter' ? 0 : 1);
+    await changed();
+  }
+  await page.locator('.ticket-code').waitFor();
+  await step('ticket');
+  return headings;
+}
