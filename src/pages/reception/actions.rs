@@ -6,7 +6,7 @@ use crate::pages::staff_gate::{is_signed_out, Desk};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use waitwell_core::client::ClientError;
-use waitwell_core::queue::Action;
+use waitwell_core::queue::{Action, TicketState};
 
 /// What the last action did, and how to take it back where that makes sense.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +22,8 @@ pub struct Actions {
     pub desk: Desk,
     pub feedback: RwSignal<Option<Feedback>>,
     pub room: RwSignal<String>,
-    /// The ticket this desk called last (its code): what the recall and
-    /// served keys act on.
+    /// The ticket this desk called last (its code), while the server's last
+    /// word on it is "called": what the recall and served keys act on.
     pub current: RwSignal<Option<String>>,
     /// A ticket's id by its code, as the desk's queue has it.
     pub ticket_id: Callback<String, Option<u64>>,
@@ -44,17 +44,17 @@ impl Actions {
         let adapter = self.desk.adapter.get_value();
         let desk = self.desk;
         let i18n = desk.i18n;
-        let calls = matches!(
-            action,
-            Action::CallNext { .. } | Action::Call { .. } | Action::Recall { .. }
-        );
         let calls_next = matches!(action, Action::CallNext { .. });
         desk.spawn(async move {
             let result = adapter.act(&action).await;
             let mut undo = undo;
             if let Ok(reply) = &result {
-                if calls {
+                // Follows the server's reply, not the live queue, which may
+                // not have caught up when the next key comes.
+                if reply.status == TicketState::Called {
                     self.current.try_set(Some(reply.ticket.clone()));
+                } else if self.current.get_untracked().as_deref() == Some(reply.ticket.as_str()) {
+                    self.current.try_set(None);
                 }
                 // "Call next" by mistake: the called ticket back to the front,
                 // as for a call from its row.

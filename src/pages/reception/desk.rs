@@ -10,7 +10,7 @@ use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, sign_out, Desk};
 use crate::time::clock_time;
 use leptos::prelude::*;
-use waitwell_core::contract::{LineConfig, TicketState};
+use waitwell_core::contract::LineConfig;
 use waitwell_core::queue::{Action, LineId};
 use waitwell_core::reception::{self, RowAction};
 
@@ -41,7 +41,7 @@ pub fn DeskView() -> impl IntoView {
     });
     let lines = desk.site.with_value(|s| s.lines.clone());
     let shortcut_lines: Vec<LineId> = lines.iter().map(|l| l.id).collect();
-    listen_for_shortcuts(actions, live, shortcut_lines.clone());
+    listen_for_shortcuts(actions, shortcut_lines.clone());
     let connection = move || match live.connection.get() {
         Connection::Live => None,
         Connection::Connecting => Some(t_string!(i18n, board.connecting).to_string()),
@@ -297,11 +297,7 @@ impl Shortcut {
 
 /// Keys for the frequent actions, while the desk is on screen and no field
 /// has the focus (typing a walk-in's name never calls anyone).
-fn listen_for_shortcuts(
-    actions: Actions,
-    live: crate::api::live::Live<ReceptionState>,
-    lines: Vec<LineId>,
-) {
+fn listen_for_shortcuts(actions: Actions, lines: Vec<LineId>) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.ctrl_key() || ev.alt_key() || ev.meta_key() || ev.repeat() {
             return;
@@ -330,20 +326,13 @@ fn listen_for_shortcuts(
                 call_next(actions, line);
             }
             Shortcut::Current(kind) => {
-                // The ticket this desk called last, while it is still called.
-                let Some(code) = actions.current.get_untracked() else {
-                    return;
-                };
-                let ticket = live.snapshot.with_untracked(|s| {
-                    s.as_ref().and_then(|s| {
-                        s.queue
-                            .tickets
-                            .iter()
-                            .find(|t| t.ticket == code && t.status == TicketState::Called)
-                            .map(|t| t.id)
-                    })
-                });
-                let Some(id) = ticket else {
+                // The ticket this desk called last, while it is still called
+                // (its id is in the queue since it was waiting).
+                let Some(id) = actions
+                    .current
+                    .get_untracked()
+                    .and_then(|code| actions.ticket_id.run(code))
+                else {
                     return;
                 };
                 ev.prevent_default();
