@@ -438,6 +438,7 @@ mod tests {
             time: "09:00".into(),
             clinician: "Dr. Lee".into(),
             ticket: None,
+            line: None,
         }
     }
 

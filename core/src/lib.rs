@@ -12,6 +12,7 @@ pub mod date;
 pub mod device;
 pub mod idle;
 pub mod insights;
+pub mod lease;
 pub mod names;
 pub mod offline;
 pub mod outbox;

@@ -191,6 +191,7 @@ mod tests {
             time: "09:30".into(),
             clinician: "Dr. Lee".into(),
             ticket: None,
+            line: None,
         }
     }
 

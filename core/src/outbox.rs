@@ -542,6 +542,7 @@ mod tests {
                 last_initial: "Q".into(),
                 reason: "Fever".into(),
                 needs: Default::default(),
+                leased: None,
             },
         };
         o.add("w".into(), walk_in, 1_700_000_000_000);

@@ -153,6 +153,17 @@ pub enum Action {
     Requeue { ticket: TicketId },
     /// Move a waiting ticket to the end of another line (keeps its code).
     Transfer { ticket: TicketId, line: LineId },
+    /// A new ticket at the end of `line` with a number set aside earlier
+    /// ([`Queue::reserve`]: a kiosk's lease, given to a patient while the
+    /// kiosk was offline), as the check-in arrives.
+    Claim { line: LineId, number: u16 },
+}
+
+impl Action {
+    /// Whether the action makes a new ticket (only check-ins may).
+    pub fn makes_ticket(&self) -> bool {
+        matches!(self, Action::Enqueue { .. } | Action::Claim { .. })
+    }
 }
 
 /// Why an action was refused. Nothing changed.
@@ -174,6 +185,8 @@ pub enum QueueError {
     InvalidRoom,
     #[error("line {line} has issued all of today's ticket numbers")]
     LineFull { line: LineId },
+    #[error("ticket number {number} of line {line} was not set aside or is taken")]
+    NumberUnavailable { line: LineId, number: u16 },
 }
 
 /// Why stored tickets could not be turned back into a queue.
@@ -309,6 +322,7 @@ impl Queue {
     pub fn apply(&mut self, action: &Action) -> Result<Outcome, QueueError> {
         let ticket = match action {
             Action::Enqueue { line } => self.enqueue(*line)?,
+            Action::Claim { line, number } => self.claim(*line, *number)?,
             Action::CallNext { line, room } => {
                 let room = valid_room(room)?;
                 let state = self
@@ -375,21 +389,66 @@ impl Queue {
         })
     }
 
-    fn enqueue(&mut self, line: LineId) -> Result<TicketId, QueueError> {
-        let id = self.next_id;
+    /// Sets the next `count` numbers of `line` aside (for a kiosk's lease):
+    /// no new ticket takes them; [`Action::Claim`] does, one each. Changes
+    /// no ticket and not the version.
+    pub fn reserve(
+        &mut self,
+        line: LineId,
+        count: u16,
+    ) -> Result<std::ops::RangeInclusive<u16>, QueueError> {
+        let state = self.line_mut(line)?;
+        let first = state.last_number.saturating_add(1);
+        let last = state
+            .last_number
+            .checked_add(count)
+            .filter(|last| *last <= MAX_TICKET_NUMBER && count > 0)
+            .ok_or(QueueError::LineFull { line })?;
+        state.last_number = last;
+        Ok(first..=last)
+    }
+
+    /// Restores numbers set aside earlier: new tickets of `line` count on
+    /// from past `number`.
+    pub fn reserved_through(&mut self, line: LineId, number: u16) -> Result<(), RestoreError> {
+        let code = TicketCode { line, number };
+        if number == 0 || number > MAX_TICKET_NUMBER {
+            return Err(RestoreError::BadCode(code));
+        }
         let state = self
             .lines
             .get_mut(&line)
-            .ok_or(QueueError::UnknownLine { line })?;
+            .ok_or(RestoreError::UnknownLine(line))?;
+        state.last_number = state.last_number.max(number);
+        Ok(())
+    }
+
+    fn enqueue(&mut self, line: LineId) -> Result<TicketId, QueueError> {
+        let state = self.line_mut(line)?;
         if state.last_number >= MAX_TICKET_NUMBER {
             return Err(QueueError::LineFull { line });
         }
         state.last_number += 1;
-        state.waiting.push_back(id);
-        let code = TicketCode {
-            line,
-            number: state.last_number,
-        };
+        let number = state.last_number;
+        self.add(TicketCode { line, number })
+    }
+
+    /// A ticket with a number set aside by [`Queue::reserve`] and not yet
+    /// taken.
+    fn claim(&mut self, line: LineId, number: u16) -> Result<TicketId, QueueError> {
+        let code = TicketCode { line, number };
+        let reserved = number > 0 && number <= self.line_mut(line)?.last_number;
+        if !reserved || self.tickets.values().any(|t| t.code == code) {
+            return Err(QueueError::NumberUnavailable { line, number });
+        }
+        self.add(code)
+    }
+
+    /// A new waiting ticket with `code`, at the end of its line.
+    fn add(&mut self, code: TicketCode) -> Result<TicketId, QueueError> {
+        let id = self.next_id;
+        let line = code.line;
+        self.line_mut(line)?.waiting.push_back(id);
         self.tickets.insert(
             id,
             Ticket {
@@ -736,6 +795,89 @@ mod tests {
         );
     }
 
+    #[test]
+    fn numbers_set_aside_are_skipped_by_new_tickets_and_claimed_once_each() {
+        let mut q = Queue::new([line('A'), line('W')]);
+        let code = |q: &Queue, id| q.ticket(id).unwrap().code.to_string();
+        let a1 = q.apply(&Action::Enqueue { line: line('A') }).unwrap();
+        assert_eq!(q.reserve(line('A'), 3), Ok(2..=4));
+        assert_eq!(q.version(), 1, "setting numbers aside changes no ticket");
+        let next = q.apply(&Action::Enqueue { line: line('A') }).unwrap();
+        assert_eq!(code(&q, next.ticket), "A-005");
+        // A claimed number joins at the end of its line, as it arrives.
+        let claimed = q
+            .apply(&Action::Claim {
+                line: line('A'),
+                number: 3,
+            })
+            .unwrap();
+        assert_eq!(code(&q, claimed.ticket), "A-003");
+        assert_eq!(q.position(claimed.ticket), Some(3));
+        assert_eq!(q.position(a1.ticket), Some(1));
+        // Once only; never an issued number, one not set aside, or 0.
+        for number in [3, 1, 5, 6, 0] {
+            assert_eq!(
+                q.apply(&Action::Claim {
+                    line: line('A'),
+                    number
+                }),
+                Err(QueueError::NumberUnavailable {
+                    line: line('A'),
+                    number
+                }),
+                "{number}"
+            );
+        }
+        assert_eq!(
+            q.apply(&Action::Claim {
+                line: line('Z'),
+                number: 1
+            }),
+            Err(QueueError::UnknownLine { line: line('Z') })
+        );
+        // Nothing past the last number, and no empty lease.
+        assert_eq!(
+            q.reserve(line('W'), MAX_TICKET_NUMBER),
+            Ok(1..=MAX_TICKET_NUMBER)
+        );
+        assert_eq!(
+            q.reserve(line('W'), 1),
+            Err(QueueError::LineFull { line: line('W') })
+        );
+        assert_eq!(
+            q.reserve(line('A'), 0),
+            Err(QueueError::LineFull { line: line('A') })
+        );
+    }
+
+    #[test]
+    fn a_restored_day_keeps_its_numbers_set_aside() {
+        let mut q = Queue::new([line('A')]);
+        q.apply(&Action::Enqueue { line: line('A') }).unwrap();
+        q.reserve(line('A'), 10).unwrap();
+        let mut back = Queue::restore([line('A')], q.tickets().cloned(), q.version()).unwrap();
+        back.reserved_through(line('A'), 11).unwrap();
+        let next = back.apply(&Action::Enqueue { line: line('A') }).unwrap();
+        assert_eq!(back.ticket(next.ticket).unwrap().code.to_string(), "A-012");
+        assert!(back
+            .apply(&Action::Claim {
+                line: line('A'),
+                number: 7
+            })
+            .is_ok());
+        assert_eq!(
+            back.reserved_through(line('A'), 0),
+            Err(RestoreError::BadCode(TicketCode {
+                line: line('A'),
+                number: 0
+            }))
+        );
+        assert_eq!(
+            back.reserved_through(line('B'), 3),
+            Err(RestoreError::UnknownLine(line('B')))
+        );
+    }
+
     const LINES: [char; 3] = ['A', 'B', 'W'];
 
     fn any_action() -> impl Strategy<Value = Action> {
@@ -754,7 +896,8 @@ mod tests {
             2 => ticket.clone().prop_map(|ticket| Action::Serve { ticket }),
             1 => ticket.clone().prop_map(|ticket| Action::NoShow { ticket }),
             1 => ticket.clone().prop_map(|ticket| Action::Requeue { ticket }),
-            1 => (ticket, line).prop_map(|(ticket, line)| Action::Transfer { ticket, line }),
+            1 => (ticket, line.clone()).prop_map(|(ticket, line)| Action::Transfer { ticket, line }),
+            1 => (line, 0u16..12).prop_map(|(line, number)| Action::Claim { line, number }),
         ]
     }
 
@@ -785,6 +928,8 @@ mod tests {
         #[test]
         fn invariants_hold_after_any_sequence(actions in prop::collection::vec(any_action(), 0..120)) {
             let mut q = Queue::new(LINES.map(|c| LineId::new(c).unwrap()));
+            // A kiosk's lease on line A: claims of 1 to 6 may succeed.
+            q.reserve(LineId::new('A').unwrap(), 6).unwrap();
             for action in &actions {
                 let before = q.clone();
                 match q.apply(action) {

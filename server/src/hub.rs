@@ -151,8 +151,20 @@ async fn load_day(db: &SqlitePool, settings: &Settings, day: &str) -> Result<Day
     let mut conn = db.acquire().await?;
     let tickets = tickets::load_day(&mut conn, day).await?;
     let (version, _) = tickets::stored_version(&mut conn, day).await?;
-    let queue = Queue::restore(settings.site.lines.iter().map(|l| l.id), tickets, version)
+    let mut queue = Queue::restore(settings.site.lines.iter().map(|l| l.id), tickets, version)
         .map_err(|e| AppError::Corrupt(e.to_string()))?;
+    // Numbers leased to kiosks stay set aside; a line the site no longer
+    // has issues nothing, so its leases do not matter.
+    for (line, number) in crate::store::leases::highest(&mut conn, day).await? {
+        let Some(line) = tickets::parse_line(&line).filter(|l| settings.line(*l).is_some()) else {
+            continue;
+        };
+        let number =
+            u16::try_from(number).map_err(|_| AppError::Corrupt("leased number".into()))?;
+        queue
+            .reserved_through(line, number)
+            .map_err(|e| AppError::Corrupt(e.to_string()))?;
+    }
     Ok(DayQueue {
         day: day.to_owned(),
         queue,
@@ -217,6 +229,19 @@ impl Change<'_> {
         Ok(outcome)
     }
 
+    /// Sets the next `count` numbers of `line` aside (a kiosk's lease; the
+    /// caller stores who holds them in the same transaction).
+    pub fn reserve(
+        &mut self,
+        line: LineId,
+        count: u16,
+    ) -> Result<std::ops::RangeInclusive<u16>, QueueError> {
+        let mut next = self.queue().clone();
+        let range = next.reserve(line, count)?;
+        self.next = Some(next);
+        Ok(range)
+    }
+
     /// The wait range of a ticket with `ahead` others before it on `line`,
     /// read on this change's connection.
     pub async fn wait_for(
@@ -245,9 +270,13 @@ impl Change<'_> {
         tx.commit().await?;
         if let Some(next) = next {
             let version = next.version();
+            let changed = version != today.queue.version();
             today.queue = next;
             drop(today);
-            hub.publish(version);
+            // (Numbers set aside change no ticket: nothing to announce.)
+            if changed {
+                hub.publish(version);
+            }
         }
         Ok(())
     }
@@ -296,6 +325,7 @@ pub fn refusal(error: QueueError) -> AppError {
         QueueError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
         QueueError::InvalidRoom => ErrorCode::InvalidRoom,
         QueueError::LineFull { .. } => ErrorCode::LineFull,
+        QueueError::NumberUnavailable { .. } => ErrorCode::NumberUnavailable,
     };
     AppError::conflict(code, error.to_string())
 }

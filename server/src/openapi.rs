@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         http::identify::identify,
         http::check_in::check_in,
         http::offline::offline_index,
+        http::lease::lease,
         http::queue::public_queue,
         http::queue::events,
         http::enrollment::pair,

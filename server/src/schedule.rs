@@ -131,6 +131,7 @@ impl Appointment {
             time: self.starts_at.clone(),
             clinician: self.clinician.clone(),
             ticket,
+            line: crate::store::tickets::parse_line(&self.line_id),
         }
     }
 }

@@ -37,7 +37,7 @@ async fn identify_by_name_answers_masked_hints_only() {
     assert_eq!(
         json,
         serde_json::json!({"matches": [{
-            "appointment": "1", "initials": "M. G.", "time": "09:10", "clinician": "Dr. Lee"
+            "appointment": "1", "initials": "M. G.", "time": "09:10", "clinician": "Dr. Lee", "line": "A"
         }]})
     );
     // Nothing more than the hint: no name, no birth date anywhere.

@@ -179,6 +179,12 @@ impl Adapter {
         self.get("/offline-index").await
     }
 
+    /// Tops up this check-in kiosk's ticket lease; what it holds today.
+    pub async fn ticket_lease(&self) -> Result<waitwell_core::contract::TicketLease, ClientError> {
+        self.post("/devices/lease", &serde_json::json!({}), None)
+            .await
+    }
+
     pub async fn queue(&self) -> Result<PublicQueue, ClientError> {
         self.get("/queue").await
     }

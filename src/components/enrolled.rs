@@ -82,7 +82,7 @@ async fn step(
 /// Forgets what only an enrolled device may hold, and pairs (again).
 async fn pair_again(adapter: &Adapter, surface: Surface, sync: Option<OutboxSync>) -> Standing {
     remember(None);
-    crate::offline::forget_index(sync).await;
+    crate::offline::forget_kiosk_data(sync).await;
     match adapter.pair(surface).await {
         Ok(answer) => standing_of(&answer),
         Err(e) => Standing::Failed(e),

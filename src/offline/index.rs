@@ -22,7 +22,7 @@ const RETRY_MILLIS: u32 = 30_000;
 pub struct OfflineIndexes(StoredValue<Option<OfflineIndex>>);
 
 /// Today's date on this device, YYYY-MM-DD.
-fn local_today() -> String {
+pub(super) fn local_today() -> String {
     let now = js_sys::Date::new_0();
     format!(
         "{:04}-{:02}-{:02}",
@@ -32,11 +32,13 @@ fn local_today() -> String {
     )
 }
 
-/// Deletes the stored index (this device is no longer enrolled).
-pub async fn forget_index(sync: Option<super::OutboxSync>) {
+/// Deletes what only an enrolled kiosk holds: the stored index and its
+/// ticket lease (this device is no longer enrolled).
+pub async fn forget_kiosk_data(sync: Option<super::OutboxSync>) {
     if let Some(sync) = sync {
         if let Ok(store) = sync.store().await {
             let _ = store.delete(INDEX, KEY).await;
+            let _ = store.delete(super::store::LEASE, super::lease::KEY).await;
         }
     }
 }

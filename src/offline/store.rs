@@ -1,5 +1,5 @@
 //! The kiosk's durable storage: a thin layer over IndexedDB (web-sys
-//! directly; two object stores of JSON text, so what is at rest is plain to
+//! directly; object stores of JSON text, so what is at rest is plain to
 //! inspect). Every write waits for its transaction to commit, with the
 //! `strict` durability hint, before it reports success: a caller that hears
 //! `Ok` may tell the patient their check-in is saved.
@@ -15,11 +15,13 @@ use web_sys::{
 };
 
 const DATABASE: &str = "waitwell";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Undelivered writes, keyed by idempotency key.
 pub const OUTBOX: &str = "outbox";
 /// Today's offline appointment index (one record).
 pub const INDEX: &str = "index";
+/// The check-in kiosk's ticket lease (one record; version 2).
+pub const LEASE: &str = "lease";
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StoreError {
@@ -68,7 +70,7 @@ impl Store {
                 let Ok(result) = request.result() else { return };
                 let db: IdbDatabase = result.unchecked_into();
                 let names = db.object_store_names();
-                for store in [OUTBOX, INDEX] {
+                for store in [OUTBOX, INDEX, LEASE] {
                     if !names.contains(store) {
                         let _ = db.create_object_store(store);
                     }

@@ -21,6 +21,7 @@ import {
   waitForServiceWorker,
   signInStaff,
   seriousViolations,
+  checkScreen,
   DIST,
   startSuite,
   stopSuite,
@@ -95,9 +96,25 @@ async function checkIn(page, how) {
   await waitForStep(page, 'You are checked in');
   const waited = Date.now() - tapped;
   const provisional = (await page.locator('[data-provisional="true"]').count()) === 1;
+  // The code on screen: the server's, or one from the kiosk's lease.
+  const code = (await page.locator('.ticket-code').count()) === 1 ? await page.locator('.ticket-code').innerText() : null;
+  const text = await page.locator('.ticket').innerText();
+  if (how.inspect) await how.inspect(page);
   await tap(page, 'Done');
   await waitForStep(page, 'Welcome');
-  return { waited, provisional };
+  return { waited, provisional, code, text };
+}
+
+/** The codes of the kiosk's stored lease not yet given, once it holds `n` of `line`. */
+async function storedLease(page, line, n) {
+  for (let i = 0; i < 200; i += 1) {
+    const [record] = (await dumpIndexedDb(page)).lease ?? [];
+    const held = record ? JSON.parse(record[1]) : { free: [] };
+    const free = held.free.filter((c) => c.startsWith(`${line}-`));
+    if (free.length >= n) return held;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`the kiosk never held ${n} codes of line ${line}`);
 }
 
 /** Entries in the app's outbox now. */
@@ -216,6 +233,72 @@ test('offline: 50 check-ins and 20 survey responses through reloads reach the se
     for (let i = 0; i < 10; i += 1) {
       assert.equal(names.filter((n) => n === `Walk${String.fromCharCode(97 + i)} W.`).length, 1);
     }
+    assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
+    await context.close();
+  } finally {
+    await proxy.close();
+    await server.stop();
+  }
+});
+
+test('offline, a check-in gets a real code from the kiosk\'s lease at once, through a reload; online, the board has exactly those', async () => {
+  const server = await startServer({ demo: true });
+  const proxy = await faultyProxy(server.url);
+  try {
+    const patients = people(11);
+    await importAppointments(server, patients);
+    const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
+    await page.goto(`${proxy.url}/`);
+    await waitForStep(page, 'Welcome');
+    await waitForServiceWorker(page);
+    // Online, the kiosk holds today's index and ten numbers per line.
+    for (let i = 0; i < 100 && ((await dumpIndexedDb(page)).index ?? []).length === 0; i += 1) {
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    const held = await storedLease(page, 'A', 10);
+    const leasedA = held.free.filter((c) => c.startsWith('A-'));
+    assert.equal(leasedA.length, 10);
+    const before = (await api(server, 'GET', '/queue')).json;
+    const waitingBefore = before.lines.find((l) => l.id === 'A').waiting.map((t) => t.ticket);
+
+    await context.setOffline(true);
+    proxy.setDown(true);
+    const shown = [];
+    for (let i = 0; i < 10; i += 1) {
+      if (i === 5) await page.reload();
+      const inspect = i === 0 ? (p) => checkScreen(p, 'offline-ticket-leased', 'a leased code offline') : undefined;
+      const { provisional, code } = await checkIn(page, { code: patients[i].code, inspect });
+      assert.ok(provisional, `check-in ${i} was saved on the kiosk`);
+      assert.match(code ?? '', /^A-\d{3}$/, `check-in ${i} got a code at once`);
+      shown.push(code);
+    }
+    // The codes leased, each once, in order; none again after the reload.
+    assert.deepEqual(shown, leasedA);
+    // The eleventh: the lease is used up, and the kiosk says what happens.
+    const eleventh = await checkIn(page, {
+      code: patients[10].code,
+      inspect: (p) => checkScreen(p, 'offline-ticket-lease-used-up', 'the lease used up'),
+    });
+    assert.equal(eleventh.code, null);
+    assert.match(eleventh.text, /no ticket numbers left[\s\S]*tell reception you are here/);
+    assert.equal((await api(server, 'GET', '/queue')).json.version, before.version, 'nothing reached the server');
+
+    proxy.setDown(false);
+    await context.setOffline(false);
+    await waitForEmptyOutbox(page, 60_000);
+    const after = (await api(server, 'GET', '/queue')).json;
+    const waiting = after.lines.find((l) => l.id === 'A').waiting.map((t) => t.ticket);
+    const arrived = waiting.filter((c) => !waitingBefore.includes(c));
+    console.log(`lease: shown offline ${shown.join(' ')}; on the board after ${arrived.join(' ')}`);
+    // Exactly those, in the order the patients checked in, then the one
+    // without a code (the next number); nothing lost or doubled.
+    assert.deepEqual(arrived.slice(0, 10), shown);
+    assert.equal(arrived.length, 11);
+    assert.equal(new Set(arrived).size, 11);
+    assert.ok(!shown.includes(arrived[10]));
+    // Online again, the lease is topped up with new numbers.
+    const renewed = await storedLease(page, 'A', 10);
+    assert.ok(renewed.free.every((c) => !shown.includes(c) && c !== arrived[10]));
     assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
     await context.close();
   } finally {

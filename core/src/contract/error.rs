@@ -74,6 +74,8 @@ wire_enum! {
         LineEmpty = "line_empty",
         /// The line has given out every ticket number for the day.
         LineFull = "line_full",
+        /// A leased ticket number that was not set aside, or is taken.
+        NumberUnavailable = "number_unavailable",
         /// The action does not apply to the ticket's state.
         InvalidTransition = "invalid_transition",
         InvalidRoom = "invalid_room",

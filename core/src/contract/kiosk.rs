@@ -44,6 +44,10 @@ pub struct AppointmentHint {
     /// offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// The line its ticket joins: which of its lease's numbers a kiosk
+    /// gives while offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<LineId>,
 }
 
 /// Today's appointments as a kiosk keeps them for identifying patients while
@@ -106,6 +110,10 @@ pub enum CheckInRequest {
         /// judged at that time, not when the entry finally arrived.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         arrived_at: Option<i64>,
+        /// The code this kiosk gave the patient from its lease while it was
+        /// offline (e.g. "A-013"): the ticket gets it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leased: Option<String>,
     },
     WalkIn {
         first_name: String,
@@ -113,8 +121,49 @@ pub enum CheckInRequest {
         reason: String,
         #[serde(default)]
         needs: Needs,
+        /// As for an appointment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leased: Option<String>,
     },
 }
+
+impl CheckInRequest {
+    /// The leased code the patient was given, if any.
+    pub fn leased(&self) -> Option<&str> {
+        match self {
+            CheckInRequest::Appointment { leased, .. } | CheckInRequest::WalkIn { leased, .. } => {
+                leased.as_deref()
+            }
+        }
+    }
+
+    /// Gives the check-in the leased code the patient was given.
+    pub fn set_leased(&mut self, code: Option<String>) {
+        match self {
+            CheckInRequest::Appointment { leased, .. } | CheckInRequest::WalkIn { leased, .. } => {
+                *leased = code;
+            }
+        }
+    }
+}
+
+/// The ticket numbers an enrolled check-in kiosk holds for today, to give
+/// patients real codes while it cannot reach the server. `POST
+/// /devices/lease` tops it up to [`TICKET_LEASE`] unused numbers per line
+/// and answers all of this kiosk's unused ones.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketLease {
+    /// The clinic day they are for ("YYYY-MM-DD"): never used on another.
+    pub day: String,
+    /// Unused codes, e.g. "A-011", in the order to give them.
+    pub codes: Vec<String>,
+}
+
+/// How many unused ticket numbers per line a check-in kiosk holds.
+pub const TICKET_LEASE: u16 = 10;
+/// The most numbers one kiosk is leased per line and day, used or not.
+pub const TICKET_LEASE_DAILY: u16 = 200;
 
 /// The ticket a patient leaves with.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

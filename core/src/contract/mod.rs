@@ -113,6 +113,7 @@ mod tests {
                 "unknown_ticket",
                 "line_empty",
                 "line_full",
+                "number_unavailable",
                 "invalid_transition",
                 "invalid_room",
                 "unknown_room",
@@ -212,6 +213,7 @@ mod tests {
                 clinician: "Dr. Lee".into(),
                 needs: Needs::default(),
                 arrived_at: None,
+                leased: None,
             }
         );
         // The old shape, an opaque reference, is refused.

@@ -9,8 +9,8 @@ use crate::hub::Change;
 use crate::limits::Budget;
 use crate::schedule::{self, Arrival};
 use crate::state::AppState;
-use crate::store::idempotency;
 use crate::store::tickets::{self, Holder, NewTicket};
+use crate::store::{idempotency, leases};
 use axum::routing::post;
 use axum::Router;
 use axum::{
@@ -21,7 +21,7 @@ use axum::{
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
-use waitwell_core::queue::{Action, TicketId};
+use waitwell_core::queue::{Action, TicketCode, TicketId};
 use waitwell_core::text::clean_text;
 use waitwell_core::walk_in;
 
@@ -72,7 +72,7 @@ pub async fn check_in(
     };
 
     let mut matched = false;
-    let answer = make_ticket(&state, ip, &key, &hash, request, &mut matched).await;
+    let answer = make_ticket(&state, ip, &key, &hash, device, request, &mut matched).await;
     // Refunded once the identity matched (a ticket, the existing one, a
     // replay, or an arrival outside its window), after the queue's write
     // transaction is over.
@@ -94,12 +94,14 @@ pub async fn check_in(
 }
 
 /// The ticket for `request` (or the stored answer to `key`); `matched` says
-/// whether an appointment's identity matched.
+/// whether an appointment's identity matched. `device` is the kiosk asking
+/// (`None` for staff).
 async fn make_ticket(
     state: &AppState,
     ip: std::net::IpAddr,
     key: &str,
     hash: &str,
+    device: Option<&str>,
     request: CheckInRequest,
     matched: &mut bool,
 ) -> Result<Response, AppError> {
@@ -113,6 +115,7 @@ async fn make_ticket(
         return Ok(stored.into_response());
     }
 
+    let leased = request.leased().map(str::to_owned);
     let (line, new_ticket) = match request {
         CheckInRequest::Appointment {
             identity,
@@ -120,6 +123,7 @@ async fn make_ticket(
             clinician,
             needs,
             arrived_at,
+            ..
         } => {
             validate_needs(&needs)?;
             let found = super::identify::lookup(&mut change.tx, &day, &identity)
@@ -161,6 +165,7 @@ async fn make_ticket(
             last_initial,
             reason,
             needs,
+            ..
         } => {
             validate_needs(&needs)?;
             let walk_in = walk_in::check(
@@ -185,9 +190,33 @@ async fn make_ticket(
         }
     };
 
-    let outcome = change
-        .apply(&Action::Enqueue { line }, Some(&new_ticket), now)
-        .await?;
+    // The code the kiosk gave from its lease while offline, when it is one
+    // of this kiosk's unused numbers for this line today; else (never from
+    // a working kiosk) the next number.
+    let claimed = match (leased.as_deref().map(TicketCode::parse), device) {
+        (Some(Some(code)), Some(device))
+            if code.line == line
+                && leases::is_unused(&mut change.tx, &day, device, code).await? =>
+        {
+            Some(code)
+        }
+        (Some(_), _) => {
+            tracing::warn!(%line, "a check-in brought a leased code that is not this kiosk's unused number for its line today: it gets the next number");
+            None
+        }
+        (None, _) => None,
+    };
+    let action = match claimed {
+        Some(code) => Action::Claim {
+            line,
+            number: code.number,
+        },
+        None => Action::Enqueue { line },
+    };
+    let outcome = change.apply(&action, Some(&new_ticket), now).await?;
+    if let Some(code) = claimed {
+        leases::mark_used(&mut change.tx, &day, code, now).await?;
+    }
     let body = ticket_body(state, &mut change, outcome.ticket).await?;
     idempotency::record(&mut change.tx, key, hash, StatusCode::CREATED, &body, now).await?;
     change.commit().await?;

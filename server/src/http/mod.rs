@@ -12,6 +12,7 @@ pub mod health;
 pub mod identify;
 pub mod import;
 pub mod insights;
+pub mod lease;
 pub mod notices;
 pub mod offline;
 pub mod queue;
@@ -35,6 +36,7 @@ pub fn api() -> Router<AppState> {
         .merge(identify::router())
         .merge(check_in::router())
         .merge(offline::router())
+        .merge(lease::router())
         .merge(queue::router())
         .merge(reception::router())
         .merge(session::router())

@@ -84,6 +84,7 @@ async fn hashes_for(
                         time: String::new(),
                         clinician: String::new(),
                         ticket: None,
+                        line: None,
                     };
                     (
                         key,

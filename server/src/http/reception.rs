@@ -123,7 +123,7 @@ pub async fn act(
     staff: Staff,
     ApiJson { value: action, .. }: ApiJson<Action>,
 ) -> Result<Json<ActionResult>, AppError> {
-    if matches!(action, Action::Enqueue { .. }) {
+    if action.makes_ticket() {
         return Err(AppError::bad_request(
             ErrorCode::UseCheckIn,
             "new tickets are made with POST /check-ins",
@@ -211,6 +211,7 @@ pub fn router() -> Router<AppState> {
 fn action_name(action: &Action) -> &'static str {
     match action {
         Action::Enqueue { .. } => "enqueue",
+        Action::Claim { .. } => "claim",
         Action::CallNext { .. } => "call_next",
         Action::Call { .. } => "call",
         Action::Recall { .. } => "recall",

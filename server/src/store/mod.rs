@@ -7,6 +7,7 @@ pub mod appointments;
 pub mod attempts;
 pub mod devices;
 pub mod idempotency;
+pub mod leases;
 pub mod notices;
 pub mod sessions;
 pub mod staff;

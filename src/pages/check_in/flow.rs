@@ -4,6 +4,7 @@
 
 use crate::api::{Adapter, WRITE_TIMEOUT};
 use crate::offline::index::OfflineIndexes;
+use crate::offline::lease::TicketLeases;
 use crate::offline::{FirstAttempt, OutboxSync, StoreError};
 use crate::tasks::{new_idempotency_key, spawn_owned};
 use crate::time::now_ms;
@@ -18,6 +19,7 @@ use waitwell_core::contract::{
     AppointmentHint, CheckInRequest, CheckInResponse, IdentifyRequest, Needs, SiteConfig,
 };
 use waitwell_core::outbox::Write;
+use waitwell_core::queue::LineId;
 
 /// Where the patient is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,8 +42,9 @@ pub enum Step {
     Question(usize),
     Sending,
     Ticket(CheckInResponse),
-    /// Saved on this kiosk, not yet at the server: checked in all the same.
-    Provisional,
+    /// Saved on this kiosk, not yet at the server: checked in all the same,
+    /// with a code from the kiosk's lease (`None` when it had none left).
+    Provisional(Option<String>),
 }
 
 /// Everything one patient has entered. Dropped whole at the end.
@@ -63,6 +66,9 @@ pub struct Draft {
     /// The pending check-in's idempotency key: one per check-in, kept
     /// across retries so a retry can never make a second ticket.
     pub key: RwSignal<Option<String>>,
+    /// The code given from the kiosk's lease with that key (the same on a
+    /// retry: one key, one request).
+    pub leased: RwSignal<Option<String>>,
 }
 
 impl Draft {
@@ -78,6 +84,7 @@ impl Draft {
             appointment: RwSignal::new(None),
             needs: RwSignal::new(Needs::default()),
             key: RwSignal::new(None),
+            leased: RwSignal::new(None),
         }
     }
 }
@@ -95,6 +102,7 @@ pub struct Flow {
     pub adapter: StoredValue<Adapter>,
     pub(super) sync: Option<OutboxSync>,
     pub(super) index: OfflineIndexes,
+    pub(super) leases: TicketLeases,
     pub site: StoredValue<SiteConfig>,
     pub questions: StoredValue<Vec<Question>>,
     pub(super) owner: StoredValue<Option<Owner>>,
@@ -172,23 +180,57 @@ impl Flow {
         }
     }
 
-    /// Stores the check-in in the outbox. Storing is not tied to this
-    /// screen: once begun it finishes even if the patient walks away.
+    /// Stores the check-in in the outbox, with a code from the kiosk's lease
+    /// when `lease_line` says to give one; answers that code with the first
+    /// attempt. Storing is not tied to this screen: once begun it finishes
+    /// even if the patient walks away.
     fn store(
         self,
         key: String,
-        request: CheckInRequest,
-    ) -> oneshot::Receiver<Result<oneshot::Receiver<FirstAttempt>, StoreError>> {
+        mut request: CheckInRequest,
+        lease_line: Option<LineId>,
+    ) -> oneshot::Receiver<Stored> {
         let (saved_tx, saved) = oneshot::channel();
-        let sync = self.sync;
+        let (sync, leases, draft) = (self.sync, self.leases, self.draft);
+        // A retry sends the code the first try gave.
+        let given = draft.leased.get_untracked();
         leptos::task::spawn_local(async move {
+            let leased = match (given, lease_line) {
+                (Some(code), _) => Some(code),
+                (None, Some(line)) => leases.take(line).await,
+                (None, None) => None,
+            };
+            draft.leased.try_set(leased.clone());
+            request.set_leased(leased.clone());
             let result = match sync {
-                Some(sync) => sync.enqueue(key, Write::CheckIn { request }).await,
+                Some(sync) => sync
+                    .enqueue(key, Write::CheckIn { request })
+                    .await
+                    .map(|first| (first, leased)),
                 None => Err(StoreError::Unavailable),
             };
             let _ = saved_tx.send(result);
         });
         saved
+    }
+
+    /// Whether this kiosk gives a code from its lease to the check-in being
+    /// sent: only while it cannot reach the server (offline, or earlier
+    /// check-ins still waiting to go), so that online every ticket takes
+    /// the next number in order. The line is the appointment's, or the
+    /// walk-in line.
+    fn lease_line(self) -> Option<LineId> {
+        let cut_off = self.sync.is_some_and(|sync| {
+            sync.status
+                .with_untracked(|s| s.offline_since.is_some() || s.backlog > 0)
+        }) || web_sys::window().is_some_and(|w| !w.navigator().on_line());
+        if !cut_off {
+            return None;
+        }
+        match self.draft.appointment.get_untracked() {
+            Some(hint) => hint.line,
+            None => Some(self.site.with_value(|s| s.walk_in_line)),
+        }
     }
 
     /// What the draft checks in: the confirmed appointment with the
@@ -204,12 +246,14 @@ impl Flow {
                 clinician: hint.clinician,
                 needs,
                 arrived_at: Some((now_ms() / 1000.0) as i64),
+                leased: None,
             }),
             None => Some(CheckInRequest::WalkIn {
                 first_name: draft.first_name.get_untracked().trim().to_owned(),
                 last_initial: draft.last_initial.get_untracked().trim().to_owned(),
                 reason: draft.reason.get_untracked().unwrap_or_default(),
                 needs,
+                leased: None,
             }),
         }
     }
@@ -223,6 +267,9 @@ impl Flow {
             return;
         }
         let draft = self.draft;
+        // A code from the lease only with a new key: a retry sends what the
+        // first try stored.
+        let fresh = draft.key.get_untracked().is_none();
         let Some(key) = draft.key.get_untracked().or_else(new_idempotency_key) else {
             self.error.set(Some(ClientError::Unsupported));
             return;
@@ -236,10 +283,11 @@ impl Flow {
         self.error.set(None);
         self.not_saved.set(None);
         self.step.set(Step::Sending);
-        let saved = self.store(key, request);
+        let lease_line = if fresh { self.lease_line() } else { None };
+        let saved = self.store(key, request, lease_line);
         self.spawn(async move {
-            let first = match saved.await {
-                Ok(Ok(first)) => first,
+            let (first, leased) = match saved.await {
+                Ok(Ok(saved)) => saved,
                 Ok(Err(error)) => {
                     self.busy.set(false);
                     self.not_saved.set(Some(error));
@@ -260,17 +308,23 @@ impl Flow {
             match attempt {
                 FirstAttempt::Delivered(Some(ticket)) => {
                     draft.key.set(None);
+                    draft.leased.set(None);
                     self.advance(&Step::Sending, Step::Ticket(ticket));
                 }
                 FirstAttempt::Delivered(None) | FirstAttempt::Queued => {
                     draft.key.set(None);
-                    self.advance(&Step::Sending, Step::Provisional);
+                    draft.leased.set(None);
+                    self.advance(&Step::Sending, Step::Provisional(leased));
                 }
                 FirstAttempt::Refused(error) => self.error.set(Some(error)),
             }
         });
     }
 }
+
+/// What storing a check-in answers: its first attempt, and the code given
+/// from the lease.
+type Stored = Result<(oneshot::Receiver<FirstAttempt>, Option<String>), StoreError>;
 
 /// The longest a patient waits for the server's ticket once the check-in
 /// is saved: the request's own timeout, and a moment to read the answer.

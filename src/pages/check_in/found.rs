@@ -53,6 +53,7 @@ fn HintCard(hint: AppointmentHint, from: Step) -> impl IntoView {
         time,
         clinician,
         ticket,
+        line,
     } = hint;
     // The button says "Yes, this is me"; which appointment it is for is
     // its description: the card's details.
@@ -63,6 +64,7 @@ fn HintCard(hint: AppointmentHint, from: Step) -> impl IntoView {
         time: time.clone(),
         clinician: clinician.clone(),
         ticket: ticket.clone(),
+        line,
     };
     let choose = move |_| {
         if flow.step.with_untracked(|s| *s == from) {

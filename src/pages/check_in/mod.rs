@@ -17,6 +17,7 @@ use crate::api::{provide_in_flight, Adapter};
 use crate::components::{error_text, IdleGuard, PatientSession, WithSite};
 use crate::i18n::*;
 use crate::offline::index::OfflineIndexes;
+use crate::offline::lease::TicketLeases;
 use crate::offline::use_sync;
 pub use flow::{Draft, Flow, Step};
 use leptos::prelude::*;
@@ -44,6 +45,7 @@ pub fn CheckInPage() -> impl IntoView {
 fn Kiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
     let idle = site.idle;
     let index = OfflineIndexes::keep_fresh(adapter.clone());
+    let leases = TicketLeases::keep_fresh(adapter.clone());
     let adapter = StoredValue::new(adapter);
     let site = StoredValue::new(site);
     let session = PatientSession::start();
@@ -56,6 +58,7 @@ fn Kiosk(adapter: Adapter, site: SiteConfig) -> impl IntoView {
                     adapter=adapter
                     site=site
                     index=index
+                    leases=leases
                     in_flow=session.in_flow
                     restart=session.restart
                 />
@@ -69,6 +72,7 @@ fn FlowView(
     adapter: StoredValue<Adapter>,
     site: StoredValue<SiteConfig>,
     index: OfflineIndexes,
+    leases: TicketLeases,
     in_flow: RwSignal<bool>,
     restart: Callback<()>,
 ) -> impl IntoView {
@@ -82,6 +86,7 @@ fn FlowView(
         adapter,
         sync: use_sync(),
         index,
+        leases,
         site,
         questions: StoredValue::new(site.with_value(|s| questions(&s.questions))),
         owner: StoredValue::new(Owner::current()),
@@ -106,7 +111,7 @@ fn FlowView(
             Step::Question(index) => view! { <questions::QuestionStep index=index /> }.into_any(),
             Step::Sending => view! { <steps::Sending /> }.into_any(),
             Step::Ticket(ticket) => view! { <ticket::TicketStep ticket=ticket /> }.into_any(),
-            Step::Provisional => view! { <ticket::ProvisionalStep /> }.into_any(),
+            Step::Provisional(code) => view! { <ticket::ProvisionalStep code=code /> }.into_any(),
         };
         // A fresh element per step: its entry animation briefly ignores
         // taps, so the second half of a double tap cannot land on the next

@@ -117,18 +117,41 @@ fn Finish(left: RwSignal<u32>) -> impl IntoView {
 }
 
 /// Checked in while the server could not be reached: the check-in is saved
-/// on this kiosk and goes to the server as soon as it can; the ticket
-/// number comes with it, on the board.
+/// on this kiosk and goes to the server as soon as it can, with the code
+/// given from the kiosk's lease (the board shows it then). Without one (the
+/// lease used up) the patient is told to see reception for their number.
 #[component]
-pub fn ProvisionalStep() -> impl IntoView {
+pub fn ProvisionalStep(code: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let flow = expect_context::<Flow>();
     let left = count_down(flow);
+    let numbered = code.is_some();
     view! {
-        <div class="ticket provisional" data-provisional="true">
+        <div class="ticket provisional" data-provisional="true" data-numbered=numbered.to_string()>
             <Heading>{t!(i18n, check_in.ticket_title)}</Heading>
-            <p>{t!(i18n, check_in.provisional_body)}</p>
-            <p class="next">{t!(i18n, check_in.provisional_next)}</p>
+            {match code {
+                Some(code) => {
+                    let (next, data) = (code.clone(), code.clone());
+                    view! {
+                        <p class="ticket-label">{t!(i18n, check_in.your_ticket)}</p>
+                        <p class="ticket-code" dir="ltr" data-ticket=data>
+                            {code}
+                        </p>
+                        <p>{t!(i18n, check_in.provisional_body)}</p>
+                        <p class="next">
+                            {move || t_string!(i18n, check_in.what_next, ticket = next.clone()).to_string()}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p>{t!(i18n, check_in.provisional_body)}</p>
+                        <p class="next">{t!(i18n, check_in.provisional_no_number)}</p>
+                    }
+                        .into_any()
+                }
+            }}
         </div>
         <Finish left=left />
     }

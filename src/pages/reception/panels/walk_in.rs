@@ -47,6 +47,7 @@ impl Fields {
             last_initial: walk_in.last_initial.to_string(),
             reason: walk_in.reason,
             needs: Needs::default(),
+            leased: None,
         };
         actions.feedback.set(Some(Feedback::Working));
         let adapter = desk.adapter.get_value();
