@@ -57,6 +57,8 @@ pub enum Standing {
     Waiting {
         position: u32,
         wait: WaitRange,
+        /// When the wait given at check-in ran out (Unix seconds).
+        promised_by: Option<i64>,
     },
     Called {
         room: String,
@@ -78,6 +80,7 @@ impl Standing {
                 return Standing::Waiting {
                     position: waiting.position,
                     wait: waiting.wait,
+                    promised_by: waiting.promised_by,
                 };
             }
         }
@@ -217,6 +220,7 @@ mod tests {
                         low_minutes: *low,
                         high_minutes: *high,
                     },
+                    promised_by: None,
                 })
                 .collect(),
         }
@@ -230,6 +234,7 @@ mod tests {
                 low_minutes: 10,
                 high_minutes: 20,
             },
+            promised_by: None,
         };
         let q = snapshot(
             7,
@@ -242,7 +247,8 @@ mod tests {
                 wait: WaitRange {
                     low_minutes: 5,
                     high_minutes: 10
-                }
+                },
+                promised_by: None,
             }
         );
         assert_eq!(

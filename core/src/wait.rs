@@ -223,6 +223,13 @@ fn round_down(minutes: f64) -> u32 {
     (clamped as u32 / ROUND_TO) * ROUND_TO
 }
 
+/// Whether a patient's wait has run past the upper end of the range they
+/// were given (`promised_by`, Unix seconds) at `now_unix`: then a screen
+/// says the wait is longer than promised, not a range as if on time.
+pub fn past_promise(promised_by: Option<i64>, now_unix: i64) -> bool {
+    promised_by.is_some_and(|by| now_unix > by)
+}
+
 fn round_up(minutes: f64) -> u32 {
     let clamped = minutes.clamp(0.0, f64::from(MAX_MINUTES));
     let whole = clamped.ceil() as u32;
@@ -237,6 +244,14 @@ mod tests {
     const D: WaitDefaults = WaitDefaults {
         service_minutes: 10.0,
     };
+
+    #[test]
+    fn a_wait_is_past_its_promise_only_after_the_upper_end() {
+        assert!(!past_promise(None, i64::MAX));
+        assert!(!past_promise(Some(1_000), 999));
+        assert!(!past_promise(Some(1_000), 1_000));
+        assert!(past_promise(Some(1_000), 1_001));
+    }
 
     #[test]
     fn hand_computed_range() {

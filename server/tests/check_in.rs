@@ -699,3 +699,37 @@ async fn wrong_identities_in_check_ins_count_as_failed_identifications() {
         assert!(reply.status == 201 || reply.status == 200, "{}", reply.text);
     }
 }
+
+#[tokio::test]
+async fn the_board_knows_when_each_wait_given_runs_out() {
+    let f = fixture().await;
+    let mut given = Vec::new();
+    for name in ["Ana", "Bo", "Cy"] {
+        let body = format!(
+            r#"{{"kind":"walk_in","first_name":"{name}","last_initial":"G","reason":"other"}}"#
+        );
+        let reply = kiosk_post(
+            &f,
+            "/api/v1/check-ins",
+            &body,
+            &[("idempotency-key", &uuid())],
+        )
+        .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        given.push(reply.json()["wait"]["high_minutes"].as_i64().unwrap());
+        f.clock.advance(SignedDuration::from_mins(1));
+    }
+    let queue = kiosk_get(&f, "/api/v1/queue").await.json();
+    let waiting = queue["lines"][1]["waiting"].as_array().unwrap().clone();
+    assert_eq!(waiting.len(), 3);
+    for (i, (ticket, high)) in waiting.iter().zip(&given).enumerate() {
+        // The upper end given, from when it was given; "very soon" counts
+        // as five minutes.
+        let checked_in = morning().as_second() + 60 * i as i64;
+        assert_eq!(
+            ticket["promised_by"].as_i64(),
+            Some(checked_in + 60 * (*high).max(5)),
+            "{ticket}"
+        );
+    }
+}

@@ -102,6 +102,7 @@ function measure() {
     codes,
     lines,
     buttons: document.querySelectorAll('button').length,
+    late: document.querySelectorAll('.board .tile.late').length,
     appBar: document.querySelectorAll('.app-bar').length,
     statusShown: document.querySelector('.board .connection').getBoundingClientRect().width > 1,
   };
@@ -128,6 +129,7 @@ test('3 lines x 40 waiting fit 1920x1080, 1366x768 and 1080x1920: codes 6% of th
     assert.equal(seen.appBar, 0, `${size}: the patient toolbar is on the wall`);
     assert.equal(seen.buttons, 0, `${size}: a wall screen has nothing to tap`);
     assert.equal(seen.statusShown, false, `${size}: sync chrome while all is well`);
+    assert.equal(seen.late, 0, `${size}: a wait within its range is not late`);
     assert.equal(seen.lines.length, 3, size);
     for (const line of seen.lines) {
       assert.ok(line.whole, `${size}: ${line.id} spills off the screen`);
@@ -177,6 +179,29 @@ test("the board's labels take turns in the clinic's languages without turning th
   }
   // And back to the device's own language.
   await page.waitForSelector('section.board[lang="en"]', { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a wait past the range given at check-in says so on the board, not a fresh range', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: { width: 1366, height: 768 } });
+  // Three hours on: every wait given this morning has run out (the board's
+  // clock only; the server and the queue are as they were).
+  await page.clock.setFixedTime(new Date(Date.now() + 3 * 3600_000));
+  await page.goto(`${server.url}/board`);
+  await waitForPage(page);
+  await page.waitForSelector('[data-connection="live"]');
+  await page.locator('.board .tile.late').first().waitFor();
+  const seen = await page.evaluate(measure);
+  const tiles = seen.lines.reduce((n, l) => n + l.tiles, 0);
+  assert.equal(seen.late, tiles, 'every tile shown is late');
+  const waits = await page.locator('.board .tile .wait').allInnerTexts();
+  // (The labels take turns in the clinic's languages.)
+  assert.ok(waits.length > 0 && waits.every((w) => ['Running late', 'Con retraso', 'تأخير'].includes(w)), waits.join(' | '));
+  assert.equal(seen.scrolls, false);
+  for (const code of seen.codes) assert.ok(code.whole, `${code.code} is cut: ${code.where}`);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'wall-running-late-1366x768');
   assert.deepEqual(errors, []);
   await context.close();
 });

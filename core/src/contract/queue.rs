@@ -66,6 +66,11 @@ pub struct WaitingTicket {
     pub ticket: String,
     pub position: u32,
     pub wait: WaitRange,
+    /// When the wait its holder was given at check-in ran out (Unix
+    /// seconds): past it, the wait is longer than promised and a screen
+    /// says so rather than showing the range as if nothing were wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_by: Option<i64>,
 }
 
 /// One Server-Sent Event on the queue stream: the queue changed to this

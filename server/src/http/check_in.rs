@@ -217,11 +217,20 @@ async fn make_ticket(
     if let Some(code) = claimed {
         leases::mark_used(&mut change.tx, &day, code, now).await?;
     }
-    let body = ticket_body(state, &mut change, outcome.ticket).await?;
+    let answer = ticket_answer(state, &mut change, outcome.ticket).await?;
+    // The upper end of the range given, as a time; "very soon" is given
+    // a few minutes.
+    let promised = i64::from(answer.wait.high_minutes.max(PROMISE_FLOOR_MINUTES)) * 60;
+    tickets::promise(&mut change.tx, &day, outcome.ticket, now + promised).await?;
+    let body = serde_json::to_string(&answer).map_err(|e| AppError::Corrupt(e.to_string()))?;
     idempotency::record(&mut change.tx, key, hash, StatusCode::CREATED, &body, now).await?;
     change.commit().await?;
     Ok(json(StatusCode::CREATED, body))
 }
+
+/// The least wait a ticket is taken to have been promised: "you should be
+/// called very soon" (a range of 0) is not broken after a minute.
+pub const PROMISE_FLOOR_MINUTES: u32 = 5;
 
 /// How far back a kiosk's own arrival time is believed: a check-in that
 /// waited in an outbox through an outage is judged by when the patient was
@@ -244,6 +253,16 @@ async fn ticket_body(
     change: &mut Change<'_>,
     id: TicketId,
 ) -> Result<String, AppError> {
+    let response = ticket_answer(state, change, id).await?;
+    serde_json::to_string(&response).map_err(|e| AppError::Corrupt(e.to_string()))
+}
+
+/// The ticket's answer: code, place and wait range.
+async fn ticket_answer(
+    state: &AppState,
+    change: &mut Change<'_>,
+    id: TicketId,
+) -> Result<CheckInResponse, AppError> {
     let queue = change.queue();
     let ticket = queue
         .ticket(id)
@@ -258,14 +277,13 @@ async fn ticket_body(
             state.now().as_second(),
         )
         .await?;
-    let response = CheckInResponse {
+    Ok(CheckInResponse {
         ticket: code.to_string(),
         line,
         position: u32::try_from(position).unwrap_or(u32::MAX),
         wait,
         queue_version: version,
-    };
-    serde_json::to_string(&response).map_err(|e| AppError::Corrupt(e.to_string()))
+    })
 }
 
 fn json(status: StatusCode, body: String) -> Response {

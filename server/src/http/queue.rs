@@ -57,7 +57,11 @@ pub async fn public_queue(
             waiting: Vec::new(),
         })
         .collect();
-    for row in rows {
+    for tickets::BoardRow {
+        ticket: row,
+        promised_by,
+    } in rows
+    {
         let Some(line) = lines.iter_mut().find(|l| l.id == row.line) else {
             continue;
         };
@@ -74,6 +78,7 @@ pub async fn public_queue(
                     ticket,
                     position: u32::try_from(position).unwrap_or(u32::MAX),
                     wait: hub::estimate(&state.settings, &visits, line.id, position - 1),
+                    promised_by,
                 });
             }
         }

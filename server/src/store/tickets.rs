@@ -341,19 +341,62 @@ pub async fn in_progress_minutes(
     Ok(by_line)
 }
 
+/// One ticket on the public board: the ticket, and when the wait its
+/// holder was given at check-in ran out (unix seconds; `None` for tickets
+/// from before that was kept).
+pub struct BoardRow {
+    pub ticket: Ticket,
+    pub promised_by: Option<i64>,
+}
+
 /// The day's called tickets (most recent first), then its waiting ones (in
 /// order): what the public board shows.
-pub async fn on_board(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Ticket>, AppError> {
-    let rows = sqlx::query_as!(
-        StoredTicket,
-        "SELECT id, code_line, code_number, line_id, status, room, calls FROM tickets
+pub async fn on_board(conn: &mut SqliteConnection, day: &str) -> Result<Vec<BoardRow>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT id, code_line, code_number, line_id, status, room, calls, promised_by FROM tickets
          WHERE day = ? AND status IN ('waiting', 'called')
          ORDER BY CASE status WHEN 'called' THEN -called_at ELSE queue_order END, id",
         day
     )
     .fetch_all(conn)
     .await?;
-    rows.into_iter().map(|row| row.into_ticket(day)).collect()
+    rows.into_iter()
+        .map(|row| {
+            let ticket = StoredTicket {
+                id: row.id,
+                code_line: row.code_line,
+                code_number: row.code_number,
+                line_id: row.line_id,
+                status: row.status,
+                room: row.room,
+                calls: row.calls,
+            }
+            .into_ticket(day)?;
+            Ok(BoardRow {
+                ticket,
+                promised_by: row.promised_by,
+            })
+        })
+        .collect()
+}
+
+/// Keeps when the wait given to a new ticket's holder runs out.
+pub async fn promise(
+    conn: &mut SqliteConnection,
+    day: &str,
+    id: TicketId,
+    by: i64,
+) -> Result<(), AppError> {
+    let id = i64::try_from(id).map_err(|_| AppError::Corrupt("ticket id".into()))?;
+    sqlx::query!(
+        "UPDATE tickets SET promised_by = ? WHERE day = ? AND id = ?",
+        by,
+        day,
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// A ticket with what reception sees of its holder.

@@ -21,6 +21,7 @@ use waitwell_core::contract::{
     BoardLayout, CalledTicket, DelayNotice, PublicLine, PublicQueue, WaitingTicket,
 };
 use waitwell_core::queue::LineId;
+use waitwell_core::wait::past_promise;
 use waitwell_core::wall::{fit, Content, Fit};
 
 mod calls;
@@ -37,6 +38,24 @@ struct BoardLanguage(Signal<Locale>);
 impl BoardLanguage {
     fn get(self) -> Locale {
         self.0.get()
+    }
+}
+
+/// How often the board looks again at which waits ran past their promise.
+const CLOCK_MILLIS: u64 = 15_000;
+
+/// The time on the board's clock (Unix seconds), a tick every
+/// [`CLOCK_MILLIS`]: a wait runs past its promise without the queue
+/// changing.
+#[derive(Clone, Copy)]
+struct BoardClock(RwSignal<i64>);
+
+impl BoardClock {
+    fn start() -> Self {
+        let unix_now = || (crate::time::now_ms() / 1000.0) as i64;
+        let now = RwSignal::new(unix_now());
+        let _ = use_interval_fn(move || now.set(unix_now()), CLOCK_MILLIS);
+        BoardClock(now)
     }
 }
 
@@ -125,6 +144,7 @@ pub fn BoardPage() -> impl IntoView {
     let site = crate::api::site::use_site_config();
     let language = cycle_languages(site, i18n);
     provide_context(language);
+    provide_context(BoardClock::start());
     view! {
         <section class="surface board wall" data-surface="board" lang=move || language.get().as_str()>
             <div class="wall-title">
@@ -371,6 +391,7 @@ fn Notices(live: LiveQueue, shown: Signal<usize>) -> impl IntoView {
 #[component]
 fn Line(line: PublicLine, name: Signal<String>, fit: Fit) -> impl IntoView {
     let language = expect_context::<BoardLanguage>();
+    let clock = expect_context::<BoardClock>();
     let fresh = use_context::<FreshCalls>();
     let names = use_context::<Names>();
     let heading_id = format!("line-{}", line.id);
@@ -420,13 +441,22 @@ fn Line(line: PublicLine, name: Signal<String>, fit: Fit) -> impl IntoView {
             <ol class="waiting">
                 {waiting
                     .into_iter()
-                    .map(|WaitingTicket { ticket, wait, .. }| {
+                    .map(|WaitingTicket { ticket, wait, promised_by, .. }| {
                         let (low, high) = (wait.low_minutes, wait.high_minutes);
+                        // Past the range given at check-in: said, not hidden
+                        // behind a fresh range.
+                        let late = move || past_promise(promised_by, clock.0.get());
                         view! {
-                            <li class="tile">
+                            <li class="tile" class:late=late>
                                 <span class="code">{ticket}</span>
                                 <span class="wait">
-                                    {move || td_string!(language.get(), board.tile_wait, low = low, high = high).to_string()}
+                                    {move || {
+                                        if late() {
+                                            td_string!(language.get(), board.tile_late).to_string()
+                                        } else {
+                                            td_string!(language.get(), board.tile_wait, low = low, high = high).to_string()
+                                        }
+                                    }}
                                 </span>
                             </li>
                         }

@@ -6,9 +6,11 @@ use super::steps::Nav;
 use super::{Flow, Heading};
 use crate::api::live::{follow_queue, Connection};
 use crate::i18n::*;
+use crate::time::now_ms;
 use leptos::prelude::*;
 use waitwell_core::board::Standing;
 use waitwell_core::contract::CheckInResponse;
+use waitwell_core::wait::past_promise;
 
 /// Seconds the ticket stays up before the kiosk starts over.
 pub const TICKET_SECONDS: u32 = 30;
@@ -22,6 +24,7 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
     let first = Standing::Waiting {
         position: ticket.position,
         wait: ticket.wait,
+        promised_by: None,
     };
     // The newest word on this ticket: live when the snapshot knows it and
     // is at least as new as the check-in, the check-in's answer otherwise.
@@ -58,20 +61,26 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Standing::Waiting { position, wait } => {
+                    Standing::Waiting { position, wait, promised_by } => {
                         view! {
                             <p class="position" data-position=position>
                                 {move || t_string!(i18n, check_in.position, position = position).to_string()}
                             </p>
                             <p class="wait">
                                 {move || {
-                                    if wait.high_minutes == 0 {
-                                        t_string!(i18n, check_in.wait_none).to_string()
-                                    } else {
-                                        t_string!(
-                                            i18n, check_in.wait_range, low = wait.low_minutes, high = wait.high_minutes
-                                        )
-                                            .to_string()
+                                    // (Looked at again with every tick of the countdown.)
+                                    left.track();
+                                    let (low, high) = (wait.low_minutes, wait.high_minutes);
+                                    let late = past_promise(promised_by, (now_ms() / 1000.0) as i64);
+                                    match (late, high) {
+                                        (true, 0) => t_string!(i18n, check_in.wait_longer_soon).to_string(),
+                                        (true, _) => {
+                                            t_string!(i18n, check_in.wait_longer, low = low, high = high).to_string()
+                                        }
+                                        (false, 0) => t_string!(i18n, check_in.wait_none).to_string(),
+                                        (false, _) => {
+                                            t_string!(i18n, check_in.wait_range, low = low, high = high).to_string()
+                                        }
                                     }
                                 }}
                             </p>
