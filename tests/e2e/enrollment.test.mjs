@@ -94,12 +94,14 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await waitForStep(page, 'You are checked in');
   const ticket = await page.locator('.ticket-code').getAttribute('data-ticket');
   await desk.page.locator(`tr.ticket-row[data-ticket="${ticket}"]`).waitFor();
-  // It holds today's index (it is an enrolled check-in kiosk).
+  // It holds today's index and a ticket lease (it is an enrolled check-in
+  // kiosk).
   await page.waitForFunction(async () => {
     const db = await new Promise((ok) => { const o = indexedDB.open('waitwell'); o.onsuccess = () => ok(o.result); });
-    const count = await new Promise((ok) => { const r = db.transaction('index').objectStore('index').count(); r.onsuccess = () => ok(r.result); });
+    const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); });
+    const counts = [await count('index'), await count('lease')];
     db.close();
-    return count === 1;
+    return counts[0] === 1 && counts[1] === 1;
   });
 
   // The network drops check-ins: a walk-in is saved on the tablet.
@@ -132,6 +134,7 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await page.getByText('Saved on this tablet and sent once it is set up again: 1.').waitFor();
   const stored = await dumpIndexedDb(page);
   assert.deepEqual(stored.index ?? [], [], 'the appointment index is gone');
+  assert.deepEqual(stored.lease ?? [], [], 'the ticket lease is gone');
   assert.equal(stored.outbox.length, 1, 'the walk-in is kept');
 
   // Set up again: the kept walk-in reaches reception, once.

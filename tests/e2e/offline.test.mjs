@@ -280,7 +280,7 @@ test('offline, a check-in gets a real code from the kiosk\'s lease at once, thro
       inspect: (p) => checkScreen(p, 'offline-ticket-lease-used-up', 'the lease used up'),
     });
     assert.equal(eleventh.code, null);
-    assert.match(eleventh.text, /no ticket numbers left[\s\S]*tell reception you are here/);
+    assert.match(eleventh.text, /could not give you a ticket number[\s\S]*tell reception you are here/);
     assert.equal((await api(server, 'GET', '/queue')).json.version, before.version, 'nothing reached the server');
 
     proxy.setDown(false);

@@ -128,7 +128,8 @@ fn Finish(left: RwSignal<u32>) -> impl IntoView {
 /// Checked in while the server could not be reached: the check-in is saved
 /// on this kiosk and goes to the server as soon as it can, with the code
 /// given from the kiosk's lease (the board shows it then). Without one (the
-/// lease used up) the patient is told to see reception for their number.
+/// lease used up, or the connection lost while this check-in was on its
+/// way) the patient is told to let reception know they are here.
 #[component]
 pub fn ProvisionalStep(code: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
