@@ -1,18 +1,25 @@
-//! An honest wait range from the tickets ahead, the visits in progress and
-//! recent visit lengths.
+//! An honest wait range from the tickets ahead, the visits in progress,
+//! the line's visit lengths and the clinic's own record.
 //!
 //! Patients judge the wait they perceive; a single number that turns out
 //! wrong feels like a broken promise, and an upper end the wait runs past is
-//! the worst of it. [`estimate_now`] works out when a room will be free for
-//! the patient (each visit in progress ends after its expected remainder,
-//! then everyone ahead takes the next room free) and spreads the range by
-//! how uncertain that is, calibrated on simulated clinic days
-//! (`make bench-waits`): the wait runs past the upper end about 7% of the
+//! the worst of it. [`estimate_line`] draws the line's future many times
+//! ([`draws`]: each visit in progress ends after a length drawn given how
+//! long it has run, then everyone ahead takes the next room free), takes
+//! the range between two quantiles of the waits drawn, and moves its ends by
+//! what earlier days at the same hour taught ([`learned`]: lunch pauses and
+//! late starts the line alone cannot see). On simulated clinic days
+//! (`make bench-waits`) the wait runs past the upper end about 6% of the
 //! time, where [`estimate`] (quartiles of recent visits, the first method)
-//! let it happen 12.5% of the time. Ranges are rounded outwards to 5
-//! minutes.
+//! let it happen 12.5% of the time. Ranges are whole 5 minutes.
 
 use serde::{Deserialize, Serialize};
+
+pub mod draws;
+pub mod learned;
+
+pub use draws::{Drawn, Line};
+pub use learned::{Correction, Corrections};
 
 /// A wait range in whole minutes, `low <= high`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -81,139 +88,62 @@ pub fn estimate(ahead: usize, servers: usize, recent: &[f64], defaults: WaitDefa
     }
 }
 
-/// What is known when a patient asks how long: people waiting ahead, the
-/// rooms, the line's latest visit lengths (minutes, any order) and how long
-/// each visit in progress has been going (minutes).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Situation<'a> {
-    pub ahead: usize,
-    pub servers: usize,
-    pub recent: &'a [f64],
-    pub in_progress: &'a [f64],
+/// One range told, and the range drawn before it was corrected (what the
+/// server keeps to learn from).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub range: WaitRange,
+    pub drawn: Drawn,
 }
 
-/// Spread of visit lengths assumed before the day has a history.
-const PRIOR_SD: f64 = 6.0;
-/// How far below and above the expected wait the range reaches, in
-/// standard deviations of the wait (calibrated with `make bench-waits`:
-/// the upper end is passed about 7% of the time).
-const Z_LOW: f64 = 1.6;
-const Z_HIGH: f64 = 1.9;
-/// Most people ahead walked through one by one; beyond, the wait is long
-/// whatever the detail.
-const MAX_TURNS: usize = 10_000;
-/// Most rooms of one line taken into account.
-const MAX_ROOMS: usize = 100;
-/// People ahead walked through one by one; the rest are counted.
-const WALKED_TURNS: usize = 200;
-
-/// The wait range in `situation` (see the module's description).
-pub fn estimate_now(situation: &Situation<'_>, defaults: WaitDefaults) -> WaitRange {
-    let rooms = situation.servers.clamp(1, MAX_ROOMS);
-    let samples: Vec<f64> = situation
-        .recent
-        .iter()
-        .copied()
-        .filter(|t| t.is_finite() && *t >= 0.0)
-        .map(|t| t.min(MAX_SERVICE_MINUTES))
-        .collect();
-    let typical = if defaults.service_minutes.is_finite() {
-        defaults.service_minutes.clamp(1.0, MAX_SERVICE_MINUTES)
-    } else {
-        WaitDefaults::default().service_minutes
-    };
-    let (mean, sd) = mean_and_spread(&samples, typical);
-    let busy = situation
-        .in_progress
-        .iter()
-        .filter(|e| e.is_finite())
-        .take(rooms)
-        .copied()
-        .collect::<Vec<f64>>();
-    // When each room is next free. A room idle while people wait is not
-    // seeing anyone yet (a late start, a pause): taken to start in a while.
-    let idle_with_queue = situation.ahead > 0 && busy.len() < rooms;
-    let mut free: Vec<f64> = (0..rooms)
-        .map(|r| match busy.get(r) {
-            Some(&elapsed) => remaining(&samples, mean, elapsed.max(0.0)),
-            None if idle_with_queue => mean,
-            None => 0.0,
+/// The wait range of each of the first `places` places of `line` (the
+/// first: nobody ahead), corrected by what `corrections` learned at `hour`
+/// of the day.
+pub fn estimate_line(
+    line: &Line<'_>,
+    places: usize,
+    corrections: &Corrections,
+    hour: usize,
+) -> Vec<Estimate> {
+    draws::drawn(line, places)
+        .into_iter()
+        .enumerate()
+        .map(|(ahead, drawn)| Estimate {
+            range: learned::told(drawn, corrections.at(hour, ahead)),
+            drawn,
         })
-        .collect();
-    // A room free now and nobody ahead: seen at once.
-    if situation.ahead == 0 && free.iter().any(|&f| f <= 0.0) {
-        return WaitRange {
-            low_minutes: 0,
-            high_minutes: ROUND_TO,
-        };
-    }
-    // Everyone ahead takes the next room free, then the patient does: the
-    // first turns one by one, the rest (a long queue) a visit per room.
-    let turns = situation.ahead.min(MAX_TURNS);
-    let walked = turns.min(WALKED_TURNS);
-    for _ in 0..walked {
-        if let Some(first) = free.iter_mut().min_by(|a, b| a.total_cmp(b)) {
-            *first += mean;
-        }
-    }
-    let expected = free.iter().copied().fold(f64::INFINITY, f64::min)
-        + (turns - walked) as f64 * mean / rooms as f64;
-    // The spread: the visits that must end first, shared by the rooms; the
-    // remainders of those in progress; an idle room's unknown restart.
-    let shared = turns as f64 / (rooms * rooms) as f64;
-    let in_progress = if busy.is_empty() { 0.0 } else { 0.5 };
-    let spread =
-        sd * (shared + in_progress).sqrt() + if idle_with_queue { 0.5 * mean } else { 0.0 };
-    let low = expected - Z_LOW * spread;
-    let high = expected + Z_HIGH * spread;
-    let low_minutes = round_down(low);
-    let high_minutes = round_up(high).max(low_minutes + ROUND_TO).min(MAX_MINUTES);
-    WaitRange {
-        low_minutes: low_minutes.min(high_minutes),
-        high_minutes,
+        .collect()
+}
+
+/// The estimate for someone with `ahead` people before them.
+pub fn estimate_place(
+    line: &Line<'_>,
+    ahead: usize,
+    corrections: &Corrections,
+    hour: usize,
+) -> Estimate {
+    let drawn = draws::drawn(line, ahead.saturating_add(1).min(MAX_PLACES))
+        .last()
+        .copied()
+        .unwrap_or(Drawn {
+            low: 0.0,
+            high: 0.0,
+        });
+    Estimate {
+        range: learned::told(drawn, corrections.at(hour, ahead)),
+        drawn,
     }
 }
 
-/// Mean and standard deviation of visit lengths: from the samples, leaning
-/// on the prior while there are few; the prior alone under three.
-fn mean_and_spread(samples: &[f64], typical: f64) -> (f64, f64) {
-    if samples.len() < 3 {
-        return (typical, PRIOR_SD.max(typical * 0.6));
-    }
-    let n = samples.len() as f64;
-    let mean = samples.iter().sum::<f64>() / n;
-    let variance = samples.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let weight = n / (n + 5.0);
-    let spread = (weight * variance + (1.0 - weight) * PRIOR_SD * PRIOR_SD).sqrt();
-    (mean, spread)
-}
-
-/// Expected minutes left of a visit `elapsed` minutes old: what the longer
-/// past visits had left at that point, on average; a short while when it
-/// has run longer than any.
-fn remaining(samples: &[f64], mean: f64, elapsed: f64) -> f64 {
-    let (sum, count) = samples
-        .iter()
-        .filter(|&&t| t > elapsed)
-        .fold((0.0, 0usize), |(sum, n), t| (sum + (t - elapsed), n + 1));
-    if count == 0 {
-        // No history (or an unusually long visit): half a visit, or a
-        // quarter once it has outrun every known one.
-        if samples.is_empty() {
-            (mean - elapsed).max(mean * 0.5)
-        } else {
-            (mean * 0.25).max(1.0)
-        }
-    } else {
-        sum / count as f64
-    }
-}
+/// Most places of one line estimated (a longer line is "a long time" all
+/// the same).
+pub const MAX_PLACES: usize = 10_000;
 
 /// Linear-interpolated quantile of sorted, non-empty data.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let below = pos.floor() as usize;
-    let above = pos.ceil() as usize;
+    let above = (pos.ceil() as usize).min(sorted.len() - 1);
     let frac = pos - below as f64;
     sorted[below] + (sorted[above] - sorted[below]) * frac
 }
@@ -320,33 +250,46 @@ mod tests {
         assert_eq!(weird, r);
     }
 
-    fn now(ahead: usize, servers: usize, recent: &[f64], in_progress: &[f64]) -> WaitRange {
-        estimate_now(
-            &Situation {
-                ahead,
-                servers,
-                recent,
-                in_progress,
-            },
-            D,
-        )
+    const TENS: [f64; 5] = [8.0, 10.0, 12.0, 9.0, 11.0];
+
+    fn line<'a>(
+        rooms: usize,
+        recent: &'a [f64],
+        in_progress: &'a [f64],
+        waiting: usize,
+    ) -> Line<'a> {
+        Line {
+            rooms,
+            recent,
+            in_progress,
+            waiting,
+            typical: 10.0,
+        }
     }
 
-    const TENS: [f64; 5] = [8.0, 10.0, 12.0, 9.0, 11.0];
+    fn place(ahead: usize, rooms: usize, recent: &[f64], in_progress: &[f64]) -> WaitRange {
+        let l = line(rooms, recent, in_progress, ahead);
+        estimate_place(&l, ahead, &Corrections::default(), 10).range
+    }
 
     #[test]
     fn a_free_room_means_no_wait() {
         // Two rooms, one busy, nobody ahead: seen now.
-        let r = now(0, 2, &TENS, &[4.0]);
-        assert_eq!((r.low_minutes, r.high_minutes), (0, 5));
+        assert_eq!(
+            place(0, 2, &TENS, &[4.0]),
+            WaitRange {
+                low_minutes: 0,
+                high_minutes: 5
+            }
+        );
     }
 
     #[test]
     fn the_visit_in_progress_is_taken_into_account() {
         // One room, nobody ahead: a visit 2 minutes old has about 8 left,
-        // one 9 minutes old about 2 (only the 10, 11 and 12 were longer).
-        let fresh = now(0, 1, &TENS, &[2.0]);
-        let nearly_done = now(0, 1, &TENS, &[9.0]);
+        // one 12 minutes old (longer than most) only a little.
+        let fresh = place(0, 1, &TENS, &[2.0]);
+        let nearly_done = place(0, 1, &TENS, &[12.0]);
         assert!(
             fresh.high_minutes > nearly_done.high_minutes,
             "{fresh:?} {nearly_done:?}"
@@ -355,50 +298,110 @@ mod tests {
             fresh.low_minutes <= 8 && 8 <= fresh.high_minutes,
             "{fresh:?}"
         );
-        assert!(nearly_done.low_minutes <= 2 && 2 <= nearly_done.high_minutes);
+        assert!(
+            nearly_done.low_minutes == 0 && nearly_done.high_minutes <= 10,
+            "{nearly_done:?}"
+        );
     }
 
     #[test]
-    fn by_hand_with_people_ahead() {
-        // One room, a visit 5 minutes in (remainder: 8, 10, 12, 9, 11 less
-        // 5 = 5), three ahead at a mean of 10: expected 5 + 30 = 35.
-        // Spread: sd² = (5/10)·2.5 + (5/10)·36 = 19.25 -> sd 4.39; times
-        // sqrt(3 + 0.5) -> 8.21. Low 35 - 1.6·8.21 = 21.9 -> 20; high 35 +
-        // 1.9·8.21 = 50.6 -> 55.
-        let r = now(3, 1, &TENS, &[5.0]);
-        assert_eq!((r.low_minutes, r.high_minutes), (20, 55));
+    fn the_range_holds_a_wait_worked_out_by_hand() {
+        // One room, visits of about 10 minutes (8–12), one 5 minutes in,
+        // three ahead: about 5 + 30 = 35 minutes, give or take a few.
+        let r = place(3, 1, &TENS, &[5.0]);
+        assert!(r.low_minutes <= 30 && 35 <= r.high_minutes, "{r:?}");
+        assert!(r.low_minutes >= 20 && r.high_minutes <= 50, "{r:?}");
+        // Two rooms take about half as long.
+        let two = place(3, 2, &TENS, &[5.0, 5.0]);
+        assert!(
+            two.high_minutes < r.high_minutes && two.low_minutes >= 5,
+            "{two:?}"
+        );
     }
 
     #[test]
     fn rooms_idle_while_people_wait_are_not_taken_to_be_free() {
         // A late start: nobody seen yet, two waiting.
-        let r = now(2, 2, &[], &[]);
-        assert!(r.low_minutes >= 5, "{r:?}");
+        let r = place(2, 2, &[], &[]);
+        assert!(r.low_minutes >= 5 || r.high_minutes >= 20, "{r:?}");
+        assert!(r.high_minutes > place(0, 2, &[], &[]).high_minutes);
     }
 
+    #[test]
+    fn every_place_of_a_line_at_once_is_the_same_as_one_by_one() {
+        let l = line(2, &TENS, &[3.0, 7.0], 5);
+        let all = estimate_line(&l, 6, &Corrections::default(), 9);
+        assert_eq!(all.len(), 6);
+        for (ahead, e) in all.iter().enumerate() {
+            assert_eq!(
+                *e,
+                estimate_place(&l, ahead, &Corrections::default(), 9),
+                "{ahead}"
+            );
+        }
+        assert!(estimate_line(&l, 0, &Corrections::default(), 9).is_empty());
+    }
+
+    #[test]
+    fn the_same_situation_gives_the_same_range() {
+        let a = place(4, 2, &TENS, &[1.0, 6.0]);
+        assert_eq!(a, place(4, 2, &TENS, &[1.0, 6.0]));
+    }
+
+    #[test]
+    fn a_long_line_reaches_past_the_walk_and_is_capped() {
+        // Visits of about 2.5 minutes: 200 ahead is about 500 minutes.
+        let short = [2.0, 2.5, 3.0, 2.2, 2.8];
+        let r = place(WALKED_PLUS, 1, &short, &[]);
+        let walked = place(draws::WALKED - 1, 1, &short, &[]);
+        assert!(walked.high_minutes < MAX_MINUTES, "{walked:?}");
+        assert!(
+            r.low_minutes > walked.low_minutes && r.high_minutes > walked.high_minutes,
+            "{r:?} {walked:?}"
+        );
+        let huge = place(usize::MAX, 1, &[120.0, 120.0, 120.0], &[]);
+        assert_eq!(huge.high_minutes, MAX_MINUTES);
+        assert!(huge.low_minutes < huge.high_minutes);
+    }
+
+    const WALKED_PLUS: usize = draws::WALKED + 50;
+
     proptest! {
+        // (Each case draws 400 futures of a line: fewer cases.)
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
         #[test]
         fn more_people_ahead_never_shortens_the_range(
             ahead in 0usize..60,
-            servers in 1usize..4,
+            rooms in 1usize..4,
             recent in prop::collection::vec(0.0f64..60.0, 0..20),
             elapsed in prop::collection::vec(0.0f64..90.0, 0..4),
+            hour in 0usize..24,
         ) {
-            let a = now(ahead, servers, &recent, &elapsed);
-            let b = now(ahead + 1, servers, &recent, &elapsed);
-            prop_assert!(a.low_minutes <= a.high_minutes);
-            prop_assert!(b.high_minutes >= a.high_minutes, "{a:?} {b:?}");
+            let l = line(rooms, &recent, &elapsed, ahead);
+            let all = estimate_line(&l, ahead + 2, &Corrections::default(), hour);
+            for pair in all.windows(2) {
+                prop_assert!(pair[0].range.low_minutes <= pair[0].range.high_minutes);
+                prop_assert!(pair[1].range.high_minutes >= pair[0].range.high_minutes, "{:?}", pair);
+                prop_assert!(pair[1].range.low_minutes >= pair[0].range.low_minutes, "{:?}", pair);
+            }
         }
 
         #[test]
         fn any_input_gives_a_range(
             ahead in any::<usize>(),
-            servers in any::<usize>(),
+            rooms in any::<usize>(),
             recent in prop::collection::vec(any::<f64>(), 0..30),
             elapsed in prop::collection::vec(any::<f64>(), 0..6),
+            waiting in any::<usize>(),
+            typical in any::<f64>(),
+            hour in any::<usize>(),
         ) {
-            let r = now(ahead, servers, &recent, &elapsed);
-            prop_assert!(r.low_minutes <= r.high_minutes && r.high_minutes <= MAX_MINUTES);
+            let l = Line { rooms, recent: &recent, in_progress: &elapsed, waiting, typical };
+            let r = estimate_place(&l, ahead % 300, &Corrections::default(), hour).range;
+            prop_assert!(r.low_minutes < r.high_minutes && r.high_minutes <= MAX_MINUTES);
+            prop_assert_eq!(r.low_minutes % ROUND_TO, 0);
+            prop_assert_eq!(r.high_minutes % ROUND_TO, 0);
         }
     }
 

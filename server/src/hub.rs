@@ -22,7 +22,7 @@ use tokio::sync::{broadcast, MappedMutexGuard, Mutex, MutexGuard};
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::QueueChanged;
 use waitwell_core::queue::{Action, LineId, Outcome, Queue, QueueError, TicketStatus};
-use waitwell_core::wait::{self, WaitDefaults, WaitRange};
+use waitwell_core::wait::{self, Corrections, Estimate, WaitDefaults};
 
 /// One day's queue.
 #[derive(Debug, Clone)]
@@ -45,7 +45,19 @@ pub struct QueueHub {
     alert_count: AtomicU64,
     /// Pings every queue listener when delay notices change.
     notices: broadcast::Sender<()>,
+    /// What earlier days taught each line's wait ranges, and the day it
+    /// was learned for (it changes once a day).
+    learned: std::sync::Mutex<Option<(String, Arc<Learned>)>>,
+    /// The public queue's latest estimates per line, with what they were
+    /// worked out from: every screen asks for the same ones.
+    estimates: std::sync::Mutex<std::collections::HashMap<LineId, KeptEstimates>>,
 }
+
+/// A line's estimates, and the digest of what they were worked out from.
+type KeptEstimates = (u64, Arc<Vec<Estimate>>);
+
+/// Each line's corrections, by line id.
+pub type Learned = std::collections::BTreeMap<String, Corrections>;
 
 impl Default for QueueHub {
     fn default() -> Self {
@@ -66,6 +78,8 @@ impl QueueHub {
             alerts: broadcast::channel(16).0,
             alert_count: AtomicU64::new(0),
             notices: broadcast::channel(16).0,
+            learned: std::sync::Mutex::new(None),
+            estimates: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -139,6 +153,67 @@ impl QueueHub {
 
     pub fn subscribe_notices(&self) -> broadcast::Receiver<()> {
         self.notices.subscribe()
+    }
+
+    /// What the days before `day` taught each line's wait ranges: learned
+    /// on `conn` at the first ask of a day, then kept.
+    pub async fn learned(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        settings: &Settings,
+        day: &str,
+    ) -> Result<Arc<Learned>, AppError> {
+        let kept = |cell: &std::sync::Mutex<Option<(String, Arc<Learned>)>>| {
+            let guard = cell
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            guard
+                .as_ref()
+                .filter(|(d, _)| d == day)
+                .map(|(_, l)| Arc::clone(l))
+        };
+        if let Some(learned) = kept(&self.learned) {
+            return Ok(learned);
+        }
+        let earlier = tickets::earlier_outcomes(conn, day, &settings.time_zone).await?;
+        let learned: Arc<Learned> = Arc::new(
+            earlier
+                .into_iter()
+                .map(|(line, outcomes)| (line, Corrections::learn(outcomes)))
+                .collect(),
+        );
+        *self
+            .learned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((day.to_owned(), Arc::clone(&learned)));
+        Ok(learned)
+    }
+
+    /// The estimates of the `waiting` tickets of `line`, in order, from
+    /// `visits`: worked out again only when something they depend on
+    /// changed (a ticket, a visit, the minute, the hour, the day).
+    pub fn estimates(
+        &self,
+        settings: &Settings,
+        visits: &Visits,
+        line: LineId,
+        waiting: usize,
+    ) -> Arc<Vec<Estimate>> {
+        let key = visits.fingerprint(settings, line, waiting);
+        let cache = || {
+            self.estimates
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((k, kept)) = cache().get(&line) {
+            if *k == key {
+                return Arc::clone(kept);
+            }
+        }
+        let fresh = Arc::new(visits.estimates(settings, line, waiting));
+        cache().insert(line, (key, Arc::clone(&fresh)));
+        fresh
     }
 
     /// The last version announced (0 before any change since start-up).
@@ -242,21 +317,18 @@ impl Change<'_> {
         Ok(range)
     }
 
-    /// The wait range of a ticket with `ahead` others before it on `line`,
-    /// read on this change's connection.
+    /// The wait estimate of a ticket with `ahead` others before it on
+    /// `line`, read on this change's connection.
     pub async fn wait_for(
         &mut self,
         settings: &Settings,
         line: LineId,
         ahead: usize,
         now_unix: i64,
-    ) -> Result<WaitRange, AppError> {
-        let day = &self.today.day;
-        let visits = Visits {
-            recent: tickets::recent_service_minutes(&mut self.tx, day).await?,
-            in_progress: tickets::in_progress_minutes(&mut self.tx, day, now_unix).await?,
-        };
-        Ok(estimate(settings, &visits, line, ahead))
+    ) -> Result<Estimate, AppError> {
+        let visits =
+            Visits::read(&mut self.tx, self.hub, settings, &self.today.day, now_unix).await?;
+        Ok(visits.estimate(settings, line, ahead))
     }
 
     /// Commits, swaps the new queue in, and announces its version.
@@ -283,37 +355,103 @@ impl Change<'_> {
 }
 
 /// What the wait estimates read of the day, per line: the latest visits'
-/// lengths and the minutes each visit in progress has been going.
+/// lengths, the minutes each visit in progress has been going, what
+/// earlier days taught, and the hour it is.
 #[derive(Debug, Clone, Default)]
 pub struct Visits {
     pub recent: std::collections::BTreeMap<String, Vec<f64>>,
     pub in_progress: std::collections::BTreeMap<String, Vec<f64>>,
+    pub learned: Arc<Learned>,
+    /// The clinic's hour of the day, 0–23, and its day.
+    pub hour: usize,
+    pub day: String,
 }
 
-/// The wait range for `ahead` people before a ticket on `line`.
-pub fn estimate<'a>(
-    settings: &Settings,
-    visits: &'a Visits,
-    line: LineId,
-    ahead: usize,
-) -> WaitRange {
-    let servers = settings
-        .line(line)
-        .map_or(1, |l| usize::try_from(l.servers).unwrap_or(1));
-    // (Read in place: the public queue asks this for every waiting ticket.)
-    let key = line.to_string();
-    let of_line = |map: &'a std::collections::BTreeMap<String, Vec<f64>>| -> &'a [f64] {
-        map.get(&key).map_or(&[], Vec::as_slice)
-    };
-    wait::estimate_now(
-        &wait::Situation {
+impl Visits {
+    /// Reads them for `day` at `now_unix` on `conn`.
+    pub async fn read(
+        conn: &mut sqlx::SqliteConnection,
+        hub: &QueueHub,
+        settings: &Settings,
+        day: &str,
+        now_unix: i64,
+    ) -> Result<Visits, AppError> {
+        let hour = jiff::Timestamp::from_second(now_unix)
+            .map_or(0, |t| t.to_zoned(settings.time_zone.clone()).hour());
+        Ok(Visits {
+            recent: tickets::recent_service_minutes(conn, day).await?,
+            in_progress: tickets::in_progress_minutes(conn, day, now_unix).await?,
+            learned: hub.learned(conn, settings, day).await?,
+            hour: usize::try_from(hour).unwrap_or(0),
+            day: day.to_owned(),
+        })
+    }
+
+    /// The estimate for someone checking in on `line` with `ahead` people
+    /// waiting before them.
+    pub fn estimate(&self, settings: &Settings, line: LineId, ahead: usize) -> Estimate {
+        wait::estimate_place(
+            &self.line(settings, line, ahead),
             ahead,
-            servers,
-            recent: of_line(&visits.recent),
-            in_progress: of_line(&visits.in_progress),
-        },
-        WaitDefaults::default(),
-    )
+            self.corrections(line),
+            self.hour,
+        )
+    }
+
+    /// The estimates of the `waiting` tickets of `line`, in order.
+    pub fn estimates(&self, settings: &Settings, line: LineId, waiting: usize) -> Vec<Estimate> {
+        // Those waiting before the first place: none; a room idle while
+        // two or more wait is taken to be paused.
+        let line_now = self.line(settings, line, waiting.saturating_sub(1));
+        wait::estimate_line(&line_now, waiting, self.corrections(line), self.hour)
+    }
+
+    /// A digest of everything [`Visits::estimates`] of `line` depends on.
+    fn fingerprint(&self, settings: &Settings, line: LineId, waiting: usize) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let of = self.line(settings, line, waiting.saturating_sub(1));
+        (
+            of.rooms,
+            of.waiting,
+            of.typical.to_bits(),
+            waiting,
+            self.hour,
+        )
+            .hash(&mut h);
+        for t in of
+            .recent
+            .iter()
+            .chain([f64::NAN].iter())
+            .chain(of.in_progress)
+        {
+            t.to_bits().hash(&mut h);
+        }
+        // (The corrections change with the day only.)
+        self.day.hash(&mut h);
+        h.finish()
+    }
+
+    fn line(&self, settings: &Settings, line: LineId, waiting: usize) -> wait::Line<'_> {
+        let rooms = settings
+            .line(line)
+            .map_or(1, |l| usize::try_from(l.servers).unwrap_or(1));
+        let key = line.to_string();
+        wait::Line {
+            rooms,
+            recent: self.recent.get(&key).map_or(&[], Vec::as_slice),
+            in_progress: self.in_progress.get(&key).map_or(&[], Vec::as_slice),
+            waiting,
+            typical: WaitDefaults::default().service_minutes,
+        }
+    }
+
+    fn corrections(&self, line: LineId) -> &Corrections {
+        static NONE: std::sync::OnceLock<Corrections> = std::sync::OnceLock::new();
+        self.learned
+            .get(&line.to_string())
+            .unwrap_or_else(|| NONE.get_or_init(Corrections::default))
+    }
 }
 
 /// A refusal of the queue state machine, in the contract's terms.
@@ -328,4 +466,57 @@ pub fn refusal(error: QueueError) -> AppError {
         QueueError::NumberUnavailable { .. } => ErrorCode::NumberUnavailable,
     };
     AppError::conflict(code, error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_reuses_estimates_until_what_they_depend_on_changes() {
+        let settings = Settings::demo(jiff::tz::TimeZone::UTC);
+        let line = settings.site.lines[0].id;
+        let key = line.to_string();
+        let hub = QueueHub::default();
+        let mut visits = Visits {
+            recent: [(key.clone(), vec![9.0, 10.0, 11.0, 12.0])].into(),
+            in_progress: [(key.clone(), vec![3.0])].into(),
+            learned: Arc::default(),
+            hour: 10,
+            day: "2026-03-10".into(),
+        };
+        let first = hub.estimates(&settings, &visits, line, 4);
+        assert_eq!(first.len(), 4);
+        assert!(Arc::ptr_eq(
+            &first,
+            &hub.estimates(&settings, &visits, line, 4)
+        ));
+        // Another ticket, another minute, another hour: worked out again.
+        let more = hub.estimates(&settings, &visits, line, 5);
+        assert_eq!(more.len(), 5);
+        visits.in_progress.insert(key, vec![13.0]);
+        let later = hub.estimates(&settings, &visits, line, 5);
+        assert!(!Arc::ptr_eq(&more, &later));
+        assert_ne!(
+            more[0], later[0],
+            "a visit 10 minutes further on ends sooner"
+        );
+        visits.hour = 11;
+        assert!(!Arc::ptr_eq(
+            &later,
+            &hub.estimates(&settings, &visits, line, 5)
+        ));
+        // What is worked out is what the estimator says.
+        assert_eq!(
+            *later,
+            visits_with_hour(&visits, 10).estimates(&settings, line, 5)
+        );
+    }
+
+    fn visits_with_hour(visits: &Visits, hour: usize) -> Visits {
+        Visits {
+            hour,
+            ..visits.clone()
+        }
+    }
 }

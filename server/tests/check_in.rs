@@ -733,3 +733,102 @@ async fn the_board_knows_when_each_wait_given_runs_out() {
         );
     }
 }
+
+/// Three walk-ins a minute apart: the last one's wait range as told.
+async fn three_walk_ins(f: &Fixture) -> (i64, i64) {
+    let mut last = (0, 0);
+    for name in ["Ana", "Bo", "Cy"] {
+        let body = format!(
+            r#"{{"kind":"walk_in","first_name":"{name}","last_initial":"G","reason":"other"}}"#
+        );
+        let reply = kiosk_post(
+            f,
+            "/api/v1/check-ins",
+            &body,
+            &[("idempotency-key", &uuid())],
+        )
+        .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        let wait = &reply.json()["wait"];
+        last = (
+            wait["low_minutes"].as_i64().unwrap(),
+            wait["high_minutes"].as_i64().unwrap(),
+        );
+        f.clock.advance(SignedDuration::from_mins(1));
+    }
+    last
+}
+
+#[tokio::test]
+async fn waits_that_ran_long_at_this_hour_on_earlier_days_widen_todays_ranges() {
+    // A clinic with no past: the range as drawn. Each check-in keeps what
+    // was drawn for it and how many were ahead, to be learned from.
+    let fresh = fixture().await;
+    let (_, plain_high) = three_walk_ins(&fresh).await;
+    // (line, drawn low, drawn high, people ahead)
+    type Kept = (String, Option<f64>, Option<f64>, Option<i64>);
+    let kept: Vec<Kept> = sqlx::query_as(
+        "SELECT line_id, drawn_low, drawn_high, ahead_at_check_in FROM tickets ORDER BY id",
+    )
+    .fetch_all(&fresh.state.db)
+    .await
+    .unwrap();
+    assert_eq!(kept.len(), 3);
+    for (ahead, (_, low, high, stored_ahead)) in kept.iter().enumerate() {
+        let (low, high) = (low.expect("drawn low kept"), high.expect("drawn high kept"));
+        assert!(0.0 <= low && low <= high, "{low} {high}");
+        assert_eq!(*stored_ahead, Some(ahead as i64));
+    }
+    let line = kept[0].0.clone();
+
+    // The same clinic where, on each of the last few days at this hour,
+    // people with two ahead waited an hour past the upper end drawn (and,
+    // on a day too long ago to count, an hour less than the lower end).
+    let f = fixture().await;
+    let at = |days_ago: i64, i: i64| morning().as_second() - days_ago * 86_400 + i * 60;
+    let mut n = 0;
+    for (days_ago, called_after) in [(1, 70), (2, 70), (3, 70), (40, 0)] {
+        let day = (morning() - SignedDuration::from_hours(24 * days_ago))
+            .to_zoned(f.state.settings.time_zone.clone())
+            .date()
+            .to_string();
+        for i in 0..15 {
+            n += 1;
+            sqlx::query(
+                "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, created_at,
+                    called_at, finished_at, drawn_low, drawn_high, ahead_at_check_in)
+                 VALUES (?, ?, 'W', ?, ?, 'served', ?, ?, ?, 5.0, 10.0, 2)",
+            )
+            .bind(&day)
+            .bind(n)
+            .bind(n)
+            .bind(&line)
+            .bind(at(days_ago, i))
+            .bind(at(days_ago, i) + called_after * 60)
+            .bind(at(days_ago, i) + (called_after + 10) * 60)
+            .execute(&f.state.db)
+            .await
+            .unwrap();
+        }
+    }
+    let (learned_low, learned_high) = three_walk_ins(&f).await;
+    // 45 outcomes at this hour: the upper end moves up by what they ran
+    // over (60 minutes), the lower end by what they were above it.
+    assert!(
+        learned_high >= plain_high + 50,
+        "{plain_high} -> {learned_high}"
+    );
+    assert!(learned_low >= 30, "{learned_low}");
+    // The board says the same for the same ticket.
+    let queue = kiosk_get(&f, "/api/v1/queue").await.json();
+    let third = &queue["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == line.as_str())
+        .unwrap()["waiting"][2];
+    assert!(
+        third["wait"]["high_minutes"].as_i64().unwrap() >= plain_high + 50,
+        "{third}"
+    );
+}

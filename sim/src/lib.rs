@@ -17,7 +17,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Normal};
 use std::collections::VecDeque;
-use waitwell_core::wait::{estimate, estimate_now, WaitDefaults, WaitRange};
+use waitwell_core::wait::learned::{Corrections, Earlier, Outcome};
+use waitwell_core::wait::{estimate, estimate_place, Drawn, Line, WaitDefaults, WaitRange};
 
 /// How many of a line's latest visits the server hands the estimator (the
 /// server's `RECENT_VISITS`).
@@ -120,6 +121,10 @@ pub struct Record {
     pub naive_minutes: f64,
     /// Minutes from check-in to the start of the visit.
     pub waited: f64,
+    /// The hour of the day checked in (from opening), and the range drawn
+    /// before any correction (for estimators that draw one).
+    pub hour: usize,
+    pub drawn: Option<Drawn>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -128,42 +133,99 @@ struct Arrival {
 }
 
 /// What the server knows when a patient checks in: people waiting ahead,
-/// the rooms, the line's latest visit lengths (newest first), and how long
-/// each visit in progress has been going.
+/// the rooms, the line's latest visit lengths (newest first), how long
+/// each visit in progress has been going, the hour of the day, and the
+/// corrections learned on earlier days.
 #[derive(Debug, Clone, Copy)]
 pub struct Situation<'a> {
     pub ahead: usize,
     pub rooms: usize,
     pub recent: &'a [f64],
     pub in_progress: &'a [f64],
+    pub hour: usize,
+    pub corrections: &'a Corrections,
+}
+
+/// What an estimator told: the range, and the range drawn before
+/// correction where it draws one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Told {
+    pub range: WaitRange,
+    pub drawn: Option<Drawn>,
 }
 
 /// An estimator under test.
-pub type Estimator = fn(&Situation<'_>) -> WaitRange;
+pub type Estimator = fn(&Situation<'_>) -> Told;
 
 /// The first estimator (quartiles of recent visits), as the server called
 /// it before it knew of visits in progress.
-pub fn first(s: &Situation<'_>) -> WaitRange {
-    estimate(s.ahead, s.rooms, s.recent, WaitDefaults::default())
+pub fn first(s: &Situation<'_>) -> Told {
+    Told {
+        range: estimate(s.ahead, s.rooms, s.recent, WaitDefaults::default()),
+        drawn: None,
+    }
 }
 
-/// Today's estimator, called as the server calls it.
-pub fn current(s: &Situation<'_>) -> WaitRange {
-    estimate_now(
-        &waitwell_core::wait::Situation {
-            ahead: s.ahead,
-            servers: s.rooms,
-            recent: s.recent,
-            in_progress: s.in_progress,
-        },
-        WaitDefaults::default(),
-    )
+/// Today's estimator, called as the server calls it: drawn futures of the
+/// line, corrected by how earlier days' ranges held at this hour.
+pub fn current(s: &Situation<'_>) -> Told {
+    let line = Line {
+        rooms: s.rooms,
+        recent: s.recent,
+        in_progress: s.in_progress,
+        waiting: s.ahead,
+        typical: WaitDefaults::default().service_minutes,
+    };
+    let estimate = estimate_place(&line, s.ahead, s.corrections, s.hour);
+    Told {
+        range: estimate.range,
+        drawn: Some(estimate.drawn),
+    }
+}
+
+/// What the server remembers of earlier days: the line's latest visits
+/// (newest first), how the ranges drawn on the last [`HISTORY_DAYS`] days
+/// held, and the corrections learned from that.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    pub visits: Vec<f64>,
+    pub days: VecDeque<Vec<Earlier>>,
+    pub corrections: Corrections,
+}
+
+/// Days of outcomes learned from (the server's `HISTORY_DAYS`).
+pub const HISTORY_DAYS: usize = 28;
+
+impl History {
+    /// Adds `day` to what is remembered, as the server would after it.
+    pub fn remember(&mut self, day: &Day) {
+        self.visits.clone_from(&day.latest_visits);
+        let outcomes = day
+            .records
+            .iter()
+            .filter_map(|r| {
+                Some(Earlier {
+                    hour: r.hour,
+                    ahead: r.ahead,
+                    outcome: Outcome {
+                        drawn: r.drawn?,
+                        waited: r.waited,
+                    },
+                })
+            })
+            .collect();
+        self.days.push_back(outcomes);
+        if self.days.len() > HISTORY_DAYS {
+            self.days.pop_front();
+        }
+        self.corrections = Corrections::learn(self.days.iter().flatten().copied());
+    }
 }
 
 /// One simulated day of `scenario`, from `seed`, with no history: a record
 /// per patient seen.
 pub fn simulate_day(scenario: &Scenario, seed: u64, estimator: Estimator) -> Vec<Record> {
-    simulate_day_after(scenario, seed, estimator, &[]).records
+    simulate_day_after(scenario, seed, estimator, &History::default()).records
 }
 
 /// A simulated day: its records, and its latest visit lengths (newest
@@ -181,7 +243,7 @@ pub fn simulate_day_after(
     scenario: &Scenario,
     seed: u64,
     estimator: Estimator,
-    history: &[f64],
+    history: &History,
 ) -> Day {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let arrivals = arrivals(scenario, &mut rng);
@@ -225,7 +287,7 @@ struct Clinic {
     free_at: Vec<f64>,
     started_at: Vec<f64>,
     /// Waiting, in order: arrival, range told, people ahead, naive minutes.
-    waiting: VecDeque<(Arrival, WaitRange, usize, f64)>,
+    waiting: VecDeque<(Arrival, Told, usize, f64)>,
     /// (finished at, minutes) of every visit started.
     visits: Vec<(f64, f64)>,
     records: Vec<Record>,
@@ -260,7 +322,7 @@ impl Clinic {
     }
 
     /// A patient checks in and is told a range, as the server would.
-    fn check_in(&mut self, arrival: Arrival, estimator: Estimator, history: &[f64]) {
+    fn check_in(&mut self, arrival: Arrival, estimator: Estimator, history: &History) {
         // What the server knows now: the latest visits finished (by when
         // they finished, as its query orders), then earlier days'.
         let mut known: Vec<(f64, f64)> = self
@@ -273,7 +335,7 @@ impl Clinic {
         let last: Vec<f64> = known
             .iter()
             .map(|(_, m)| *m)
-            .chain(history.iter().copied())
+            .chain(history.visits.iter().copied())
             .take(RECENT_VISITS)
             .collect();
         let rooms = self.free_at.len();
@@ -287,6 +349,8 @@ impl Clinic {
             rooms,
             recent: &last,
             in_progress: &in_progress,
+            hour: hour_of(arrival.at),
+            corrections: &history.corrections,
         });
         let mean = if last.len() >= 3 {
             last.iter().sum::<f64>() / last.len() as f64
@@ -307,9 +371,11 @@ impl Clinic {
         self.visits.push((start + minutes, minutes));
         self.records.push(Record {
             ahead,
-            told,
+            told: told.range,
             naive_minutes: naive,
             waited: start - arrival.at,
+            hour: hour_of(arrival.at),
+            drawn: told.drawn,
         });
     }
 
@@ -325,6 +391,11 @@ impl Clinic {
                 .collect(),
         }
     }
+}
+
+/// The hour of the day (from opening) of minute `at`.
+fn hour_of(at: f64) -> usize {
+    (at.max(0.0) / 60.0) as usize
 }
 
 /// When a visit that could start at `t` starts, given the lunch pause.
@@ -407,11 +478,14 @@ mod tests {
     #[test]
     fn earlier_days_inform_the_first_patients_of_the_next() {
         let s = &scenarios()[0];
-        let monday = simulate_day_after(s, 11, current, &[]);
+        let monday = simulate_day_after(s, 11, current, &History::default());
         assert_eq!(monday.latest_visits.len(), RECENT_VISITS);
         // Long visits the day before: the first waits told are longer.
-        let long = [40.0; RECENT_VISITS];
-        let plain = simulate_day_after(s, 12, current, &[]);
+        let long = History {
+            visits: vec![40.0; RECENT_VISITS],
+            ..History::default()
+        };
+        let plain = simulate_day_after(s, 12, current, &History::default());
         let after_long = simulate_day_after(s, 12, current, &long);
         let first_told = |d: &Day| d.records.iter().find(|r| r.ahead > 0).map(|r| r.told);
         let (a, b) = (
@@ -421,6 +495,54 @@ mod tests {
         assert!(b.high_minutes > a.high_minutes, "{a:?} vs {b:?}");
         // The days themselves (arrivals, visits) are the same.
         assert_eq!(plain.latest_visits, after_long.latest_visits);
+    }
+
+    #[test]
+    fn a_lunch_pause_is_learned_from_earlier_days() {
+        // Lunch at 11:00 for an hour, every day: without corrections the
+        // waits of those who come just before it run past their ranges
+        // far more often than with four weeks learned.
+        let s = Scenario {
+            rooms: 2,
+            lunch: Some((180.0, 60.0)),
+            ..Scenario::basic("lunch")
+        };
+        let mut history = History::default();
+        let mut past = [0usize; 2];
+        let mut counted = [0usize; 2];
+        for day in 0..60u64 {
+            let simulated = simulate_day_after(&s, 900 + day, current, &history);
+            // The first 28 days learn; the last 28 are judged against days
+            // that did not learn.
+            if day >= 32 {
+                let blind = simulate_day_after(
+                    &s,
+                    900 + day,
+                    current,
+                    &History {
+                        visits: history.visits.clone(),
+                        ..History::default()
+                    },
+                );
+                for (i, records) in [&blind.records, &simulated.records].into_iter().enumerate() {
+                    let before_lunch = records.iter().filter(|r| r.hour == 2);
+                    for r in before_lunch {
+                        counted[i] += 1;
+                        past[i] += usize::from(r.waited > f64::from(r.told.high_minutes));
+                    }
+                }
+            }
+            history.remember(&simulated);
+        }
+        assert_eq!(history.days.len(), HISTORY_DAYS);
+        let share = |i: usize| past[i] as f64 / counted[i].max(1) as f64;
+        assert!(counted[0] > 100, "{counted:?}");
+        assert!(
+            share(1) < share(0) / 2.0,
+            "blind {:.3}, learned {:.3}",
+            share(0),
+            share(1)
+        );
     }
 
     #[test]

@@ -4,32 +4,32 @@
 //! `waitwell-sim [DAYS] [SEED]` (defaults 200 and 1).
 
 use waitwell_sim::metrics::{summarise, Summary};
-use waitwell_sim::{current, first, scenarios, simulate_day_after, Estimator, Record};
+use waitwell_sim::{current, first, scenarios, simulate_day_after, Estimator, History, Record};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let days: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     println!("Wait ranges against simulated clinic days: {days} days per scenario, seed {seed}");
-    for (title, estimator, history) in [
+    for (title, estimator, memory) in [
         (
             "the first estimator (quartiles of today's visits)",
             first as Estimator,
-            false,
+            Memory::Nothing,
         ),
         (
-            "visits in progress, calibrated spread; today's visits only",
+            "drawn futures of the line, earlier days' visits, no correction",
             current as Estimator,
-            false,
+            Memory::Visits,
         ),
         (
-            "today's estimator: as above, topped up from earlier days' visits",
+            "today's: drawn futures, corrected by how earlier days' ranges held at that hour",
             current as Estimator,
-            true,
+            Memory::Everything,
         ),
     ] {
         println!("\n{title}");
-        report(days, seed, estimator, history);
+        report(days, seed, estimator, memory);
     }
     println!(
         "held: share of waits inside the range; past: beyond its upper end; width, p90w: median \
@@ -38,7 +38,15 @@ fn main() {
     );
 }
 
-fn report(days: u64, seed: u64, estimator: Estimator, history: bool) {
+/// What each day carries into the next.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Memory {
+    Nothing,
+    Visits,
+    Everything,
+}
+
+fn report(days: u64, seed: u64, estimator: Estimator, memory: Memory) {
     println!(
         "{:<52} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
         "scenario", "checkins", "held", "past", "width", "p90w", "MAE/n", "IS80"
@@ -46,17 +54,19 @@ fn report(days: u64, seed: u64, estimator: Estimator, history: bool) {
     let mut all: Vec<Record> = Vec::new();
     for (i, scenario) in scenarios().iter().enumerate() {
         let mut records = Vec::new();
-        let mut earlier: Vec<f64> = Vec::new();
+        let mut earlier = History::default();
         for day in 0..days {
             // Days of different scenarios never share a seed.
             let day_seed = seed
                 .wrapping_mul(1_000_003)
                 .wrapping_add(i as u64 * 100_000 + day);
             let simulated = simulate_day_after(scenario, day_seed, estimator, &earlier);
-            records.extend(simulated.records);
-            if history {
-                earlier = simulated.latest_visits;
+            match memory {
+                Memory::Nothing => {}
+                Memory::Visits => earlier.visits.clone_from(&simulated.latest_visits),
+                Memory::Everything => earlier.remember(&simulated),
             }
+            records.extend(simulated.records);
         }
         print_row(scenario.name, &summarise(&records));
         all.extend(records);

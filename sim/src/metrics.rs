@@ -111,6 +111,8 @@ mod tests {
             },
             naive_minutes: naive,
             waited,
+            hour: 0,
+            drawn: None,
         }
     }
 

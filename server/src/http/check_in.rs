@@ -23,6 +23,7 @@ use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::{limits, CheckInRequest, CheckInResponse, Needs};
 use waitwell_core::queue::{Action, TicketCode, TicketId};
 use waitwell_core::text::clean_text;
+use waitwell_core::wait::Estimate;
 use waitwell_core::walk_in;
 
 #[utoipa::path(post, path = "/api/v1/check-ins", tag = "kiosk",
@@ -217,11 +218,20 @@ async fn make_ticket(
     if let Some(code) = claimed {
         leases::mark_used(&mut change.tx, &day, code, now).await?;
     }
-    let answer = ticket_answer(state, &mut change, outcome.ticket).await?;
+    let (answer, estimate) = ticket_answer(state, &mut change, outcome.ticket).await?;
     // The upper end of the range given, as a time; "very soon" is given
     // a few minutes.
     let promised = i64::from(answer.wait.high_minutes.max(PROMISE_FLOOR_MINUTES)) * 60;
-    tickets::promise(&mut change.tx, &day, outcome.ticket, now + promised).await?;
+    let ahead = usize::try_from(answer.position.saturating_sub(1)).unwrap_or(usize::MAX);
+    tickets::promise(
+        &mut change.tx,
+        &day,
+        outcome.ticket,
+        now + promised,
+        &estimate,
+        ahead,
+    )
+    .await?;
     let body = serde_json::to_string(&answer).map_err(|e| AppError::Corrupt(e.to_string()))?;
     idempotency::record(&mut change.tx, key, hash, StatusCode::CREATED, &body, now).await?;
     change.commit().await?;
@@ -253,23 +263,24 @@ async fn ticket_body(
     change: &mut Change<'_>,
     id: TicketId,
 ) -> Result<String, AppError> {
-    let response = ticket_answer(state, change, id).await?;
+    let (response, _) = ticket_answer(state, change, id).await?;
     serde_json::to_string(&response).map_err(|e| AppError::Corrupt(e.to_string()))
 }
 
-/// The ticket's answer: code, place and wait range.
+/// The ticket's answer (code, place and wait range), and the estimate
+/// behind its range.
 async fn ticket_answer(
     state: &AppState,
     change: &mut Change<'_>,
     id: TicketId,
-) -> Result<CheckInResponse, AppError> {
+) -> Result<(CheckInResponse, Estimate), AppError> {
     let queue = change.queue();
     let ticket = queue
         .ticket(id)
         .ok_or_else(|| AppError::Corrupt(format!("ticket {id} missing")))?;
     let (line, code, version) = (ticket.line, ticket.code, queue.version());
     let position = queue.position(id).unwrap_or(0);
-    let wait = change
+    let estimate = change
         .wait_for(
             &state.settings,
             line,
@@ -277,13 +288,14 @@ async fn ticket_answer(
             state.now().as_second(),
         )
         .await?;
-    Ok(CheckInResponse {
+    let answer = CheckInResponse {
         ticket: code.to_string(),
         line,
         position: u32::try_from(position).unwrap_or(u32::MAX),
-        wait,
+        wait: estimate.range,
         queue_version: version,
-    })
+    };
+    Ok((answer, estimate))
 }
 
 fn json(status: StatusCode, body: String) -> Response {

@@ -21,6 +21,7 @@ use waitwell_core::contract::{
     CalledTicket, PublicLine, PublicQueue, QueueChanged, StreamEvent, WaitingTicket,
 };
 use waitwell_core::queue::TicketStatus;
+use waitwell_core::wait::WaitRange;
 
 #[utoipa::path(get, path = "/api/v1/queue", tag = "queue",
     security((), ("device_credential" = []), ("staff_session" = [])),
@@ -38,10 +39,14 @@ pub async fn public_queue(
     let mut tx = state.db.begin().await?;
     let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
     let rows = tickets::on_board(&mut tx, &day).await?;
-    let visits = hub::Visits {
-        recent: tickets::recent_service_minutes(&mut tx, &day).await?,
-        in_progress: tickets::in_progress_minutes(&mut tx, &day, state.now().as_second()).await?,
-    };
+    let visits = hub::Visits::read(
+        &mut tx,
+        &state.hub,
+        &state.settings,
+        &day,
+        state.now().as_second(),
+    )
+    .await?;
     let notices = crate::store::notices::open_notices(&mut tx, &day).await?;
     tx.commit().await?;
 
@@ -77,10 +82,23 @@ pub async fn public_queue(
                 line.waiting.push(WaitingTicket {
                     ticket,
                     position: u32::try_from(position).unwrap_or(u32::MAX),
-                    wait: hub::estimate(&state.settings, &visits, line.id, position - 1),
+                    // (Set below, for the whole line at once.)
+                    wait: WaitRange {
+                        low_minutes: 0,
+                        high_minutes: 0,
+                    },
                     promised_by,
                 });
             }
+        }
+    }
+    // One set of drawn futures per line gives every place its range.
+    for line in &mut lines {
+        let estimates = state
+            .hub
+            .estimates(&state.settings, &visits, line.id, line.waiting.len());
+        for (ticket, estimate) in line.waiting.iter_mut().zip(estimates.iter()) {
+            ticket.wait = estimate.range;
         }
     }
     Ok(Json(PublicQueue {

@@ -8,6 +8,8 @@ use waitwell_core::contract::Needs;
 use waitwell_core::queue::{
     LineId, Queue, Ticket, TicketCode, TicketId, TicketState, TicketStatus,
 };
+use waitwell_core::wait::learned::{Earlier, Outcome};
+use waitwell_core::wait::{Drawn, Estimate};
 
 /// How many of a line's latest visits the wait estimate looks at.
 pub const RECENT_VISITS: i64 = 20;
@@ -287,11 +289,7 @@ pub async fn recent_service_minutes(
     conn: &mut sqlx::SqliteConnection,
     day: &str,
 ) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
-    let since = day
-        .parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|d| d.checked_sub(jiff::Span::new().days(HISTORY_DAYS)).ok())
-        .map_or_else(|| day.to_owned(), |d| d.to_string());
+    let since = days_before(day, HISTORY_DAYS);
     let rows = sqlx::query!(
         r#"SELECT line_id AS "line_id!: String", finished_at - called_at AS "seconds!: i64" FROM (
             SELECT line_id, finished_at, called_at,
@@ -316,8 +314,9 @@ pub async fn recent_service_minutes(
     Ok(by_line)
 }
 
-/// Minutes each visit in progress (a called ticket) has been going at
-/// `now_unix`, per line.
+/// Whole minutes each visit in progress (a called ticket) has been going
+/// at `now_unix`, per line (seconds change no estimate, and whole minutes
+/// let the queue reuse one for a minute).
 pub async fn in_progress_minutes(
     conn: &mut SqliteConnection,
     day: &str,
@@ -336,7 +335,7 @@ pub async fn in_progress_minutes(
         by_line
             .entry(row.line_id)
             .or_default()
-            .push(seconds as f64 / 60.0);
+            .push((seconds / 60) as f64);
     }
     Ok(by_line)
 }
@@ -380,23 +379,83 @@ pub async fn on_board(conn: &mut SqliteConnection, day: &str) -> Result<Vec<Boar
         .collect()
 }
 
-/// Keeps when the wait given to a new ticket's holder runs out.
+/// Keeps when the wait given to a new ticket's holder runs out, and what
+/// the estimate drew for it with `ahead` people ahead (for later days to
+/// learn from).
 pub async fn promise(
     conn: &mut SqliteConnection,
     day: &str,
     id: TicketId,
     by: i64,
+    estimate: &Estimate,
+    ahead: usize,
 ) -> Result<(), AppError> {
     let id = i64::try_from(id).map_err(|_| AppError::Corrupt("ticket id".into()))?;
+    let ahead = i64::try_from(ahead).unwrap_or(i64::MAX);
+    let (low, high) = (estimate.drawn.low, estimate.drawn.high);
+    // (SQLite stores a NaN as NULL: such a ticket is not learned from.)
     sqlx::query!(
-        "UPDATE tickets SET promised_by = ? WHERE day = ? AND id = ?",
+        "UPDATE tickets SET promised_by = ?, drawn_low = ?, drawn_high = ?, ahead_at_check_in = ?
+         WHERE day = ? AND id = ?",
         by,
+        low,
+        high,
+        ahead,
         day,
         id
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Every check-in of the [`HISTORY_DAYS`] before `day` that was called and
+/// whose drawn range was kept, per line: its hour (in `zone`), the people
+/// ahead then, and how its range held.
+pub async fn earlier_outcomes(
+    conn: &mut SqliteConnection,
+    day: &str,
+    zone: &jiff::tz::TimeZone,
+) -> Result<BTreeMap<String, Vec<Earlier>>, AppError> {
+    let since = days_before(day, HISTORY_DAYS);
+    let rows = sqlx::query!(
+        r#"SELECT line_id, created_at, called_at AS "called_at!: i64", drawn_low AS "drawn_low!: f64",
+                  drawn_high AS "drawn_high!: f64", ahead_at_check_in AS "ahead!: i64"
+         FROM tickets
+         WHERE day < ? AND day >= ? AND called_at IS NOT NULL AND drawn_low IS NOT NULL
+           AND drawn_high IS NOT NULL AND ahead_at_check_in IS NOT NULL"#,
+        day,
+        since
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut by_line: BTreeMap<String, Vec<Earlier>> = BTreeMap::new();
+    for row in rows {
+        let Ok(at) = jiff::Timestamp::from_second(row.created_at) else {
+            continue;
+        };
+        let hour = usize::try_from(at.to_zoned(zone.clone()).hour()).unwrap_or(0);
+        by_line.entry(row.line_id).or_default().push(Earlier {
+            hour,
+            ahead: usize::try_from(row.ahead).unwrap_or(usize::MAX),
+            outcome: Outcome {
+                drawn: Drawn {
+                    low: row.drawn_low,
+                    high: row.drawn_high,
+                },
+                waited: row.called_at.saturating_sub(row.created_at) as f64 / 60.0,
+            },
+        });
+    }
+    Ok(by_line)
+}
+
+/// `day` less `days`, as `YYYY-MM-DD` (`day` itself when it does not parse).
+fn days_before(day: &str, days: i64) -> String {
+    day.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.checked_sub(jiff::Span::new().days(days)).ok())
+        .map_or_else(|| day.to_owned(), |d| d.to_string())
 }
 
 /// A ticket with what reception sees of its holder.
