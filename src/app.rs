@@ -9,7 +9,7 @@ use crate::device;
 use crate::i18n::*;
 use crate::offline::OutboxSync;
 use crate::pages::{
-    BoardPage, CheckInPage, InsightsPage, NotFound, ReceptionPage, SetupPage, SurveyPage,
+    BoardPage, CheckInPage, InsightsPage, NotFound, PhonePage, ReceptionPage, SetupPage, SurveyPage,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/survey") view=|| home_page(Surface::Survey) />
                         <Route path=path!("/insights") view=InsightsPage />
                         <Route path=path!("/setup") view=SetupPage />
+                        <Route path=path!("/t/:token") view=PhonePage />
                     </Routes>
                 </Router>
             </Shell>
@@ -172,6 +173,9 @@ pub enum Chrome {
     Staff,
     /// A wall screen (the queue board): no app bar, the whole screen.
     Wall,
+    /// A patient's own phone: the display options, and no word about this
+    /// device's outbox (it has none).
+    Phone,
 }
 
 /// The app bar the page on screen asked for, with the number of that
@@ -224,6 +228,15 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <header class="app-bar">
                         <span class="brand">{t!(i18n, app_name)}</span>
                         <SyncIndicator />
+                        <DisplayToolbar />
+                    </header>
+                }
+                    .into_any()
+            }
+            Chrome::Phone => {
+                view! {
+                    <header class="app-bar">
+                        <span class="brand">{t!(i18n, app_name)}</span>
                         <DisplayToolbar />
                     </header>
                 }

@@ -16,6 +16,7 @@ pub mod lease;
 pub mod names;
 pub mod offline;
 pub mod outbox;
+pub mod phone;
 pub mod queue;
 pub mod reception;
 pub mod restart;

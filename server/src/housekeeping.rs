@@ -2,7 +2,7 @@
 //! past their retention period, failed attempts past their window, tablets'
 //! pairings nobody approved, tablets not heard from for `device_days`
 //! (revoked), staff sessions past their shift, access log lines past
-//! `staff.access_log_days`, and rate-limit buckets of addresses gone quiet.
+//! `staff.access_log_days`, past days' phone links, and rate-limit buckets of addresses gone quiet.
 //! It also makes today's offline index hashes ahead of the kiosks.
 
 use crate::state::AppState;
@@ -32,6 +32,9 @@ pub async fn once(state: &AppState) {
     let kept = i64::from(state.settings.staff.access_log_days) * 24 * 3600;
     if let Err(e) = staff::purge_log(&state.db, now.saturating_sub(kept)).await {
         tracing::warn!(error = %e, "forgetting old access log lines failed");
+    }
+    if let Err(e) = crate::store::follow::purge(&state.db, &state.today()).await {
+        tracing::warn!(error = %e, "forgetting past days' phone links failed");
     }
     if let Err(e) = forget_stale_devices(state, now).await {
         tracing::warn!(error = %e, "forgetting expired pairings and lost tablets failed");

@@ -45,6 +45,8 @@ pub struct QueueHub {
     alert_count: AtomicU64,
     /// Pings every queue listener when delay notices change.
     notices: broadcast::Sender<()>,
+    /// Pings phones following a ticket when reception ends a link.
+    links: broadcast::Sender<()>,
     /// What earlier days taught each line's wait ranges, and the day it
     /// was learned for (it changes once a day).
     learned: std::sync::Mutex<Option<(String, Arc<Learned>)>>,
@@ -78,6 +80,7 @@ impl QueueHub {
             alerts: broadcast::channel(16).0,
             alert_count: AtomicU64::new(0),
             notices: broadcast::channel(16).0,
+            links: broadcast::channel(16).0,
             learned: std::sync::Mutex::new(None),
             estimates: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
@@ -153,6 +156,16 @@ impl QueueHub {
 
     pub fn subscribe_notices(&self) -> broadcast::Receiver<()> {
         self.notices.subscribe()
+    }
+
+    /// Tells phones following tickets that a link was ended (each phone
+    /// refetches and learns whether it was its own).
+    pub fn links_changed(&self) {
+        let _ = self.links.send(());
+    }
+
+    pub fn subscribe_links(&self) -> broadcast::Receiver<()> {
+        self.links.subscribe()
     }
 
     /// What the days before `day` taught each line's wait ranges: learned

@@ -26,6 +26,8 @@ pub enum Budget {
     WalkIn,
     /// A survey answer that raises an alert at reception.
     Alert,
+    /// A read through a phone link (anonymous: the token is all it has).
+    Follow,
 }
 
 /// The per-address buckets.
@@ -33,6 +35,7 @@ pub struct RateLimits {
     write: DefaultKeyedRateLimiter<IpAddr>,
     walk_in: DefaultKeyedRateLimiter<IpAddr>,
     alert: DefaultKeyedRateLimiter<IpAddr>,
+    follow: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
 
@@ -45,13 +48,14 @@ fn per(count: u32, period: Duration) -> Quota {
 }
 
 impl RateLimits {
-    pub fn new(settings: &LimitSettings) -> Self {
+    pub fn new(settings: &LimitSettings, follow_per_minute: u32) -> Self {
         const MINUTE: Duration = Duration::from_secs(60);
         const HOUR: Duration = Duration::from_secs(3600);
         RateLimits {
             write: DefaultKeyedRateLimiter::keyed(per(settings.writes_per_minute, MINUTE)),
             walk_in: DefaultKeyedRateLimiter::keyed(per(settings.walk_ins_per_hour, HOUR)),
             alert: DefaultKeyedRateLimiter::keyed(per(settings.alerts_per_hour, HOUR)),
+            follow: DefaultKeyedRateLimiter::keyed(per(follow_per_minute, MINUTE)),
             clock: DefaultClock::default(),
         }
     }
@@ -62,6 +66,7 @@ impl RateLimits {
             Budget::Write => &self.write,
             Budget::WalkIn => &self.walk_in,
             Budget::Alert => &self.alert,
+            Budget::Follow => &self.follow,
         };
         limiter.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
@@ -76,7 +81,7 @@ impl RateLimits {
     /// Forgets addresses whose buckets are full again (memory stays bounded
     /// by the addresses seen in the last period).
     pub fn forget_idle(&self) {
-        for limiter in [&self.write, &self.walk_in, &self.alert] {
+        for limiter in [&self.write, &self.walk_in, &self.alert, &self.follow] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -96,7 +101,7 @@ mod tests {
 
     #[test]
     fn a_burst_is_allowed_then_refused_with_a_wait() {
-        let limits = RateLimits::new(&settings(5));
+        let limits = RateLimits::new(&settings(5), 60);
         let ip: IpAddr = "192.0.2.7".parse().unwrap();
         for _ in 0..5 {
             assert!(limits.take(Budget::Write, ip).is_ok());
@@ -122,14 +127,20 @@ mod tests {
 
     #[test]
     fn budgets_are_separate() {
-        let limits = RateLimits::new(&LimitSettings {
-            walk_ins_per_hour: 1,
-            ..LimitSettings::default()
-        });
+        let limits = RateLimits::new(
+            &LimitSettings {
+                walk_ins_per_hour: 1,
+                ..LimitSettings::default()
+            },
+            1,
+        );
         let ip: IpAddr = "192.0.2.7".parse().unwrap();
         assert!(limits.take(Budget::WalkIn, ip).is_ok());
         assert!(limits.take(Budget::WalkIn, ip).is_err());
         assert!(limits.take(Budget::Write, ip).is_ok());
         assert!(limits.take(Budget::Alert, ip).is_ok());
+        assert!(limits.take(Budget::Follow, ip).is_ok());
+        assert!(limits.take(Budget::Follow, ip).is_err());
+        assert!(limits.take(Budget::Write, ip).is_ok());
     }
 }

@@ -62,11 +62,16 @@ use utoipa::{Modify, OpenApi};
         http::insights::access_log,
         http::notices::post,
         http::notices::clear,
+        http::follow::ticket,
+        http::follow::events,
+        http::follow::qr,
+        http::follow::end,
     ),
     modifiers(&StaffCookie),
     tags(
         (name = "kiosk", description = "What patient-facing devices call"),
         (name = "queue", description = "The public queue: safe for a wall screen"),
+        (name = "phone", description = "A patient's own phone following one ticket through its link"),
         (name = "staff", description = "Reception and insights (staff session)"),
         (name = "server", description = "Operations"),
     )

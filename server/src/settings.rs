@@ -153,6 +153,34 @@ pub struct DeviceSettings {
     pub approve_at_once: bool,
 }
 
+/// Phone links: a patient follows their ticket on their own phone.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhoneSettings {
+    /// Check-in gives each new ticket a phone link (a QR code on the
+    /// ticket screen).
+    pub links: bool,
+    /// The address phones reach this server at, e.g.
+    /// `https://waitwell.example-clinic.org` (the guest Wi-Fi's, or a public
+    /// one behind TLS). Unset: the address the kiosk itself uses.
+    pub url: Option<String>,
+    /// Reads of phone links per minute from one network address. Every
+    /// phone on the guest Wi-Fi may share one address (and each refetches
+    /// at every queue change), so this is generous; guessing a 128-bit
+    /// token is hopeless at any rate.
+    pub reads_per_minute: u32,
+}
+
+impl Default for PhoneSettings {
+    fn default() -> Self {
+        PhoneSettings {
+            links: true,
+            url: None,
+            reads_per_minute: 600,
+        }
+    }
+}
+
 impl Default for DeviceSettings {
     fn default() -> Self {
         DeviceSettings {
@@ -173,6 +201,7 @@ pub struct Settings {
     pub staff: StaffSettings,
     pub limits: LimitSettings,
     pub devices: DeviceSettings,
+    pub phone: PhoneSettings,
 }
 
 /// The settings file (JSON), as written by a clinic.
@@ -190,6 +219,8 @@ struct SettingsFile {
     limits: LimitSettings,
     #[serde(default)]
     devices: DeviceSettings,
+    #[serde(default)]
+    phone: PhoneSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -257,6 +288,7 @@ impl Settings {
             staff: file.staff,
             limits: file.limits,
             devices: file.devices,
+            phone: file.phone,
         };
         if settings.staff.shared_pin {
             return Err(SettingsError::Invalid(
@@ -338,6 +370,7 @@ impl Settings {
             staff: StaffSettings::default(),
             limits: LimitSettings::default(),
             devices: DeviceSettings::default(),
+            phone: PhoneSettings::default(),
         }
     }
 
@@ -351,6 +384,18 @@ impl Settings {
             .any(|l| l.trim().is_empty() || l.chars().count() > limits::LANGUAGE_CHARS)
         {
             return invalid("questions.interpreter_languages: each has 1 to 40 characters");
+        }
+        if let Some(url) = &self.phone.url {
+            let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+            if !scheme_ok
+                || url.ends_with('/')
+                || url.len() > 200
+                || url.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return invalid(
+                    "phone.url: an http(s) address without a trailing slash, e.g. https://waitwell.example.org",
+                );
+            }
         }
         if site.lines.is_empty() {
             return invalid("at least one line is needed");

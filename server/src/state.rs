@@ -41,7 +41,10 @@ impl AppState {
         Ok(AppState {
             db,
             web: Arc::new(web),
-            limits: Arc::new(RateLimits::new(&settings.limits)),
+            limits: Arc::new(RateLimits::new(
+                &settings.limits,
+                settings.phone.reads_per_minute,
+            )),
             tls: false,
             settings: Arc::new(settings),
             clock,

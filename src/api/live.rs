@@ -19,7 +19,9 @@ use std::{
     rc::{Rc, Weak},
 };
 use waitwell_core::client::{ClientError, VersionTracker};
-use waitwell_core::contract::{Alert, PublicQueue, QueueChanged, StaffQueue, StreamEvent};
+use waitwell_core::contract::{
+    Alert, ErrorCode, FollowedTicket, PublicQueue, QueueChanged, StaffQueue, StreamEvent,
+};
 use wasm_bindgen::{closure::Closure, JsCast};
 
 /// Poll this often while the live stream is down.
@@ -94,6 +96,8 @@ struct Follower<T: Send + Sync + 'static> {
     others: &'static [StreamEvent],
     fetch: Fetch<T>,
     version_of: fn(&T) -> u64,
+    /// A failure after which there is nothing more to follow.
+    ends: fn(&ClientError) -> bool,
     tracker: VersionTracker,
     fetching: bool,
     refetch_after: bool,
@@ -119,7 +123,39 @@ pub fn follow_queue(adapter: Adapter) -> LiveQueue {
         let adapter = adapter.clone();
         Box::pin(async move { adapter.queue().await })
     });
-    follow(url, &[StreamEvent::Notices], fetch, |q| q.version)
+    follow(
+        url,
+        &[StreamEvent::Notices],
+        fetch,
+        |q| q.version,
+        |_| false,
+    )
+}
+
+/// Follows one ticket through its phone link.
+pub fn follow_link(adapter: Adapter, token: String) -> Live<FollowedTicket> {
+    let url = adapter.follow_events_url(&token);
+    let fetch: Fetch<FollowedTicket> = Rc::new(move || {
+        let (adapter, token) = (adapter.clone(), token.clone());
+        Box::pin(async move { adapter.followed(&token).await })
+    });
+    // An ended link stays ended: stop listening and polling.
+    let ended = |e: &ClientError| {
+        matches!(
+            e,
+            ClientError::Rejected {
+                code: ErrorCode::FollowLinkGone,
+                ..
+            }
+        )
+    };
+    follow(
+        url,
+        &[StreamEvent::Notices, StreamEvent::Link],
+        fetch,
+        |t| t.queue.version,
+        ended,
+    )
 }
 
 /// Follows the staff queue and alerts (staff session required).
@@ -138,6 +174,7 @@ pub fn follow_reception(adapter: Adapter) -> Live<ReceptionState> {
         &[StreamEvent::Alerts, StreamEvent::Notices],
         fetch,
         |s| s.queue.version,
+        |_| false,
     )
 }
 
@@ -146,6 +183,7 @@ fn follow<T: Clone + Send + Sync + 'static>(
     others: &'static [StreamEvent],
     fetch: Fetch<T>,
     version_of: fn(&T) -> u64,
+    ends: fn(&ClientError) -> bool,
 ) -> Live<T> {
     let (snapshot, set_snapshot) = signal(None);
     let (connection, set_connection) = signal(Connection::Connecting);
@@ -172,6 +210,7 @@ fn follow<T: Clone + Send + Sync + 'static>(
         others,
         fetch,
         version_of,
+        ends,
         tracker: VersionTracker::default(),
         fetching: false,
         refetch_after: false,
@@ -363,6 +402,12 @@ fn refetch<T: Clone + Send + Sync + 'static>(shared: &Shared<T>) {
                         (f.connectivity, &error)
                     {
                         connectivity.report(Reach::Unreachable);
+                    }
+                    if (f.ends)(&error) {
+                        f.stream = None;
+                        f.reconnect = None;
+                        f.poll = None;
+                        f.refetch_after = false;
                     }
                     f.set_error.set(Some(error));
                 }

@@ -22,10 +22,10 @@ use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
 use waitwell_core::contract::{AccessLog, ApproveDevice, Enrollment, PairRequest, StaffPin};
 use waitwell_core::contract::{
     ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DelayNotice,
-    DeviceStatus, Heartbeat, HeartbeatReply, IdentifyRequest, IdentifyResponse, ImportResult,
-    Insights, NewDelayNotice, OfflineIndex, ParkedDecision, ParkedDecisionRequest, PublicQueue,
-    SiteConfig, StaffQueue, StaffSession, StaffSignIn, SurveyResponse, API_PREFIX,
-    IDEMPOTENCY_KEY_HEADER,
+    DeviceStatus, EndFollow, FollowedTicket, Heartbeat, HeartbeatReply, IdentifyRequest,
+    IdentifyResponse, ImportResult, Insights, NewDelayNotice, OfflineIndex, ParkedDecision,
+    ParkedDecisionRequest, PublicQueue, SiteConfig, StaffQueue, StaffSession, StaffSignIn,
+    SurveyResponse, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
 };
 use waitwell_core::queue::Action;
 use waitwell_core::Surface;
@@ -197,6 +197,32 @@ impl Adapter {
     /// The URL of reception's live stream (queue, alerts, notices).
     pub fn staff_events_url(&self) -> Result<String, ClientError> {
         self.url("/staff/events")
+    }
+
+    /// The ticket a phone link follows.
+    pub async fn followed(&self, token: &str) -> Result<FollowedTicket, ClientError> {
+        self.get(&format!("/follow/{token}")).await
+    }
+
+    /// The URL of a phone link's live stream.
+    pub fn follow_events_url(&self, token: &str) -> Result<String, ClientError> {
+        self.url(&format!("/follow/{token}/events"))
+    }
+
+    /// The image of a phone link's QR code, opening in `language`.
+    pub fn follow_qr_url(&self, token: &str, language: &str) -> Result<String, ClientError> {
+        self.url(&format!("/follow/{token}/qr.svg?lang={language}"))
+    }
+
+    /// Ends a ticket's phone links (staff).
+    pub async fn end_follow(&self, ticket: u64) -> Result<(), ClientError> {
+        send(
+            Request::post(&self.url("/follow/end")?),
+            Some(&EndFollow { ticket }),
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
     }
 
     pub async fn post_notice(&self, notice: &NewDelayNotice) -> Result<DelayNotice, ClientError> {

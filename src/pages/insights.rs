@@ -137,6 +137,7 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AccessAction) -> 
         A::ParkedDecision => t_string!(i18n, insights.access.parked_decision),
         A::NoticePosted => t_string!(i18n, insights.access.notice_posted),
         A::NoticeCleared => t_string!(i18n, insights.access.notice_cleared),
+        A::FollowEnded => t_string!(i18n, insights.access.follow_ended),
         A::AlertAcknowledged => t_string!(i18n, insights.access.alert_acknowledged),
         A::InsightsViewed => t_string!(i18n, insights.access.insights_viewed),
         A::InsightsExported => t_string!(i18n, insights.access.insights_exported),

@@ -83,6 +83,9 @@ wire_enum! {
         /// New tickets come from `POST /check-ins`, not from an action.
         UseCheckIn = "use_check_in",
         UnknownNotice = "unknown_notice",
+        /// A phone link that never existed, or has ended (the day is
+        /// over, the ticket finished, or reception ended it).
+        FollowLinkGone = "follow_link_gone",
         InvalidClinician = "invalid_clinician",
         InvalidMinutes = "invalid_minutes",
 

@@ -176,4 +176,21 @@ pub struct CheckInResponse {
     pub position: u32,
     pub wait: WaitRange,
     pub queue_version: u64,
+    /// A link for the patient's own phone to follow this ticket (shown as
+    /// a QR code on the ticket screen); absent where the site turned links
+    /// off, and for an answer that found an existing ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow: Option<FollowLink>,
+}
+
+/// A ticket's phone link: `GET /follow/{token}` answers that one ticket's
+/// place, and nothing else, until the end of the day, the ticket is
+/// finished, or reception ends the link.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowLink {
+    /// 32 hex digits (128 random bits).
+    pub token: String,
+    /// The page a phone opens: `{phone address}/t/{token}`.
+    pub url: String,
 }

@@ -119,6 +119,7 @@ mod tests {
                 "unknown_room",
                 "use_check_in",
                 "unknown_notice",
+                "follow_link_gone",
                 "invalid_clinician",
                 "invalid_minutes",
                 "invalid_csv",
@@ -148,7 +149,7 @@ mod tests {
         );
         assert_wire_names!(TicketState, ["waiting", "called", "served", "no_show"]);
         assert_wire_names!(AlertKind, ["talk_to_me", "thanks"]);
-        assert_wire_names!(StreamEvent, ["queue", "notices", "alerts"]);
+        assert_wire_names!(StreamEvent, ["queue", "notices", "alerts", "link"]);
         assert_wire_names!(ParkedDecision, ["retry", "resolved"]);
         assert_wire_names!(WriteKind, ["check_in", "survey"]);
         assert_wire_names!(

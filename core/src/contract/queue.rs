@@ -73,6 +73,27 @@ pub struct WaitingTicket {
     pub promised_by: Option<i64>,
 }
 
+/// `GET /follow/{token}`: the public queue cut down to one ticket, for
+/// the patient's phone. `queue.lines` holds only the ticket's line, with
+/// only that ticket in it (in `waiting`, with its real position, or in
+/// `calling`); the delay notices are the board's.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowedTicket {
+    /// e.g. "A-017".
+    pub ticket: String,
+    pub queue: PublicQueue,
+}
+
+/// `POST /follow/end` (staff): end every phone link of a ticket.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndFollow {
+    /// The ticket's id (as in the staff queue).
+    pub ticket: u64,
+}
+
 /// One Server-Sent Event on the queue stream: the queue changed to this
 /// version. A client that sees a gap refetches the snapshot.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -92,5 +113,8 @@ wire_enum! {
         Notices = "notices",
         /// Alerts changed (staff stream only).
         Alerts = "alerts",
+        /// A phone link was ended (phone link streams only): refetch to
+        /// learn whether it was this one.
+        Link = "link",
     }
 }

@@ -123,6 +123,8 @@ pub enum AccessAction {
     ParkedDecision,
     NoticePosted,
     NoticeCleared,
+    /// Reception ended a ticket's phone links.
+    FollowEnded,
     AlertAcknowledged,
     InsightsViewed,
     InsightsExported,
@@ -199,6 +201,10 @@ pub struct StaffTicket {
     /// Minutes after the appointment time the patient arrived (0 if on time).
     pub late_minutes: u32,
     pub calls: u32,
+    /// A phone follows this ticket through a live link (reception can end
+    /// it).
+    #[serde(default)]
+    pub phone_link: bool,
 }
 
 /// Today's counters at reception.

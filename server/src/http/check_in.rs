@@ -15,7 +15,7 @@ use axum::routing::post;
 use axum::Router;
 use axum::{
     extract::State,
-    http::{header, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use waitwell_core::contract::ApiError;
@@ -46,6 +46,7 @@ pub async fn check_in(
     ClientIp(ip): ClientIp,
     maker: TicketMaker,
     IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
     ApiJson {
         value: request,
         raw,
@@ -73,7 +74,14 @@ pub async fn check_in(
     };
 
     let mut matched = false;
-    let answer = make_ticket(&state, ip, &key, &hash, device, request, &mut matched).await;
+    let asked = Asked {
+        ip,
+        key: &key,
+        hash: &hash,
+        device,
+        headers: &headers,
+    };
+    let answer = make_ticket(&state, asked, request, &mut matched).await;
     // Refunded once the identity matched (a ticket, the existing one, a
     // replay, or an arrival outside its window), after the queue's write
     // transaction is over.
@@ -94,18 +102,32 @@ pub async fn check_in(
     answer
 }
 
-/// The ticket for `request` (or the stored answer to `key`); `matched` says
-/// whether an appointment's identity matched. `device` is the kiosk asking
-/// (`None` for staff).
+/// Who asked for a check-in, and how.
+struct Asked<'a> {
+    ip: std::net::IpAddr,
+    /// The idempotency key, and the request's hash.
+    key: &'a str,
+    hash: &'a str,
+    /// The kiosk asking (`None` for staff).
+    device: Option<&'a str>,
+    headers: &'a HeaderMap,
+}
+
+/// The ticket for `request` (or the stored answer to the key); `matched`
+/// says whether an appointment's identity matched.
 async fn make_ticket(
     state: &AppState,
-    ip: std::net::IpAddr,
-    key: &str,
-    hash: &str,
-    device: Option<&str>,
+    asked: Asked<'_>,
     request: CheckInRequest,
     matched: &mut bool,
 ) -> Result<Response, AppError> {
+    let Asked {
+        ip,
+        key,
+        hash,
+        device,
+        headers,
+    } = asked;
     let now = state.now().as_second();
     let day = state.today();
     // One writer at a time: a concurrent retry with the same key waits here
@@ -218,7 +240,14 @@ async fn make_ticket(
     if let Some(code) = claimed {
         leases::mark_used(&mut change.tx, &day, code, now).await?;
     }
-    let (answer, estimate) = ticket_answer(state, &mut change, outcome.ticket).await?;
+    let (mut answer, estimate) = ticket_answer(state, &mut change, outcome.ticket).await?;
+    // A phone link for a patient at a kiosk (staff's walk-ins have no
+    // ticket screen to show it on).
+    if device.is_some() {
+        let ticket =
+            i64::try_from(outcome.ticket).map_err(|_| AppError::Corrupt("ticket id".into()))?;
+        answer.follow = super::follow::mint(state, &mut change.tx, &day, ticket, headers).await?;
+    }
     // The upper end of the range given, as a time; "very soon" is given
     // a few minutes.
     let promised = i64::from(answer.wait.high_minutes.max(PROMISE_FLOOR_MINUTES)) * 60;
@@ -294,6 +323,7 @@ async fn ticket_answer(
         position: u32::try_from(position).unwrap_or(u32::MAX),
         wait: estimate.range,
         queue_version: version,
+        follow: None,
     };
     Ok((answer, estimate))
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod devices;
 pub mod enrollment;
 pub mod extract;
+pub mod follow;
 pub mod health;
 pub mod identify;
 pub mod import;
@@ -38,6 +39,7 @@ pub fn api() -> Router<AppState> {
         .merge(offline::router())
         .merge(lease::router())
         .merge(queue::router())
+        .merge(follow::router())
         .merge(reception::router())
         .merge(session::router())
         .merge(devices::router())

@@ -33,6 +33,11 @@ pub async fn public_queue(
     State(state): State<AppState>,
     _reader: QueueReader,
 ) -> Result<Json<PublicQueue>, AppError> {
+    snapshot(&state).await.map(Json)
+}
+
+/// The public queue as it is now.
+pub async fn snapshot(state: &AppState) -> Result<PublicQueue, AppError> {
     let day = state.today();
     // One read transaction: the version and the tickets come from the same
     // moment.
@@ -101,12 +106,12 @@ pub async fn public_queue(
             ticket.wait = estimate.range;
         }
     }
-    Ok(Json(PublicQueue {
+    Ok(PublicQueue {
         version,
         updated_at: crate::clock::rfc3339(updated_at),
         lines,
         notices,
-    }))
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/queue/events", tag = "queue",
@@ -119,6 +124,15 @@ pub async fn events(
     State(state): State<AppState>,
     _reader: QueueReader,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    Ok(Sse::new(changes(&state).await?)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// The queue's events: the current version at once, then every change,
+/// and a `notices` event when delay notices change.
+pub async fn changes(
+    state: &AppState,
+) -> Result<impl Stream<Item = Result<Event, Infallible>> + use<>, AppError> {
     // Subscribe before reading the version, so no change falls in between.
     let changes = BroadcastStream::new(state.hub.subscribe());
     let notices = BroadcastStream::new(state.hub.subscribe_notices()).map(|_| {
@@ -142,8 +156,7 @@ pub async fn events(
             Err(BroadcastStreamRecvError::Lagged(_)) => change_event(hub.latest()),
         })
     });
-    Ok(Sse::new(first.chain(stream::select(rest, notices)))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(first.chain(stream::select(rest, notices)))
 }
 
 fn change_event(version: u64) -> Event {

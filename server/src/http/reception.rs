@@ -37,6 +37,7 @@ pub async fn staff_queue(
     let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
     let rows = tickets::for_staff(&mut tx, &day).await?;
     let notices = crate::store::notices::open_notices(&mut tx, &day).await?;
+    let followed = crate::store::follow::followed(&mut tx, &day).await?;
     tx.commit().await?;
 
     let mut positions = std::collections::HashMap::<LineId, u32>::new();
@@ -51,7 +52,13 @@ pub async fn staff_queue(
                 *p += 1;
                 *p
             });
-            Ok(StaffTicket { position, ..ticket })
+            let phone_link = i64::try_from(ticket.id).is_ok_and(|id| followed.contains(&id))
+                && matches!(ticket.status, TicketState::Waiting | TicketState::Called);
+            Ok(StaffTicket {
+                position,
+                phone_link,
+                ..ticket
+            })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let counters = insights::day_counters(counted);
@@ -104,6 +111,7 @@ fn staff_ticket(
         waited_minutes: minutes(row.called_at.unwrap_or(now) - row.created_at),
         late_minutes: appointment_start.map_or(0, |start| minutes(row.created_at - start)),
         calls: ticket.calls,
+        phone_link: false,
     };
     Ok((staff, called_after))
 }

@@ -47,9 +47,11 @@ pub fn router(state: AppState) -> Router {
         .layer(referrer)
         .layer(nosniff)
         .layer(
-            // Log the path only: a query string could one day carry input.
+            // Log the path only (a query string could one day carry input),
+            // without a phone link's token.
             TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                let path = super::follow::without_token(req.uri().path());
+                tracing::info_span!("request", method = %req.method(), path = %path)
             }),
         )
         .with_state(state)

@@ -9,7 +9,7 @@ use crate::i18n::*;
 use crate::time::now_ms;
 use leptos::prelude::*;
 use waitwell_core::board::Standing;
-use waitwell_core::contract::CheckInResponse;
+use waitwell_core::contract::{CheckInResponse, FollowLink};
 use waitwell_core::wait::past_promise;
 
 /// Seconds the ticket stays up before the kiosk starts over.
@@ -93,12 +93,39 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
             <p class="next">
                 {move || t_string!(i18n, check_in.what_next, ticket = code_for_next.clone()).to_string()}
             </p>
+            {ticket.follow.clone().map(|link| view! { <PhoneLink link=link /> })}
             {move || {
                 matches!(live.connection.get(), Connection::Lost { .. })
                     .then(|| view! { <p class="stale">{t!(i18n, check_in.ticket_offline)}</p> })
             }}
         </div>
         <Finish left=left />
+    }
+}
+
+/// The ticket's phone link as a QR code (drawn by the server, never kept by
+/// the browser), opening in the language on screen. The kiosk's idle reset
+/// takes it away with the rest of the ticket.
+#[component]
+fn PhoneLink(link: FollowLink) -> impl IntoView {
+    let i18n = use_i18n();
+    let adapter = expect_context::<Flow>().adapter.get_value();
+    let FollowLink { token, url } = link;
+    let language = move || i18n.get_locale().as_str().to_owned();
+    let src = move || adapter.follow_qr_url(&token, &language()).ok();
+    view! {
+        <figure class="phone-link" data-link=move || format!("{url}?lang={}", language())>
+            <img
+                src=src
+                alt=move || t_string!(i18n, check_in.follow_qr).to_string()
+                width="168"
+                height="168"
+            />
+            <figcaption>
+                <strong>{t!(i18n, check_in.follow_title)}</strong>
+                <span>{t!(i18n, check_in.follow_hint)}</span>
+            </figcaption>
+        </figure>
     }
 }
 
@@ -113,14 +140,15 @@ fn count_down(flow: Flow) -> RwSignal<u32> {
 fn Finish(left: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let flow = expect_context::<Flow>();
+    // One row: the ticket above keeps the room a phone link's QR code needs.
     view! {
-        <p class="countdown">
-            {move || t_string!(i18n, check_in.returning, seconds = left.get()).to_string()}
-        </p>
         <Nav>
             <button type="button" class="primary" on:click=move |_| flow.restart()>
                 {t!(i18n, check_in.done)}
             </button>
+            <p class="countdown">
+                {move || t_string!(i18n, check_in.returning, seconds = left.get()).to_string()}
+            </p>
         </Nav>
     }
 }

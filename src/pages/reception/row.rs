@@ -1,7 +1,7 @@
 //! One ticket's row at reception: who, since when, what they need, where
 //! they stand, and the actions its state offers (core decides which).
 
-use super::actions::Actions;
+use super::actions::{Actions, Feedback};
 use crate::i18n::*;
 use crate::pages::staff_gate::Desk;
 use leptos::prelude::*;
@@ -86,6 +86,9 @@ pub(super) fn TicketRow(
                 .collect_view()
         })
     });
+    let phone = ticket
+        .phone_link
+        .then(|| view! { <EndLinkButton id=id code=code.clone() /> });
     let long_wait = reception::waited_too_long(&ticket, threshold);
     let waited = ticket.waited_minutes;
     view! {
@@ -100,7 +103,7 @@ pub(super) fn TicketRow(
                 </ul>
             </td>
             <td>{status}</td>
-            <td class="row-actions">{buttons} {transfer}</td>
+            <td class="row-actions">{buttons} {transfer} {phone}</td>
         </tr>
     }
 }
@@ -138,6 +141,37 @@ fn TransferButton(id: u64, code: String, line: LineConfig) -> impl IntoView {
     view! {
         <button type="button" aria-label=named on:click=click>
             {label}
+        </button>
+    }
+}
+
+/// Ends the ticket's phone links (a patient says someone else has their
+/// phone, or the link went where it should not).
+#[component]
+fn EndLinkButton(id: u64, code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = expect_context::<Actions>();
+    let named = {
+        let code = code.clone();
+        move || format!("{} {code}", t_string!(i18n, reception.end_phone_link))
+    };
+    let click = move |_| {
+        if actions.feedback.get_untracked() == Some(Feedback::Working) {
+            return;
+        }
+        actions.feedback.set(Some(Feedback::Working));
+        let adapter = actions.desk.adapter.get_value();
+        let code = code.clone();
+        actions.desk.spawn(async move {
+            let result = adapter.end_follow(id).await.map(|()| {
+                t_string!(actions.desk.i18n, reception.phone_link_ended, ticket = code).to_string()
+            });
+            actions.report(result, None);
+        });
+    };
+    view! {
+        <button type="button" class="end-link" aria-label=named on:click=click>
+            {t!(i18n, reception.end_phone_link)}
         </button>
     }
 }
