@@ -47,12 +47,35 @@ pub struct QueueHub {
     notices: broadcast::Sender<()>,
     /// Pings phones following a ticket when reception ends a link.
     links: broadcast::Sender<()>,
+    /// Counts changes to the delay notices (part of the public queue).
+    notices_changed: AtomicU64,
+    /// The public queue as last served, and what it was made from: every
+    /// screen asks for the same one, and it changes a few times a minute.
+    served: std::sync::Mutex<Option<(ServedKey, Arc<ServedQueue>)>>,
     /// What earlier days taught each line's wait ranges, and the day it
     /// was learned for (it changes once a day).
     learned: std::sync::Mutex<Option<(String, Arc<Learned>)>>,
     /// The public queue's latest estimates per line, with what they were
     /// worked out from: every screen asks for the same ones.
     estimates: std::sync::Mutex<std::collections::HashMap<LineId, KeptEstimates>>,
+}
+
+/// What a served public queue was made from (see [`QueueHub::served_key`]).
+/// A change is published after its commit, so a queue read for a key is
+/// never older than the key says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedKey {
+    day: String,
+    version: u64,
+    notices: u64,
+    minute: i64,
+}
+
+/// The public queue, and its JSON as sent.
+#[derive(Debug)]
+pub struct ServedQueue {
+    pub queue: waitwell_core::contract::PublicQueue,
+    pub json: axum::body::Bytes,
 }
 
 /// A line's estimates, and the digest of what they were worked out from.
@@ -81,6 +104,8 @@ impl QueueHub {
             alert_count: AtomicU64::new(0),
             notices: broadcast::channel(16).0,
             links: broadcast::channel(16).0,
+            notices_changed: AtomicU64::new(0),
+            served: std::sync::Mutex::new(None),
             learned: std::sync::Mutex::new(None),
             estimates: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
@@ -151,7 +176,33 @@ impl QueueHub {
 
     /// Tells queue listeners (board, reception) that delay notices changed.
     pub fn notices_changed(&self) {
+        self.notices_changed.fetch_add(1, Ordering::SeqCst);
         let _ = self.notices.send(());
+    }
+
+    /// What a public queue served now would be made from: the day, the
+    /// queue's version, the notices, and the minute (the wait ranges follow
+    /// the visits in progress minute by minute).
+    pub fn served_key(&self, day: &str, now: i64) -> ServedKey {
+        ServedKey {
+            day: day.to_owned(),
+            version: self.latest(),
+            notices: self.notices_changed.load(Ordering::SeqCst),
+            minute: now.div_euclid(60),
+        }
+    }
+
+    /// The public queue served for `key`, if it is the one kept.
+    pub fn served(&self, key: &ServedKey) -> Option<Arc<ServedQueue>> {
+        let kept = self.served.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()
+            .filter(|(made_for, _)| made_for == key)
+            .map(|(_, served)| served.clone())
+    }
+
+    /// Keeps `served`, made for `key`, for the requests that follow.
+    pub fn keep_served(&self, key: ServedKey, served: Arc<ServedQueue>) {
+        *self.served.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, served));
     }
 
     pub fn subscribe_notices(&self) -> broadcast::Receiver<()> {

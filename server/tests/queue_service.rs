@@ -100,3 +100,78 @@ async fn pairings_and_heartbeats_go_through_while_others_write() {
         assert_eq!(checked_in, 201);
     }
 }
+
+/// The delay notices on the public queue, by clinician.
+async fn notices_on_queue(f: &Fixture) -> Vec<String> {
+    let reply = kiosk_get(f, "/api/v1/queue").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.json()["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["clinician"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_public_queue_is_made_once_per_change_notice_and_minute() {
+    let f = fixture().await;
+    assert!(notices_on_queue(&f).await.is_empty());
+    // A row written behind the server's back (no change announced) is not
+    // seen: the queue served is the one made for this version and minute.
+    sqlx::query(
+        "INSERT INTO delay_notices (day, clinician, minutes, posted_at) VALUES (?, 'Dr. Behind', 20, 0)",
+    )
+    .bind(f.state.today())
+    .execute(&f.state.db)
+    .await
+    .unwrap();
+    assert!(notices_on_queue(&f).await.is_empty());
+
+    // A notice posted through the API is seen at once (and the one behind
+    // the server's back with it, since the queue is made again).
+    let staff = staff_cookie(&f).await;
+    let posted = post_json(
+        &f.state,
+        "/api/v1/notices",
+        r#"{"clinician":"Dr. Lee","minutes":15}"#,
+        &[("cookie", &staff)],
+    )
+    .await;
+    assert_eq!(posted.status, 201, "{}", posted.text);
+    assert_eq!(notices_on_queue(&f).await, ["Dr. Behind", "Dr. Lee"]);
+
+    // So is a new ticket.
+    let body = r#"{"kind":"walk_in","first_name":"Rosa","last_initial":"Q","reason":"other"}"#;
+    let made = post_json(
+        &f.state,
+        "/api/v1/check-ins",
+        body,
+        &[("idempotency-key", &uuid()), ("cookie", &f.kiosk)],
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let ticket = made.json()["ticket"].clone();
+    let queue = kiosk_get(&f, "/api/v1/queue").await.json();
+    assert!(
+        queue["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["waiting"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["ticket"] == ticket)),
+        "{queue}"
+    );
+
+    // Behind the server's back again: seen only once the minute turns.
+    sqlx::query("UPDATE delay_notices SET cleared_at = 1 WHERE clinician = 'Dr. Behind'")
+        .execute(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(notices_on_queue(&f).await, ["Dr. Behind", "Dr. Lee"]);
+    f.clock.advance(jiff::SignedDuration::from_secs(60));
+    assert_eq!(notices_on_queue(&f).await, ["Dr. Lee"]);
+}

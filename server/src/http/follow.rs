@@ -125,7 +125,7 @@ pub async fn ticket(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let Followed { code, .. } = followed(&state, ip, &token).await?;
-    let mut queue = super::queue::snapshot(&state).await?;
+    let mut queue = super::queue::served(&state).await?.queue.clone();
     queue.lines.retain_mut(|line| {
         line.calling.retain(|t| t.ticket == code);
         line.waiting.retain(|t| t.ticket == code);

@@ -11,10 +11,12 @@ use axum::routing::get;
 use axum::Router;
 use axum::{
     extract::State,
+    http::header,
     response::sse::{Event, KeepAlive, Sse},
-    Json,
+    response::{IntoResponse, Response},
 };
 use futures_util::stream::{self, Stream, StreamExt};
+use std::sync::Arc;
 use std::{convert::Infallible, time::Duration};
 use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
 use waitwell_core::contract::{
@@ -32,8 +34,32 @@ use waitwell_core::wait::WaitRange;
 pub async fn public_queue(
     State(state): State<AppState>,
     _reader: QueueReader,
-) -> Result<Json<PublicQueue>, AppError> {
-    snapshot(&state).await.map(Json)
+) -> Result<Response, AppError> {
+    let served = served(&state).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        served.json.clone(),
+    )
+        .into_response())
+}
+
+/// The public queue, made once for every screen that asks until the queue,
+/// the notices or the minute change.
+pub async fn served(state: &AppState) -> Result<Arc<hub::ServedQueue>, AppError> {
+    let key = state
+        .hub
+        .served_key(&state.today(), state.now().as_second());
+    if let Some(served) = state.hub.served(&key) {
+        return Ok(served);
+    }
+    let queue = snapshot(state).await?;
+    let json = serde_json::to_vec(&queue).map_err(|e| AppError::Corrupt(e.to_string()))?;
+    let served = Arc::new(hub::ServedQueue {
+        queue,
+        json: json.into(),
+    });
+    state.hub.keep_served(key, served.clone());
+    Ok(served)
 }
 
 /// The public queue as it is now.
