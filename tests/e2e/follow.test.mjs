@@ -138,6 +138,11 @@ test('a patient follows the ticket on their phone, in their language, until it i
   await page.getByRole('button', { name: 'Listo' }).click();
   await waitForStep(page, /Welcome|Bienvenido/);
   assert.equal(await page.locator('figure.phone-link').count(), 0);
+  assert.deepEqual(
+    await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/follow/'))),
+    [],
+    'the QR image is not even in the list of loaded resources',
+  );
 
   assert.deepEqual(unexpected(kiosk.errors), []);
   assert.deepEqual(unexpected(phone.errors), []);

@@ -111,6 +111,18 @@ fn PhoneLink(link: FollowLink) -> impl IntoView {
     let i18n = use_i18n();
     let adapter = expect_context::<Flow>().adapter.get_value();
     let FollowLink { token, url } = link;
+    // The image's address holds the token: the kiosk keeps no list of the
+    // resources it loaded (nothing here reads one), so once the ticket is
+    // off the screen no trace of it is left in the page either.
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        performance.set_resource_timing_buffer_size(0);
+        performance.clear_resource_timings();
+    }
+    on_cleanup(|| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            performance.clear_resource_timings();
+        }
+    });
     let language = move || i18n.get_locale().as_str().to_owned();
     let src = move || adapter.follow_qr_url(&token, &language()).ok();
     view! {
