@@ -34,7 +34,7 @@ use waitwell_core::contract::{
 pub const TOKEN_BYTES: usize = 16;
 
 /// A new link to ticket `ticket` of `day`, recorded in `conn` (the
-/// check-in's transaction); `origin` is where the kiosk reached us.
+/// check-in's transaction); `headers` say where the kiosk reached us.
 pub async fn mint(
     state: &AppState,
     conn: &mut sqlx::SqliteConnection,
