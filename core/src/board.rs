@@ -104,6 +104,31 @@ impl Standing {
     }
 }
 
+/// What a waiting patient is told of their wait: the range, or "very
+/// soon" for a range that starts at 0; and, once the wait given at
+/// check-in has run out, that it is taking longer than said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitWords {
+    Soon,
+    Range { low: u32, high: u32 },
+    LongerSoon,
+    Longer { low: u32, high: u32 },
+}
+
+impl WaitWords {
+    /// The words for `wait` at `now_unix`, given when the first promise
+    /// ran out.
+    pub fn of(wait: WaitRange, promised_by: Option<i64>, now_unix: i64) -> WaitWords {
+        let (low, high) = (wait.low_minutes, wait.high_minutes);
+        match (crate::wait::past_promise(promised_by, now_unix), high) {
+            (true, 0) => WaitWords::LongerSoon,
+            (true, _) => WaitWords::Longer { low, high },
+            (false, 0) => WaitWords::Soon,
+            (false, _) => WaitWords::Range { low, high },
+        }
+    }
+}
+
 /// The whole queue as one list (the site's `board_layout: single`): every
 /// call, and every waiting ticket ordered by its wait and renumbered. `None`
 /// for a site without lines.
@@ -130,6 +155,27 @@ pub fn one_list(lines: Vec<PublicLine>, name: String) -> Option<PublicLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_past_its_promise_says_so() {
+        let range = |low, high| WaitRange {
+            low_minutes: low,
+            high_minutes: high,
+        };
+        assert_eq!(
+            WaitWords::of(range(5, 20), Some(1_000), 1_000),
+            WaitWords::Range { low: 5, high: 20 }
+        );
+        assert_eq!(
+            WaitWords::of(range(5, 20), Some(1_000), 1_001),
+            WaitWords::Longer { low: 5, high: 20 }
+        );
+        assert_eq!(WaitWords::of(range(0, 0), None, 1_001), WaitWords::Soon);
+        assert_eq!(
+            WaitWords::of(range(0, 0), Some(1_000), 1_001),
+            WaitWords::LongerSoon
+        );
+    }
     use crate::contract::PublicLine;
     use crate::queue::LineId;
 

@@ -9,14 +9,12 @@ use crate::api::live::{follow_link, Connection};
 use crate::api::Adapter;
 use crate::components::{PageHeading, WithSite};
 use crate::i18n::*;
-use crate::time::now_ms;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use waitwell_core::board::Standing;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{DelayNotice, ErrorCode, SiteConfig};
 use waitwell_core::phone::{Nudge, Nudges};
-use waitwell_core::wait::past_promise;
 use wasm_bindgen::JsCast;
 
 /// The page for `/t/{token}`.
@@ -139,14 +137,7 @@ fn Followed(adapter: Adapter, site: SiteConfig, token: String) -> impl IntoView 
                             <p class="wait">
                                 {move || {
                                     tick.track();
-                                    let (low, high) = (wait.low_minutes, wait.high_minutes);
-                                    let late = past_promise(promised_by, (now_ms() / 1000.0) as i64);
-                                    match (late, high) {
-                                        (true, 0) => t_string!(i18n, check_in.wait_longer_soon).to_string(),
-                                        (true, _) => t_string!(i18n, check_in.wait_longer, low = low, high = high).to_string(),
-                                        (false, 0) => t_string!(i18n, check_in.wait_none).to_string(),
-                                        (false, _) => t_string!(i18n, check_in.wait_range, low = low, high = high).to_string(),
-                                    }
+                                    crate::pages::check_in::wait_text(i18n, wait, promised_by)
                                 }}
                             </p>
                         }

@@ -21,6 +21,7 @@ use crate::offline::lease::TicketLeases;
 use crate::offline::use_sync;
 pub use flow::{Draft, Flow, Step};
 use leptos::prelude::*;
+pub(crate) use ticket::wait_text;
 use waitwell_core::checkin::questions;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::SiteConfig;

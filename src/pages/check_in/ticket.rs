@@ -10,7 +10,6 @@ use crate::time::now_ms;
 use leptos::prelude::*;
 use waitwell_core::board::Standing;
 use waitwell_core::contract::{CheckInResponse, FollowLink};
-use waitwell_core::wait::past_promise;
 
 /// Seconds the ticket stays up before the kiosk starts over.
 pub const TICKET_SECONDS: u32 = 30;
@@ -70,18 +69,7 @@ pub fn TicketStep(ticket: CheckInResponse) -> impl IntoView {
                                 {move || {
                                     // (Looked at again with every tick of the countdown.)
                                     left.track();
-                                    let (low, high) = (wait.low_minutes, wait.high_minutes);
-                                    let late = past_promise(promised_by, (now_ms() / 1000.0) as i64);
-                                    match (late, high) {
-                                        (true, 0) => t_string!(i18n, check_in.wait_longer_soon).to_string(),
-                                        (true, _) => {
-                                            t_string!(i18n, check_in.wait_longer, low = low, high = high).to_string()
-                                        }
-                                        (false, 0) => t_string!(i18n, check_in.wait_none).to_string(),
-                                        (false, _) => {
-                                            t_string!(i18n, check_in.wait_range, low = low, high = high).to_string()
-                                        }
-                                    }
+                                    wait_text(i18n, wait, promised_by)
                                 }}
                             </p>
                         }
@@ -138,6 +126,25 @@ fn PhoneLink(link: FollowLink) -> impl IntoView {
                 <span>{t!(i18n, check_in.follow_hint)}</span>
             </figcaption>
         </figure>
+    }
+}
+
+/// A waiting patient's words about their wait, in the language on screen.
+pub(crate) fn wait_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    wait: waitwell_core::wait::WaitRange,
+    promised_by: Option<i64>,
+) -> String {
+    use waitwell_core::board::WaitWords;
+    match WaitWords::of(wait, promised_by, (now_ms() / 1000.0) as i64) {
+        WaitWords::LongerSoon => t_string!(i18n, check_in.wait_longer_soon).to_string(),
+        WaitWords::Longer { low, high } => {
+            t_string!(i18n, check_in.wait_longer, low = low, high = high).to_string()
+        }
+        WaitWords::Soon => t_string!(i18n, check_in.wait_none).to_string(),
+        WaitWords::Range { low, high } => {
+            t_string!(i18n, check_in.wait_range, low = low, high = high).to_string()
+        }
     }
 }
 
