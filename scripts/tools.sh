@@ -13,6 +13,7 @@ fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 TRUNK_VERSION=0.21.14
 BINARYEN_DIR=scripts/wasm-opt
 E2E_DIR=tests/e2e
+FHIR_DIR=tests/fhir
 
 need_cmd() {
   command -v "$1" >/dev/null 2>&1 || fail "$1 not found: $2"
@@ -88,6 +89,8 @@ test_tools() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
   npm_ci "$E2E_DIR"
+  # The FHIR engine the bridge's tests run against (server/tests/fhir.rs).
+  npm_ci "$FHIR_DIR"
 }
 
 case "${1:-}" in

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod fhir;
 pub mod housekeeping;
 pub mod http;
 pub mod hub;

@@ -2,7 +2,8 @@ use clap::{Parser, Subcommand};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::net::TcpListener;
 use waitwell_server::{
-    clock::SystemClock, demo, settings::Settings, store, surface_urls, tls, AppState, WebRoot,
+    clock::SystemClock, demo, fhir::FhirSchedule, hub::QueueHub, settings::Settings, store,
+    surface_urls, tls, AppState, WebRoot,
 };
 
 /// The Waitwell reference server: API + the built kiosk app.
@@ -59,11 +60,30 @@ struct Args {
     /// network readable).
     #[arg(long, env = "WAITWELL_INSECURE_HTTP")]
     insecure_http: bool,
+    /// Where today's appointments come from: `imported` (imports into the
+    /// database) or `fhir-r4` (a FHIR R4 server: --fhir-base). The site's
+    /// `fhir.base_url`, when set, means `fhir-r4`.
+    #[arg(long, env = "WAITWELL_SCHEDULE", value_enum)]
+    schedule: Option<ScheduleKind>,
+    /// The FHIR server's base address (instead of the site's fhir.base_url).
+    #[arg(long, env = "WAITWELL_FHIR_BASE")]
+    fhir_base: Option<String>,
+    /// A file holding a bearer token for the FHIR server (instead of the
+    /// site's fhir.token_file).
+    #[arg(long, env = "WAITWELL_FHIR_TOKEN_FILE")]
+    fhir_token_file: Option<PathBuf>,
     /// Print the OpenAPI document of the HTTP contract and exit.
     #[arg(long)]
     print_openapi: bool,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScheduleKind {
+    Imported,
+    #[value(name = "fhir-r4")]
+    FhirR4,
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +146,16 @@ async fn run(args: Args) -> Result<(), String> {
         None => Settings::demo(jiff::tz::TimeZone::system()),
     };
     settings.devices.approve_at_once = args.approve_tablets.unwrap_or(args.demo);
+    if let Some(base) = &args.fhir_base {
+        settings.fhir.base_url = Some(base.clone());
+    }
+    if let Some(file) = &args.fhir_token_file {
+        settings.fhir.token_file = Some(file.clone());
+    }
+    let from_fhir = match args.schedule {
+        Some(kind) => kind == ScheduleKind::FhirR4,
+        None => settings.fhir.base_url.is_some(),
+    };
     let tls = tls_for(&args)?;
     let pool = store::connect(&args.db)
         .await
@@ -141,7 +171,27 @@ async fn run(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot prepare the database: {e}"))?;
     state.tls = tls.is_some();
-    let demo_patient = if args.demo {
+    let fhir = if from_fhir {
+        let schedule = Arc::new(FhirSchedule::connect(&state.settings, state.clock.clone()).await?);
+        let today = state.today();
+        match schedule.sync(&state.db, &today).await {
+            Ok(synced) => println!(
+                "Schedule: FHIR R4 at {} ({} appointments added, {} updated, {} removed for {today}; read every {} s)",
+                state.settings.fhir.base_url.as_deref().unwrap_or_default(),
+                synced.added,
+                synced.updated,
+                synced.removed,
+                state.settings.fhir.sync_seconds
+            ),
+            Err(e) => eprintln!("waitwell-server: today's schedule not read yet: {e}"),
+        }
+        state.hub = Arc::new(QueueHub::new(schedule.clone()));
+        Some(schedule)
+    } else {
+        None
+    };
+    // With a FHIR schedule, the EHR holds the appointments: none are made up.
+    let demo_patient = if args.demo && fhir.is_none() {
         demo::seed(&state.db, &state.settings, &state.local_now())
             .await
             .map_err(|e| format!("cannot add the demo appointments: {e}"))?
@@ -197,6 +247,7 @@ async fn run(args: Args) -> Result<(), String> {
     );
 
     let housekeeping = tokio::spawn(waitwell_server::housekeeping::run(state.clone()));
+    let syncing = fhir.map(|schedule| schedule.spawn(state.db.clone()));
 
     let served = match tls {
         Some(loaded) => {
@@ -206,6 +257,9 @@ async fn run(args: Args) -> Result<(), String> {
     }
     .map_err(|e| format!("server error: {e}"));
     housekeeping.abort();
+    if let Some(syncing) = syncing {
+        syncing.abort();
+    }
     served
 }
 

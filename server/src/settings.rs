@@ -181,6 +181,39 @@ impl Default for PhoneSettings {
     }
 }
 
+/// The bridge to a clinic's EHR over FHIR R4 (`--schedule fhir-r4`): where
+/// today's appointments come from. Unset `base_url`: they are imported.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FhirSettings {
+    /// The FHIR server's base address, e.g. `https://ehr.example.org/fhir/r4`.
+    pub base_url: Option<String>,
+    /// A file holding a bearer token for that server (read at start-up,
+    /// never logged or shown).
+    pub token_file: Option<std::path::PathBuf>,
+    /// Seconds between two reads of today's schedule.
+    pub sync_seconds: u64,
+    /// The `Appointment.identifier` system whose value is the code printed
+    /// on the patient's letter (unset: patients identify by name and birth
+    /// date only).
+    pub code_system: Option<String>,
+    /// The line patients with an appointment join; the site's first line
+    /// other than the walk-in line when unset.
+    pub line: Option<LineId>,
+}
+
+impl Default for FhirSettings {
+    fn default() -> Self {
+        FhirSettings {
+            base_url: None,
+            token_file: None,
+            sync_seconds: 60,
+            code_system: None,
+            line: None,
+        }
+    }
+}
+
 impl Default for DeviceSettings {
     fn default() -> Self {
         DeviceSettings {
@@ -202,6 +235,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub devices: DeviceSettings,
     pub phone: PhoneSettings,
+    pub fhir: FhirSettings,
 }
 
 /// The settings file (JSON), as written by a clinic.
@@ -221,6 +255,8 @@ struct SettingsFile {
     devices: DeviceSettings,
     #[serde(default)]
     phone: PhoneSettings,
+    #[serde(default)]
+    fhir: FhirSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -289,6 +325,7 @@ impl Settings {
             limits: file.limits,
             devices: file.devices,
             phone: file.phone,
+            fhir: file.fhir,
         };
         if settings.staff.shared_pin {
             return Err(SettingsError::Invalid(
@@ -371,6 +408,7 @@ impl Settings {
             limits: LimitSettings::default(),
             devices: DeviceSettings::default(),
             phone: PhoneSettings::default(),
+            fhir: FhirSettings::default(),
         }
     }
 
@@ -399,6 +437,21 @@ impl Settings {
         }
         if site.lines.is_empty() {
             return invalid("at least one line is needed");
+        }
+        let fhir = &self.fhir;
+        if let Some(url) = &fhir.base_url {
+            let parsed = reqwest::Url::parse(url).ok();
+            if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) {
+                return invalid(
+                    "fhir.base_url: an http(s) address, e.g. https://ehr.example.org/fhir/r4",
+                );
+            }
+        }
+        if !(5..=3600).contains(&fhir.sync_seconds) {
+            return invalid("fhir.sync_seconds: 5 to 3600");
+        }
+        if fhir.line.is_some_and(|line| self.line(line).is_none()) {
+            return invalid("fhir.line: one of the site's lines");
         }
         let mut ids: Vec<_> = site.lines.iter().map(|l| l.id).collect();
         ids.sort();

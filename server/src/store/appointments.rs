@@ -158,3 +158,147 @@ pub async fn upsert(
     .await?;
     Ok(existed)
 }
+
+/// One appointment as a schedule source (the EHR) gives it.
+#[derive(Debug, Clone)]
+pub struct FromSource {
+    /// The source's id, e.g. `Appointment/123`.
+    pub external_id: String,
+    /// The version read (opaque).
+    pub version: Option<String>,
+    /// The patient's id at the source, e.g. `Patient/9`.
+    pub patient_ref: String,
+    /// Clinic-local HH:MM.
+    pub starts_at: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub birth_date: String,
+    pub clinician: String,
+    /// The letter's code, if the source has one.
+    pub code: Option<String>,
+    /// A code made from the source's id, used when `code` is absent or
+    /// taken by another appointment (stable from sync to sync).
+    pub fallback_code: String,
+}
+
+/// What one sync changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Synced {
+    pub added: u32,
+    pub updated: u32,
+    pub removed: u32,
+}
+
+/// Makes `day`'s appointments from a source (those whose external id starts
+/// with `prefix`) what `bookable` says, on `line`: new ones are added,
+/// changed ones updated (keeping their id, kiosk reference and ticket), and
+/// those no longer bookable removed, unless checked in here already.
+pub async fn sync_source(
+    conn: &mut SqliteConnection,
+    day: &str,
+    prefix: &str,
+    line: &str,
+    bookable: &[FromSource],
+    mut new_ref: impl FnMut() -> Result<String, AppError>,
+) -> Result<Synced, AppError> {
+    let pattern = format!("{prefix}%");
+    let stored = sqlx::query!(
+        r#"SELECT id AS "id!", external_id AS "external_id!" FROM appointments
+         WHERE day = ? AND external_id LIKE ?"#,
+        day,
+        pattern
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut synced = Synced::default();
+    for a in bookable {
+        let existing = stored
+            .iter()
+            .find(|s| s.external_id == a.external_id)
+            .map(|s| s.id);
+        let mut code = a.code.as_deref().unwrap_or(&a.fallback_code);
+        let holder = sqlx::query_scalar!(
+            r#"SELECT id AS "id!" FROM appointments WHERE day = ? AND code = ?"#,
+            day,
+            code
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if holder.is_some() && holder != existing {
+            code = &a.fallback_code;
+        }
+        match existing {
+            Some(id) => {
+                let changed = sqlx::query!(
+                    "UPDATE appointments SET starts_at = ?, family_name = ?, given_name = ?,
+                        birth_date = ?, clinician = ?, line_id = ?, code = ?, source_version = ?,
+                        patient_ref = ?
+                     WHERE id = ? AND NOT (starts_at = ? AND family_name = ? AND given_name = ?
+                        AND birth_date = ? AND clinician = ? AND line_id = ? AND code = ?
+                        AND source_version IS ? AND patient_ref IS ?)",
+                    a.starts_at,
+                    a.family_name,
+                    a.given_name,
+                    a.birth_date,
+                    a.clinician,
+                    line,
+                    code,
+                    a.version,
+                    a.patient_ref,
+                    id,
+                    a.starts_at,
+                    a.family_name,
+                    a.given_name,
+                    a.birth_date,
+                    a.clinician,
+                    line,
+                    code,
+                    a.version,
+                    a.patient_ref,
+                )
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                synced.updated += u32::from(changed > 0);
+            }
+            None => {
+                let kiosk_ref = new_ref()?;
+                sqlx::query!(
+                    "INSERT INTO appointments (day, starts_at, family_name, given_name, birth_date,
+                        clinician, line_id, code, kiosk_ref, external_id, source_version, patient_ref)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    day,
+                    a.starts_at,
+                    a.family_name,
+                    a.given_name,
+                    a.birth_date,
+                    a.clinician,
+                    line,
+                    code,
+                    kiosk_ref,
+                    a.external_id,
+                    a.version,
+                    a.patient_ref,
+                )
+                .execute(&mut *conn)
+                .await?;
+                synced.added += 1;
+            }
+        }
+    }
+    for gone in stored
+        .iter()
+        .filter(|s| !bookable.iter().any(|a| a.external_id == s.external_id))
+    {
+        let removed = sqlx::query!(
+            "DELETE FROM appointments WHERE id = ? AND ticket_id IS NULL
+               AND NOT EXISTS (SELECT 1 FROM tickets WHERE tickets.appointment_id = appointments.id)",
+            gone.id
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        synced.removed += u32::try_from(removed).unwrap_or(0);
+    }
+    Ok(synced)
+}

@@ -1,0 +1,400 @@
+//! The FHIR schedule (`--schedule fhir-r4`) against a real FHIR engine:
+//! Medplum's, in memory, served over HTTP by `tests/fhir/server.mjs`
+//! (`make test` installs it). Today's appointments are read from it into
+//! check-in, cancelled ones leave, new ones are found by the lookup that
+//! missed them, paging is followed, a server that goes away leaves the last
+//! good schedule, and a server that lacks what the bridge needs is refused
+//! at start-up.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use waitwell_server::fhir::FhirSchedule;
+use waitwell_server::hub::QueueHub;
+use waitwell_server::settings::Settings;
+
+/// The harness: a FHIR server on a free port, stopped when dropped.
+struct Ehr {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Ehr {
+    fn start(token: Option<&str>, dir: &std::path::Path) -> Ehr {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let script = root.join("tests/fhir/server.mjs");
+        assert!(
+            root.join("tests/fhir/node_modules/@medplum/fhir-router")
+                .exists(),
+            "the FHIR harness is not installed: run `make test-tools` (npm ci in tests/fhir)"
+        );
+        let mut command = Command::new("node");
+        command.arg(script).args(["--port", "0"]);
+        if let Some(token) = token {
+            let file = dir.join("ehr-token");
+            std::fs::write(&file, token).unwrap();
+            command.arg("--token-file").arg(file);
+        }
+        let mut child = command
+            .current_dir(root.join("tests/fhir"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("fhir harness listening on ")
+            .unwrap_or_else(|| panic!("harness said {line:?}"))
+            .to_owned();
+        Ehr {
+            child,
+            base,
+            http: reqwest::Client::new(),
+            token: token.map(str::to_owned),
+        }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
+        let mut request = self
+            .http
+            .request(method, format!("{}/{path}", self.base))
+            .header("content-type", "application/fhir+json");
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{path}: {status} {answer}");
+        answer
+    }
+
+    async fn create(&self, resource: Value) -> String {
+        let kind = resource["resourceType"].as_str().unwrap().to_owned();
+        let made = self
+            .send(reqwest::Method::POST, &kind, Some(&resource))
+            .await;
+        format!("{kind}/{}", made["id"].as_str().unwrap())
+    }
+
+    async fn read(&self, reference: &str) -> Value {
+        self.send(reqwest::Method::GET, reference, None).await
+    }
+
+    async fn update(&self, mut resource: Value) {
+        let path = format!(
+            "{}/{}",
+            resource["resourceType"].as_str().unwrap(),
+            resource["id"].as_str().unwrap()
+        );
+        resource.as_object_mut().unwrap().remove("meta");
+        self.send(reqwest::Method::PUT, &path, Some(&resource))
+            .await;
+    }
+
+    async fn drop_capabilities(&self, drop: &[&str]) {
+        self.http
+            .post(format!("{}/$harness/capability", self.base))
+            .json(&json!({ "drop": drop }))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    async fn patient(&self, family: &str, given: &str, birth: &str) -> String {
+        self.create(json!({
+            "resourceType": "Patient",
+            "name": [{"use": "official", "family": family, "given": [given]}],
+            "birthDate": birth,
+        }))
+        .await
+    }
+
+    /// An appointment of 15 minutes from `start` (UTC) for `patient` with
+    /// Dr. Lee.
+    async fn appointment(&self, patient: &str, doctor: &str, start: &str, status: &str) -> String {
+        let start: jiff::Timestamp = start.parse().unwrap();
+        let end = start + jiff::SignedDuration::from_mins(15);
+        self.create(json!({
+            "resourceType": "Appointment",
+            "status": status,
+            "start": start.to_string(),
+            "end": end.to_string(),
+            "identifier": [{"system": "urn:example:letters", "value": format!("L{}", &patient[8..14])}],
+            "participant": [
+                {"actor": {"reference": patient}, "status": "accepted"},
+                {"actor": {"reference": doctor}, "status": "accepted"},
+            ],
+        }))
+        .await
+    }
+}
+
+impl Drop for Ehr {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn settings_for(ehr: &Ehr) -> Settings {
+    let mut settings = Settings::demo(jiff::tz::TimeZone::UTC);
+    settings.fhir.base_url = Some(ehr.base.clone());
+    settings.fhir.code_system = Some("urn:example:letters".into());
+    settings
+}
+
+/// A fixture whose schedule is `ehr`'s (connected, not yet read).
+async fn fixture_on(_ehr: &Ehr, settings: Settings) -> (Fixture, Arc<FhirSchedule>) {
+    let mut f = fixture_with(settings).await;
+    let schedule = Arc::new(
+        FhirSchedule::connect(&f.state.settings, f.clock.clone())
+            .await
+            .expect("the harness has what the bridge needs"),
+    );
+    f.state.hub = Arc::new(QueueHub::new(schedule.clone()));
+    (f, schedule)
+}
+
+async fn identify(f: &Fixture, family: &str, birth: &str) -> Reply {
+    let body = format!(r#"{{"method":"name","family_name":"{family}","birth_date":"{birth}"}}"#);
+    kiosk_post(f, "/api/v1/identify", &body, &[]).await
+}
+
+async fn stored(f: &Fixture) -> Vec<(String, String, String, String, String)> {
+    sqlx::query_as(
+        "SELECT external_id, starts_at, family_name, clinician, code FROM appointments
+         WHERE day = ? ORDER BY starts_at",
+    )
+    .bind(f.state.today())
+    .fetch_all(&f.state.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn todays_bookable_appointments_are_read_and_checked_in_against() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    let doctor = ehr
+        .create(
+            json!({"resourceType": "Practitioner", "name": [{"prefix": ["Dr."], "family": "Lee"}]}),
+        )
+        .await;
+    let maria = ehr.patient("García López", "María", "1980-04-12").await;
+    let omar = ehr.patient("Haddad", "Omar", "1992-01-05").await;
+    let ana = ehr.patient("Silva", "Ana", "1970-07-07").await;
+    // The fixture's clock: 2026-03-10 09:00 UTC.
+    let booked = ehr
+        .appointment(&maria, &doctor, "2026-03-10T09:10:00Z", "booked")
+        .await;
+    ehr.appointment(&omar, &doctor, "2026-03-10T09:20:00Z", "cancelled")
+        .await;
+    ehr.appointment(&ana, &doctor, "2026-03-10T09:05:00Z", "arrived")
+        .await;
+    ehr.appointment(&omar, &doctor, "2026-03-11T09:20:00Z", "booked")
+        .await;
+
+    let (f, schedule) = fixture_on(&ehr, settings_for(&ehr)).await;
+    assert_eq!(schedule.status().last_good, None);
+    let synced = schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
+    assert_eq!((synced.added, synced.updated, synced.removed), (1, 0, 0));
+    assert_eq!(schedule.status().last_good, Some(morning()));
+    let rows = stored(&f).await;
+    let letter = format!("L{}", &maria[8..14]).to_uppercase();
+    assert_eq!(
+        rows,
+        [(
+            booked.clone(),
+            "09:10".into(),
+            "García López".into(),
+            "Dr. Lee".into(),
+            letter.clone()
+        )]
+    );
+
+    // The kiosk finds María by name and by her letter's code, masked.
+    let found = identify(&f, "garcia", "1980-04-12").await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    let hint = &found.json()["matches"][0];
+    assert_eq!(hint["initials"], "M. G.");
+    assert_eq!(hint["time"], "09:10");
+    assert_eq!(hint["clinician"], "Dr. Lee");
+    assert!(!found.text.contains("García"), "{}", found.text);
+    let by_code = kiosk_post(
+        &f,
+        "/api/v1/identify",
+        &format!(r#"{{"method":"code","code":"{letter}"}}"#),
+        &[],
+    )
+    .await;
+    assert_eq!(by_code.status, 200, "{}", by_code.text);
+    // She checks in.
+    let checked_in = kiosk_post(
+        &f,
+        "/api/v1/check-ins",
+        &format!(
+            r#"{{"kind":"appointment",{}}}"#,
+            identity_fields(&letter, "09:10", "Dr. Lee")
+        ),
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(checked_in.status, 201, "{}", checked_in.text);
+    // Cancelled, already arrived and tomorrow's: not here.
+    for (family, birth) in [("haddad", "1992-01-05"), ("silva", "1970-07-07")] {
+        assert_eq!(identify(&f, family, birth).await.code(), "no_match");
+    }
+
+    // The EHR cancels María's appointment (she is checked in here: her
+    // ticket stays) and books Omar today: the lookup that misses Omar
+    // reads the schedule again and finds him.
+    let mut appointment = ehr.read(&booked).await;
+    appointment["status"] = json!("cancelled");
+    ehr.update(appointment).await;
+    f.clock.advance(jiff::SignedDuration::from_secs(10));
+    let omar_today = ehr
+        .appointment(&omar, &doctor, "2026-03-10T09:30:00Z", "booked")
+        .await;
+    let found = identify(&f, "haddad", "1992-01-05").await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    assert_eq!(found.json()["matches"][0]["time"], "09:30");
+    let ids: Vec<String> = stored(&f).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, [booked.clone(), omar_today.clone()]);
+
+    // Omar's is cancelled too, before he checks in: gone after one sync.
+    let mut appointment = ehr.read(&omar_today).await;
+    appointment["status"] = json!("cancelled");
+    ehr.update(appointment).await;
+    let synced = schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
+    assert_eq!(synced.removed, 1);
+    f.clock.advance(jiff::SignedDuration::from_secs(10));
+    assert_eq!(
+        identify(&f, "haddad", "1992-01-05").await.code(),
+        "no_match"
+    );
+    let ids: Vec<String> = stored(&f).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, [booked]);
+}
+
+#[tokio::test]
+async fn every_page_is_read_and_a_server_that_goes_away_leaves_the_last_schedule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    let doctor = ehr
+        .create(json!({"resourceType": "Practitioner", "name": [{"family": "Patel"}]}))
+        .await;
+    // 250 appointments: three pages of 100 (the harness links them).
+    for i in 0..250 {
+        let patient = ehr
+            .patient(&format!("Family{i:03}"), "Test", "1990-01-01")
+            .await;
+        let minute = 8 * 60 + i;
+        let start = format!("2026-03-10T{:02}:{:02}:00Z", minute / 60, minute % 60);
+        ehr.appointment(&patient, &doctor, &start, "booked").await;
+    }
+    let (f, schedule) = fixture_on(&ehr, settings_for(&ehr)).await;
+    let synced = schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
+    assert_eq!(synced.added, 250);
+    assert_eq!(stored(&f).await.len(), 250);
+    assert_eq!(stored(&f).await[0].3, "Patel");
+
+    drop(ehr);
+    f.clock.advance(jiff::SignedDuration::from_mins(1));
+    assert!(schedule.sync(&f.state.db, &f.state.today()).await.is_err());
+    f.clock.advance(jiff::SignedDuration::from_mins(1));
+    assert!(schedule.sync(&f.state.db, &f.state.today()).await.is_err());
+    let status = schedule.status();
+    assert_eq!(status.last_good, Some(morning()));
+    assert_eq!(
+        status.failing_since,
+        Some(morning() + jiff::SignedDuration::from_mins(1))
+    );
+    assert_eq!(stored(&f).await.len(), 250, "the last good schedule stays");
+    // A lookup still answers from it (its refresh fails quietly).
+    f.clock.advance(jiff::SignedDuration::from_mins(1));
+    let found = identify(&f, "family060", "1990-01-01").await;
+    assert_eq!(found.status, 200, "{}", found.text);
+}
+
+#[tokio::test]
+async fn a_server_without_what_the_bridge_needs_is_refused_at_start_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    ehr.drop_capabilities(&["r4", "conditional-create", "search:date"])
+        .await;
+    let settings = settings_for(&ehr);
+    let clock = Arc::new(waitwell_server::clock::ManualClock::new(morning()));
+    let refused = FhirSchedule::connect(&settings, clock.clone())
+        .await
+        .unwrap_err();
+    for named in [
+        "FHIR version 4.0 (R4): the server says 5.0.0",
+        "searching Appointment by date",
+        "conditional create of Encounter",
+    ] {
+        assert!(refused.contains(named), "{refused}");
+    }
+    ehr.drop_capabilities(&[]).await;
+    assert!(FhirSchedule::connect(&settings, clock.clone())
+        .await
+        .is_ok());
+
+    // Nobody there.
+    let mut nowhere = settings.clone();
+    nowhere.fhir.base_url = Some("http://127.0.0.1:9".into());
+    let refused = FhirSchedule::connect(&nowhere, clock).await.unwrap_err();
+    assert!(
+        refused.contains("cannot reach the FHIR server"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn a_bearer_token_from_a_file_is_sent_and_never_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = "s3cr3t-token-0123456789";
+    let ehr = Ehr::start(Some(secret), tmp.path());
+    let clock = Arc::new(waitwell_server::clock::ManualClock::new(morning()));
+    let mut settings = settings_for(&ehr);
+    // No token: refused by the server, and said so.
+    let refused = FhirSchedule::connect(&settings, clock.clone())
+        .await
+        .unwrap_err();
+    assert!(refused.contains("answered 401"), "{refused}");
+    // The wrong one: the same, and the message does not repeat it.
+    let wrong = tmp.path().join("wrong");
+    std::fs::write(&wrong, "not-the-token\n").unwrap();
+    settings.fhir.token_file = Some(wrong);
+    let refused = FhirSchedule::connect(&settings, clock.clone())
+        .await
+        .unwrap_err();
+    assert!(refused.contains("answered 401") && !refused.contains("not-the-token"));
+    // The right one (with its file's newline).
+    let right = tmp.path().join("right");
+    std::fs::write(&right, format!("{secret}\n")).unwrap();
+    settings.fhir.token_file = Some(right);
+    let schedule = FhirSchedule::connect(&settings, clock.clone())
+        .await
+        .expect("the token is accepted");
+    assert!(!format!("{schedule:?}").contains(secret));
+    // A file that is not one token.
+    let two = tmp.path().join("two");
+    std::fs::write(&two, "one two").unwrap();
+    settings.fhir.token_file = Some(two);
+    let refused = FhirSchedule::connect(&settings, clock).await.unwrap_err();
+    assert!(refused.contains("does not hold one token"), "{refused}");
+}

