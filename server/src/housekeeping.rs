@@ -36,6 +36,11 @@ pub async fn once(state: &AppState) {
     if let Err(e) = crate::store::follow::purge(&state.db, &state.today()).await {
         tracing::warn!(error = %e, "forgetting past days' phone links failed");
     }
+    // A day's sent EHR writes are kept a week, for looking into.
+    let week = now.saturating_sub(7 * 24 * 3600);
+    if let Err(e) = crate::store::ehr_writes::purge(&state.db, week).await {
+        tracing::warn!(error = %e, "forgetting sent EHR writes failed");
+    }
     if let Err(e) = forget_stale_devices(state, now).await {
         tracing::warn!(error = %e, "forgetting expired pairings and lost tablets failed");
     }

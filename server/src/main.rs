@@ -247,7 +247,12 @@ async fn run(args: Args) -> Result<(), String> {
     );
 
     let housekeeping = tokio::spawn(waitwell_server::housekeeping::run(state.clone()));
-    let syncing = fhir.map(|schedule| schedule.spawn(state.db.clone()));
+    let syncing = fhir.map(|schedule| {
+        [
+            schedule.clone().spawn(state.db.clone()),
+            schedule.spawn_writer(state.db.clone()),
+        ]
+    });
 
     let served = match tls {
         Some(loaded) => {
@@ -257,8 +262,8 @@ async fn run(args: Args) -> Result<(), String> {
     }
     .map_err(|e| format!("server error: {e}"));
     housekeeping.abort();
-    if let Some(syncing) = syncing {
-        syncing.abort();
+    for task in syncing.into_iter().flatten() {
+        task.abort();
     }
     served
 }

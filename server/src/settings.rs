@@ -200,6 +200,10 @@ pub struct FhirSettings {
     /// The line patients with an appointment join; the site's first line
     /// other than the walk-in line when unset.
     pub line: Option<LineId>,
+    /// The site's rooms as the EHR's Locations, e.g. `{"Room 1":
+    /// "Location/17"}` (a call names the room's Location in the visit's
+    /// Encounter; an unmapped room is named by its name only).
+    pub locations: BTreeMap<String, String>,
 }
 
 impl Default for FhirSettings {
@@ -210,6 +214,7 @@ impl Default for FhirSettings {
             sync_seconds: 60,
             code_system: None,
             line: None,
+            locations: BTreeMap::new(),
         }
     }
 }
@@ -452,6 +457,16 @@ impl Settings {
         }
         if fhir.line.is_some_and(|line| self.line(line).is_none()) {
             return invalid("fhir.line: one of the site's lines");
+        }
+        for (room, location) in &fhir.locations {
+            let id = location.strip_prefix("Location/").unwrap_or("");
+            let id_ok = (1..=64).contains(&id.len())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            if !site.rooms.contains(room) || !id_ok {
+                return invalid("fhir.locations: each of the site's rooms to \"Location/{id}\"");
+            }
         }
         let mut ids: Vec<_> = site.lines.iter().map(|l| l.id).collect();
         ids.sort();

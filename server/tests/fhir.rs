@@ -398,3 +398,304 @@ async fn a_bearer_token_from_a_file_is_sent_and_never_shown() {
     let refused = FhirSchedule::connect(&settings, clock).await.unwrap_err();
     assert!(refused.contains("does not hold one token"), "{refused}");
 }
+
+impl Ehr {
+    async fn fault(&self, fault: Value) {
+        let reply = self
+            .http
+            .post(format!("{}/$harness/fault", self.base))
+            .json(&fault)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 204);
+    }
+
+    /// The resources a search finds (not what it includes).
+    async fn search(&self, query: &str) -> Vec<Value> {
+        let bundle = self.send(reqwest::Method::GET, query, None).await;
+        bundle["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["search"]["mode"] != "include")
+            .map(|e| e["resource"].clone())
+            .collect()
+    }
+
+    async fn status_of(&self, appointment: &str) -> String {
+        self.read(appointment).await["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn encounters_of(&self, appointment: &str) -> Vec<Value> {
+        self.search(&format!("Encounter?appointment={appointment}"))
+            .await
+    }
+}
+
+/// A clinic of `n` patients booked at 09:00, 09:01, … with Dr. Lee, read
+/// into a fixture; their appointments, and the codes on their letters.
+async fn clinic(ehr: &Ehr, n: usize) -> (Fixture, Arc<FhirSchedule>, Vec<(String, String)>) {
+    let doctor = ehr
+        .create(
+            json!({"resourceType": "Practitioner", "name": [{"prefix": ["Dr."], "family": "Lee"}]}),
+        )
+        .await;
+    let mut booked = Vec::new();
+    for i in 0..n {
+        let patient = ehr
+            .patient(&format!("Family{i:02}"), "Test", "1990-01-01")
+            .await;
+        let start = format!("2026-03-10T09:{i:02}:00Z");
+        let appointment = ehr.appointment(&patient, &doctor, &start, "booked").await;
+        booked.push((appointment, format!("L{}", &patient[8..14]).to_uppercase()));
+    }
+    let (f, schedule) = fixture_on(ehr, settings_for(ehr)).await;
+    schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
+    (f, schedule, booked)
+}
+
+/// Checks in the patient with `letter`, booked at 09:`i`; the ticket's code.
+async fn check_in(f: &Fixture, letter: &str, i: usize) -> String {
+    let body = format!(
+        r#"{{"kind":"appointment",{}}}"#,
+        identity_fields(letter, &format!("09:{i:02}"), "Dr. Lee")
+    );
+    let reply = kiosk_post(
+        f,
+        "/api/v1/check-ins",
+        &body,
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()["ticket"].as_str().unwrap().to_owned()
+}
+
+async fn act(f: &Fixture, staff: &str, action: String) {
+    let reply = post_json(
+        &f.state,
+        "/api/v1/queue/actions",
+        &action,
+        &[("cookie", staff)],
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+/// The queue's id of the ticket with `code`, as reception sees it.
+async fn ticket_id(f: &Fixture, staff: &str, code: &str) -> u64 {
+    let queue = staff_get(f, staff, "/api/v1/queue/staff").await.json();
+    queue["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["ticket"] == code)
+        .and_then(|t| t["id"].as_u64())
+        .unwrap()
+}
+
+async fn backlog(f: &Fixture) -> u32 {
+    waitwell_server::store::ehr_writes::backlog(&mut f.state.db.acquire().await.unwrap())
+        .await
+        .unwrap()
+        .0
+}
+
+#[tokio::test]
+async fn an_arrival_reaches_the_ehr_once_whatever_the_network_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    let (f, schedule, booked) = clinic(&ehr, 5).await;
+    let second = |s: i64| jiff::SignedDuration::from_secs(s);
+
+    // Plainly: arrived, and one Encounter for the visit.
+    check_in(&f, &booked[0].1, 0).await;
+    assert_eq!(backlog(&f).await, 1);
+    let sent = schedule.write_back(&f.state.db).await.unwrap();
+    assert_eq!((sent.done, sent.failed), (1, 0));
+    assert_eq!(ehr.status_of(&booked[0].0).await, "arrived");
+    let encounters = ehr.encounters_of(&booked[0].0).await;
+    assert_eq!(encounters.len(), 1);
+    let visit = &encounters[0];
+    assert_eq!(visit["status"], "arrived");
+    assert_eq!(visit["class"]["code"], "AMB");
+    assert_eq!(visit["period"]["start"], "2026-03-10T09:00:00Z");
+    let patient = ehr.read(&booked[0].0).await["participant"][0]["actor"]["reference"].clone();
+    assert_eq!(visit["subject"]["reference"], patient);
+    assert_eq!(visit["identifier"][0]["system"], "urn:waitwell:visit");
+    assert_eq!(backlog(&f).await, 0);
+    // Sending again sends nothing.
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 0);
+
+    // Both answers lost (the Appointment's update, then the Encounter's
+    // creation): each is sent again, and neither is doubled.
+    ehr.fault(json!({"lose": 2})).await;
+    check_in(&f, &booked[1].1, 1).await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
+    f.clock.advance(second(5));
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
+    // Backing off: not yet.
+    f.clock.advance(second(5));
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().waiting, 1);
+    f.clock.advance(second(5));
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    assert_eq!(ehr.status_of(&booked[1].0).await, "arrived");
+    assert_eq!(ehr.encounters_of(&booked[1].0).await.len(), 1);
+
+    // 503, then 429, for a while.
+    ehr.fault(json!({"status": 503, "count": 2})).await;
+    check_in(&f, &booked[2].1, 2).await;
+    for wait in [5, 10] {
+        assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
+        f.clock.advance(second(wait));
+    }
+    ehr.fault(json!({"status": 429, "count": 1})).await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
+    f.clock.advance(second(20));
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    assert_eq!(ehr.status_of(&booked[2].0).await, "arrived");
+    assert_eq!(ehr.encounters_of(&booked[2].0).await.len(), 1);
+
+    // Changed by someone else between the read and the update (412): read
+    // again and applied over their change, which stays.
+    ehr.fault(json!({"touch": 1})).await;
+    check_in(&f, &booked[3].1, 3).await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    let appointment = ehr.read(&booked[3].0).await;
+    assert_eq!(appointment["status"], "arrived");
+    assert!(appointment["comment"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("changed elsewhere")));
+
+    // Cancelled in the EHR after the check-in: not set back to arrived.
+    check_in(&f, &booked[4].1, 4).await;
+    let mut cancelled = ehr.read(&booked[4].0).await;
+    cancelled["status"] = json!("cancelled");
+    ehr.update(cancelled).await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    assert_eq!(ehr.status_of(&booked[4].0).await, "cancelled");
+    assert_eq!(backlog(&f).await, 0);
+}
+
+#[tokio::test]
+async fn reception_calls_visits_seen_and_no_shows_reach_the_ehr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    let mut settings = settings_for(&ehr);
+    settings
+        .fhir
+        .locations
+        .insert("Room 2".into(), "Location/room-2".into());
+    let doctor = ehr
+        .create(
+            json!({"resourceType": "Practitioner", "name": [{"prefix": ["Dr."], "family": "Lee"}]}),
+        )
+        .await;
+    let mut booked = Vec::new();
+    for i in 0..2 {
+        let patient = ehr
+            .patient(&format!("Family{i:02}"), "Test", "1990-01-01")
+            .await;
+        let appointment = ehr
+            .appointment(
+                &patient,
+                &doctor,
+                &format!("2026-03-10T09:{i:02}:00Z"),
+                "booked",
+            )
+            .await;
+        booked.push((appointment, format!("L{}", &patient[8..14]).to_uppercase()));
+    }
+    let (f, schedule) = fixture_on(&ehr, settings).await;
+    schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
+    let seen = check_in(&f, &booked[0].1, 0).await;
+    let gone = check_in(&f, &booked[1].1, 1).await;
+    let staff = staff_cookie(&f).await;
+    let (seen, gone) = (
+        ticket_id(&f, &staff, &seen).await,
+        ticket_id(&f, &staff, &gone).await,
+    );
+    let encounter = |appointment: String| {
+        let ehr = &ehr;
+        async move { ehr.encounters_of(&appointment).await.remove(0) }
+    };
+
+    act(
+        &f,
+        &staff,
+        format!(r#"{{"action":"call","ticket":{seen},"room":"Room 2"}}"#),
+    )
+    .await;
+    schedule.write_back(&f.state.db).await.unwrap();
+    let called = encounter(booked[0].0.clone()).await;
+    assert_eq!(called["status"], "in-progress");
+    assert_eq!(
+        called["location"][0]["location"]["reference"],
+        "Location/room-2"
+    );
+    assert_eq!(called["location"][0]["location"]["display"], "Room 2");
+
+    f.clock.advance(jiff::SignedDuration::from_mins(12));
+    let staff = staff_cookie(&f).await;
+    act(
+        &f,
+        &staff,
+        format!(r#"{{"action":"serve","ticket":{seen}}}"#),
+    )
+    .await;
+    act(
+        &f,
+        &staff,
+        format!(r#"{{"action":"call","ticket":{gone},"room":"Room 1"}}"#),
+    )
+    .await;
+    act(
+        &f,
+        &staff,
+        format!(r#"{{"action":"no_show","ticket":{gone}}}"#),
+    )
+    .await;
+    let sent = schedule.write_back(&f.state.db).await.unwrap();
+    assert_eq!((sent.done, sent.failed), (3, 0));
+    let finished = encounter(booked[0].0.clone()).await;
+    assert_eq!(finished["status"], "finished");
+    assert_eq!(finished["period"]["end"], "2026-03-10T09:12:00Z");
+    assert_eq!(ehr.status_of(&booked[0].0).await, "arrived");
+    assert_eq!(ehr.status_of(&booked[1].0).await, "noshow");
+    assert_eq!(encounter(booked[1].0.clone()).await["status"], "cancelled");
+    for (appointment, _) in &booked {
+        assert_eq!(ehr.encounters_of(appointment).await.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn twenty_arrivals_during_a_two_minute_outage_reach_the_ehr_once_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    let (f, schedule, booked) = clinic(&ehr, 20).await;
+    ehr.fault(json!({"down": true})).await;
+    // Twenty check-ins over two minutes; the writer tries every 6 s.
+    for (i, (_, letter)) in booked.iter().enumerate() {
+        check_in(&f, letter, i).await;
+        schedule.write_back(&f.state.db).await.unwrap();
+        f.clock.advance(jiff::SignedDuration::from_secs(6));
+        assert_eq!(backlog(&f).await, u32::try_from(i + 1).unwrap());
+    }
+    // The schedule's reading fails too, and keeps what it had.
+    assert!(schedule.sync(&f.state.db, &f.state.today()).await.is_err());
+    ehr.fault(json!({"down": false})).await;
+    // Within the longest backoff, everything is sent.
+    f.clock.advance(jiff::SignedDuration::from_mins(5));
+    let sent = schedule.write_back(&f.state.db).await.unwrap();
+    assert_eq!(sent.done, 20, "{sent:?}");
+    assert_eq!(backlog(&f).await, 0);
+    for (appointment, _) in &booked {
+        assert_eq!(ehr.status_of(appointment).await, "arrived");
+    }
+    let visits = ehr.search("Encounter?_count=100").await;
+    assert_eq!(visits.len(), 20);
+}

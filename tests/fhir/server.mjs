@@ -16,6 +16,14 @@
 // - `POST /$harness/capability {"drop": [...]}`: leave capabilities out of
 //   `/metadata` ("conditional-create", "if-match", "transaction",
 //   "search:date", "include:patient", "version", "r4");
+// - `POST /$harness/fault` with any of:
+//   `{"status": 503, "count": 3}`: the next 3 FHIR requests get that status;
+//   `{"lose": 1}`: the next write is done, and its answer lost (the
+//     connection is cut);
+//   `{"down": true}`: every FHIR request's connection is cut (a server that
+//     is not there) until `{"down": false}`;
+//   `{"touch": 1}`: before the next update of an Appointment, someone else
+//     changes it (its version moves on, so an If-Match read before fails).
 //
 // Usage: node server.mjs [--port N] [--token-file FILE]
 // Prints `fhir harness listening on http://127.0.0.1:PORT` once ready.
@@ -51,6 +59,7 @@ const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined;
 const repo = new MemoryRepository();
 const router = new FhirRouter();
 let dropped = new Set();
+const fault = { status: 0, count: 0, lose: 0, down: false, touch: 0 };
 
 function capabilityStatement() {
   const has = (what) => !dropped.has(what);
@@ -118,7 +127,18 @@ async function handle(req, res) {
       dropped = new Set(body?.drop ?? []);
       return send(res, 204);
     }
+    if (url.pathname === '/$harness/fault') {
+      Object.assign(fault, body ?? {});
+      return send(res, 204);
+    }
     return send(res, 404, core.notFound);
+  }
+  if (fault.down) {
+    return req.socket.destroy();
+  }
+  if (fault.count > 0) {
+    fault.count -= 1;
+    return send(res, fault.status, core.serverError(new Error('harness fault')));
   }
   if (token && req.headers.authorization !== `Bearer ${token}`) {
     return send(res, 401, core.unauthorized, { 'www-authenticate': 'Bearer' });
@@ -131,6 +151,12 @@ async function handle(req, res) {
     body = await readBody(req);
   } catch {
     return send(res, 400, core.badRequest('the body is not JSON'));
+  }
+  const write = req.method === 'POST' || req.method === 'PUT';
+  if (req.method === 'PUT' && fault.touch > 0 && url.pathname.startsWith('/Appointment/')) {
+    fault.touch -= 1;
+    const current = await repo.readResource('Appointment', url.pathname.split('/')[2]);
+    await repo.updateResource({ ...current, comment: `changed elsewhere ${Date.now()}` });
   }
   const query = {};
   for (const [key, value] of url.searchParams) {
@@ -156,6 +182,10 @@ async function handle(req, res) {
     if (status === 201) {
       headers.location = `${resource.resourceType}/${resource.id}/_history/${version}`;
     }
+  }
+  if (write && fault.lose > 0) {
+    fault.lose -= 1;
+    return req.socket.destroy();
   }
   if (resource?.resourceType === 'Bundle' && resource.type === 'searchset') {
     linkNextPage(resource, url, req.headers.host);

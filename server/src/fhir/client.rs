@@ -115,6 +115,71 @@ impl FhirClient {
     }
 }
 
+/// A FHIR server's answer to a write or a read whose status the caller
+/// weighs.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: reqwest::StatusCode,
+    /// The version in `ETag` (`W/"3"` → `3`), if any.
+    pub version: Option<String>,
+    /// The body, if it was JSON.
+    pub body: Option<Value>,
+}
+
+impl FhirClient {
+    /// Sends `method` to `url` with an optional FHIR JSON body and extra
+    /// headers; any status is an answer, only transport failures are
+    /// errors.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: Option<&Value>,
+        headers: &[(&str, String)],
+        what: &str,
+    ) -> Result<Answer, FhirError> {
+        let mut request = self
+            .http
+            .request(method, url)
+            .header(header::ACCEPT, "application/fhir+json");
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/fhir+json")
+                .body(body.to_string());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| FhirError::Unreachable(without_url(&e)))?;
+        let status = response.status();
+        let version = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(etag_version);
+        let bytes = read_capped(response, what).await?;
+        Ok(Answer {
+            status,
+            version,
+            body: serde_json::from_slice(&bytes).ok(),
+        })
+    }
+}
+
+/// `W/"3"` → `3`; `"3"` → `3`.
+pub fn etag_version(etag: &str) -> String {
+    etag.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .to_owned()
+}
+
 async fn read_capped(mut response: reqwest::Response, what: &str) -> Result<Vec<u8>, FhirError> {
     let too_big = || FhirError::Answer {
         what: what.to_owned(),

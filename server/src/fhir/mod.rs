@@ -7,12 +7,16 @@
 //! an imported schedule. A FHIR server that is down leaves the last good
 //! schedule in place; [`FhirSchedule::status`] says since when.
 //!
-//! Not yet: writing arrivals, calls, no-shows and surveys back to the EHR
-//! (the server-side outbox), SMART Backend Services sign-in.
+//! Arrivals, calls, visits seen and no-shows go back to the EHR through a
+//! server-side outbox ([`write`]).
+//!
+//! Not yet: survey answers as QuestionnaireResponses, SMART Backend
+//! Services sign-in, transaction Bundles.
 
 pub mod bundle;
 pub mod capability;
 pub mod client;
+pub mod write;
 
 use crate::clock::Clock;
 use crate::error::AppError;
@@ -60,6 +64,10 @@ pub struct FhirSchedule {
     status: Mutex<SyncStatus>,
     /// One reading at a time (a lookup's refresh waits for the periodic one).
     reading: tokio::sync::Mutex<()>,
+    /// One pass of writing back at a time.
+    writing: tokio::sync::Mutex<()>,
+    /// The site's rooms as EHR Locations (`Location/{id}`).
+    locations: std::collections::BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for FhirSchedule {
@@ -125,6 +133,8 @@ impl FhirSchedule {
             every: Duration::from_secs(fhir.sync_seconds),
             status: Mutex::default(),
             reading: tokio::sync::Mutex::new(()),
+            writing: tokio::sync::Mutex::new(()),
+            locations: fhir.locations.clone(),
         })
     }
 
@@ -244,6 +254,21 @@ impl FhirSchedule {
         })
     }
 
+    /// Sends what is due to the EHR every second, for as long as the
+    /// server runs.
+    pub fn spawn_writer(self: Arc<Self>, db: SqlitePool) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = self.write_back(&db).await {
+                    tracing::warn!("EHR writes not sent: {e}");
+                }
+            }
+        })
+    }
+
     fn today(&self) -> String {
         self.clock
             .now()
@@ -288,11 +313,10 @@ impl Schedule for FhirSchedule {
 
     fn record<'a>(
         &'a self,
-        _: &'a mut SqliteConnection,
-        _: &'a QueueEvent,
+        tx: &'a mut SqliteConnection,
+        event: &'a QueueEvent,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        // Writing back to the EHR is not built yet.
-        Box::pin(futures_util::future::ready(Ok(())))
+        Box::pin(write::queue_for(tx, event, self.clock.now().as_second()))
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod appointments;
 pub mod attempts;
 pub mod devices;
+pub mod ehr_writes;
 pub mod follow;
 pub mod idempotency;
 pub mod leases;

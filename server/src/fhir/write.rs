@@ -1,0 +1,350 @@
+//! Writing arrivals, calls, visits seen and no-shows back to the EHR.
+//!
+//! Each queue change of a ticket whose appointment came from the EHR queues
+//! one row in `ehr_writes` inside the change's own transaction
+//! ([`queue_for`]); [`FhirSchedule::write_back`] sends what is due, in
+//! order per ticket, and retries what fails with a capped backoff. Every
+//! write is safe to repeat, so a lost answer or a retry never doubles
+//! anything:
+//! - an arrival sets the Appointment to `arrived` with `If-Match` (on 412 it
+//!   reads it again and applies only if it is still bookable) and creates
+//!   the visit's Encounter with `If-None-Exist` on an identifier made from
+//!   the ticket (one check-in, one ticket, however often it is replayed);
+//! - a call, a visit seen, a return to the line update that Encounter
+//!   (`in-progress` with the room, `finished`, `arrived`);
+//! - a no-show sets the Appointment to `noshow` and cancels the Encounter.
+
+use super::client::{Answer, FhirError};
+use super::FhirSchedule;
+use crate::error::AppError;
+use crate::schedule::QueueEvent;
+use crate::store::ehr_writes::{self, Kind, Pending};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use sqlx::{SqliteConnection, SqlitePool};
+use std::collections::HashSet;
+use waitwell_core::queue::TicketState;
+
+/// The identifier system of the Encounters Waitwell makes.
+pub const ENCOUNTER_SYSTEM: &str = "urn:waitwell:visit";
+/// The longest wait between two tries of one write, seconds.
+const MOST_BACKOFF: i64 = 300;
+/// Tries of one update that keeps meeting 412 before it waits its turn.
+const CONFLICT_TRIES: usize = 3;
+
+/// Queues what the EHR must hear of `event`, in the change's transaction:
+/// nothing for a ticket without an appointment from the EHR (walk-ins stay
+/// here).
+pub async fn queue_for(
+    tx: &mut SqliteConnection,
+    event: &QueueEvent,
+    now: i64,
+) -> Result<(), AppError> {
+    let kind = match (event.before, event.after) {
+        (None, TicketState::Waiting) => Kind::Arrived,
+        (Some(_), TicketState::Waiting) => Kind::Waiting,
+        (_, TicketState::Called) => Kind::Called,
+        (_, TicketState::Served) => Kind::Served,
+        (_, TicketState::NoShow) => Kind::NoShow,
+    };
+    let ticket = i64::try_from(event.ticket).map_err(|_| AppError::Corrupt("ticket id".into()))?;
+    let Some((appointment, patient)) = ehr_writes::source_of(tx, &event.day, ticket).await? else {
+        return Ok(());
+    };
+    ehr_writes::queue(
+        tx,
+        &event.day,
+        ticket,
+        kind,
+        &appointment,
+        &patient,
+        event.room.as_deref(),
+        now,
+    )
+    .await
+}
+
+/// What one pass of [`FhirSchedule::write_back`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub done: u32,
+    pub failed: u32,
+    /// Not yet due (backing off, or behind an earlier write of the ticket).
+    pub waiting: u32,
+}
+
+impl FhirSchedule {
+    /// Sends every write that is due, oldest first; a ticket's writes go in
+    /// order (one that fails holds back the later ones).
+    pub async fn write_back(&self, db: &SqlitePool) -> Result<Sent, AppError> {
+        let _one = self.writing.lock().await;
+        let install = installation(db).await?;
+        let pending = ehr_writes::pending(&mut *db.acquire().await?).await?;
+        let mut held: HashSet<(String, i64)> = HashSet::new();
+        let mut sent = Sent::default();
+        for (write, next_at) in pending {
+            let ticket = (write.day.clone(), write.ticket);
+            let now = self.clock.now().as_second();
+            if held.contains(&ticket) || next_at > now {
+                held.insert(ticket);
+                sent.waiting += 1;
+                continue;
+            }
+            match self.apply(&write, &install).await {
+                Ok(()) => {
+                    ehr_writes::done(&mut *db.acquire().await?, write.id, now).await?;
+                    sent.done += 1;
+                }
+                Err(why) => {
+                    let wait = backoff(write.attempts);
+                    tracing::warn!(
+                        write = write.id,
+                        kind = write.kind.as_str(),
+                        attempts = write.attempts + 1,
+                        "EHR write failed, tried again in {wait} s: {why}"
+                    );
+                    ehr_writes::failed(&mut *db.acquire().await?, write.id, now + wait, &why)
+                        .await?;
+                    held.insert(ticket);
+                    sent.failed += 1;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn apply(&self, w: &Pending, install: &str) -> Result<(), String> {
+        let visit = Visit::of(w, install);
+        match w.kind {
+            Kind::Arrived => {
+                self.set_appointment(&w.appointment, "arrived", &["booked", "pending"])
+                    .await?;
+                self.ensure_encounter(&visit, w).await.map(drop)
+            }
+            Kind::Waiting => self.set_encounter(&visit, w, "arrived", None).await,
+            Kind::Called => {
+                let room = w.room.as_deref().map(|r| self.location(r));
+                self.set_encounter(&visit, w, "in-progress", room).await
+            }
+            Kind::Served => self.set_encounter(&visit, w, "finished", None).await,
+            Kind::NoShow => {
+                self.set_appointment(
+                    &w.appointment,
+                    "noshow",
+                    &["booked", "pending", "arrived", "checked-in"],
+                )
+                .await?;
+                self.set_encounter(&visit, w, "cancelled", None).await
+            }
+        }
+    }
+
+    /// The room as an Encounter location: the site's Location for it, else
+    /// its name.
+    fn location(&self, room: &str) -> Value {
+        match self.locations.get(room) {
+            Some(reference) => json!({"reference": reference, "display": room}),
+            None => json!({"display": room}),
+        }
+    }
+
+    /// Sets an Appointment's status with `If-Match`, if its status now is
+    /// one of `from` (else it is left as the EHR has it: cancelled there, or
+    /// already further on).
+    async fn set_appointment(
+        &self,
+        appointment: &str,
+        to: &str,
+        from: &[&str],
+    ) -> Result<(), String> {
+        for _ in 0..CONFLICT_TRIES {
+            let read = self.call(Method::GET, appointment, None, &[]).await?;
+            if matches!(read.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+                tracing::warn!("{appointment} is gone from the EHR; its status was not set");
+                return Ok(());
+            }
+            let mut resource = success(read.status, read.body, "reading the appointment")?;
+            let status = resource.get("status").and_then(Value::as_str).unwrap_or("");
+            if status == to {
+                return Ok(());
+            }
+            if !from.contains(&status) {
+                tracing::warn!("{appointment} is {status:?} in the EHR; not set to {to}");
+                return Ok(());
+            }
+            let version = read.version.or_else(|| version_of(&resource));
+            resource["status"] = json!(to);
+            let if_match = version
+                .map(|v| vec![("if-match", format!("W/\"{v}\""))])
+                .unwrap_or_default();
+            let written = self
+                .call(Method::PUT, appointment, Some(&resource), &if_match)
+                .await?;
+            if written.status == StatusCode::PRECONDITION_FAILED {
+                // Changed by someone else since it was read: read it again.
+                continue;
+            }
+            success(written.status, written.body, "updating the appointment")?;
+            return Ok(());
+        }
+        Err(format!(
+            "{appointment} kept changing under the update ({CONFLICT_TRIES} tries)"
+        ))
+    }
+
+    /// The visit's Encounter, made if it is not there (`If-None-Exist`).
+    async fn ensure_encounter(&self, visit: &Visit, w: &Pending) -> Result<Value, String> {
+        let made = self
+            .call(
+                Method::POST,
+                "Encounter",
+                Some(&visit.encounter(w)),
+                &[("if-none-exist", visit.search())],
+            )
+            .await?;
+        success(made.status, made.body, "making the visit's Encounter")
+    }
+
+    /// Sets the visit's Encounter's status (and location), making it first
+    /// if it is missing.
+    async fn set_encounter(
+        &self,
+        visit: &Visit,
+        w: &Pending,
+        to: &str,
+        location: Option<Value>,
+    ) -> Result<(), String> {
+        for _ in 0..CONFLICT_TRIES {
+            let mut encounter = self.ensure_encounter(visit, w).await?;
+            let Some(path) = encounter
+                .get("id")
+                .and_then(Value::as_str)
+                .map(|id| format!("Encounter/{id}"))
+            else {
+                return Err("the EHR's Encounter has no id".into());
+            };
+            let version = version_of(&encounter);
+            encounter["status"] = json!(to);
+            if let Some(location) = &location {
+                encounter["location"] = json!([{"location": location, "status": "active"}]);
+            }
+            if to == "finished" || to == "cancelled" {
+                encounter["period"]["end"] = json!(crate::clock::rfc3339(w.at));
+            }
+            let if_match = version
+                .map(|v| vec![("if-match", format!("W/\"{v}\""))])
+                .unwrap_or_default();
+            let written = self
+                .call(Method::PUT, &path, Some(&encounter), &if_match)
+                .await?;
+            if written.status == StatusCode::PRECONDITION_FAILED {
+                continue;
+            }
+            return success(
+                written.status,
+                written.body,
+                "updating the visit's Encounter",
+            )
+            .map(drop);
+        }
+        Err(format!(
+            "the visit's Encounter kept changing under the update ({CONFLICT_TRIES} tries)"
+        ))
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, String)],
+    ) -> Result<Answer, String> {
+        let url = self.client.url(path).map_err(|e| e.to_string())?;
+        self.client
+            .send(method, url, body, headers, path)
+            .await
+            .map_err(|e: FhirError| e.to_string())
+    }
+}
+
+/// The visit's identifier: one per ticket of this installation.
+struct Visit {
+    value: String,
+}
+
+impl Visit {
+    fn of(w: &Pending, install: &str) -> Visit {
+        Visit {
+            value: format!("{install}-{}-{}", w.day, w.ticket),
+        }
+    }
+
+    fn search(&self) -> String {
+        format!("identifier={ENCOUNTER_SYSTEM}|{}", self.value)
+    }
+
+    fn encounter(&self, w: &Pending) -> Value {
+        json!({
+            "resourceType": "Encounter",
+            "identifier": [{"system": ENCOUNTER_SYSTEM, "value": self.value}],
+            "status": "arrived",
+            "class": {
+                "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                "code": "AMB",
+                "display": "ambulatory",
+            },
+            "subject": {"reference": w.patient},
+            "appointment": [{"reference": w.appointment}],
+            "period": {"start": crate::clock::rfc3339(w.at)},
+        })
+    }
+}
+
+/// A short tag for this installation (from its secret), so two Waitwell
+/// servers writing to one EHR never share a visit identifier.
+async fn installation(db: &SqlitePool) -> Result<String, AppError> {
+    let secret = crate::store::secret(db).await?;
+    let digest = Sha256::new()
+        .chain_update(b"waitwell installation\0")
+        .chain_update(secret)
+        .finalize();
+    Ok(hex::encode(&digest[..8]))
+}
+
+/// Seconds to wait after the `attempts`-th failure: 5, 10, 20 … up to 5
+/// minutes.
+pub fn backoff(attempts: i64) -> i64 {
+    let doublings = u32::try_from(attempts.clamp(0, 16)).unwrap_or(16);
+    (5i64 << doublings).min(MOST_BACKOFF)
+}
+
+fn version_of(resource: &Value) -> Option<String> {
+    resource
+        .get("meta")
+        .and_then(|m| m.get("versionId"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// The body of a successful answer; the failure said otherwise.
+fn success(status: StatusCode, body: Option<Value>, what: &str) -> Result<Value, String> {
+    match body {
+        Some(body) if status.is_success() => Ok(body),
+        _ if status.is_success() => Err(format!("{what}: the EHR answered {status} without JSON")),
+        _ => Err(format!("{what}: the EHR answered {status}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        let waits: Vec<i64> = (0..8).map(backoff).collect();
+        assert_eq!(waits, [5, 10, 20, 40, 80, 160, 300, 300]);
+        assert_eq!(backoff(-3), 5);
+        assert_eq!(backoff(i64::MAX), 300);
+    }
+}

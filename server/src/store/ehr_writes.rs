@@ -1,0 +1,187 @@
+//! `ehr_writes`: the server-side outbox of writes to the EHR (see
+//! `crate::fhir::write`).
+
+use crate::error::AppError;
+use sqlx::SqliteConnection;
+
+/// What the EHR is to hear of a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Arrived,
+    Waiting,
+    Called,
+    Served,
+    NoShow,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Arrived => "arrived",
+            Kind::Waiting => "waiting",
+            Kind::Called => "called",
+            Kind::Served => "served",
+            Kind::NoShow => "no_show",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Kind> {
+        [
+            Kind::Arrived,
+            Kind::Waiting,
+            Kind::Called,
+            Kind::Served,
+            Kind::NoShow,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One write waiting to reach the EHR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub id: i64,
+    pub day: String,
+    pub ticket: i64,
+    pub kind: Kind,
+    pub appointment: String,
+    pub patient: String,
+    pub room: Option<String>,
+    pub at: i64,
+    pub attempts: i64,
+}
+
+/// The appointment from the EHR that a ticket is for, if it is:
+/// (`Appointment/{id}`, `Patient/{id}`).
+pub async fn source_of(
+    conn: &mut SqliteConnection,
+    day: &str,
+    ticket: i64,
+) -> Result<Option<(String, String)>, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT a.external_id AS "appointment!", a.patient_ref AS "patient!"
+         FROM tickets t JOIN appointments a ON a.id = t.appointment_id
+         WHERE t.day = ? AND t.id = ? AND a.external_id LIKE 'Appointment/%'
+           AND a.patient_ref IS NOT NULL"#,
+        day,
+        ticket
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.appointment, r.patient)))
+}
+
+/// Queues a write (inside the queue change's transaction).
+#[allow(clippy::too_many_arguments)]
+pub async fn queue(
+    conn: &mut SqliteConnection,
+    day: &str,
+    ticket: i64,
+    kind: Kind,
+    appointment: &str,
+    patient: &str,
+    room: Option<&str>,
+    at: i64,
+) -> Result<(), AppError> {
+    let kind = kind.as_str();
+    sqlx::query!(
+        "INSERT INTO ehr_writes (day, ticket_id, kind, appointment, patient, room, at, next_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        day,
+        ticket,
+        kind,
+        appointment,
+        patient,
+        room,
+        at,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every write not yet done, oldest first.
+pub async fn pending(conn: &mut SqliteConnection) -> Result<Vec<(Pending, i64)>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", day, ticket_id, kind, appointment, patient, room, at, attempts,
+            next_at
+         FROM ehr_writes WHERE done_at IS NULL ORDER BY id"#
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let kind = Kind::parse(&r.kind)
+                .ok_or_else(|| AppError::Corrupt(format!("ehr write {} kind", r.id)))?;
+            Ok((
+                Pending {
+                    id: r.id,
+                    day: r.day,
+                    ticket: r.ticket_id,
+                    kind,
+                    appointment: r.appointment,
+                    patient: r.patient,
+                    room: r.room,
+                    at: r.at,
+                    attempts: r.attempts,
+                },
+                r.next_at,
+            ))
+        })
+        .collect()
+}
+
+/// The EHR has it.
+pub async fn done(conn: &mut SqliteConnection, id: i64, now: i64) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE ehr_writes SET done_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+        now,
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// It failed; tried again at `next_at`.
+pub async fn failed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    next_at: i64,
+    error: &str,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE ehr_writes SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?",
+        next_at,
+        error,
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes not yet in the EHR: how many, and when the oldest was queued.
+pub async fn backlog(conn: &mut SqliteConnection) -> Result<(u32, Option<i64>), AppError> {
+    let row = sqlx::query!(
+        r#"SELECT COUNT(*) AS "count!: i64", MIN(at) AS "oldest: i64"
+         FROM ehr_writes WHERE done_at IS NULL"#
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((u32::try_from(row.count).unwrap_or(u32::MAX), row.oldest))
+}
+
+/// Forgets writes the EHR had by `before` (unix seconds); what is not yet
+/// sent is kept however old.
+pub async fn purge(db: &sqlx::SqlitePool, before: i64) -> Result<u64, AppError> {
+    let done = sqlx::query!(
+        "DELETE FROM ehr_writes WHERE done_at IS NOT NULL AND done_at < ?",
+        before
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
