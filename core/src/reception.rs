@@ -3,7 +3,7 @@
 //! (`crate::queue`) is the authority; the tests here prove the desk offers
 //! only what it accepts, and that every undo it offers is accepted too.
 
-use crate::contract::{Alert, StaffTicket};
+use crate::contract::{Alert, EhrStatus, StaffTicket};
 use crate::queue::{Action, LineId, TicketId, TicketState};
 
 /// A button on a ticket's row at reception.
@@ -92,6 +92,42 @@ pub fn open_alerts(alerts: &[Alert]) -> Vec<Alert> {
         .filter(|a| a.acknowledged_at.is_none())
         .cloned()
         .collect()
+}
+
+/// What reception is told about the link to the EHR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EhrNote {
+    /// Arrivals, calls or no-shows not yet in the EHR; `since` (RFC 3339)
+    /// is said once they have waited past the site's limit.
+    Unsent { count: u32, since: Option<String> },
+    /// Today's schedule is no longer being read; check-in uses the one
+    /// read at `read_at` (RFC 3339).
+    ScheduleStale { read_at: String },
+    /// Today's schedule could not be read at all yet.
+    ScheduleUnread,
+}
+
+/// The notes for `status`, most urgent first; none while all is well.
+pub fn ehr_notes(status: &EhrStatus) -> Vec<EhrNote> {
+    let mut notes = Vec::new();
+    if status.failing_since.is_some() {
+        notes.push(match &status.schedule_read_at {
+            Some(read_at) => EhrNote::ScheduleStale {
+                read_at: read_at.clone(),
+            },
+            None => EhrNote::ScheduleUnread,
+        });
+    }
+    if status.unsent > 0 {
+        notes.push(EhrNote::Unsent {
+            count: status.unsent,
+            since: status
+                .alert
+                .then(|| status.oldest_unsent_at.clone())
+                .flatten(),
+        });
+    }
+    notes
 }
 
 #[cfg(test)]
@@ -213,5 +249,48 @@ mod tests {
         };
         let open = open_alerts(&[alert(1, None), alert(2, Some("2026-03-10T09:05:00Z"))]);
         assert_eq!(open.iter().map(|a| a.id).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn reception_hears_of_the_ehr_only_when_something_is_behind() {
+        let fine = EhrStatus {
+            schedule_read_at: Some("2026-03-10T09:00:00Z".into()),
+            ..EhrStatus::default()
+        };
+        assert_eq!(ehr_notes(&fine), []);
+        let behind = EhrStatus {
+            unsent: 3,
+            oldest_unsent_at: Some("2026-03-10T08:50:00Z".into()),
+            alert: false,
+            failing_since: Some("2026-03-10T08:51:00Z".into()),
+            ..fine.clone()
+        };
+        assert_eq!(
+            ehr_notes(&behind),
+            [
+                EhrNote::ScheduleStale {
+                    read_at: "2026-03-10T09:00:00Z".into()
+                },
+                EhrNote::Unsent {
+                    count: 3,
+                    since: None
+                },
+            ]
+        );
+        let late = EhrStatus {
+            alert: true,
+            schedule_read_at: None,
+            ..behind
+        };
+        assert_eq!(
+            ehr_notes(&late),
+            [
+                EhrNote::ScheduleUnread,
+                EhrNote::Unsent {
+                    count: 3,
+                    since: Some("2026-03-10T08:50:00Z".into())
+                },
+            ]
+        );
     }
 }

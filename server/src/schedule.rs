@@ -16,8 +16,8 @@ use axum::http::StatusCode;
 use futures_util::future::{self, BoxFuture};
 use jiff::Timestamp;
 use sqlx::{SqliteConnection, SqlitePool};
-use waitwell_core::contract::AppointmentHint;
 use waitwell_core::contract::ErrorCode;
+use waitwell_core::contract::{AppointmentHint, EhrStatus};
 use waitwell_core::queue::{TicketId, TicketState};
 
 /// A change of one ticket, as a schedule source hears of it.
@@ -53,6 +53,15 @@ pub trait Schedule: Send + Sync + 'static {
         tx: &'a mut SqliteConnection,
         event: &'a QueueEvent,
     ) -> BoxFuture<'a, Result<(), AppError>>;
+
+    /// How the link to the source stands, for reception (`None`: there is
+    /// no other system to be linked to).
+    fn health<'a>(
+        &'a self,
+        _db: &'a SqlitePool,
+    ) -> BoxFuture<'a, Result<Option<EhrStatus>, AppError>> {
+        Box::pin(future::ready(Ok(None)))
+    }
 }
 
 /// A schedule imported into SQLite (`POST /appointments/import`, the demo):

@@ -204,6 +204,9 @@ pub struct FhirSettings {
     /// "Location/17"}` (a call names the room's Location in the visit's
     /// Encounter; an unmapped room is named by its name only).
     pub locations: BTreeMap<String, String>,
+    /// Minutes an arrival, call or no-show may wait to reach the EHR
+    /// before reception is alerted.
+    pub alert_after_minutes: u32,
 }
 
 impl Default for FhirSettings {
@@ -215,6 +218,7 @@ impl Default for FhirSettings {
             code_system: None,
             line: None,
             locations: BTreeMap::new(),
+            alert_after_minutes: 10,
         }
     }
 }
@@ -451,6 +455,9 @@ impl Settings {
                     "fhir.base_url: an http(s) address, e.g. https://ehr.example.org/fhir/r4",
                 );
             }
+        }
+        if !(1..=24 * 60).contains(&fhir.alert_after_minutes) {
+            return invalid("fhir.alert_after_minutes: 1 to 1440");
         }
         if !(5..=3600).contains(&fhir.sync_seconds) {
             return invalid("fhir.sync_seconds: 5 to 3600");

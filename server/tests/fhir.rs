@@ -439,6 +439,14 @@ impl Ehr {
 /// A clinic of `n` patients booked at 09:00, 09:01, … with Dr. Lee, read
 /// into a fixture; their appointments, and the codes on their letters.
 async fn clinic(ehr: &Ehr, n: usize) -> (Fixture, Arc<FhirSchedule>, Vec<(String, String)>) {
+    clinic_with(ehr, n, settings_for(ehr)).await
+}
+
+async fn clinic_with(
+    ehr: &Ehr,
+    n: usize,
+    settings: Settings,
+) -> (Fixture, Arc<FhirSchedule>, Vec<(String, String)>) {
     let doctor = ehr
         .create(
             json!({"resourceType": "Practitioner", "name": [{"prefix": ["Dr."], "family": "Lee"}]}),
@@ -453,7 +461,7 @@ async fn clinic(ehr: &Ehr, n: usize) -> (Fixture, Arc<FhirSchedule>, Vec<(String
         let appointment = ehr.appointment(&patient, &doctor, &start, "booked").await;
         booked.push((appointment, format!("L{}", &patient[8..14]).to_uppercase()));
     }
-    let (f, schedule) = fixture_on(ehr, settings_for(ehr)).await;
+    let (f, schedule) = fixture_on(ehr, settings).await;
     schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
     (f, schedule, booked)
 }
@@ -676,7 +684,16 @@ async fn reception_calls_visits_seen_and_no_shows_reach_the_ehr() {
 async fn twenty_arrivals_during_a_two_minute_outage_reach_the_ehr_once_each() {
     let tmp = tempfile::tempdir().unwrap();
     let ehr = Ehr::start(None, tmp.path());
-    let (f, schedule, booked) = clinic(&ehr, 20).await;
+    let mut settings = settings_for(&ehr);
+    settings.fhir.alert_after_minutes = 1;
+    let (f, schedule, booked) = clinic_with(&ehr, 20, settings).await;
+    let staff = staff_cookie(&f).await;
+    let ehr_at_reception =
+        || async { staff_get(&f, &staff, "/api/v1/queue/staff").await.json()["ehr"].clone() };
+    assert_eq!(
+        ehr_at_reception().await,
+        json!({"unsent": 0, "alert": false, "schedule_read_at": "2026-03-10T09:00:00Z"})
+    );
     ehr.fault(json!({"down": true})).await;
     // Twenty check-ins over two minutes; the writer tries every 6 s.
     for (i, (_, letter)) in booked.iter().enumerate() {
@@ -684,9 +701,18 @@ async fn twenty_arrivals_during_a_two_minute_outage_reach_the_ehr_once_each() {
         schedule.write_back(&f.state.db).await.unwrap();
         f.clock.advance(jiff::SignedDuration::from_secs(6));
         assert_eq!(backlog(&f).await, u32::try_from(i + 1).unwrap());
+        // Reception sees the backlog, and is alerted after a minute.
+        let seen = ehr_at_reception().await;
+        assert_eq!(seen["unsent"], i + 1);
+        assert_eq!(seen["oldest_unsent_at"], "2026-03-10T09:00:00Z");
+        assert_eq!(seen["alert"], i >= 9, "{i}: {seen}");
     }
-    // The schedule's reading fails too, and keeps what it had.
+    // The schedule's reading fails too, keeps what it had, and reception
+    // hears since when.
     assert!(schedule.sync(&f.state.db, &f.state.today()).await.is_err());
+    let seen = ehr_at_reception().await;
+    assert_eq!(seen["failing_since"], "2026-03-10T09:02:00Z");
+    assert_eq!(seen["schedule_read_at"], "2026-03-10T09:00:00Z");
     ehr.fault(json!({"down": false})).await;
     // Within the longest backoff, everything is sent.
     f.clock.advance(jiff::SignedDuration::from_mins(5));
@@ -698,4 +724,10 @@ async fn twenty_arrivals_during_a_two_minute_outage_reach_the_ehr_once_each() {
     }
     let visits = ehr.search("Encounter?_count=100").await;
     assert_eq!(visits.len(), 20);
+    schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
+    let seen = ehr_at_reception().await;
+    assert_eq!(
+        (&seen["unsent"], &seen["alert"], &seen["failing_since"]),
+        (&json!(0), &json!(false), &Value::Null)
+    );
 }

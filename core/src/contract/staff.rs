@@ -172,6 +172,29 @@ pub struct StaffQueue {
     /// The delay notices on the board now.
     #[serde(default)]
     pub notices: Vec<DelayNotice>,
+    /// How the link to the clinic's EHR stands (with a FHIR schedule only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ehr: Option<EhrStatus>,
+}
+
+/// The link to the clinic's EHR, as reception sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EhrStatus {
+    /// Arrivals, calls and no-shows not yet written to the EHR.
+    pub unsent: u32,
+    /// RFC 3339: when the oldest of them happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_unsent_at: Option<String>,
+    /// The oldest has waited longer than the site allows
+    /// (`fhir.alert_after_minutes`).
+    pub alert: bool,
+    /// RFC 3339: the last time today's schedule was read from the EHR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_read_at: Option<String>,
+    /// RFC 3339: since when reading it fails (absent while it works).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failing_since: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use waitwell_core::contract::EhrStatus;
 use waitwell_core::date::Date;
 use waitwell_core::queue::LineId;
 
@@ -66,6 +67,8 @@ pub struct FhirSchedule {
     reading: tokio::sync::Mutex<()>,
     /// One pass of writing back at a time.
     writing: tokio::sync::Mutex<()>,
+    /// Seconds an unsent write may wait before reception is alerted.
+    alert_after: i64,
     /// The site's rooms as EHR Locations (`Location/{id}`).
     locations: std::collections::BTreeMap<String, String>,
 }
@@ -135,6 +138,7 @@ impl FhirSchedule {
             reading: tokio::sync::Mutex::new(()),
             writing: tokio::sync::Mutex::new(()),
             locations: fhir.locations.clone(),
+            alert_after: i64::from(fhir.alert_after_minutes) * 60,
         })
     }
 
@@ -317,6 +321,26 @@ impl Schedule for FhirSchedule {
         event: &'a QueueEvent,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(write::queue_for(tx, event, self.clock.now().as_second()))
+    }
+
+    fn health<'a>(
+        &'a self,
+        db: &'a SqlitePool,
+    ) -> BoxFuture<'a, Result<Option<EhrStatus>, AppError>> {
+        Box::pin(async move {
+            let (unsent, oldest) =
+                crate::store::ehr_writes::backlog(&mut *db.acquire().await?).await?;
+            let now = self.clock.now().as_second();
+            let status = self.status();
+            let at = |t: Option<Timestamp>| t.map(|t| crate::clock::rfc3339(t.as_second()));
+            Ok(Some(EhrStatus {
+                unsent,
+                oldest_unsent_at: oldest.map(crate::clock::rfc3339),
+                alert: oldest.is_some_and(|t| now - t >= self.alert_after),
+                schedule_read_at: at(status.last_good),
+                failing_since: at(status.failing_since),
+            }))
+        })
     }
 }
 

@@ -62,12 +62,14 @@ pub async fn staff_queue(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let counters = insights::day_counters(counted);
+    let ehr = state.hub.schedule().health(&state.db).await?;
     Ok(Json(StaffQueue {
         version,
         updated_at: rfc3339(updated_at),
         tickets,
         today: counters,
         notices,
+        ehr,
     }))
 }
 

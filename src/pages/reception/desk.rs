@@ -12,7 +12,7 @@ use crate::time::clock_time;
 use leptos::prelude::*;
 use waitwell_core::contract::LineConfig;
 use waitwell_core::queue::{Action, LineId};
-use waitwell_core::reception::{self, RowAction};
+use waitwell_core::reception::{self, EhrNote, RowAction};
 
 #[component]
 pub fn DeskView() -> impl IntoView {
@@ -82,6 +82,7 @@ pub fn DeskView() -> impl IntoView {
         <p class="connection lost" role="status">
             {connection}
         </p>
+        <EhrLine live=live />
         <Counters live=live />
         // On a wide desk screen, the queue on the left and what staff keep an
         // eye on (alerts, walk-ins, notices, their sign-in) beside it; the
@@ -121,6 +122,56 @@ pub fn DeskView() -> impl IntoView {
         </div>
         <div class="desk-panels">
             <DevicesPanel />
+        </div>
+    }
+}
+
+/// How the link to the clinic's EHR stands, when something is behind (a
+/// FHIR schedule only).
+#[component]
+fn EhrLine(live: crate::api::live::Live<ReceptionState>) -> impl IntoView {
+    let i18n = use_i18n();
+    let notes = move || {
+        live.snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.queue.ehr.as_ref())
+                .map(reception::ehr_notes)
+                .unwrap_or_default()
+        })
+    };
+    let time = |rfc3339: &str| clock_time(crate::time::parse_time(rfc3339).unwrap_or_default());
+    view! {
+        <div class="ehr-status" role="status">
+            {move || {
+                notes()
+                    .into_iter()
+                    .map(|note| {
+                        let (alert, text) = match note {
+                            EhrNote::Unsent { count, since: None } => {
+                                (false, t_string!(i18n, reception.ehr_unsent, count = count).to_string())
+                            }
+                            EhrNote::Unsent { count, since: Some(since) } => {
+                                (
+                                    true,
+                                    t_string!(i18n, reception.ehr_unsent_since, count = count, time = time(&since))
+                                        .to_string(),
+                                )
+                            }
+                            EhrNote::ScheduleStale { read_at } => {
+                                (
+                                    true,
+                                    t_string!(i18n, reception.ehr_schedule_stale, time = time(&read_at))
+                                        .to_string(),
+                                )
+                            }
+                            EhrNote::ScheduleUnread => {
+                                (true, t_string!(i18n, reception.ehr_schedule_unread).to_string())
+                            }
+                        };
+                        view! { <p class:alert=alert>{text}</p> }
+                    })
+                    .collect_view()
+            }}
         </div>
     }
 }
