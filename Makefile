@@ -15,10 +15,11 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits bench-index sqlx-prepare
+.PHONY: help run run-fhir test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits bench-index sqlx-prepare
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
+	@echo "make run-fhir  the same, with the schedule from a local FHIR R4 server"
 	@echo "make test   run every test (native, in-browser, end-to-end)"
 	@echo "make size   download size of the release app (gzip and brotli)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
@@ -30,6 +31,14 @@ help:
 
 run: app server
 	$(SERVER) --listen $(LISTEN) --db $(DB) --dist dist --demo
+
+# The same, with the schedule read from a FHIR R4 server on this machine
+# (tests/fhir, Medplum's engine, holding the demo clinic's appointments);
+# its own database, so the imported demo's rows stay apart.
+FHIR_DB ?= data/waitwell-fhir.db
+run-fhir: app server
+	@scripts/tools.sh fhir
+	scripts/run-fhir.sh $(SERVER) $(LISTEN) $(FHIR_DB)
 
 test: test-tools lint test-native test-wasm test-e2e
 

@@ -89,12 +89,18 @@ test_tools() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
   npm_ci "$E2E_DIR"
-  # The FHIR engine the bridge's tests run against (server/tests/fhir.rs).
+  fhir_tools
+}
+
+# The FHIR engine the bridge's tests and `make run-fhir` run against.
+fhir_tools() {
+  need_cmd npm "install Node.js 20 or newer with npm (e.g. apt-get install nodejs npm), then run make again"
   npm_ci "$FHIR_DIR"
 }
 
 case "${1:-}" in
   build) build_tools ;;
   test) build_tools; test_tools ;;
-  *) fail "usage: scripts/tools.sh build|test" ;;
+  fhir) fhir_tools ;;
+  *) fail "usage: scripts/tools.sh build|test|fhir" ;;
 esac

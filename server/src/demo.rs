@@ -177,3 +177,87 @@ fn start_time(now: &Zoned, minutes: i64) -> String {
     let rounded = (time.minute() / 5) * 5;
     format!("{:02}:{:02}", time.hour(), rounded)
 }
+
+/// The identifier system of the demo letters' codes in a demo EHR.
+pub const DEMO_LETTERS: &str = "urn:waitwell:demo-letter";
+
+/// Writes the demo clinic's appointments for today into a FHIR server on
+/// this machine (`make run-fhir`: the FHIR harness, which starts empty):
+/// the same people as [`seed`], with their practitioners. Refused for a
+/// FHIR server anywhere else: made-up patients have no place in a real
+/// EHR. Returns the people ready now.
+pub async fn seed_ehr(
+    client: &crate::fhir::FhirClient,
+    settings: &Settings,
+    now: &Zoned,
+) -> Result<Vec<DemoPatient>, String> {
+    use reqwest::Method;
+    use serde_json::{json, Value};
+    let base = client.url("").map_err(|e| e.to_string())?;
+    let local = matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if !local {
+        return Err(format!(
+            "--demo adds made-up patients to the EHR only on this machine, not at {base}"
+        ));
+    }
+    let create = |resource: Value, unique: String| async move {
+        let kind = resource["resourceType"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let url = client.url(&kind).map_err(|e| e.to_string())?;
+        let answer = client
+            .send(
+                Method::POST,
+                url,
+                Some(&resource),
+                &[("if-none-exist", unique)],
+                &kind,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        match answer.body.as_ref().and_then(|b| b["id"].as_str()) {
+            Some(id) if answer.status.is_success() => Ok(format!("{kind}/{id}")),
+            _ => Err(format!("the demo {kind} was refused: {}", answer.status)),
+        }
+    };
+    let mut ready = Vec::new();
+    for &(given, family, birth, code, minutes, clinician, _) in PEOPLE {
+        let patient = create(
+            json!({"resourceType": "Patient", "identifier": [{"system": DEMO_LETTERS, "value": family}],
+                "name": [{"use": "official", "family": family, "given": [given]}], "birthDate": birth}),
+            format!("identifier={DEMO_LETTERS}|{family}"),
+        )
+        .await?;
+        let (prefix, name) = clinician.split_once(' ').unwrap_or(("", clinician));
+        let practitioner = create(
+            json!({"resourceType": "Practitioner", "identifier": [{"system": DEMO_LETTERS, "value": clinician}],
+                "name": [{"prefix": [prefix], "family": name}]}),
+            format!("identifier={DEMO_LETTERS}|{clinician}"),
+        )
+        .await?;
+        let time = start_time(now, minutes);
+        let start =
+            crate::clock::local_instant(&settings.time_zone, &now.date().to_string(), &time)
+                .ok_or("the demo start time")?;
+        let end = start + jiff::SignedDuration::from_mins(15);
+        create(
+            json!({"resourceType": "Appointment", "status": "booked",
+            "identifier": [{"system": DEMO_LETTERS, "value": code}],
+            "start": start.to_string(), "end": end.to_string(),
+            "participant": [
+                {"actor": {"reference": patient}, "status": "accepted"},
+                {"actor": {"reference": practitioner, "display": clinician}, "status": "accepted"},
+            ]}),
+            format!("identifier={DEMO_LETTERS}|{code}"),
+        )
+        .await?;
+        ready.push(DemoPatient {
+            family_name: family,
+            birth_date: birth,
+            code,
+            time,
+        });
+    }
+    Ok(ready)
+}

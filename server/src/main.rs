@@ -156,6 +156,10 @@ async fn run(args: Args) -> Result<(), String> {
         Some(kind) => kind == ScheduleKind::FhirR4,
         None => settings.fhir.base_url.is_some(),
     };
+    if from_fhir && args.demo && settings.fhir.code_system.is_none() {
+        // The demo letters' codes, as the demo EHR holds them.
+        settings.fhir.code_system = Some(demo::DEMO_LETTERS.into());
+    }
     let tls = tls_for(&args)?;
     let pool = store::connect(&args.db)
         .await
@@ -171,8 +175,15 @@ async fn run(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot prepare the database: {e}"))?;
     state.tls = tls.is_some();
+    let mut demo_patient = None;
     let fhir = if from_fhir {
         let schedule = Arc::new(FhirSchedule::connect(&state.settings, state.clock.clone()).await?);
+        if args.demo {
+            demo_patient = demo::seed_ehr(schedule.client(), &state.settings, &state.local_now())
+                .await?
+                .into_iter()
+                .next();
+        }
         let today = state.today();
         match schedule.sync(&state.db, &today).await {
             Ok(synced) => println!(
@@ -190,16 +201,14 @@ async fn run(args: Args) -> Result<(), String> {
     } else {
         None
     };
-    // With a FHIR schedule, the EHR holds the appointments: none are made up.
-    let demo_patient = if args.demo && fhir.is_none() {
-        demo::seed(&state.db, &state.settings, &state.local_now())
+    // With a FHIR schedule, the demo appointments are in the (local) EHR.
+    if args.demo && fhir.is_none() {
+        demo_patient = demo::seed(&state.db, &state.settings, &state.local_now())
             .await
             .map_err(|e| format!("cannot add the demo appointments: {e}"))?
             .into_iter()
-            .next()
-    } else {
-        None
-    };
+            .next();
+    }
     let demo_staff = if args.demo {
         demo::ensure_staff(&state.db, state.now().as_second())
             .await
@@ -250,7 +259,7 @@ async fn run(args: Args) -> Result<(), String> {
     let syncing = fhir.map(|schedule| {
         [
             schedule.clone().spawn(state.db.clone()),
-            schedule.spawn_writer(state.db.clone()),
+            schedule.spawn_writer(state.db.clone(), state.hub.clone()),
         ]
     });
 

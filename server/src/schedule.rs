@@ -54,6 +54,16 @@ pub trait Schedule: Send + Sync + 'static {
         event: &'a QueueEvent,
     ) -> BoxFuture<'a, Result<(), AppError>>;
 
+    /// Called inside the transaction that stores an exit-survey response
+    /// (a new one, or one a follow-up replaced whole).
+    fn record_survey<'a>(
+        &'a self,
+        _tx: &'a mut SqliteConnection,
+        _id: &'a str,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(future::ready(Ok(())))
+    }
+
     /// How the link to the source stands, for reception (`None`: there is
     /// no other system to be linked to).
     fn health<'a>(

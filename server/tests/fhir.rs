@@ -731,3 +731,176 @@ async fn twenty_arrivals_during_a_two_minute_outage_reach_the_ehr_once_each() {
         (&json!(0), &json!(false), &Value::Null)
     );
 }
+
+/// Checks `response` against `questionnaire` as a FHIR validator would for
+/// these item types: every answer's question exists, has an answer of its
+/// type (a listed option for a choice), one unless it repeats, and every
+/// required question is answered.
+fn validate(questionnaire: &Value, response: &Value) -> Result<(), String> {
+    let items = questionnaire["item"].as_array().ok_or("no items")?;
+    let answered = response["item"].as_array().ok_or("no answers")?;
+    let canonical = format!(
+        "{}|{}",
+        questionnaire["url"].as_str().unwrap_or_default(),
+        questionnaire["version"].as_str().unwrap_or_default()
+    );
+    if response["questionnaire"] != canonical.as_str() {
+        return Err(format!(
+            "questionnaire {} is not {canonical}",
+            response["questionnaire"]
+        ));
+    }
+    for given in answered {
+        let link = given["linkId"].as_str().ok_or("an answer without linkId")?;
+        let item = items
+            .iter()
+            .find(|i| i["linkId"] == link)
+            .ok_or(format!("{link}: no such question"))?;
+        let answers = given["answer"]
+            .as_array()
+            .ok_or(format!("{link}: no answer"))?;
+        if answers.len() > 1 && item["repeats"] != true {
+            return Err(format!("{link}: more than one answer"));
+        }
+        for answer in answers {
+            let ok = match item["type"].as_str() {
+                Some("choice") => item["answerOption"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|o| {
+                        o["valueCoding"]["system"] == answer["valueCoding"]["system"]
+                            && o["valueCoding"]["code"] == answer["valueCoding"]["code"]
+                    }),
+                Some("integer") => answer["valueInteger"].is_i64(),
+                Some("string" | "text") => answer["valueString"].is_string(),
+                Some("boolean") => answer["valueBoolean"].is_boolean(),
+                _ => false,
+            };
+            if !ok {
+                return Err(format!("{link}: {answer} does not fit {}", item["type"]));
+            }
+        }
+    }
+    for item in items.iter().filter(|i| i["required"] == true) {
+        if !answered.iter().any(|a| a["linkId"] == item["linkId"]) {
+            return Err(format!("{}: required, not answered", item["linkId"]));
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_survey_becomes_one_questionnaire_response_that_a_follow_up_replaces() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    let (f, schedule, _) = clinic(&ehr, 0).await;
+    let shipped: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fhir/exit-survey.questionnaire.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let put = |id: String, body: &'static str| {
+        let f = &f;
+        async move {
+            let reply = send(
+                &f.state,
+                axum::http::Request::put(format!("/api/v1/surveys/{id}"))
+                    .header("content-type", "application/json")
+                    .header("cookie", &f.kiosk)
+                    .body(axum::body::Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(reply.status, 204, "{}", reply.text);
+        }
+    };
+    let responses = |id: String| {
+        let ehr = &ehr;
+        async move {
+            ehr.search(&format!(
+                "QuestionnaireResponse?identifier=urn:waitwell:survey|{id}"
+            ))
+            .await
+        }
+    };
+
+    // One tap.
+    let id = uuid();
+    put(id.clone(), r#"{"rating":1}"#).await;
+    assert_eq!(backlog(&f).await, 1);
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    let sent = responses(id.clone()).await;
+    assert_eq!(sent.len(), 1);
+    validate(&shipped, &sent[0]).unwrap();
+    assert_eq!(sent[0]["item"][0]["answer"][0]["valueCoding"]["code"], "1");
+    let questionnaires = ehr
+        .search(&format!(
+            "Questionnaire?url={}",
+            shipped["url"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        questionnaires.len(),
+        1,
+        "the shipped Questionnaire is in the EHR"
+    );
+
+    // The follow-ups, sent whole; the answer to the first try is lost.
+    put(
+        id.clone(),
+        r#"{"rating":1,"recommend":3,"better":["waiting_time","kept_informed"],"comment":"Too long","talk_to_someone":true,"first_name":"Ana"}"#,
+    )
+    .await;
+    ehr.fault(json!({"lose": 1})).await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
+    f.clock.advance(jiff::SignedDuration::from_secs(5));
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    let sent = responses(id.clone()).await;
+    assert_eq!(sent.len(), 1, "replaced, not added");
+    validate(&shipped, &sent[0]).unwrap();
+    let answers: Vec<&str> = sent[0]["item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["linkId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            "rating",
+            "recommend",
+            "better",
+            "comment",
+            "talk_to_someone"
+        ]
+    );
+    assert_eq!(sent[0]["item"][2]["answer"].as_array().unwrap().len(), 2);
+    assert_eq!(sent[0]["item"][4]["answer"][0]["valueBoolean"], true);
+    assert!(
+        !sent[0].to_string().contains("Ana"),
+        "the first name stays here"
+    );
+
+    // Another patient's: a second response, the same Questionnaire.
+    put(uuid(), r#"{"rating":4,"went_well":["staff_kindness"]}"#).await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    assert_eq!(ehr.search("QuestionnaireResponse").await.len(), 2);
+    assert_eq!(
+        ehr.search(&format!(
+            "Questionnaire?url={}",
+            shipped["url"].as_str().unwrap()
+        ))
+        .await
+        .len(),
+        1
+    );
+    // A response that does not fit is caught by the check itself.
+    let mut wrong = sent[0].clone();
+    wrong["item"][0]["answer"][0]["valueCoding"]["code"] = json!("5");
+    assert!(validate(&shipped, &wrong).is_err());
+    assert_eq!(backlog(&f).await, 0);
+}

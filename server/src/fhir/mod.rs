@@ -10,12 +10,15 @@
 //! Arrivals, calls, visits seen and no-shows go back to the EHR through a
 //! server-side outbox ([`write`]).
 //!
-//! Not yet: survey answers as QuestionnaireResponses, SMART Backend
-//! Services sign-in, transaction Bundles.
+//! Exit-survey responses go too, as QuestionnaireResponses of the
+//! Questionnaire Waitwell ships ([`questionnaire`]).
+//!
+//! Not yet: SMART Backend Services sign-in, transaction Bundles.
 
 pub mod bundle;
 pub mod capability;
 pub mod client;
+pub mod questionnaire;
 pub mod write;
 
 use crate::clock::Clock;
@@ -67,6 +70,9 @@ pub struct FhirSchedule {
     reading: tokio::sync::Mutex<()>,
     /// One pass of writing back at a time.
     writing: tokio::sync::Mutex<()>,
+    /// The exit survey's Questionnaire is in the EHR (made at the first
+    /// response).
+    questionnaire_ready: std::sync::atomic::AtomicBool,
     /// Seconds an unsent write may wait before reception is alerted.
     alert_after: i64,
     /// The site's rooms as EHR Locations (`Location/{id}`).
@@ -137,9 +143,15 @@ impl FhirSchedule {
             status: Mutex::default(),
             reading: tokio::sync::Mutex::new(()),
             writing: tokio::sync::Mutex::new(()),
+            questionnaire_ready: std::sync::atomic::AtomicBool::new(false),
             locations: fhir.locations.clone(),
             alert_after: i64::from(fhir.alert_after_minutes) * 60,
         })
+    }
+
+    /// The client of the FHIR server.
+    pub fn client(&self) -> &FhirClient {
+        &self.client
     }
 
     pub fn capabilities(&self) -> Capabilities {
@@ -259,15 +271,33 @@ impl FhirSchedule {
     }
 
     /// Sends what is due to the EHR every second, for as long as the
-    /// server runs.
-    pub fn spawn_writer(self: Arc<Self>, db: SqlitePool) -> tokio::task::JoinHandle<()> {
+    /// server runs; whenever what reception is told of the EHR changes (the
+    /// backlog, its alert, a schedule that cannot be read), reception hears
+    /// of it through `hub` and reads it again.
+    pub fn spawn_writer(
+        self: Arc<Self>,
+        db: SqlitePool,
+        hub: Arc<crate::hub::QueueHub>,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut told = None;
             loop {
                 tick.tick().await;
                 if let Err(e) = self.write_back(&db).await {
                     tracing::warn!("EHR writes not sent: {e}");
+                }
+                match self.health(&db).await {
+                    Ok(Some(h)) => {
+                        let now = Some((h.unsent, h.alert, h.failing_since));
+                        if now != told {
+                            hub.alert();
+                            told = now;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!("EHR link status not read: {e}"),
                 }
             }
         })
@@ -321,6 +351,18 @@ impl Schedule for FhirSchedule {
         event: &'a QueueEvent,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(write::queue_for(tx, event, self.clock.now().as_second()))
+    }
+
+    fn record_survey<'a>(
+        &'a self,
+        tx: &'a mut SqliteConnection,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(crate::store::ehr_writes::queue_survey(
+            tx,
+            id,
+            self.clock.now().as_second(),
+        ))
     }
 
     fn health<'a>(

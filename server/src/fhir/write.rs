@@ -15,7 +15,7 @@
 //! - a no-show sets the Appointment to `noshow` and cancels the Encounter.
 
 use super::client::{Answer, FhirError};
-use super::FhirSchedule;
+use super::{questionnaire, FhirSchedule};
 use crate::error::AppError;
 use crate::schedule::QueueEvent;
 use crate::store::ehr_writes::{self, Kind, Pending};
@@ -111,7 +111,98 @@ impl FhirSchedule {
                 }
             }
         }
+        for survey in ehr_writes::pending_surveys(&mut *db.acquire().await?).await? {
+            let now = self.clock.now().as_second();
+            if survey.next_at > now {
+                sent.waiting += 1;
+                continue;
+            }
+            match self.send_survey(db, &survey.id).await {
+                Ok(()) => {
+                    let mut conn = db.acquire().await?;
+                    ehr_writes::survey_done(&mut conn, &survey.id, survey.generation, now).await?;
+                    sent.done += 1;
+                }
+                Err(why) => {
+                    let wait = backoff(survey.attempts);
+                    tracing::warn!(
+                        attempts = survey.attempts + 1,
+                        "EHR survey write failed, tried again in {wait} s: {why}"
+                    );
+                    let mut conn = db.acquire().await?;
+                    ehr_writes::survey_failed(&mut conn, &survey.id, now + wait, &why).await?;
+                    sent.failed += 1;
+                }
+            }
+        }
         Ok(sent)
+    }
+
+    /// Writes survey response `id` whole as a QuestionnaireResponse: made
+    /// with `If-None-Exist` on its id, replaced when it was there.
+    async fn send_survey(&self, db: &SqlitePool, id: &str) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        if !self.questionnaire_ready.load(Ordering::SeqCst) {
+            let unique = format!(
+                "url={}&version={}",
+                questionnaire::URL,
+                questionnaire::VERSION
+            );
+            let made = self
+                .call(
+                    Method::POST,
+                    "Questionnaire",
+                    Some(&questionnaire::exit_survey()),
+                    &[("if-none-exist", unique)],
+                )
+                .await?;
+            success(
+                made.status,
+                made.body,
+                "making the exit survey's Questionnaire",
+            )?;
+            self.questionnaire_ready.store(true, Ordering::SeqCst);
+        }
+        let stored =
+            crate::store::surveys::by_id(&mut *db.acquire().await.map_err(|e| e.to_string())?, id)
+                .await
+                .map_err(|e| e.to_string())?;
+        let Some((row, updated_at)) = stored else {
+            return Ok(());
+        };
+        let mut response = questionnaire::response(id, &row, updated_at);
+        let unique = format!("identifier={}|{id}", questionnaire::RESPONSE_SYSTEM);
+        let made = self
+            .call(
+                Method::POST,
+                "QuestionnaireResponse",
+                Some(&response),
+                &[("if-none-exist", unique)],
+            )
+            .await?;
+        let created = made.status == StatusCode::CREATED;
+        let there = success(made.status, made.body, "making the survey's response")?;
+        if created {
+            return Ok(());
+        }
+        // It was there already: this follow-up replaces it whole.
+        let Some(ehr_id) = there.get("id").and_then(Value::as_str) else {
+            return Err("the EHR's QuestionnaireResponse has no id".into());
+        };
+        response["id"] = json!(ehr_id);
+        let if_match = version_of(&there)
+            .map(|v| vec![("if-match", format!("W/\"{v}\""))])
+            .unwrap_or_default();
+        let path = format!("QuestionnaireResponse/{ehr_id}");
+        let replaced = self
+            .call(Method::PUT, &path, Some(&response), &if_match)
+            .await?;
+        success(
+            replaced.status,
+            replaced.body,
+            "replacing the survey's response",
+        )
+        .map(drop)
     }
 
     async fn apply(&self, w: &Pending, install: &str) -> Result<(), String> {

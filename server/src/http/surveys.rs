@@ -58,6 +58,7 @@ pub async fn put(
     };
     let mut tx = crate::store::begin_write(&state.db).await?;
     let raised = surveys::put(&mut tx, &id, &valid, at).await?;
+    state.hub.schedule().record_survey(&mut tx, &id).await?;
     if raised {
         // A new alert costs from its own budget; refused, nothing is kept
         // (the transaction rolls back) and the kiosk's outbox tries later.

@@ -163,11 +163,14 @@ pub async fn failed(
     Ok(())
 }
 
-/// Writes not yet in the EHR: how many, and when the oldest was queued.
+/// Writes not yet in the EHR (queue changes and survey responses): how
+/// many, and when the oldest was queued.
 pub async fn backlog(conn: &mut SqliteConnection) -> Result<(u32, Option<i64>), AppError> {
     let row = sqlx::query!(
-        r#"SELECT COUNT(*) AS "count!: i64", MIN(at) AS "oldest: i64"
-         FROM ehr_writes WHERE done_at IS NULL"#
+        r#"SELECT COUNT(*) AS "count!: i64", MIN(at) AS "oldest: i64" FROM (
+            SELECT at FROM ehr_writes WHERE done_at IS NULL
+            UNION ALL
+            SELECT queued_at AS at FROM ehr_survey_writes WHERE done_at IS NULL)"#
     )
     .fetch_one(conn)
     .await?;
@@ -183,5 +186,87 @@ pub async fn purge(db: &sqlx::SqlitePool, before: i64) -> Result<u64, AppError> 
     )
     .execute(db)
     .await?;
-    Ok(done.rows_affected())
+    let surveys = sqlx::query!(
+        "DELETE FROM ehr_survey_writes WHERE done_at IS NOT NULL AND done_at < ?",
+        before
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() + surveys.rows_affected())
+}
+
+/// Queues survey response `id` for the EHR (again, after a follow-up),
+/// inside the transaction that stored it.
+pub async fn queue_survey(conn: &mut SqliteConnection, id: &str, now: i64) -> Result<(), AppError> {
+    sqlx::query!(
+        "INSERT INTO ehr_survey_writes (survey_id, queued_at, next_at) VALUES (?, ?, ?)
+         ON CONFLICT (survey_id) DO UPDATE SET generation = generation + 1,
+            queued_at = excluded.queued_at, next_at = excluded.next_at, attempts = 0,
+            done_at = NULL, last_error = NULL",
+        id,
+        now,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A survey response waiting to reach the EHR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSurvey {
+    pub id: String,
+    pub generation: i64,
+    pub attempts: i64,
+    pub next_at: i64,
+}
+
+/// Every survey response not yet in the EHR, oldest first.
+pub async fn pending_surveys(conn: &mut SqliteConnection) -> Result<Vec<PendingSurvey>, AppError> {
+    Ok(sqlx::query_as!(
+        PendingSurvey,
+        r#"SELECT survey_id AS "id!", generation, attempts, next_at
+         FROM ehr_survey_writes WHERE done_at IS NULL ORDER BY queued_at, survey_id"#
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The EHR has generation `generation` of the response (a follow-up that
+/// came meanwhile stays queued).
+pub async fn survey_done(
+    conn: &mut SqliteConnection,
+    id: &str,
+    generation: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE ehr_survey_writes SET done_at = ?, last_error = NULL
+         WHERE survey_id = ? AND generation = ?",
+        now,
+        id,
+        generation
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sending it failed; tried again at `next_at`.
+pub async fn survey_failed(
+    conn: &mut SqliteConnection,
+    id: &str,
+    next_at: i64,
+    error: &str,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE ehr_survey_writes SET attempts = attempts + 1, next_at = ?, last_error = ?
+         WHERE survey_id = ?",
+        next_at,
+        error,
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -183,3 +183,35 @@ pub async fn talk_alert_times(
         .map(|r| (r.raised_at, r.acknowledged_at))
         .collect())
 }
+
+/// One response by its id, as stored, with when it was last changed.
+pub async fn by_id(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+) -> Result<Option<(ResponseRow, i64)>, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT created_at, updated_at, day, hour, rating, recommend, better, went_well, comment,
+            thanks, talk_to_someone AS "talk_to_someone: bool"
+         FROM survey_responses WHERE id = ?"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            ResponseRow {
+                created_at: r.created_at,
+                day: r.day,
+                hour: r.hour,
+                rating: r.rating,
+                recommend: r.recommend,
+                better: r.better,
+                went_well: r.went_well,
+                comment: r.comment,
+                thanks: r.thanks,
+                talk_to_someone: r.talk_to_someone,
+            },
+            r.updated_at,
+        )
+    }))
+}

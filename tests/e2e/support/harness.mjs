@@ -32,9 +32,11 @@ export const ROUTES = [
  * `approveTablets: false`, where staff approve each code as at a clinic.
  */
 export async function startServer(options = {}) {
-  const { port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST, approveTablets = true } = options;
+  const { port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST, approveTablets = true, fhir = null } = options;
   const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', dist];
   if (demo) args.push('--demo');
+  // The schedule from a FHIR server (`startEhr`'s base address).
+  if (fhir) args.push('--schedule', 'fhir-r4', '--fhir-base', fhir);
   args.push(`--approve-tablets=${approveTablets}`);
   // TLS with a certificate the server makes for itself (in `dir`/tls).
   if (tls) args.push('--tls-self-signed');
@@ -99,6 +101,57 @@ export async function startServer(options = {}) {
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A FHIR R4 server on a free port (tests/fhir/server.mjs: Medplum's engine
+ * in memory): `{ base, fhir(method, path, body), fault(f), stop() }`.
+ */
+export async function startEhr() {
+  const child = spawn('node', [join(ROOT, 'tests/fhir/server.mjs'), '--port', '0'], {
+    cwd: join(ROOT, 'tests/fhir'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('the FHIR server did not start in 20 s')), 20_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/fhir harness listening on (http:\/\/[\d.:]+)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`the FHIR server exited with ${code}`)));
+  });
+  const fhir = async (method, path, body) => {
+    const response = await fetch(`${base}/${path}`, {
+      method,
+      headers: { 'content-type': 'application/fhir+json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: await response.json().catch(() => null) };
+  };
+  return {
+    base,
+    fhir,
+    /** The resources a search finds (not those it includes). */
+    async search(query) {
+      const { json } = await fhir('GET', query);
+      return (json?.entry ?? []).filter((e) => e.search?.mode !== 'include').map((e) => e.resource);
+    },
+    async fault(f) {
+      await fetch(`${base}/$harness/fault`, { method: 'POST', body: JSON.stringify(f) });
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.once('exit', ok));
+        child.kill('SIGTERM');
+        await exited;
+      }
     },
   };
 }

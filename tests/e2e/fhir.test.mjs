@@ -1,0 +1,108 @@
+// The kiosk in Chromium against a server whose schedule is a FHIR R4
+// server's (tests/fhir/server.mjs: Medplum's engine, in memory, holding the
+// demo clinic's appointments, which --demo writes there): a check-in at the
+// kiosk reaches the EHR as an arrived Appointment and one Encounter, and
+// while the EHR is away reception sees what has not reached it yet.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, checkScreen, launchBrowser, openPage, signInStaff, startEhr, startServer, waitForStep } from './support/harness.mjs';
+import { answerQuestions, chooseBirthDate, tap, typeOnKeyboard } from './support/kiosk.mjs';
+
+const LETTERS = 'urn:waitwell:demo-letter';
+let ehr;
+let server;
+let browser;
+
+before(async () => {
+  ehr = await startEhr();
+  server = await startServer({ demo: true, fhir: ehr.base });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await ehr?.stop();
+});
+
+/** The demo appointment with the letter code `code`, as the EHR has it. */
+async function appointment(code) {
+  const [found] = await ehr.search(`Appointment?identifier=${encodeURIComponent(`${LETTERS}|${code}`)}`);
+  assert.ok(found, `appointment ${code} in the EHR`);
+  return found;
+}
+
+/** Waits until `check` holds (polled), up to `ms`. */
+async function eventually(what, check, ms = 20_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const last = await check();
+    if (last === true) return;
+    if (Date.now() > until) assert.fail(`${what}: ${JSON.stringify(last)}`);
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}
+
+async function arrivedOnce(code) {
+  await eventually(`${code} arrived in the EHR with one visit`, async () => {
+    const a = await appointment(code);
+    const visits = await ehr.search(`Encounter?appointment=Appointment/${a.id}`);
+    return (a.status === 'arrived' && visits.length === 1 && visits[0].status === 'arrived')
+      || { status: a.status, visits: visits.map((v) => v.status) };
+  });
+}
+
+test('a check-in at the kiosk reaches the EHR: the appointment arrives and one visit opens', async () => {
+  assert.equal((await appointment('GAR4K7')).status, 'booked');
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Welcome');
+  await tap(page, 'Check in');
+  await waitForStep(page, 'How would you like to find your appointment?');
+  await tap(page, 'Last name and date of birth');
+  await waitForStep(page, 'What is your last name?');
+  await typeOnKeyboard(page, 'GARCIA LOPEZ');
+  await tap(page, 'Continue');
+  await waitForStep(page, 'What is your date of birth?');
+  await chooseBirthDate(page, '1980-04-12');
+  await tap(page, 'Find my appointment');
+  await waitForStep(page, 'Is this your appointment?');
+  // The EHR's appointment, masked as any other.
+  const hint = await page.locator('.hint-card').innerText();
+  assert.match(hint, /M\. G\./);
+  assert.match(hint, /Dr\. Lee/);
+  await page.getByRole('button', { name: 'Yes, this is me' }).click();
+  await answerQuestions(page);
+  await waitForStep(page, 'You are checked in');
+  await arrivedOnce('GAR4K7');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('while the EHR is away, reception sees what has not reached it; it is sent once it is back', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+  await signInStaff(page, server);
+  const status = page.locator('.ehr-status');
+  assert.equal((await status.innerText()).trim(), '', 'nothing to say while all is well');
+
+  await ehr.fault({ down: true });
+  // Sean checks in at another kiosk (through the API, as it would).
+  const found = await api(server, 'POST', '/identify', { method: 'code', code: 'OBR2M9' });
+  assert.equal(found.status, 200, found.text);
+  const [hint] = found.json.matches;
+  const checkedIn = await api(server, 'POST', '/check-ins', {
+    kind: 'appointment',
+    identity: { method: 'code', code: 'OBR2M9' },
+    time: hint.time,
+    clinician: hint.clinician,
+  }, { 'idempotency-key': crypto.randomUUID() });
+  assert.equal(checkedIn.status, 201, checkedIn.text);
+  await status.getByText('Not yet in the EHR: 1').waitFor({ timeout: 10_000 });
+  await checkScreen(page, 'reception-ehr-unsent');
+
+  await ehr.fault({ down: false });
+  await arrivedOnce('OBR2M9');
+  await status.getByText('Not yet in the EHR').waitFor({ state: 'detached', timeout: 20_000 });
+  // Only the 401 that answered "not signed in yet" before the sign-in.
+  assert.deepEqual(errors.filter((e) => !e.includes('status of 401')), []);
+  await context.close();
+});
