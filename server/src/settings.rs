@@ -10,6 +10,7 @@ use waitwell_core::contract::{
     SurveyConfig, Translations,
 };
 use waitwell_core::queue::LineId;
+use waitwell_core::text::clean_text;
 
 /// Limits on failed identification attempts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -207,6 +208,34 @@ pub struct FhirSettings {
     /// Minutes an arrival, call or no-show may wait to reach the EHR
     /// before reception is alerted.
     pub alert_after_minutes: u32,
+    /// Sign in with SMART Backend Services (instead of `token_file`).
+    pub smart: Option<SmartSettings>,
+}
+
+/// SMART Backend Services: this server as a registered client of the EHR.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmartSettings {
+    /// The client id the EHR gave when the public key was registered.
+    pub client_id: String,
+    /// The private key: PEM (PKCS#8, or PKCS#1 for RSA) or a JWK.
+    pub private_key_file: std::path::PathBuf,
+    /// `RS384` or `ES384`.
+    pub algorithm: String,
+    /// The key's `kid`, where the EHR asks for one.
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// The scopes asked for.
+    #[serde(default = "SmartSettings::default_scope")]
+    pub scope: String,
+}
+
+impl SmartSettings {
+    fn default_scope() -> String {
+        "system/Appointment.rs system/Patient.r system/Practitioner.r system/Encounter.cru \
+         system/Questionnaire.cr system/QuestionnaireResponse.cru"
+            .into()
+    }
 }
 
 impl Default for FhirSettings {
@@ -219,6 +248,7 @@ impl Default for FhirSettings {
             line: None,
             locations: BTreeMap::new(),
             alert_after_minutes: 10,
+            smart: None,
         }
     }
 }
@@ -454,6 +484,17 @@ impl Settings {
                 return invalid(
                     "fhir.base_url: an http(s) address, e.g. https://ehr.example.org/fhir/r4",
                 );
+            }
+        }
+        if let Some(smart) = &fhir.smart {
+            if fhir.token_file.is_some() {
+                return invalid("fhir: either token_file or smart, not both");
+            }
+            if !matches!(smart.algorithm.as_str(), "RS384" | "ES384") {
+                return invalid("fhir.smart.algorithm: RS384 or ES384");
+            }
+            if clean_text(&smart.client_id, 200).is_none() {
+                return invalid("fhir.smart.client_id: 1 to 200 characters");
             }
         }
         if !(1..=24 * 60).contains(&fhir.alert_after_minutes) {

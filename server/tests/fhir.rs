@@ -23,10 +23,31 @@ struct Ehr {
     base: String,
     http: reqwest::Client,
     token: Option<String>,
+    /// SMART: the test's own requests go through the harness's back door
+    /// (`/$harness/`) only.
+    signed_in: bool,
 }
 
 impl Ehr {
     fn start(token: Option<&str>, dir: &std::path::Path) -> Ehr {
+        Ehr::start_with(token, dir, &[])
+    }
+
+    /// With SMART Backend Services: the client's private keys are written
+    /// to `dir`, tokens last `seconds`.
+    fn start_smart(dir: &std::path::Path, seconds: u32) -> Ehr {
+        let dir_arg = dir.to_str().unwrap().to_owned();
+        let seconds = seconds.to_string();
+        let mut ehr = Ehr::start_with(
+            None,
+            dir,
+            &["--smart-dir", &dir_arg, "--token-seconds", &seconds],
+        );
+        ehr.signed_in = true;
+        ehr
+    }
+
+    fn start_with(token: Option<&str>, dir: &std::path::Path, extra: &[&str]) -> Ehr {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let script = root.join("tests/fhir/server.mjs");
         assert!(
@@ -35,7 +56,7 @@ impl Ehr {
             "the FHIR harness is not installed: run `make test-tools` (npm ci in tests/fhir)"
         );
         let mut command = Command::new("node");
-        command.arg(script).args(["--port", "0"]);
+        command.arg(script).args(["--port", "0"]).args(extra);
         if let Some(token) = token {
             let file = dir.join("ehr-token");
             std::fs::write(&file, token).unwrap();
@@ -61,7 +82,20 @@ impl Ehr {
             base,
             http: reqwest::Client::new(),
             token: token.map(str::to_owned),
+            signed_in: false,
         }
+    }
+
+    /// What the SMART token endpoint accepted.
+    async fn tokens(&self) -> Value {
+        self.http
+            .get(format!("{}/$harness/tokens", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
@@ -903,4 +937,89 @@ async fn a_survey_becomes_one_questionnaire_response_that_a_follow_up_replaces()
     wrong["item"][0]["answer"][0]["valueCoding"]["code"] = json!("5");
     assert!(validate(&shipped, &wrong).is_err());
     assert_eq!(backlog(&f).await, 0);
+}
+
+#[tokio::test]
+async fn smart_backend_services_signs_in_with_a_signed_assertion_and_renews_before_expiry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start_smart(tmp.path(), 100);
+    assert!(ehr.signed_in);
+    // The token endpoint checks the assertion's times against its own
+    // clock: each start is from the real time.
+    let real_time = || {
+        Arc::new(waitwell_server::clock::ManualClock::new(
+            jiff::Timestamp::now(),
+        ))
+    };
+    for (algorithm, file) in [
+        ("RS384", "rs384.pem"),
+        ("RS384", "rs384.jwk.json"),
+        ("ES384", "es384.pem"),
+        ("ES384", "es384.jwk.json"),
+    ] {
+        let mut settings = settings_for(&ehr);
+        settings.fhir.smart = Some(waitwell_server::settings::SmartSettings {
+            client_id: "waitwell".into(),
+            private_key_file: tmp.path().join(file),
+            algorithm: algorithm.into(),
+            key_id: Some(format!("{file}-kid")),
+            scope: "system/Appointment.rs".into(),
+        });
+        let before = ehr.tokens().await["issued"].as_u64().unwrap();
+        let clock = real_time();
+        let schedule = FhirSchedule::connect(&settings, clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        // One token, from an assertion the endpoint verified with the
+        // public key.
+        let tokens = ehr.tokens().await;
+        assert_eq!(tokens["issued"].as_u64().unwrap(), before + 1, "{file}");
+        let last = tokens["accepted"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(last["header"]["alg"], algorithm);
+        assert_eq!(last["header"]["kid"], format!("{file}-kid"));
+        assert_eq!(last["claims"]["iss"], "waitwell");
+        assert_eq!(last["claims"]["sub"], "waitwell");
+        assert_eq!(last["claims"]["aud"], format!("{}/auth/token", ehr.base));
+        let lasts =
+            last["claims"]["exp"].as_i64().unwrap() - last["claims"]["iat"].as_i64().unwrap();
+        assert!((1..=300).contains(&lasts), "{lasts}");
+        assert_eq!(last["scope"], "system/Appointment.rs");
+        assert!(!format!("{schedule:?}").contains("PRIVATE"));
+
+        // Reading the schedule uses the kept token while it is fresh…
+        let db = fixture().await;
+        clock.advance(jiff::SignedDuration::from_secs(20));
+        schedule.sync(&db.state.db, "2026-03-10").await.unwrap();
+        assert_eq!(ehr.tokens().await["issued"].as_u64().unwrap(), before + 1);
+        // …and a new one halfway through its life (100 s: 50 s before it
+        // runs out; a longer one, a minute before).
+        clock.advance(jiff::SignedDuration::from_secs(31));
+        schedule.sync(&db.state.db, "2026-03-10").await.unwrap();
+        assert_eq!(ehr.tokens().await["issued"].as_u64().unwrap(), before + 2);
+    }
+
+    // A key the EHR does not know (another EHR's client key) is refused at
+    // start-up, saying so.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = Ehr::start_smart(elsewhere.path(), 100);
+    let stranger = elsewhere.path().join("es384.jwk.json");
+    drop(other);
+    let mut settings = settings_for(&ehr);
+    settings.fhir.smart = Some(waitwell_server::settings::SmartSettings {
+        client_id: "waitwell".into(),
+        private_key_file: stranger,
+        algorithm: "ES384".into(),
+        key_id: None,
+        scope: "system/Appointment.rs".into(),
+    });
+    let refused = FhirSchedule::connect(&settings, real_time())
+        .await
+        .unwrap_err();
+    assert!(refused.contains("cannot sign in to the EHR"), "{refused}");
+    assert!(refused.contains("invalid_client"), "{refused}");
 }

