@@ -10,6 +10,7 @@ pub mod client;
 pub mod contract;
 pub mod date;
 pub mod device;
+pub mod fhir;
 pub mod idle;
 pub mod insights;
 pub mod lease;

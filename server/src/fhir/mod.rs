@@ -18,7 +18,6 @@
 //!
 //! Not yet: transaction Bundles.
 
-pub mod bundle;
 pub mod capability;
 pub mod client;
 pub mod questionnaire;
@@ -30,7 +29,6 @@ use crate::error::AppError;
 use crate::schedule::{QueueEvent, Schedule};
 use crate::settings::Settings;
 use crate::store::appointments::{self, FromSource, Synced};
-use bundle::{Booked, Gathered, Standing};
 pub use capability::Capabilities;
 pub use client::{FhirClient, FhirError};
 use futures_util::future::BoxFuture;
@@ -41,6 +39,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use waitwell_core::contract::EhrStatus;
 use waitwell_core::date::Date;
+use waitwell_core::fhir::{Booked, Gathered, Standing};
 use waitwell_core::queue::LineId;
 
 /// The most pages one sync follows.
@@ -193,11 +192,20 @@ impl FhirSchedule {
             .parse()
             .map_err(|_| SyncError::Store(AppError::Corrupt(format!("day {day}"))))?;
         let gathered = self.read(date).await?;
-        let (booked, left_out) = gathered.resolve(date, &self.zone, self.code_system.as_deref());
+        let (read, mut left_out) = gathered.appointments(self.code_system.as_deref());
+        let mut booked = Vec::with_capacity(read.len());
+        for appointment in read {
+            // The search asked for the day; what the EHR sent of another
+            // day (or with a start that is not an instant) is left out.
+            match local_start(&appointment.start, date, &self.zone) {
+                Some(starts_at) => booked.push((appointment, starts_at)),
+                None => left_out += 1,
+            }
+        }
         let rows: Vec<FromSource> = booked
             .iter()
-            .filter(|b| b.standing == Standing::Bookable)
-            .map(from_source)
+            .filter(|(b, _)| b.standing == Standing::Bookable)
+            .map(|(b, starts_at)| from_source(b, starts_at))
             .collect();
         let line = self.line.to_string();
         let mut tx = crate::store::begin_write(db)
@@ -457,12 +465,18 @@ fn day_bounds(day: Date, zone: &jiff::tz::TimeZone) -> Option<(String, String)> 
     Some((format(&start), format(&end)))
 }
 
-fn from_source(b: &Booked) -> FromSource {
+/// `start` (a FHIR instant) as the clinic's HH:MM, if it falls on `day`.
+fn local_start(start: &str, day: Date, zone: &jiff::tz::TimeZone) -> Option<String> {
+    let local = start.parse::<Timestamp>().ok()?.to_zoned(zone.clone());
+    (local.date().to_string() == day.to_string()).then(|| local.strftime("%H:%M").to_string())
+}
+
+fn from_source(b: &Booked, starts_at: &str) -> FromSource {
     FromSource {
         external_id: b.appointment.clone(),
         version: b.version.clone(),
         patient_ref: b.patient.clone(),
-        starts_at: b.starts_at.clone(),
+        starts_at: starts_at.to_owned(),
         family_name: b.family_name.clone(),
         given_name: b.given_name.clone(),
         birth_date: b.birth_date.to_string(),
@@ -499,6 +513,29 @@ mod tests {
                 "2026-03-30T00:00:00+02:00".into()
             ))
         );
+    }
+
+    #[test]
+    fn a_start_is_placed_in_the_clinics_day_and_time() {
+        let madrid = jiff::tz::TimeZone::get("Europe/Madrid").unwrap();
+        let day: Date = "2026-03-10".parse().unwrap();
+        // 08:30 UTC is 09:30 in Madrid in March; 23:30 UTC the night
+        // before is already the 10th there, 22:30 is not.
+        assert_eq!(
+            local_start("2026-03-10T08:30:00Z", day, &madrid).as_deref(),
+            Some("09:30")
+        );
+        assert_eq!(
+            local_start("2026-03-10T10:30:00+02:00", day, &madrid).as_deref(),
+            Some("09:30")
+        );
+        assert_eq!(
+            local_start("2026-03-09T23:30:00Z", day, &madrid).as_deref(),
+            Some("00:30")
+        );
+        assert_eq!(local_start("2026-03-09T22:30:00Z", day, &madrid), None);
+        assert_eq!(local_start("2026-03-10", day, &madrid), None);
+        assert_eq!(local_start("tomorrow", day, &madrid), None);
     }
 
     #[test]

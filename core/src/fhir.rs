@@ -1,17 +1,20 @@
-//! Today's schedule out of FHIR search Bundles: each Appointment with its
-//! patient (and clinician), kept only with what check-in needs.
+//! The FHIR R4 mapping of the server's EHR bridge (resource JSON in, domain
+//! out): a day's schedule out of search Bundles, each Appointment with its
+//! patient (and clinician), kept only with what check-in needs, and what
+//! each Appointment status lets a patient do at the kiosk.
 //!
 //! Everything here reads untrusted JSON: a field that is missing, of the
 //! wrong type or out of bounds drops that appointment (counted), never the
-//! whole sync, and never panics.
+//! whole sync, and never panics. Times stay as the EHR wrote them: the
+//! server places them in the clinic's day and time zone.
 
+use crate::checkin::normalise_code;
+use crate::contract::limits;
+use crate::date::Date;
+use crate::names::surname_key;
+use crate::text::clean_text;
 use serde_json::Value;
 use std::collections::HashMap;
-use waitwell_core::checkin::normalise_code;
-use waitwell_core::contract::limits;
-use waitwell_core::date::Date;
-use waitwell_core::names::surname_key;
-use waitwell_core::text::clean_text;
 
 /// What an Appointment's status means at the kiosk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +46,8 @@ pub struct Booked {
     /// Its `meta.versionId` as read (opaque).
     pub version: Option<String>,
     pub standing: Standing,
-    /// Clinic-local start, HH:MM.
-    pub starts_at: String,
+    /// The start as the EHR gave it (a FHIR instant, with its offset).
+    pub start: String,
     pub family_name: String,
     pub given_name: String,
     pub birth_date: Date,
@@ -104,18 +107,13 @@ impl Gathered {
             .map(str::to_owned))
     }
 
-    /// The appointments that start on `day` in `zone`; how many others
-    /// were left out (another day, or no usable patient).
-    pub fn resolve(
-        &self,
-        day: Date,
-        zone: &jiff::tz::TimeZone,
-        code_system: Option<&str>,
-    ) -> (Vec<Booked>, usize) {
+    /// The appointments read, each once; how many were left out (no start,
+    /// no usable patient).
+    pub fn appointments(&self, code_system: Option<&str>) -> (Vec<Booked>, usize) {
         let mut booked: Vec<Booked> = Vec::new();
         let mut left_out = 0;
         for appointment in &self.appointments {
-            match self.read(appointment, day, zone, code_system) {
+            match self.read(appointment, code_system) {
                 // A later page may repeat an appointment (it changed while
                 // the pages were read): the last one read wins.
                 Some(b) => match booked.iter_mut().find(|x| x.appointment == b.appointment) {
@@ -128,20 +126,10 @@ impl Gathered {
         (booked, left_out)
     }
 
-    fn read(
-        &self,
-        appointment: &Value,
-        day: Date,
-        zone: &jiff::tz::TimeZone,
-        code_system: Option<&str>,
-    ) -> Option<Booked> {
+    fn read(&self, appointment: &Value, code_system: Option<&str>) -> Option<Booked> {
         let id = text(appointment.get("id"))?;
         let status = text(appointment.get("status"))?;
-        let start: jiff::Timestamp = text(appointment.get("start"))?.parse().ok()?;
-        let local = start.to_zoned(zone.clone());
-        if local.date().to_string() != day.to_string() {
-            return None;
-        }
+        let start = text(appointment.get("start"))?.to_owned();
         let participants = appointment.get("participant").and_then(Value::as_array);
         let actors = participants
             .into_iter()
@@ -181,7 +169,7 @@ impl Gathered {
             appointment: format!("Appointment/{id}"),
             version,
             standing: Standing::of(status),
-            starts_at: local.strftime("%H:%M").to_string(),
+            start,
             family_name,
             given_name,
             birth_date,
@@ -263,14 +251,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn day() -> Date {
-        "2026-03-10".parse().unwrap()
-    }
-
-    fn madrid() -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get("Europe/Madrid").unwrap()
-    }
-
     fn page(entries: Vec<Value>, next: Option<&str>) -> Value {
         let mut bundle = json!({
             "resourceType": "Bundle",
@@ -329,7 +309,7 @@ mod tests {
     }
 
     #[test]
-    fn an_appointment_is_read_in_the_clinics_time_with_its_patient_and_clinician() {
+    fn an_appointment_is_read_with_its_patient_and_clinician() {
         let mut g = Gathered::default();
         let next = g
             .add_page(&page(
@@ -346,7 +326,7 @@ mod tests {
             next.as_deref(),
             Some("https://ehr.example/fhir/Appointment?page=2")
         );
-        let (booked, left_out) = g.resolve(day(), &madrid(), Some("urn:letters"));
+        let (booked, left_out) = g.appointments(Some("urn:letters"));
         assert_eq!(left_out, 0);
         assert_eq!(
             booked,
@@ -354,7 +334,7 @@ mod tests {
                 appointment: "Appointment/a1".into(),
                 version: Some("v1".into()),
                 standing: Standing::Bookable,
-                starts_at: "09:30".into(),
+                start: "2026-03-10T08:30:00Z".into(),
                 family_name: "García López".into(),
                 given_name: "María".into(),
                 birth_date: "1980-04-12".parse().unwrap(),
@@ -364,7 +344,7 @@ mod tests {
             }]
         );
         // Without a code system, no code.
-        assert_eq!(g.resolve(day(), &madrid(), None).0[0].code, None);
+        assert_eq!(g.appointments(None).0[0].code, None);
     }
 
     #[test]
@@ -392,7 +372,7 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(last, None);
-        let (booked, _) = g.resolve(day(), &madrid(), None);
+        let (booked, _) = g.appointments(None);
         assert_eq!(booked.len(), 1);
         assert_eq!(booked[0].standing, Standing::Closed);
         assert_eq!(
@@ -412,14 +392,11 @@ mod tests {
         let mut g = Gathered::default();
         g.add_page(&page(
             vec![
-                // The day before in Madrid (23:30 UTC on the 9th is 00:30
-                // on the 10th, so this one counts; 22:30 does not).
                 appointment("ok", "booked", "2026-03-09T23:30:00Z", "Patient/p1"),
-                appointment("early", "booked", "2026-03-09T22:30:00Z", "Patient/p1"),
                 appointment("nobody", "booked", "2026-03-10T09:00:00Z", "Patient/missing"),
                 appointment("birth", "booked", "2026-03-10T09:00:00Z", "Patient/p2"),
                 appointment("name", "booked", "2026-03-10T09:00:00Z", "Patient/p3"),
-                appointment("garbage", "booked", "tomorrow", "Patient/p1"),
+                json!({"resourceType": "Appointment", "id": "nostart", "status": "booked", "participant": []}),
                 json!({"resourceType": "Appointment", "id": 7}),
                 json!({"resourceType": "Appointment", "id": "x", "status": "booked", "start": "2026-03-10T09:00:00Z", "participant": "no"}),
                 maria(),
@@ -430,7 +407,7 @@ mod tests {
             None,
         ))
         .unwrap();
-        let (booked, left_out) = g.resolve(day(), &madrid(), None);
+        let (booked, left_out) = g.appointments(None);
         assert_eq!(
             booked
                 .iter()
@@ -438,8 +415,9 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["Appointment/ok"]
         );
-        assert_eq!(booked[0].starts_at, "00:30");
-        assert_eq!(left_out, 6);
+        // nobody, birth, name, nostart, x (one without an id is not even
+        // an appointment).
+        assert_eq!(left_out, 5);
         assert!(Gathered::default()
             .add_page(&json!({"resourceType": "OperationOutcome"}))
             .is_err());
@@ -470,7 +448,7 @@ mod tests {
             if let Ok(value) = serde_json::from_str::<Value>(&text) {
                 let _ = g.add_page(&value);
             }
-            let _ = g.resolve(day(), &madrid(), Some("urn:letters"));
+            let _ = g.appointments(Some("urn:letters"));
         }
     }
 }
