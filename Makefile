@@ -15,7 +15,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run run-fhir test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits bench-index sqlx-prepare
+.PHONY: help run run-fhir conformance test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits bench-index sqlx-prepare
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
@@ -23,6 +23,7 @@ help:
 	@echo "make test   run every test (native, in-browser, end-to-end)"
 	@echo "make size   download size of the release app (gzip and brotli)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
+	@echo "make conformance BASE=URL  check a backend against the Waitwell contract"
 	@echo "make bench  requests per second of the release server (wrk)"
 	@echo "make bench-waits  how often wait ranges hold, on simulated clinic days"
 	@echo "make bench-index  an offline lookup on the kiosk at 4x CPU throttle (Chromium)"
@@ -77,6 +78,15 @@ lint:
 	scripts/sqlx-prepare.sh --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p waitwell --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+# The adapter conformance suite against any backend speaking the Waitwell
+# contract (make test runs it against this server with both schedules):
+#   make conformance BASE=https://… STAFF_NAME=… STAFF_PASSPHRASE=… \
+#     PATIENT_FAMILY=… PATIENT_BIRTH=YYYY-MM-DD
+conformance:
+	BASE="$(BASE)" STAFF_NAME="$(STAFF_NAME)" STAFF_PASSPHRASE="$(STAFF_PASSPHRASE)" \
+	  PATIENT_FAMILY="$(PATIENT_FAMILY)" PATIENT_BIRTH="$(PATIENT_BIRTH)" \
+	  node tests/conformance/run.mjs
 
 # Regenerate server/.sqlx, the compile-time query metadata (make lint checks it).
 sqlx-prepare:
