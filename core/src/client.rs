@@ -22,7 +22,9 @@ pub enum BackendConfig {
         #[serde(default)]
         base_url: String,
     },
-    /// A FHIR R4 server (not implemented yet).
+    /// A FHIR R4 server: refused. Tablets never talk to the EHR (it would
+    /// need EHR credentials on a public tablet); the Waitwell server bridges
+    /// to it (`--schedule fhir-r4`).
     FhirR4 { base_url: String },
 }
 

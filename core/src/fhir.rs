@@ -441,14 +441,71 @@ mod tests {
         );
     }
 
+    /// JSON shaped like FHIR with the wrong things in the wrong places:
+    /// the keys the reader looks for, holding anything.
+    fn fhir_like() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-zA-Z0-9/:._ -]{0,12}".prop_map(Value::from),
+            Just(json!("Patient/p1")),
+            Just(json!("Appointment")),
+            Just(json!("Patient")),
+            Just(json!("booked")),
+            Just(json!("2026-03-10T09:00:00Z")),
+            Just(json!("1980-04-12")),
+        ];
+        let keys = prop_oneof![
+            Just("resourceType"),
+            Just("id"),
+            Just("status"),
+            Just("start"),
+            Just("participant"),
+            Just("actor"),
+            Just("reference"),
+            Just("display"),
+            Just("name"),
+            Just("family"),
+            Just("given"),
+            Just("prefix"),
+            Just("use"),
+            Just("birthDate"),
+            Just("identifier"),
+            Just("system"),
+            Just("value"),
+            Just("meta"),
+            Just("versionId"),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map(keys.clone(), inner, 0..6).prop_map(|m| {
+                    Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
+            ]
+        })
+    }
+
     proptest::proptest! {
         #[test]
-        fn any_json_is_read_without_panicking(text in ".{0,400}") {
+        fn any_json_is_read_without_panicking(
+            resources in proptest::collection::vec(fhir_like(), 0..8),
+            text in ".{0,200}",
+        ) {
             let mut g = Gathered::default();
+            let entries: Vec<Value> = resources.into_iter().map(|r| json!({"resource": r})).collect();
+            let _ = g.add_page(&json!({"resourceType": "Bundle", "entry": entries, "link": [{"relation": "next", "url": 3}]}));
             if let Ok(value) = serde_json::from_str::<Value>(&text) {
                 let _ = g.add_page(&value);
             }
-            let _ = g.appointments(Some("urn:letters"));
+            let (booked, _) = g.appointments(Some("urn:letters"));
+            for b in booked {
+                proptest::prop_assert!(b.appointment.starts_with("Appointment/"));
+                proptest::prop_assert!(b.patient.starts_with("Patient/"));
+                proptest::prop_assert!(!b.family_name.is_empty());
+            }
         }
     }
 }

@@ -261,3 +261,19 @@ pub async fn seed_ehr(
     }
     Ok(ready)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_demo_never_goes_into_a_real_ehr() {
+        let settings = Settings::demo(jiff::tz::TimeZone::UTC);
+        let now = jiff::Timestamp::UNIX_EPOCH.to_zoned(jiff::tz::TimeZone::UTC);
+        for base in ["https://ehr.example.org/fhir", "http://10.0.0.5:8080/fhir"] {
+            let client = crate::fhir::FhirClient::new(base, None).unwrap();
+            let refused = seed_ehr(&client, &settings, &now).await.unwrap_err();
+            assert!(refused.contains("only on this machine"), "{refused}");
+        }
+    }
+}

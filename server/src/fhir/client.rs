@@ -11,19 +11,7 @@ const MAX_BODY: usize = 32 << 20;
 /// How long one request may take.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
-#[derive(Debug, thiserror::Error)]
-pub enum FhirError {
-    #[error("cannot reach the FHIR server: {0}")]
-    Unreachable(String),
-    #[error("the FHIR server answered {status} to {what}")]
-    Status { status: u16, what: String },
-    #[error("the FHIR server's answer to {what} is not usable: {why}")]
-    Answer { what: String, why: String },
-    #[error("the FHIR server linked a page on another server ({0}); not followed")]
-    ForeignLink(String),
-    #[error("{0}")]
-    Setup(String),
-}
+pub use super::error::FhirError;
 
 /// A client of one FHIR server.
 #[derive(Clone)]

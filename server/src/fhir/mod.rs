@@ -20,6 +20,7 @@
 
 pub mod capability;
 pub mod client;
+pub mod error;
 pub mod questionnaire;
 pub mod smart;
 pub mod write;

@@ -6,7 +6,7 @@
 //! from a file at start-up, and neither it, the assertion nor the token is
 //! logged or shown.
 
-use super::client::FhirError;
+use super::error::FhirError;
 use crate::clock::Clock;
 use jiff::{SignedDuration, Timestamp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
