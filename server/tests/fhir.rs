@@ -86,6 +86,17 @@ impl Ehr {
         }
     }
 
+    async fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/$harness/stats", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// What the SMART token endpoint accepted.
     async fn tokens(&self) -> Value {
         self.http
@@ -549,9 +560,25 @@ async fn backlog(f: &Fixture) -> u32 {
 
 #[tokio::test]
 async fn an_arrival_reaches_the_ehr_once_whatever_the_network_does() {
+    arrivals_reach_the_ehr_once(true).await;
+}
+
+#[tokio::test]
+async fn without_transactions_an_arrival_is_two_writes_and_still_reaches_the_ehr_once() {
+    arrivals_reach_the_ehr_once(false).await;
+}
+
+/// An arrival's writes (in one transaction Bundle, or as two writes where
+/// the EHR offers no transactions) against lost answers, 503 and 429, a
+/// change in between, and a cancellation in between.
+async fn arrivals_reach_the_ehr_once(transactions: bool) {
     let tmp = tempfile::tempdir().unwrap();
     let ehr = Ehr::start(None, tmp.path());
+    if !transactions {
+        ehr.drop_capabilities(&["transaction"]).await;
+    }
     let (f, schedule, booked) = clinic(&ehr, 5).await;
+    assert_eq!(schedule.capabilities().transactions, transactions);
     let second = |s: i64| jiff::SignedDuration::from_secs(s);
 
     // Plainly: arrived, and one Encounter for the visit.
@@ -573,17 +600,25 @@ async fn an_arrival_reaches_the_ehr_once_whatever_the_network_does() {
     // Sending again sends nothing.
     assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 0);
 
-    // Both answers lost (the Appointment's update, then the Encounter's
-    // creation): each is sent again, and neither is doubled.
-    ehr.fault(json!({"lose": 2})).await;
+    // Answers lost (without transactions: the Appointment's update, then
+    // the Encounter's creation; with them, the transaction's, which then
+    // finds the Appointment arrived and makes the Encounter alone): sent
+    // again, and nothing doubled.
+    let lost = if transactions { 1 } else { 2 };
+    ehr.fault(json!({ "lose": lost })).await;
     check_in(&f, &booked[1].1, 1).await;
-    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
-    f.clock.advance(second(5));
-    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
-    // Backing off: not yet.
-    f.clock.advance(second(5));
-    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().waiting, 1);
-    f.clock.advance(second(5));
+    let mut waited = 5;
+    for _ in 0..lost {
+        assert_eq!(schedule.write_back(&f.state.db).await.unwrap().failed, 1);
+        f.clock.advance(second(waited));
+        waited *= 2;
+    }
+    // Backing off: not yet (the next try is 10 s after the last failure).
+    if !transactions {
+        f.clock.advance(second(-5));
+        assert_eq!(schedule.write_back(&f.state.db).await.unwrap().waiting, 1);
+        f.clock.advance(second(5));
+    }
     assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
     assert_eq!(ehr.status_of(&booked[1].0).await, "arrived");
     assert_eq!(ehr.encounters_of(&booked[1].0).await.len(), 1);
@@ -620,7 +655,14 @@ async fn an_arrival_reaches_the_ehr_once_whatever_the_network_does() {
     ehr.update(cancelled).await;
     assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
     assert_eq!(ehr.status_of(&booked[4].0).await, "cancelled");
+    assert_eq!(ehr.encounters_of(&booked[4].0).await.len(), 1);
     assert_eq!(backlog(&f).await, 0);
+    let stats = ehr.stats().await;
+    assert_eq!(
+        stats["transactions"].as_u64().unwrap() > 0,
+        transactions,
+        "{stats}"
+    );
 }
 
 #[tokio::test]

@@ -130,6 +130,7 @@ const repo = new MemoryRepository();
 const router = new FhirRouter();
 let dropped = new Set();
 const fault = { status: 0, count: 0, lose: 0, down: false, touch: 0 };
+const stats = { transactions: 0 };
 
 function capabilityStatement() {
   const has = (what) => !dropped.has(what);
@@ -205,6 +206,9 @@ async function handle(req, res) {
       Object.assign(fault, body ?? {});
       return send(res, 204);
     }
+    if (url.pathname === '/$harness/stats') {
+      return send(res, 200, stats);
+    }
     if (url.pathname === '/$harness/tokens') {
       return send(res, 200, { accepted, issued: issued.size });
     }
@@ -251,9 +255,17 @@ async function handle(req, res) {
     return send(res, 400, core.badRequest('the body is not JSON'));
   }
   const write = req.method === 'POST' || req.method === 'PUT';
-  if (req.method === 'PUT' && fault.touch > 0 && url.pathname.startsWith('/Appointment/')) {
+  const transaction = req.method === 'POST' && url.pathname === '/' && body?.type === 'transaction';
+  if (transaction) stats.transactions += 1;
+  // The Appointment this request updates, directly or in a transaction.
+  const updated = req.method === 'PUT' && url.pathname.startsWith('/Appointment/')
+    ? url.pathname.split('/')[2]
+    : transaction
+      ? body.entry?.find((e) => e.request?.method === 'PUT' && e.request.url?.startsWith('Appointment/'))?.request.url.split('/')[1]
+      : undefined;
+  if (updated && fault.touch > 0) {
     fault.touch -= 1;
-    const current = await repo.readResource('Appointment', url.pathname.split('/')[2]);
+    const current = await repo.readResource('Appointment', updated);
     await repo.updateResource({ ...current, comment: `changed elsewhere ${Date.now()}` });
   }
   const query = {};

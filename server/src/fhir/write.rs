@@ -208,6 +208,9 @@ impl FhirSchedule {
     async fn apply(&self, w: &Pending, install: &str) -> Result<(), String> {
         let visit = Visit::of(w, install);
         match w.kind {
+            Kind::Arrived if self.capabilities.transactions => {
+                self.arrive_in_one_transaction(&visit, w).await
+            }
             Kind::Arrived => {
                 self.set_appointment(&w.appointment, "arrived", &["booked", "pending"])
                     .await?;
@@ -281,6 +284,83 @@ impl FhirSchedule {
         }
         Err(format!(
             "{appointment} kept changing under the update ({CONFLICT_TRIES} tries)"
+        ))
+    }
+
+    /// An arrival where the EHR takes transaction Bundles: the Appointment's
+    /// update (`ifMatch`) and the Encounter's creation (`ifNoneExist`) in
+    /// one, so the EHR has both or neither. A 412 reads the Appointment
+    /// again; one no longer bookable gets the Encounter alone.
+    async fn arrive_in_one_transaction(&self, visit: &Visit, w: &Pending) -> Result<(), String> {
+        for _ in 0..CONFLICT_TRIES {
+            let read = self.call(Method::GET, &w.appointment, None, &[]).await?;
+            if matches!(read.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+                tracing::warn!(
+                    "{} is gone from the EHR; its status was not set",
+                    w.appointment
+                );
+                return self.ensure_encounter(visit, w).await.map(drop);
+            }
+            let mut appointment = success(read.status, read.body, "reading the appointment")?;
+            let status = appointment
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if !matches!(status, "booked" | "pending") {
+                if status != "arrived" {
+                    tracing::warn!(
+                        "{} is {status:?} in the EHR; not set to arrived",
+                        w.appointment
+                    );
+                }
+                return self.ensure_encounter(visit, w).await.map(drop);
+            }
+            let mut update = json!({"method": "PUT", "url": w.appointment});
+            if let Some(v) = read.version.or_else(|| version_of(&appointment)) {
+                update["ifMatch"] = json!(format!("W/\"{v}\""));
+            }
+            appointment["status"] = json!("arrived");
+            let mut random = [0u8; 16];
+            getrandom::fill(&mut random).map_err(|e| e.to_string())?;
+            let full_url = format!(
+                "urn:uuid:{}",
+                uuid::Builder::from_random_bytes(random).into_uuid()
+            );
+            let bundle = json!({
+                "resourceType": "Bundle",
+                "type": "transaction",
+                "entry": [
+                    {"resource": appointment, "request": update},
+                    {
+                        "fullUrl": full_url,
+                        "resource": visit.encounter(w),
+                        "request": {"method": "POST", "url": "Encounter", "ifNoneExist": visit.search()},
+                    },
+                ],
+            });
+            let done = self.call(Method::POST, "", Some(&bundle), &[]).await?;
+            if done.status == StatusCode::PRECONDITION_FAILED {
+                continue;
+            }
+            let answer = success(done.status, done.body, "the arrival's transaction")?;
+            let entries = answer.get("entry").and_then(Value::as_array);
+            let all_done = entries.is_some_and(|e| {
+                e.len() == 2
+                    && e.iter().all(|e| {
+                        e.pointer("/response/status")
+                            .and_then(Value::as_str)
+                            .is_some_and(|s| s.starts_with('2'))
+                    })
+            });
+            return if all_done {
+                Ok(())
+            } else {
+                Err("the arrival's transaction did not answer for both writes".into())
+            };
+        }
+        Err(format!(
+            "{} kept changing under the update ({CONFLICT_TRIES} tries)",
+            w.appointment
         ))
     }
 
