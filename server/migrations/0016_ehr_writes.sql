@@ -1,5 +1,6 @@
 -- The server-side outbox of writes to the EHR (the FHIR schedule): one row
--- per queue change of a ticket with an appointment from the EHR, stored in
+-- per queue change of a ticket with an appointment from the EHR (or of a
+-- walk-in, where the site sends walk-ins' visits too), stored in
 -- the change's own transaction, sent in order per ticket, retried with a
 -- capped backoff until the EHR has it.
 CREATE TABLE ehr_writes (
@@ -9,8 +10,8 @@ CREATE TABLE ehr_writes (
     -- What the EHR is to hear: the patient arrived (Appointment arrived and
     -- an Encounter made), waits again, was called, was seen, did not come.
     kind        TEXT NOT NULL CHECK (kind IN ('arrived', 'waiting', 'called', 'served', 'no_show')),
-    appointment TEXT NOT NULL,        -- Appointment/{id}
-    patient     TEXT NOT NULL,        -- Patient/{id}
+    appointment TEXT,                 -- Appointment/{id}; none for a walk-in
+    patient     TEXT,                 -- Patient/{id}; none for a walk-in
     room        TEXT,                 -- where it was called to
     at          INTEGER NOT NULL,     -- unix seconds of the change
     attempts    INTEGER NOT NULL DEFAULT 0,

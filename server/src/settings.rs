@@ -210,6 +210,9 @@ pub struct FhirSettings {
     pub alert_after_minutes: u32,
     /// Sign in with SMART Backend Services (instead of `token_file`).
     pub smart: Option<SmartSettings>,
+    /// Walk-ins' visits go to the EHR too, as Encounters without a patient
+    /// or appointment (by default walk-ins stay in Waitwell).
+    pub walk_in_encounters: bool,
 }
 
 /// SMART Backend Services: this server as a registered client of the EHR.
@@ -249,6 +252,7 @@ impl Default for FhirSettings {
             locations: BTreeMap::new(),
             alert_after_minutes: 10,
             smart: None,
+            walk_in_encounters: false,
         }
     }
 }

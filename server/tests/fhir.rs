@@ -1065,3 +1065,53 @@ async fn smart_backend_services_signs_in_with_a_signed_assertion_and_renews_befo
     assert!(refused.contains("cannot sign in to the EHR"), "{refused}");
     assert!(refused.contains("invalid_client"), "{refused}");
 }
+
+async fn walk_in(f: &Fixture, name: &str) -> String {
+    let body = format!(
+        r#"{{"kind":"walk_in","first_name":"{name}","last_initial":"Q","reason":"other"}}"#
+    );
+    let reply = kiosk_post(
+        f,
+        "/api/v1/check-ins",
+        &body,
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()["ticket"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn walk_ins_stay_here_unless_the_site_sends_their_visits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    // By default: nothing for the EHR.
+    let (f, schedule, _) = clinic(&ehr, 0).await;
+    walk_in(&f, "Lina").await;
+    assert_eq!(backlog(&f).await, 0);
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 0);
+    assert!(ehr.search("Encounter").await.is_empty());
+
+    // The site sends walk-ins' visits: an Encounter naming nobody.
+    let mut settings = settings_for(&ehr);
+    settings.fhir.walk_in_encounters = true;
+    let (f, schedule, _) = clinic_with(&ehr, 0, settings).await;
+    let code = walk_in(&f, "Omar").await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    let staff = staff_cookie(&f).await;
+    let id = ticket_id(&f, &staff, &code).await;
+    act(
+        &f,
+        &staff,
+        format!(r#"{{"action":"call","ticket":{id},"room":"Room 1"}}"#),
+    )
+    .await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    let visits = ehr.search("Encounter").await;
+    assert_eq!(visits.len(), 1);
+    let visit = &visits[0];
+    assert_eq!(visit["status"], "in-progress");
+    assert_eq!(visit["location"][0]["location"]["display"], "Room 1");
+    assert!(visit.get("subject").is_none() && visit.get("appointment").is_none());
+    assert!(!visit.to_string().contains("Omar"), "{visit}");
+}

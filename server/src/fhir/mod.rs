@@ -79,6 +79,8 @@ pub struct FhirSchedule {
     questionnaire_ready: std::sync::atomic::AtomicBool,
     /// Seconds an unsent write may wait before reception is alerted.
     alert_after: i64,
+    /// Walk-ins' visits go to the EHR too (an Encounter without a patient).
+    walk_in_encounters: bool,
     /// The site's rooms as EHR Locations (`Location/{id}`).
     locations: std::collections::BTreeMap<String, String>,
 }
@@ -153,6 +155,7 @@ impl FhirSchedule {
             questionnaire_ready: std::sync::atomic::AtomicBool::new(false),
             locations: fhir.locations.clone(),
             alert_after: i64::from(fhir.alert_after_minutes) * 60,
+            walk_in_encounters: fhir.walk_in_encounters,
         })
     }
 
@@ -366,7 +369,12 @@ impl Schedule for FhirSchedule {
         tx: &'a mut SqliteConnection,
         event: &'a QueueEvent,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(write::queue_for(tx, event, self.clock.now().as_second()))
+        Box::pin(write::queue_for(
+            tx,
+            event,
+            self.clock.now().as_second(),
+            self.walk_in_encounters,
+        ))
     }
 
     fn record_survey<'a>(

@@ -18,7 +18,7 @@ use super::client::{Answer, FhirError};
 use super::{questionnaire, FhirSchedule};
 use crate::error::AppError;
 use crate::schedule::QueueEvent;
-use crate::store::ehr_writes::{self, Kind, Pending};
+use crate::store::ehr_writes::{self, Kind, Pending, Source};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -34,12 +34,13 @@ const MOST_BACKOFF: i64 = 300;
 const CONFLICT_TRIES: usize = 3;
 
 /// Queues what the EHR must hear of `event`, in the change's transaction:
-/// nothing for a ticket without an appointment from the EHR (walk-ins stay
-/// here).
+/// nothing for a ticket without an appointment from the EHR, and nothing
+/// for a walk-in unless `walk_ins` (the site's `fhir.walk_in_encounters`).
 pub async fn queue_for(
     tx: &mut SqliteConnection,
     event: &QueueEvent,
     now: i64,
+    walk_ins: bool,
 ) -> Result<(), AppError> {
     let kind = match (event.before, event.after) {
         (None, TicketState::Waiting) => Kind::Arrived,
@@ -49,16 +50,21 @@ pub async fn queue_for(
         (_, TicketState::NoShow) => Kind::NoShow,
     };
     let ticket = i64::try_from(event.ticket).map_err(|_| AppError::Corrupt("ticket id".into()))?;
-    let Some((appointment, patient)) = ehr_writes::source_of(tx, &event.day, ticket).await? else {
-        return Ok(());
+    let (appointment, patient) = match ehr_writes::source_of(tx, &event.day, ticket).await? {
+        Source::Appointment {
+            appointment,
+            patient,
+        } => (Some(appointment), Some(patient)),
+        Source::WalkIn if walk_ins => (None, None),
+        Source::WalkIn | Source::Elsewhere => return Ok(()),
     };
     ehr_writes::queue(
         tx,
         &event.day,
         ticket,
         kind,
-        &appointment,
-        &patient,
+        appointment.as_deref(),
+        patient.as_deref(),
         event.room.as_deref(),
         now,
     )
@@ -207,12 +213,25 @@ impl FhirSchedule {
 
     async fn apply(&self, w: &Pending, install: &str) -> Result<(), String> {
         let visit = Visit::of(w, install);
+        let Some(appointment) = w.appointment.as_deref() else {
+            // A walk-in's visit: its Encounter alone.
+            return match w.kind {
+                Kind::Arrived => self.ensure_encounter(&visit, w).await.map(drop),
+                Kind::Waiting => self.set_encounter(&visit, w, "arrived", None).await,
+                Kind::Called => {
+                    let room = w.room.as_deref().map(|r| self.location(r));
+                    self.set_encounter(&visit, w, "in-progress", room).await
+                }
+                Kind::Served => self.set_encounter(&visit, w, "finished", None).await,
+                Kind::NoShow => self.set_encounter(&visit, w, "cancelled", None).await,
+            };
+        };
         match w.kind {
             Kind::Arrived if self.capabilities.transactions => {
-                self.arrive_in_one_transaction(&visit, w).await
+                self.arrive_in_one_transaction(&visit, w, appointment).await
             }
             Kind::Arrived => {
-                self.set_appointment(&w.appointment, "arrived", &["booked", "pending"])
+                self.set_appointment(appointment, "arrived", &["booked", "pending"])
                     .await?;
                 self.ensure_encounter(&visit, w).await.map(drop)
             }
@@ -224,7 +243,7 @@ impl FhirSchedule {
             Kind::Served => self.set_encounter(&visit, w, "finished", None).await,
             Kind::NoShow => {
                 self.set_appointment(
-                    &w.appointment,
+                    appointment,
                     "noshow",
                     &["booked", "pending", "arrived", "checked-in"],
                 )
@@ -291,14 +310,16 @@ impl FhirSchedule {
     /// update (`ifMatch`) and the Encounter's creation (`ifNoneExist`) in
     /// one, so the EHR has both or neither. A 412 reads the Appointment
     /// again; one no longer bookable gets the Encounter alone.
-    async fn arrive_in_one_transaction(&self, visit: &Visit, w: &Pending) -> Result<(), String> {
+    async fn arrive_in_one_transaction(
+        &self,
+        visit: &Visit,
+        w: &Pending,
+        appointment_ref: &str,
+    ) -> Result<(), String> {
         for _ in 0..CONFLICT_TRIES {
-            let read = self.call(Method::GET, &w.appointment, None, &[]).await?;
+            let read = self.call(Method::GET, appointment_ref, None, &[]).await?;
             if matches!(read.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
-                tracing::warn!(
-                    "{} is gone from the EHR; its status was not set",
-                    w.appointment
-                );
+                tracing::warn!("{appointment_ref} is gone from the EHR; its status was not set");
                 return self.ensure_encounter(visit, w).await.map(drop);
             }
             let mut appointment = success(read.status, read.body, "reading the appointment")?;
@@ -309,13 +330,12 @@ impl FhirSchedule {
             if !matches!(status, "booked" | "pending") {
                 if status != "arrived" {
                     tracing::warn!(
-                        "{} is {status:?} in the EHR; not set to arrived",
-                        w.appointment
+                        "{appointment_ref} is {status:?} in the EHR; not set to arrived"
                     );
                 }
                 return self.ensure_encounter(visit, w).await.map(drop);
             }
-            let mut update = json!({"method": "PUT", "url": w.appointment});
+            let mut update = json!({"method": "PUT", "url": appointment_ref});
             if let Some(v) = read.version.or_else(|| version_of(&appointment)) {
                 update["ifMatch"] = json!(format!("W/\"{v}\""));
             }
@@ -359,8 +379,7 @@ impl FhirSchedule {
             };
         }
         Err(format!(
-            "{} kept changing under the update ({CONFLICT_TRIES} tries)",
-            w.appointment
+            "{appointment_ref} kept changing under the update ({CONFLICT_TRIES} tries)"
         ))
     }
 
@@ -455,8 +474,10 @@ impl Visit {
         format!("identifier={ENCOUNTER_SYSTEM}|{}", self.value)
     }
 
+    /// The visit's Encounter: its patient and appointment, if it has them
+    /// (a walk-in's names nobody).
     fn encounter(&self, w: &Pending) -> Value {
-        json!({
+        let mut encounter = json!({
             "resourceType": "Encounter",
             "identifier": [{"system": ENCOUNTER_SYSTEM, "value": self.value}],
             "status": "arrived",
@@ -465,10 +486,15 @@ impl Visit {
                 "code": "AMB",
                 "display": "ambulatory",
             },
-            "subject": {"reference": w.patient},
-            "appointment": [{"reference": w.appointment}],
             "period": {"start": crate::clock::rfc3339(w.at)},
-        })
+        });
+        if let Some(patient) = &w.patient {
+            encounter["subject"] = json!({ "reference": patient });
+        }
+        if let Some(appointment) = &w.appointment {
+            encounter["appointment"] = json!([{ "reference": appointment }]);
+        }
+        encounter
     }
 }
 

@@ -45,31 +45,56 @@ pub struct Pending {
     pub day: String,
     pub ticket: i64,
     pub kind: Kind,
-    pub appointment: String,
-    pub patient: String,
+    /// `Appointment/{id}` and `Patient/{id}`; none for a walk-in.
+    pub appointment: Option<String>,
+    pub patient: Option<String>,
     pub room: Option<String>,
     pub at: i64,
     pub attempts: i64,
 }
 
-/// The appointment from the EHR that a ticket is for, if it is:
-/// (`Appointment/{id}`, `Patient/{id}`).
+/// Whom a ticket is for, as the EHR knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// An appointment from the EHR: `Appointment/{id}`, `Patient/{id}`.
+    Appointment {
+        appointment: String,
+        patient: String,
+    },
+    /// A walk-in (no appointment at all).
+    WalkIn,
+    /// An appointment that did not come from the EHR (imported here).
+    Elsewhere,
+}
+
+/// Whom ticket `ticket` of `day` is for.
 pub async fn source_of(
     conn: &mut SqliteConnection,
     day: &str,
     ticket: i64,
-) -> Result<Option<(String, String)>, AppError> {
+) -> Result<Source, AppError> {
     let row = sqlx::query!(
-        r#"SELECT a.external_id AS "appointment!", a.patient_ref AS "patient!"
-         FROM tickets t JOIN appointments a ON a.id = t.appointment_id
-         WHERE t.day = ? AND t.id = ? AND a.external_id LIKE 'Appointment/%'
-           AND a.patient_ref IS NOT NULL"#,
+        r#"SELECT t.appointment_id, a.external_id, a.patient_ref
+         FROM tickets t LEFT JOIN appointments a ON a.id = t.appointment_id
+         WHERE t.day = ? AND t.id = ?"#,
         day,
         ticket
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (r.appointment, r.patient)))
+    Ok(match row {
+        Some(r) if r.appointment_id.is_none() => Source::WalkIn,
+        Some(r) => match (r.external_id, r.patient_ref) {
+            (Some(appointment), Some(patient)) if appointment.starts_with("Appointment/") => {
+                Source::Appointment {
+                    appointment,
+                    patient,
+                }
+            }
+            _ => Source::Elsewhere,
+        },
+        None => Source::Elsewhere,
+    })
 }
 
 /// Queues a write (inside the queue change's transaction).
@@ -79,8 +104,8 @@ pub async fn queue(
     day: &str,
     ticket: i64,
     kind: Kind,
-    appointment: &str,
-    patient: &str,
+    appointment: Option<&str>,
+    patient: Option<&str>,
     room: Option<&str>,
     at: i64,
 ) -> Result<(), AppError> {
