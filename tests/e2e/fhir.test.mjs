@@ -1,8 +1,10 @@
 // The kiosk in Chromium against a server whose schedule is a FHIR R4
 // server's (tests/fhir/server.mjs: Medplum's engine, in memory, holding the
 // demo clinic's appointments, which --demo writes there): a check-in at the
-// kiosk reaches the EHR as an arrived Appointment and one Encounter, and
-// while the EHR is away reception sees what has not reached it yet.
+// kiosk reaches the EHR as an arrived Appointment and one Encounter (also
+// when an answer is lost, through 503 and 429, and over a change made in
+// between), and while the EHR is away reception sees what has not reached
+// it yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, checkScreen, launchBrowser, openPage, signInStaff, startEhr, startServer, waitForStep } from './support/harness.mjs';
@@ -43,12 +45,17 @@ async function eventually(what, check, ms = 20_000) {
 }
 
 async function arrivedOnce(code) {
+  // Retries back off 5, 10, 20 s: give them time.
   await eventually(`${code} arrived in the EHR with one visit`, async () => {
     const a = await appointment(code);
     const visits = await ehr.search(`Encounter?appointment=Appointment/${a.id}`);
     return (a.status === 'arrived' && visits.length === 1 && visits[0].status === 'arrived')
       || { status: a.status, visits: visits.map((v) => v.status) };
-  });
+  }, 45_000);
+  // And it stays at one (nothing still on its way makes a second).
+  await new Promise((ok) => setTimeout(ok, 1_500));
+  const a = await appointment(code);
+  assert.equal((await ehr.search(`Encounter?appointment=Appointment/${a.id}`)).length, 1);
 }
 
 test('a check-in at the kiosk reaches the EHR: the appointment arrives and one visit opens', async () => {
@@ -76,6 +83,44 @@ test('a check-in at the kiosk reaches the EHR: the appointment arrives and one v
   await arrivedOnce('GAR4K7');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** A check-in at a fresh kiosk by the code on the patient's letter. */
+async function checkInByCode(code) {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Welcome');
+  await tap(page, 'Check in');
+  await waitForStep(page, 'How would you like to find your appointment?');
+  await tap(page, 'Appointment code');
+  await waitForStep(page, 'Type your appointment code');
+  await typeOnKeyboard(page, code);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await waitForStep(page, 'Is this your appointment?');
+  await page.getByRole('button', { name: 'Yes, this is me' }).first().click();
+  await answerQuestions(page);
+  await waitForStep(page, 'You are checked in');
+  assert.deepEqual(errors, []);
+  await context.close();
+}
+
+test('an arrival reaches the EHR once when its answer is lost, through 503 and 429, and over a change made in between', async () => {
+  // The answer to the arrival's write is lost: it is sent again, and the
+  // EHR still has one visit.
+  await ehr.fault({ lose: 1 });
+  await checkInByCode('VDB3T6');
+  await arrivedOnce('VDB3T6');
+  // The EHR answers 503, then 429, for a while.
+  await ehr.fault({ status: 503, count: 2 });
+  await checkInByCode('HAD7Q3');
+  await ehr.fault({ status: 429, count: 1 });
+  await arrivedOnce('HAD7Q3');
+  // Someone else changes the appointment between the bridge's read and its
+  // update: it reads again, and their change stays.
+  await ehr.fault({ touch: 1 });
+  await checkInByCode('HAD8R4');
+  await arrivedOnce('HAD8R4');
+  assert.match((await appointment('HAD8R4')).comment ?? '', /^changed elsewhere/);
 });
 
 test('while the EHR is away, reception sees what has not reached it; it is sent once it is back', async () => {
