@@ -1117,3 +1117,45 @@ async fn walk_ins_stay_here_unless_the_site_sends_their_visits() {
     assert!(visit.get("subject").is_none() && visit.get("appointment").is_none());
     assert!(!visit.to_string().contains("Omar"), "{visit}");
 }
+
+#[tokio::test]
+async fn writes_answered_without_a_body_still_reach_the_ehr_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    ehr.drop_capabilities(&["transaction"]).await;
+    let (f, schedule, booked) = clinic(&ehr, 1).await;
+    ehr.fault(json!({"minimal": true})).await;
+    let code = check_in(&f, &booked[0].1, 0).await;
+    assert_eq!(schedule.write_back(&f.state.db).await.unwrap().done, 1);
+    let staff = staff_cookie(&f).await;
+    let id = ticket_id(&f, &staff, &code).await;
+    act(
+        &f,
+        &staff,
+        format!(r#"{{"action":"call","ticket":{id},"room":"Room 1"}}"#),
+    )
+    .await;
+    let survey = uuid();
+    for body in [r#"{"rating":2}"#, r#"{"rating":2,"comment":"later words"}"#] {
+        let reply = send(
+            &f.state,
+            axum::http::Request::put(format!("/api/v1/surveys/{survey}"))
+                .header("content-type", "application/json")
+                .header("cookie", &f.kiosk)
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, 204, "{}", reply.text);
+        let sent = schedule.write_back(&f.state.db).await.unwrap();
+        assert_eq!(sent.failed, 0, "{sent:?}");
+    }
+    assert_eq!(ehr.status_of(&booked[0].0).await, "arrived");
+    let visits = ehr.encounters_of(&booked[0].0).await;
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0]["status"], "in-progress");
+    let responses = ehr.search("QuestionnaireResponse").await;
+    assert_eq!(responses.len(), 1);
+    assert!(responses[0].to_string().contains("later words"));
+    assert_eq!(backlog(&f).await, 0);
+}

@@ -131,7 +131,7 @@ function tokenRequest(form, tokenUrl) {
 const repo = new MemoryRepository();
 const router = new FhirRouter();
 let dropped = new Set();
-const fault = { status: 0, count: 0, lose: 0, down: false, touch: 0 };
+const fault = { status: 0, count: 0, lose: 0, down: false, touch: 0, minimal: false };
 const stats = { transactions: 0 };
 
 function capabilityStatement() {
@@ -301,6 +301,10 @@ async function handle(req, res) {
   if (write && fault.lose > 0 && !observer) {
     fault.lose -= 1;
     return req.socket.destroy();
+  }
+  if (write && fault.minimal && !observer && status < 300 && !transaction) {
+    res.writeHead(status, headers);
+    return res.end();
   }
   if (resource?.resourceType === 'Bundle' && resource.type === 'searchset') {
     linkNextPage(resource, url, req.headers.host);

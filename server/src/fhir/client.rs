@@ -182,8 +182,10 @@ impl FhirClient {
             request = request.header(*name, value);
         }
         if let Some(body) = body {
+            // Asking for the resource back (a server may still send none).
             request = request
                 .header(header::CONTENT_TYPE, "application/fhir+json")
+                .header("prefer", "return=representation")
                 .body(body.to_string());
         }
         let response = request

@@ -162,11 +162,7 @@ impl FhirSchedule {
                     &[("if-none-exist", unique)],
                 )
                 .await?;
-            success(
-                made.status,
-                made.body,
-                "making the exit survey's Questionnaire",
-            )?;
+            written(made.status, "making the exit survey's Questionnaire")?;
             self.questionnaire_ready.store(true, Ordering::SeqCst);
         }
         let stored =
@@ -177,7 +173,7 @@ impl FhirSchedule {
             return Ok(());
         };
         let mut response = questionnaire::response(id, &row, updated_at);
-        let unique = format!("identifier={}|{id}", questionnaire::RESPONSE_SYSTEM);
+        let unique = unique_query(id);
         let made = self
             .call(
                 Method::POST,
@@ -186,11 +182,20 @@ impl FhirSchedule {
                 &[("if-none-exist", unique)],
             )
             .await?;
-        let created = made.status == StatusCode::CREATED;
-        let there = success(made.status, made.body, "making the survey's response")?;
-        if created {
+        written(made.status, "making the survey's response")?;
+        if made.status == StatusCode::CREATED {
             return Ok(());
         }
+        let there = match made
+            .body
+            .filter(|b| is_resource(b, "QuestionnaireResponse"))
+        {
+            Some(body) => body,
+            None => {
+                self.find_one("QuestionnaireResponse", &unique_query(id))
+                    .await?
+            }
+        };
         // It was there already: this follow-up replaces it whole.
         let Some(ehr_id) = there.get("id").and_then(Value::as_str) else {
             return Err("the EHR's QuestionnaireResponse has no id".into());
@@ -203,12 +208,7 @@ impl FhirSchedule {
         let replaced = self
             .call(Method::PUT, &path, Some(&response), &if_match)
             .await?;
-        success(
-            replaced.status,
-            replaced.body,
-            "replacing the survey's response",
-        )
-        .map(drop)
+        written(replaced.status, "replacing the survey's response")
     }
 
     async fn apply(&self, w: &Pending, install: &str) -> Result<(), String> {
@@ -291,15 +291,14 @@ impl FhirSchedule {
             let if_match = version
                 .map(|v| vec![("if-match", format!("W/\"{v}\""))])
                 .unwrap_or_default();
-            let written = self
+            let answer = self
                 .call(Method::PUT, appointment, Some(&resource), &if_match)
                 .await?;
-            if written.status == StatusCode::PRECONDITION_FAILED {
+            if answer.status == StatusCode::PRECONDITION_FAILED {
                 // Changed by someone else since it was read: read it again.
                 continue;
             }
-            success(written.status, written.body, "updating the appointment")?;
-            return Ok(());
+            return written(answer.status, "updating the appointment");
         }
         Err(format!(
             "{appointment} kept changing under the update ({CONFLICT_TRIES} tries)"
@@ -383,7 +382,9 @@ impl FhirSchedule {
         ))
     }
 
-    /// The visit's Encounter, made if it is not there (`If-None-Exist`).
+    /// The visit's Encounter, made if it is not there (`If-None-Exist`); as
+    /// the EHR answered it, or read by its identifier where the answer
+    /// carried none.
     async fn ensure_encounter(&self, visit: &Visit, w: &Pending) -> Result<Value, String> {
         let made = self
             .call(
@@ -393,7 +394,28 @@ impl FhirSchedule {
                 &[("if-none-exist", visit.search())],
             )
             .await?;
-        success(made.status, made.body, "making the visit's Encounter")
+        written(made.status, "making the visit's Encounter")?;
+        match made.body.filter(|b| is_resource(b, "Encounter")) {
+            Some(encounter) => Ok(encounter),
+            None => self.find_one("Encounter", &visit.search()).await,
+        }
+    }
+
+    /// The one `kind` that `query` (e.g. `identifier=system|value`) finds.
+    async fn find_one(&self, kind: &str, query: &str) -> Result<Value, String> {
+        let found = self
+            .call(Method::GET, &format!("{kind}?{query}"), None, &[])
+            .await?;
+        let bundle = success(found.status, found.body, "finding what was just written")?;
+        bundle
+            .get("entry")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.get("resource"))
+            .find(|r| is_resource(r, kind))
+            .cloned()
+            .ok_or_else(|| format!("the EHR said it has the {kind}, and then did not find it"))
     }
 
     /// Sets the visit's Encounter's status (and location), making it first
@@ -425,18 +447,13 @@ impl FhirSchedule {
             let if_match = version
                 .map(|v| vec![("if-match", format!("W/\"{v}\""))])
                 .unwrap_or_default();
-            let written = self
+            let answer = self
                 .call(Method::PUT, &path, Some(&encounter), &if_match)
                 .await?;
-            if written.status == StatusCode::PRECONDITION_FAILED {
+            if answer.status == StatusCode::PRECONDITION_FAILED {
                 continue;
             }
-            return success(
-                written.status,
-                written.body,
-                "updating the visit's Encounter",
-            )
-            .map(drop);
+            return written(answer.status, "updating the visit's Encounter");
         }
         Err(format!(
             "the visit's Encounter kept changing under the update ({CONFLICT_TRIES} tries)"
@@ -524,7 +541,27 @@ fn version_of(resource: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The body of a successful answer; the failure said otherwise.
+/// A write's answer: any 2xx did it (with or without a body back).
+fn written(status: StatusCode, what: &str) -> Result<(), String> {
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("{what}: the EHR answered {status}"))
+    }
+}
+
+/// A `kind` resource with an id.
+fn is_resource(value: &Value, kind: &str) -> bool {
+    value.get("resourceType").and_then(Value::as_str) == Some(kind)
+        && value.get("id").and_then(Value::as_str).is_some()
+}
+
+/// The search for survey response `id`.
+fn unique_query(id: &str) -> String {
+    format!("identifier={}|{id}", questionnaire::RESPONSE_SYSTEM)
+}
+
+/// The body of a successful read; the failure said otherwise.
 fn success(status: StatusCode, body: Option<Value>, what: &str) -> Result<Value, String> {
     match body {
         Some(body) if status.is_success() => Ok(body),
