@@ -375,6 +375,26 @@ async fn every_page_is_read_and_a_server_that_goes_away_leaves_the_last_schedule
     f.clock.advance(jiff::SignedDuration::from_mins(1));
     let found = identify(&f, "family060", "1990-01-01").await;
     assert_eq!(found.status, 200, "{}", found.text);
+    // A lookup that finds nothing tries the EHR again, but not within 30 s
+    // of a failed reading: nobody waits on an EHR that is away.
+    assert_eq!(
+        identify(&f, "nobody", "1990-01-01").await.code(),
+        "no_match"
+    );
+    let tried = schedule.status().last_failed;
+    assert_eq!(tried, Some(morning() + jiff::SignedDuration::from_mins(3)));
+    f.clock.advance(jiff::SignedDuration::from_secs(20));
+    assert_eq!(
+        identify(&f, "nobody", "1990-01-01").await.code(),
+        "no_match"
+    );
+    assert_eq!(schedule.status().last_failed, tried);
+    f.clock.advance(jiff::SignedDuration::from_secs(11));
+    assert_eq!(
+        identify(&f, "nobody", "1990-01-01").await.code(),
+        "no_match"
+    );
+    assert!(schedule.status().last_failed > tried);
 }
 
 #[tokio::test]

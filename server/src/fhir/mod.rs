@@ -48,8 +48,11 @@ const MAX_PAGES: usize = 100;
 /// Appointments asked for per page.
 const PAGE_SIZE: usize = 100;
 /// A lookup that found nothing reads the schedule again, unless it was read
-/// this recently.
+/// this recently…
 const FRESH_ENOUGH: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+/// …or a reading failed this recently (a lookup does not wait on an EHR
+/// that is away).
+const STILL_AWAY: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
 
 /// How the schedule's reading has gone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,6 +61,8 @@ pub struct SyncStatus {
     pub last_good: Option<Timestamp>,
     /// Since when every reading has failed (`None` while they work).
     pub failing_since: Option<Timestamp>,
+    /// The last reading that failed.
+    pub last_failed: Option<Timestamp>,
 }
 
 /// Today's schedule from a FHIR R4 server.
@@ -186,6 +191,7 @@ impl FhirSchedule {
             }
             Err(_) => {
                 status.failing_since.get_or_insert(now);
+                status.last_failed = Some(now);
             }
         }
         result
@@ -346,11 +352,15 @@ impl Schedule for FhirSchedule {
         day: &'a str,
     ) -> BoxFuture<'a, Result<bool, AppError>> {
         Box::pin(async move {
-            let recent = self
-                .status()
+            let (status, now) = (self.status(), self.clock.now());
+            let fresh = status
                 .last_good
-                .is_some_and(|t| self.clock.now().duration_since(t) < FRESH_ENOUGH);
-            if recent {
+                .is_some_and(|t| now.duration_since(t) < FRESH_ENOUGH);
+            let away = status.failing_since.is_some()
+                && status
+                    .last_failed
+                    .is_some_and(|t| now.duration_since(t) < STILL_AWAY);
+            if fresh || away {
                 return Ok(false);
             }
             match self.sync(db, day).await {
