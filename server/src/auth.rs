@@ -14,6 +14,7 @@ use axum::{
 };
 use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use waitwell_core::contract::{AccessAction, ErrorCode, StaffRole};
 use waitwell_core::Surface;
 
@@ -317,6 +318,40 @@ impl FromRequestParts<AppState> for TicketMaker {
 /// public; else an enrolled device (any role) or a member of staff.
 pub struct QueueReader;
 
+/// The enrolled credentials that read the queue lately, so the many reads
+/// of every board and ticket screen do not each look theirs up: one is
+/// remembered for [`QueueReaders::LIFE`], and all are forgotten the moment
+/// any credential stops working (`store::devices::credentials_ended`). For
+/// reading the public queue only; everything else looks up every time.
+#[derive(Default)]
+pub struct QueueReaders {
+    known: std::sync::Mutex<HashMap<String, (u64, jiff::Timestamp)>>,
+}
+
+impl QueueReaders {
+    /// How long a credential is remembered.
+    pub const LIFE: jiff::SignedDuration = jiff::SignedDuration::from_secs(1);
+    /// The most remembered at once (beyond, all are forgotten).
+    const MOST: usize = 4096;
+
+    fn knows(&self, hash: &str, now: jiff::Timestamp) -> bool {
+        let ended = devices::credentials_ended();
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known.get(hash).is_some_and(|(epoch, at)| {
+            *epoch == ended && now >= *at && now.duration_since(*at) < Self::LIFE
+        })
+    }
+
+    /// `hash` was enrolled at `now`, looked up after `epoch` was read.
+    fn remember(&self, hash: String, epoch: u64, now: jiff::Timestamp) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() >= Self::MOST {
+            known.clear();
+        }
+        known.insert(hash, (epoch, now));
+    }
+}
+
 impl FromRequestParts<AppState> for QueueReader {
     type Rejection = AppError;
 
@@ -327,8 +362,18 @@ impl FromRequestParts<AppState> for QueueReader {
         if state.settings.devices.public_queue {
             return Ok(QueueReader);
         }
-        if Device::from_request_parts(parts, state).await.is_ok() {
-            return Ok(QueueReader);
+        if let Some(token) = cookie_token(&parts.headers, DEVICE_COOKIE) {
+            let (hash, now) = (token_hash(&token), state.now());
+            if state.queue_readers.knows(&hash, now) {
+                return Ok(QueueReader);
+            }
+            let epoch = devices::credentials_ended();
+            if let Some(found) = devices::by_credential(&state.db, &hash).await? {
+                if found.enrolled() {
+                    state.queue_readers.remember(hash, epoch, now);
+                    return Ok(QueueReader);
+                }
+            }
         }
         Staff::from_request_parts(parts, state)
             .await

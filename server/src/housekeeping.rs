@@ -62,6 +62,7 @@ pub async fn forget_stale_devices(
         devices::forget_stale_pairings(&mut tx, now - crate::auth::PAIRING_SECONDS).await?;
     let tablets = devices::forget_unseen(&mut tx, now.saturating_sub(unseen_for)).await?;
     tx.commit().await?;
+    devices::end_credentials();
     Ok((pairings, tablets))
 }
 

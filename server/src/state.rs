@@ -27,6 +27,8 @@ pub struct AppState {
     /// The offline index's hashes, made once per appointment and day (each
     /// costs an argon2id).
     pub index_hashes: Arc<crate::http::offline::HashCache>,
+    /// Tablets that read the queue lately (see `auth::QueueReaders`).
+    pub queue_readers: Arc<crate::auth::QueueReaders>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             hub: Arc::new(QueueHub::default()),
             secret: Arc::new(secret),
             index_hashes: Arc::default(),
+            queue_readers: Arc::default(),
         })
     }
 

@@ -175,3 +175,70 @@ async fn the_public_queue_is_made_once_per_change_notice_and_minute() {
     f.clock.advance(jiff::SignedDuration::from_secs(60));
     assert_eq!(notices_on_queue(&f).await, ["Dr. Lee"]);
 }
+
+/// A GET of the public queue with `cookie`: its status.
+async fn read_queue(f: &Fixture, cookie: &str) -> u16 {
+    send(
+        &f.state,
+        axum::http::Request::get("/api/v1/queue")
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn a_board_is_remembered_for_a_second_and_forgotten_the_moment_it_is_revoked() {
+    let f = fixture().await;
+    let board = enroll(&f.state, "board").await;
+    let staff = staff_cookie(&f).await;
+    assert_eq!(read_queue(&f, &board).await, 200);
+
+    // Removed behind the server's back (no revocation): the board is
+    // remembered for up to a second, then looked up again.
+    let saved: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT device, credential_hash, role FROM devices WHERE role = 'board'")
+            .fetch_all(&f.state.db)
+            .await
+            .unwrap();
+    assert_eq!(saved.len(), 1);
+    sqlx::query("UPDATE devices SET credential_hash = 'moved' WHERE role = 'board'")
+        .execute(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(read_queue(&f, &board).await, 200, "remembered");
+    f.clock.advance(jiff::SignedDuration::from_millis(1000));
+    assert_eq!(
+        read_queue(&f, &board).await,
+        401,
+        "looked up again after a second"
+    );
+    sqlx::query("UPDATE devices SET credential_hash = ? WHERE role = 'board'")
+        .bind(&saved[0].1)
+        .execute(&f.state.db)
+        .await
+        .unwrap();
+    assert_eq!(read_queue(&f, &board).await, 200);
+
+    // Revoked at reception: refused at once, though it read a moment ago.
+    let devices = staff_get(&f, &staff, "/api/v1/devices").await.json();
+    let id = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["role"] == "board")
+        .and_then(|d| d["device"].as_str())
+        .unwrap()
+        .to_owned();
+    let revoked = post_json(
+        &f.state,
+        &format!("/api/v1/devices/{id}/revoke"),
+        "",
+        &[("cookie", &staff)],
+    )
+    .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.text);
+    assert_eq!(read_queue(&f, &board).await, 401);
+}

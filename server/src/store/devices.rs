@@ -5,6 +5,7 @@
 
 use crate::error::AppError;
 use sqlx::{SqliteConnection, SqlitePool};
+use std::sync::atomic::{AtomicU64, Ordering};
 use waitwell_core::contract::{ParkedDecision, ParkedOrder};
 use waitwell_core::Surface;
 
@@ -167,8 +168,11 @@ pub async fn forget_stale_pairings(
     Ok(done.rows_affected())
 }
 
-/// Revokes enrolled devices not heard from since `before`; how many.
+/// Revokes enrolled devices not heard from since `before`; how many. It
+/// ends remembered credentials, and the caller does again after its commit
+/// ([`end_credentials`]).
 pub async fn forget_unseen(conn: &mut SqliteConnection, before: i64) -> Result<u64, AppError> {
+    end_credentials();
     sqlx::query!(
         "DELETE FROM parked_decisions WHERE device IN
             (SELECT device FROM devices WHERE approved_at IS NOT NULL AND last_seen < ?)",
@@ -225,6 +229,22 @@ pub async fn approve(
     .await?)
 }
 
+/// Counts the times an enrolled credential stopped working (a tablet
+/// revoked or forgotten), in this process: whatever remembers who is
+/// enrolled (`auth::QueueReaders`) forgets it all when this moves.
+static CREDENTIALS_ENDED: AtomicU64 = AtomicU64::new(0);
+
+/// How many times an enrolled credential has stopped working so far; read
+/// it before looking a credential up, so an ending in between is noticed.
+pub fn credentials_ended() -> u64 {
+    CREDENTIALS_ENDED.load(Ordering::SeqCst)
+}
+
+/// Credentials stopped working (called after a commit that ended some).
+pub fn end_credentials() {
+    CREDENTIALS_ENDED.fetch_add(1, Ordering::SeqCst);
+}
+
 /// Revokes a device: its credential stops working at once. Whether it was
 /// listed.
 pub async fn revoke(db: &SqlitePool, device: &str) -> Result<bool, AppError> {
@@ -236,6 +256,7 @@ pub async fn revoke(db: &SqlitePool, device: &str) -> Result<bool, AppError> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    end_credentials();
     Ok(done.rows_affected() == 1)
 }
 
