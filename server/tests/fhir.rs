@@ -458,6 +458,13 @@ async fn a_bearer_token_from_a_file_is_sent_and_never_shown() {
         .await
         .expect("the token is accepted");
     assert!(!format!("{schedule:?}").contains(secret));
+    // Not over plain HTTP to another machine: the token would be readable.
+    let mut plain = settings.clone();
+    plain.fhir.base_url = Some("http://10.0.0.9/fhir".into());
+    let refused = FhirSchedule::connect(&plain, clock.clone())
+        .await
+        .unwrap_err();
+    assert!(refused.contains("is not https"), "{refused}");
     // A file that is not one token.
     let two = tmp.path().join("two");
     std::fs::write(&two, "one two").unwrap();

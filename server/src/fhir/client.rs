@@ -64,6 +64,16 @@ impl FhirClient {
         Ok(FhirClient { http, base, auth })
     }
 
+    /// Whether what is sent to the server stays private on the way: https,
+    /// or a server on this machine.
+    pub fn private(&self) -> bool {
+        self.base.scheme() == "https"
+            || matches!(
+                self.base.host_str(),
+                Some("127.0.0.1" | "localhost" | "[::1]")
+            )
+    }
+
     /// The same client, signed in with SMART Backend Services.
     pub fn with_smart(self, smart: std::sync::Arc<super::smart::SmartAuth>) -> Self {
         FhirClient {

@@ -128,7 +128,14 @@ impl FhirSchedule {
             }
             None => None,
         };
+        let signs_in = token.is_some() || fhir.smart.is_some();
         let mut client = FhirClient::new(base, token).map_err(|e| e.to_string())?;
+        if signs_in && !client.private() {
+            return Err(format!(
+                "the FHIR server's address {base} is not https: its token would cross the \
+                 network readable (https, or a server on this machine)"
+            ));
+        }
         if let Some(smart) = &fhir.smart {
             client = signed_in_with_smart(client, smart, clock.clone()).await?;
         }

@@ -85,8 +85,12 @@ impl FhirSchedule {
     /// order (one that fails holds back the later ones).
     pub async fn write_back(&self, db: &SqlitePool) -> Result<Sent, AppError> {
         let _one = self.writing.lock().await;
-        let install = installation(db).await?;
         let pending = ehr_writes::pending(&mut *db.acquire().await?).await?;
+        let install = if pending.is_empty() {
+            String::new()
+        } else {
+            installation(db).await?
+        };
         let mut held: HashSet<(String, i64)> = HashSet::new();
         let mut sent = Sent::default();
         for (write, next_at) in pending {
