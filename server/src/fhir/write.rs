@@ -281,7 +281,8 @@ impl FhirSchedule {
                 tracing::warn!("{appointment} is gone from the EHR; its status was not set");
                 return Ok(());
             }
-            let mut resource = success(read.status, read.body, "reading the appointment")?;
+            let resource = success(read.status, read.body, "reading the appointment")?;
+            let mut resource = of_kind(resource, "Appointment")?;
             let status = resource.get("status").and_then(Value::as_str).unwrap_or("");
             if status == to {
                 return Ok(());
@@ -325,7 +326,8 @@ impl FhirSchedule {
                 tracing::warn!("{appointment_ref} is gone from the EHR; its status was not set");
                 return self.ensure_encounter(visit, w).await.map(drop);
             }
-            let mut appointment = success(read.status, read.body, "reading the appointment")?;
+            let appointment = success(read.status, read.body, "reading the appointment")?;
+            let mut appointment = of_kind(appointment, "Appointment")?;
             let status = appointment
                 .get("status")
                 .and_then(Value::as_str)
@@ -446,6 +448,9 @@ impl FhirSchedule {
                 encounter["location"] = json!([{"location": location, "status": "active"}]);
             }
             if to == "finished" || to == "cancelled" {
+                if !encounter["period"].is_object() {
+                    encounter["period"] = json!({});
+                }
                 encounter["period"]["end"] = json!(crate::clock::rfc3339(w.at));
             }
             let if_match = version
@@ -554,6 +559,16 @@ fn written(status: StatusCode, what: &str) -> Result<(), String> {
     }
 }
 
+/// `value` if it is a `kind` resource (an object: safe to change); what
+/// the EHR sent otherwise is refused, never trusted to be one.
+fn of_kind(value: Value, kind: &str) -> Result<Value, String> {
+    if value.is_object() && value.get("resourceType").and_then(Value::as_str) == Some(kind) {
+        Ok(value)
+    } else {
+        Err(format!("the EHR answered something other than the {kind}"))
+    }
+}
+
 /// A `kind` resource with an id.
 fn is_resource(value: &Value, kind: &str) -> bool {
     value.get("resourceType").and_then(Value::as_str) == Some(kind)
@@ -577,6 +592,23 @@ fn success(status: StatusCode, body: Option<Value>, what: &str) -> Result<Value,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_resource_of_the_kind_asked_for_is_changed() {
+        assert!(of_kind(
+            json!({"resourceType": "Appointment", "status": "booked"}),
+            "Appointment"
+        )
+        .is_ok());
+        for other in [
+            json!([1]),
+            json!("Appointment"),
+            json!(null),
+            json!({"resourceType": "Patient"}),
+        ] {
+            assert!(of_kind(other, "Appointment").is_err());
+        }
+    }
 
     #[test]
     fn backoff_doubles_up_to_five_minutes() {
