@@ -837,6 +837,20 @@ async fn twenty_arrivals_during_a_two_minute_outage_reach_the_ehr_once_each() {
     );
 }
 
+/// The fixture's kiosk sends survey response `id` (whole).
+async fn put_survey(f: &Fixture, id: String, body: &'static str) {
+    let reply = send(
+        &f.state,
+        axum::http::Request::put(format!("/api/v1/surveys/{id}"))
+            .header("content-type", "application/json")
+            .header("cookie", &f.kiosk)
+            .body(axum::body::Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 204, "{}", reply.text);
+}
+
 /// Checks `response` against `questionnaire` as a FHIR validator would for
 /// these item types: every answer's question exists, has an answer of its
 /// type (a listed option for a choice), one unless it repeats, and every
@@ -908,21 +922,7 @@ async fn a_survey_becomes_one_questionnaire_response_that_a_follow_up_replaces()
         .unwrap(),
     )
     .unwrap();
-    let put = |id: String, body: &'static str| {
-        let f = &f;
-        async move {
-            let reply = send(
-                &f.state,
-                axum::http::Request::put(format!("/api/v1/surveys/{id}"))
-                    .header("content-type", "application/json")
-                    .header("cookie", &f.kiosk)
-                    .body(axum::body::Body::from(body))
-                    .unwrap(),
-            )
-            .await;
-            assert_eq!(reply.status, 204, "{}", reply.text);
-        }
-    };
+    let put = |id: String, body: &'static str| put_survey(&f, id, body);
     let responses = |id: String| {
         let ehr = &ehr;
         async move {
@@ -1164,16 +1164,7 @@ async fn writes_answered_without_a_body_still_reach_the_ehr_once() {
     .await;
     let survey = uuid();
     for body in [r#"{"rating":2}"#, r#"{"rating":2,"comment":"later words"}"#] {
-        let reply = send(
-            &f.state,
-            axum::http::Request::put(format!("/api/v1/surveys/{survey}"))
-                .header("content-type", "application/json")
-                .header("cookie", &f.kiosk)
-                .body(axum::body::Body::from(body))
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(reply.status, 204, "{}", reply.text);
+        put_survey(&f, survey.clone(), body).await;
         let sent = schedule.write_back(&f.state.db).await.unwrap();
         assert_eq!(sent.failed, 0, "{sent:?}");
     }
