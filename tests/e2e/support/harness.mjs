@@ -23,6 +23,19 @@ export const ROUTES = [
   { path: '/setup', surface: null, heading: 'Device setup' },
 ];
 
+/** How much of each server's log a failing test file prints. */
+const SERVER_LOG_KEPT = 32 * 1024;
+/** Every server this test file started, with the tail of its log. */
+const serverLogs = [];
+// A test file that failed prints what its servers logged (a 500 or a panic
+// in CI is otherwise seen only as its symptom in the browser).
+process.on('exit', (code) => {
+  if (!code && !process.exitCode) return;
+  for (const { url, log } of serverLogs) {
+    if (log) process.stderr.write(`--- waitwell-server ${url ?? '(not started)'}: the end of its log ---\n${log}\n`);
+  }
+});
+
 /**
  * Starts waitwell-server on 127.0.0.1 with its own database: a free port and
  * a new folder unless given (a restart passes the previous ones back).
@@ -55,7 +68,16 @@ export async function startServer(options = {}) {
   }
   const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  const logged = { url: null, log: '' };
+  serverLogs.push(logged);
+  // The server's own log (tracing writes to stdout, errors to stderr), kept
+  // for a failing test file: its tail only.
+  const keep = (d) => (logged.log = (logged.log + d).slice(-SERVER_LOG_KEPT));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    keep(d);
+  });
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
     let out = '';
@@ -72,6 +94,7 @@ export async function startServer(options = {}) {
       fail(new Error(`server exited with ${code}: ${stderr}`));
     });
   });
+  logged.url = url;
   // Still running: neither exited nor killed by a signal.
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
