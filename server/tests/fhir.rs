@@ -1177,3 +1177,38 @@ async fn writes_answered_without_a_body_still_reach_the_ehr_once() {
     assert!(responses[0].to_string().contains("later words"));
     assert_eq!(backlog(&f).await, 0);
 }
+
+#[tokio::test]
+async fn a_rebooked_appointment_takes_the_code_on_the_letter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ehr = Ehr::start(None, tmp.path());
+    let (f, schedule, booked) = clinic(&ehr, 1).await;
+    let (first, letter) = booked[0].clone();
+    // The EHR cancels it and books the patient again ten minutes later,
+    // under the same letter (as a restarted demo EHR does too).
+    let mut old = ehr.read(&first).await;
+    old["status"] = json!("cancelled");
+    let again = json!({
+        "resourceType": "Appointment",
+        "status": "booked",
+        "start": "2026-03-10T09:10:00Z",
+        "end": "2026-03-10T09:25:00Z",
+        "identifier": old["identifier"].clone(),
+        "participant": old["participant"].clone(),
+    });
+    ehr.update(old).await;
+    let rebooked = ehr.create(again).await;
+    let synced = schedule.sync(&f.state.db, &f.state.today()).await.unwrap();
+    assert_eq!((synced.added, synced.removed), (1, 1));
+    let found = kiosk_post(
+        &f,
+        "/api/v1/identify",
+        &format!(r#"{{"method":"code","code":"{letter}"}}"#),
+        &[],
+    )
+    .await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    assert_eq!(found.json()["matches"][0]["time"], "09:10");
+    let ids: Vec<String> = stored(&f).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, [rebooked]);
+}

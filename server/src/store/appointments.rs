@@ -211,6 +211,22 @@ pub async fn sync_source(
     .fetch_all(&mut *conn)
     .await?;
     let mut synced = Synced::default();
+    // Those gone first, so a new appointment can take a code (the letter's)
+    // that one of them held.
+    for gone in stored
+        .iter()
+        .filter(|s| !bookable.iter().any(|a| a.external_id == s.external_id))
+    {
+        let removed = sqlx::query!(
+            "DELETE FROM appointments WHERE id = ? AND ticket_id IS NULL
+               AND NOT EXISTS (SELECT 1 FROM tickets WHERE tickets.appointment_id = appointments.id)",
+            gone.id
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        synced.removed += u32::try_from(removed).unwrap_or(0);
+    }
     for a in bookable {
         let existing = stored
             .iter()
@@ -285,20 +301,6 @@ pub async fn sync_source(
                 synced.added += 1;
             }
         }
-    }
-    for gone in stored
-        .iter()
-        .filter(|s| !bookable.iter().any(|a| a.external_id == s.external_id))
-    {
-        let removed = sqlx::query!(
-            "DELETE FROM appointments WHERE id = ? AND ticket_id IS NULL
-               AND NOT EXISTS (SELECT 1 FROM tickets WHERE tickets.appointment_id = appointments.id)",
-            gone.id
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        synced.removed += u32::try_from(removed).unwrap_or(0);
     }
     Ok(synced)
 }
