@@ -71,6 +71,36 @@ pub async fn queue_for(
     .await
 }
 
+/// Why a write did not reach the EHR.
+#[derive(Debug)]
+enum Failure {
+    /// The EHR could not be reached: the rest of the pass waits too.
+    Away(String),
+    /// It answered, and not as hoped: this write (and its ticket's later
+    /// ones) waits its turn.
+    Refused(String),
+}
+
+impl From<String> for Failure {
+    fn from(why: String) -> Self {
+        Failure::Refused(why)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(why: &str) -> Self {
+        Failure::Refused(why.to_owned())
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Away(why) | Failure::Refused(why) => f.write_str(why),
+        }
+    }
+}
+
 /// What one pass of [`FhirSchedule::write_back`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sent {
@@ -93,10 +123,13 @@ impl FhirSchedule {
         };
         let mut held: HashSet<(String, i64)> = HashSet::new();
         let mut sent = Sent::default();
+        // Once the EHR cannot be reached, the rest waits for the next pass
+        // (each would only wait out its own timeout).
+        let mut away = false;
         for (write, next_at) in pending {
             let ticket = (write.day.clone(), write.ticket);
             let now = self.clock.now().as_second();
-            if held.contains(&ticket) || next_at > now {
+            if away || held.contains(&ticket) || next_at > now {
                 held.insert(ticket);
                 sent.waiting += 1;
                 continue;
@@ -107,6 +140,7 @@ impl FhirSchedule {
                     sent.done += 1;
                 }
                 Err(why) => {
+                    away = matches!(why, Failure::Away(_));
                     let wait = backoff(write.attempts);
                     tracing::warn!(
                         write = write.id,
@@ -114,6 +148,7 @@ impl FhirSchedule {
                         attempts = write.attempts + 1,
                         "EHR write failed, tried again in {wait} s: {why}"
                     );
+                    let why = why.to_string();
                     ehr_writes::failed(&mut *db.acquire().await?, write.id, now + wait, &why)
                         .await?;
                     held.insert(ticket);
@@ -123,7 +158,7 @@ impl FhirSchedule {
         }
         for survey in ehr_writes::pending_surveys(&mut *db.acquire().await?).await? {
             let now = self.clock.now().as_second();
-            if survey.next_at > now {
+            if away || survey.next_at > now {
                 sent.waiting += 1;
                 continue;
             }
@@ -134,6 +169,8 @@ impl FhirSchedule {
                     sent.done += 1;
                 }
                 Err(why) => {
+                    away = matches!(why, Failure::Away(_));
+                    let why = why.to_string();
                     let wait = backoff(survey.attempts);
                     tracing::warn!(
                         attempts = survey.attempts + 1,
@@ -150,7 +187,7 @@ impl FhirSchedule {
 
     /// Writes survey response `id` whole as a QuestionnaireResponse: made
     /// with `If-None-Exist` on its id, replaced when it was there.
-    async fn send_survey(&self, db: &SqlitePool, id: &str) -> Result<(), String> {
+    async fn send_survey(&self, db: &SqlitePool, id: &str) -> Result<(), Failure> {
         use std::sync::atomic::Ordering;
         if !self.questionnaire_ready.load(Ordering::SeqCst) {
             let unique = format!(
@@ -172,7 +209,7 @@ impl FhirSchedule {
         let stored =
             crate::store::surveys::by_id(&mut *db.acquire().await.map_err(|e| e.to_string())?, id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| Failure::Refused(e.to_string()))?;
         let Some((row, updated_at)) = stored else {
             return Ok(());
         };
@@ -215,7 +252,7 @@ impl FhirSchedule {
         written(replaced.status, "replacing the survey's response")
     }
 
-    async fn apply(&self, w: &Pending, install: &str) -> Result<(), String> {
+    async fn apply(&self, w: &Pending, install: &str) -> Result<(), Failure> {
         let visit = Visit::of(w, install);
         let Some(appointment) = w.appointment.as_deref() else {
             // A walk-in's visit: its Encounter alone.
@@ -274,7 +311,7 @@ impl FhirSchedule {
         appointment: &str,
         to: &str,
         from: &[&str],
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         for _ in 0..CONFLICT_TRIES {
             let read = self.call(Method::GET, appointment, None, &[]).await?;
             if matches!(read.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
@@ -305,9 +342,9 @@ impl FhirSchedule {
             }
             return written(answer.status, "updating the appointment");
         }
-        Err(format!(
+        Err(Failure::Refused(format!(
             "{appointment} kept changing under the update ({CONFLICT_TRIES} tries)"
-        ))
+        )))
     }
 
     /// An arrival where the EHR takes transaction Bundles: the Appointment's
@@ -319,7 +356,7 @@ impl FhirSchedule {
         visit: &Visit,
         w: &Pending,
         appointment_ref: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         for _ in 0..CONFLICT_TRIES {
             let read = self.call(Method::GET, appointment_ref, None, &[]).await?;
             if matches!(read.status, StatusCode::NOT_FOUND | StatusCode::GONE) {
@@ -383,15 +420,15 @@ impl FhirSchedule {
                 Err("the arrival's transaction did not answer for both writes".into())
             };
         }
-        Err(format!(
+        Err(Failure::Refused(format!(
             "{appointment_ref} kept changing under the update ({CONFLICT_TRIES} tries)"
-        ))
+        )))
     }
 
     /// The visit's Encounter, made if it is not there (`If-None-Exist`); as
     /// the EHR answered it, or read by its identifier where the answer
     /// carried none.
-    async fn ensure_encounter(&self, visit: &Visit, w: &Pending) -> Result<Value, String> {
+    async fn ensure_encounter(&self, visit: &Visit, w: &Pending) -> Result<Value, Failure> {
         let made = self
             .call(
                 Method::POST,
@@ -408,7 +445,7 @@ impl FhirSchedule {
     }
 
     /// The one `kind` that `query` (e.g. `identifier=system|value`) finds.
-    async fn find_one(&self, kind: &str, query: &str) -> Result<Value, String> {
+    async fn find_one(&self, kind: &str, query: &str) -> Result<Value, Failure> {
         let found = self
             .call(Method::GET, &format!("{kind}?{query}"), None, &[])
             .await?;
@@ -421,7 +458,11 @@ impl FhirSchedule {
             .filter_map(|e| e.get("resource"))
             .find(|r| is_resource(r, kind))
             .cloned()
-            .ok_or_else(|| format!("the EHR said it has the {kind}, and then did not find it"))
+            .ok_or_else(|| {
+                Failure::Refused(format!(
+                    "the EHR said it has the {kind}, and then did not find it"
+                ))
+            })
     }
 
     /// Sets the visit's Encounter's status (and location), making it first
@@ -432,7 +473,7 @@ impl FhirSchedule {
         w: &Pending,
         to: &str,
         location: Option<Value>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         for _ in 0..CONFLICT_TRIES {
             let mut encounter = self.ensure_encounter(visit, w).await?;
             let Some(path) = encounter
@@ -464,9 +505,9 @@ impl FhirSchedule {
             }
             return written(answer.status, "updating the visit's Encounter");
         }
-        Err(format!(
+        Err(Failure::Refused(format!(
             "the visit's Encounter kept changing under the update ({CONFLICT_TRIES} tries)"
-        ))
+        )))
     }
 
     async fn call(
@@ -475,12 +516,15 @@ impl FhirSchedule {
         path: &str,
         body: Option<&Value>,
         headers: &[(&str, String)],
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, Failure> {
         let url = self.client.url(path).map_err(|e| e.to_string())?;
         self.client
             .send(method, url, body, headers, path)
             .await
-            .map_err(|e: FhirError| e.to_string())
+            .map_err(|e: FhirError| match e {
+                FhirError::Unreachable(_) => Failure::Away(e.to_string()),
+                other => Failure::Refused(other.to_string()),
+            })
     }
 }
 
@@ -551,21 +595,25 @@ fn version_of(resource: &Value) -> Option<String> {
 }
 
 /// A write's answer: any 2xx did it (with or without a body back).
-fn written(status: StatusCode, what: &str) -> Result<(), String> {
+fn written(status: StatusCode, what: &str) -> Result<(), Failure> {
     if status.is_success() {
         Ok(())
     } else {
-        Err(format!("{what}: the EHR answered {status}"))
+        Err(Failure::Refused(format!(
+            "{what}: the EHR answered {status}"
+        )))
     }
 }
 
 /// `value` if it is a `kind` resource (an object: safe to change); what
 /// the EHR sent otherwise is refused, never trusted to be one.
-fn of_kind(value: Value, kind: &str) -> Result<Value, String> {
+fn of_kind(value: Value, kind: &str) -> Result<Value, Failure> {
     if value.is_object() && value.get("resourceType").and_then(Value::as_str) == Some(kind) {
         Ok(value)
     } else {
-        Err(format!("the EHR answered something other than the {kind}"))
+        Err(Failure::Refused(format!(
+            "the EHR answered something other than the {kind}"
+        )))
     }
 }
 
@@ -581,11 +629,15 @@ fn unique_query(id: &str) -> String {
 }
 
 /// The body of a successful read; the failure said otherwise.
-fn success(status: StatusCode, body: Option<Value>, what: &str) -> Result<Value, String> {
+fn success(status: StatusCode, body: Option<Value>, what: &str) -> Result<Value, Failure> {
     match body {
         Some(body) if status.is_success() => Ok(body),
-        _ if status.is_success() => Err(format!("{what}: the EHR answered {status} without JSON")),
-        _ => Err(format!("{what}: the EHR answered {status}")),
+        _ if status.is_success() => Err(Failure::Refused(format!(
+            "{what}: the EHR answered {status} without JSON"
+        ))),
+        _ => Err(Failure::Refused(format!(
+            "{what}: the EHR answered {status}"
+        ))),
     }
 }
 
