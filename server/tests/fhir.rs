@@ -86,9 +86,10 @@ impl Ehr {
         }
     }
 
-    async fn stats(&self) -> Value {
+    /// What the harness tells of itself at `/$harness/{what}`.
+    async fn harness(&self, what: &str) -> Value {
         self.http
-            .get(format!("{}/$harness/stats", self.base))
+            .get(format!("{}/$harness/{what}", self.base))
             .send()
             .await
             .unwrap()
@@ -97,16 +98,14 @@ impl Ehr {
             .unwrap()
     }
 
+    /// How many transaction Bundles came.
+    async fn stats(&self) -> Value {
+        self.harness("stats").await
+    }
+
     /// What the SMART token endpoint accepted.
     async fn tokens(&self) -> Value {
-        self.http
-            .get(format!("{}/$harness/tokens", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.harness("tokens").await
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {

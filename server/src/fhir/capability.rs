@@ -43,38 +43,14 @@ pub fn check(statement: &Value) -> Result<Capabilities, Vec<String>> {
             })
     };
     let appointment = resource("Appointment");
-    let search_params = |r: Option<&Value>| -> Vec<String> {
-        r.and_then(|r| r.get("searchParam"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p.get("name").and_then(Value::as_str))
-            .map(str::to_owned)
-            .collect()
-    };
-    let includes: Vec<&str> = appointment
-        .and_then(|r| r.get("searchInclude"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let interactions = |r: Option<&Value>| -> Vec<String> {
-        r.and_then(|r| r.get("interaction"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|i| i.get("code").and_then(Value::as_str))
-            .map(str::to_owned)
-            .collect()
-    };
+    let includes = names(appointment, "searchInclude", None);
     let flag =
         |r: Option<&Value>, name: &str| r.and_then(|r| r.get(name)) == Some(&Value::Bool(true));
 
     if appointment.is_none() {
         missing.push("the Appointment resource".into());
     } else {
-        if !search_params(appointment).iter().any(|p| p == "date") {
+        if !names(appointment, "searchParam", Some("name")).contains(&"date") {
             missing.push("searching Appointment by date".into());
         }
         if !includes
@@ -89,7 +65,7 @@ pub fn check(statement: &Value) -> Result<Capabilities, Vec<String>> {
         if versioning != Some("versioned-update") {
             missing.push("If-Match on Appointment updates (versioning: versioned-update)".into());
         }
-        if !interactions(appointment).iter().any(|i| i == "update") {
+        if !names(appointment, "interaction", Some("code")).contains(&"update") {
             missing.push("updating an Appointment".into());
         }
     }
@@ -111,8 +87,23 @@ pub fn check(statement: &Value) -> Result<Capabilities, Vec<String>> {
         include_practitioner: includes
             .iter()
             .any(|i| *i == "Appointment:practitioner" || *i == "*"),
-        transactions: interactions(rest).iter().any(|i| i == "transaction"),
+        transactions: names(rest, "interaction", Some("code")).contains(&"transaction"),
     })
+}
+
+/// The texts listed under `list` of `statement` (each the item itself, or
+/// its `key`).
+fn names<'a>(statement: Option<&'a Value>, list: &str, key: Option<&str>) -> Vec<&'a str> {
+    statement
+        .and_then(|r| r.get(list))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| match key {
+            Some(key) => item.get(key).and_then(Value::as_str),
+            None => item.as_str(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
