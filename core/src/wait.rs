@@ -108,10 +108,7 @@ pub fn estimate_line(
     draws::drawn(line, places)
         .into_iter()
         .enumerate()
-        .map(|(ahead, drawn)| Estimate {
-            range: learned::told(drawn, corrections.at(hour, ahead)),
-            drawn,
-        })
+        .map(|(ahead, drawn)| told(drawn, ahead, corrections, hour))
         .collect()
 }
 
@@ -122,13 +119,25 @@ pub fn estimate_place(
     corrections: &Corrections,
     hour: usize,
 ) -> Estimate {
-    let drawn = draws::drawn(line, ahead.saturating_add(1).min(MAX_PLACES))
+    let drawn = draws::drawn(line, places_for(ahead))
         .last()
         .copied()
         .unwrap_or(Drawn {
             low: 0.0,
             high: 0.0,
         });
+    told(drawn, ahead, corrections, hour)
+}
+
+/// How many places of a line are drawn for someone with `ahead` people
+/// before them: theirs is the last of them.
+pub fn places_for(ahead: usize) -> usize {
+    ahead.saturating_add(1).min(MAX_PLACES)
+}
+
+/// The range told for the place `drawn` of someone with `ahead` people
+/// before them, corrected by what was learned at `hour`.
+pub fn told(drawn: Drawn, ahead: usize, corrections: &Corrections, hour: usize) -> Estimate {
     Estimate {
         range: learned::told(drawn, corrections.at(hour, ahead)),
         drawn,

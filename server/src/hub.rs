@@ -22,7 +22,7 @@ use tokio::sync::{broadcast, MappedMutexGuard, Mutex, MutexGuard};
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::QueueChanged;
 use waitwell_core::queue::{Action, LineId, Outcome, Queue, QueueError, TicketStatus};
-use waitwell_core::wait::{self, Corrections, Estimate, WaitDefaults};
+use waitwell_core::wait::{self, Corrections, Drawn, Estimate, WaitDefaults};
 
 /// One day's queue.
 #[derive(Debug, Clone)]
@@ -55,9 +55,9 @@ pub struct QueueHub {
     /// What earlier days taught each line's wait ranges, and the day it
     /// was learned for (it changes once a day).
     learned: std::sync::Mutex<Option<(String, Arc<Learned>)>>,
-    /// The public queue's latest estimates per line, with what they were
-    /// worked out from: every screen asks for the same ones.
-    estimates: std::sync::Mutex<std::collections::HashMap<LineId, KeptEstimates>>,
+    /// Each line's futures as last drawn: every screen and every check-in
+    /// reads its places from the same drawing.
+    drawings: std::sync::Mutex<std::collections::HashMap<LineId, KeptDrawing>>,
 }
 
 /// What a served public queue was made from (see [`QueueHub::served_key`]).
@@ -78,8 +78,11 @@ pub struct ServedQueue {
     pub json: axum::body::Bytes,
 }
 
-/// A line's estimates, and the digest of what they were worked out from.
-type KeptEstimates = (u64, Arc<Vec<Estimate>>);
+/// A line's drawn places, and the digest of what they were drawn from.
+type KeptDrawing = (u64, Arc<Vec<Drawn>>);
+
+/// Places of a line drawn at the least: it grows one check-in at a time.
+const PLACES_DRAWN: usize = 32;
 
 /// Each line's corrections, by line id.
 pub type Learned = std::collections::BTreeMap<String, Corrections>;
@@ -107,7 +110,7 @@ impl QueueHub {
             notices_changed: AtomicU64::new(0),
             served: std::sync::Mutex::new(None),
             learned: std::sync::Mutex::new(None),
-            estimates: std::sync::Mutex::new(std::collections::HashMap::new()),
+            drawings: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -255,27 +258,72 @@ impl QueueHub {
     }
 
     /// The estimates of the `waiting` tickets of `line`, in order, from
-    /// `visits`: worked out again only when something they depend on
-    /// changed (a ticket, a visit, the minute, the hour, the day).
+    /// `visits`.
     pub fn estimates(
         &self,
         settings: &Settings,
         visits: &Visits,
         line: LineId,
         waiting: usize,
-    ) -> Arc<Vec<Estimate>> {
-        let key = visits.fingerprint(settings, line, waiting);
+    ) -> Vec<Estimate> {
+        // Those waiting before the first place: none; a room idle while
+        // two or more wait is taken to be paused.
+        let of = visits.line(settings, line, waiting.saturating_sub(1));
+        let corrections = visits.corrections(line);
+        self.drawing(line, &of, waiting)
+            .iter()
+            .take(waiting)
+            .enumerate()
+            .map(|(ahead, drawn)| wait::told(*drawn, ahead, corrections, visits.hour))
+            .collect()
+    }
+
+    /// The estimate for someone checking in on `line` with `ahead` people
+    /// waiting before them: the place the board will show them at.
+    pub fn estimate(
+        &self,
+        settings: &Settings,
+        visits: &Visits,
+        line: LineId,
+        ahead: usize,
+    ) -> Estimate {
+        let of = visits.line(settings, line, ahead);
+        let places = wait::places_for(ahead);
+        let drawn = self.drawing(line, &of, places);
+        let place = drawn.get(places - 1).copied().unwrap_or(Drawn {
+            low: 0.0,
+            high: 0.0,
+        });
+        wait::told(place, ahead, visits.corrections(line), visits.hour)
+    }
+
+    /// At least the first `places` drawn places of `line` (as `of` is
+    /// now): drawn again only when something the drawing reads changed (a
+    /// visit begun or ended, another minute of one in progress) or the
+    /// line grew past what was drawn. Drawing a long line takes
+    /// milliseconds; a check-in or a board reads its places from the one
+    /// drawing.
+    fn drawing(&self, line: LineId, of: &wait::Line<'_>, places: usize) -> Arc<Vec<Drawn>> {
+        if places == 0 {
+            return Arc::default();
+        }
+        let key = of.digest();
         let cache = || {
-            self.estimates
+            self.drawings
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
-        if let Some((k, kept)) = cache().get(&line) {
-            if *k == key {
-                return Arc::clone(kept);
-            }
-        }
-        let fresh = Arc::new(visits.estimates(settings, line, waiting));
+        let drawn_before = match cache().get(&line) {
+            Some((k, kept)) if *k == key && kept.len() >= places => return Arc::clone(kept),
+            Some((k, kept)) if *k == key => kept.len(),
+            _ => 0,
+        };
+        let count = places
+            .max(drawn_before.saturating_mul(2))
+            .max(PLACES_DRAWN)
+            .min(wait::MAX_PLACES)
+            .max(places);
+        let fresh = Arc::new(wait::draws::drawn(of, count));
         cache().insert(line, (key, Arc::clone(&fresh)));
         fresh
     }
@@ -392,7 +440,7 @@ impl Change<'_> {
     ) -> Result<Estimate, AppError> {
         let visits =
             Visits::read(&mut self.tx, self.hub, settings, &self.today.day, now_unix).await?;
-        Ok(visits.estimate(settings, line, ahead))
+        Ok(self.hub.estimate(settings, &visits, line, ahead))
     }
 
     /// Commits, swaps the new queue in, and announces its version.
@@ -451,51 +499,6 @@ impl Visits {
         })
     }
 
-    /// The estimate for someone checking in on `line` with `ahead` people
-    /// waiting before them.
-    pub fn estimate(&self, settings: &Settings, line: LineId, ahead: usize) -> Estimate {
-        wait::estimate_place(
-            &self.line(settings, line, ahead),
-            ahead,
-            self.corrections(line),
-            self.hour,
-        )
-    }
-
-    /// The estimates of the `waiting` tickets of `line`, in order.
-    pub fn estimates(&self, settings: &Settings, line: LineId, waiting: usize) -> Vec<Estimate> {
-        // Those waiting before the first place: none; a room idle while
-        // two or more wait is taken to be paused.
-        let line_now = self.line(settings, line, waiting.saturating_sub(1));
-        wait::estimate_line(&line_now, waiting, self.corrections(line), self.hour)
-    }
-
-    /// A digest of everything [`Visits::estimates`] of `line` depends on.
-    fn fingerprint(&self, settings: &Settings, line: LineId, waiting: usize) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        let of = self.line(settings, line, waiting.saturating_sub(1));
-        (
-            of.rooms,
-            of.waiting,
-            of.typical.to_bits(),
-            waiting,
-            self.hour,
-        )
-            .hash(&mut h);
-        for t in of
-            .recent
-            .iter()
-            .chain([f64::NAN].iter())
-            .chain(of.in_progress)
-        {
-            t.to_bits().hash(&mut h);
-        }
-        // (The corrections change with the day only.)
-        self.day.hash(&mut h);
-        h.finish()
-    }
-
     fn line(&self, settings: &Settings, line: LineId, waiting: usize) -> wait::Line<'_> {
         let rooms = settings
             .line(line)
@@ -537,7 +540,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_queue_reuses_estimates_until_what_they_depend_on_changes() {
+    fn one_drawing_serves_the_board_and_every_check_in_until_a_visit_moves() {
         let settings = Settings::demo(jiff::tz::TimeZone::UTC);
         let line = settings.site.lines[0].id;
         let key = line.to_string();
@@ -549,38 +552,47 @@ mod tests {
             hour: 10,
             day: "2026-03-10".into(),
         };
-        let first = hub.estimates(&settings, &visits, line, 4);
-        assert_eq!(first.len(), 4);
-        assert!(Arc::ptr_eq(
-            &first,
-            &hub.estimates(&settings, &visits, line, 4)
-        ));
-        // Another ticket, another minute, another hour: worked out again.
-        let more = hub.estimates(&settings, &visits, line, 5);
-        assert_eq!(more.len(), 5);
+        let drawn = |visits: &Visits, ahead: usize| {
+            let of = visits.line(&settings, line, ahead);
+            hub.drawing(line, &of, wait::places_for(ahead))
+        };
+        // What the hub tells is what the estimator says, drawn afresh.
+        let fresh = |visits: &Visits, ahead: usize| {
+            let of = visits.line(&settings, line, ahead);
+            wait::estimate_place(&of, ahead, visits.corrections(line), visits.hour)
+        };
+        let board = hub.estimates(&settings, &visits, line, 5);
+        assert_eq!(board.len(), 5);
+        let first = drawn(&visits, 4);
+        for ahead in [1, 4, 7, 31] {
+            assert_eq!(
+                hub.estimate(&settings, &visits, line, ahead),
+                fresh(&visits, ahead)
+            );
+            assert!(Arc::ptr_eq(&first, &drawn(&visits, ahead)), "{ahead}");
+        }
+        let of = visits.line(&settings, line, 4);
+        let whole = wait::estimate_line(&of, 5, visits.corrections(line), visits.hour);
+        assert_eq!(board, whole);
+        assert_eq!(board[1..], [1, 2, 3, 4].map(|ahead| fresh(&visits, ahead)));
+        // A longer line than was drawn: drawn again, further.
+        assert_eq!(
+            hub.estimate(&settings, &visits, line, 300),
+            fresh(&visits, 300)
+        );
+        let longer = drawn(&visits, 300);
+        assert!(!Arc::ptr_eq(&first, &longer) && longer.len() >= 301);
+        // Nobody waiting: an idle room is free now, not paused.
+        assert_eq!(hub.estimate(&settings, &visits, line, 0), fresh(&visits, 0));
+        // The visit in progress ten minutes further on ends sooner.
         visits.in_progress.insert(key, vec![13.0]);
         let later = hub.estimates(&settings, &visits, line, 5);
-        assert!(!Arc::ptr_eq(&more, &later));
-        assert_ne!(
-            more[0], later[0],
-            "a visit 10 minutes further on ends sooner"
-        );
+        assert_ne!(board[0], later[0]);
+        assert_eq!(later[4], fresh(&visits, 4));
+        // Another hour: the same drawing, corrected for that hour.
+        let before = drawn(&visits, 4);
         visits.hour = 11;
-        assert!(!Arc::ptr_eq(
-            &later,
-            &hub.estimates(&settings, &visits, line, 5)
-        ));
-        // What is worked out is what the estimator says.
-        assert_eq!(
-            *later,
-            visits_with_hour(&visits, 10).estimates(&settings, line, 5)
-        );
-    }
-
-    fn visits_with_hour(visits: &Visits, hour: usize) -> Visits {
-        Visits {
-            hour,
-            ..visits.clone()
-        }
+        assert!(Arc::ptr_eq(&before, &drawn(&visits, 4)));
+        assert_eq!(hub.estimate(&settings, &visits, line, 4), fresh(&visits, 4));
     }
 }

@@ -48,6 +48,39 @@ pub struct Line<'a> {
     pub typical: f64,
 }
 
+impl Line<'_> {
+    /// A digest of everything [`drawn`] reads of the line: two lines with
+    /// the same digest draw the same futures. (How many wait matters only
+    /// as whether anyone does, and how many places are asked for only cuts
+    /// the list: the first places come out the same however many are
+    /// drawn, so one drawing of a line serves every place in it.)
+    pub fn digest(&self) -> u64 {
+        let mut h = Fnv::new();
+        h.mix(self.rooms as u64);
+        h.mix(u64::from(self.waiting > 0));
+        h.mix(self.typical.to_bits());
+        h.mix(self.recent.len() as u64);
+        for t in self.recent.iter().chain(self.in_progress) {
+            h.mix(t.to_bits());
+        }
+        h.0
+    }
+}
+
+/// FNV-1a over 64-bit words.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xCBF2_9CE4_8422_2325)
+    }
+
+    fn mix(&mut self, v: u64) {
+        self.0 ^= v;
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+}
+
 /// The quantiles drawn for one place in the line, in minutes: the range
 /// before it is corrected by experience and rounded for people.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,16 +193,12 @@ impl Model {
 
     /// A seed from everything the estimate depends on.
     fn seed(&self, line: &Line<'_>) -> u64 {
-        let mut h = 0xCBF2_9CE4_8422_2325u64;
-        let mut mix = |v: u64| {
-            h ^= v;
-            h = h.wrapping_mul(0x0000_0100_0000_01B3);
-        };
-        mix(self.rooms as u64);
+        let mut h = Fnv::new();
+        h.mix(self.rooms as u64);
         for t in line.recent.iter().chain(line.in_progress) {
-            mix(t.to_bits());
+            h.mix(t.to_bits());
         }
-        h
+        h.0
     }
 
     /// When each room is next free, in this draw.
@@ -307,6 +336,77 @@ fn normal_quantile(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn minutes() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec(
+            prop_oneof![0.0f64..90.0, Just(f64::NAN), Just(-3.0), Just(500.0)],
+            0..25,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// What lets the server draw a line once for all its places: the
+        /// first places come out the same however many are drawn, and lines
+        /// with one digest draw alike.
+        #[test]
+        fn the_first_places_do_not_depend_on_how_many_are_drawn(
+            rooms in 1usize..4,
+            recent in minutes(),
+            in_progress in minutes(),
+            waiting in 1usize..60,
+            more_waiting in 1usize..60,
+            few in 1usize..40,
+            extra in 0usize..260,
+        ) {
+            let line = Line { rooms, recent: &recent, in_progress: &in_progress, waiting, typical: 10.0 };
+            let many = drawn(&line, few + extra);
+            prop_assert_eq!(&many[..few], &drawn(&line, few)[..]);
+            let other = Line { waiting: more_waiting, ..line };
+            prop_assert_eq!(line.digest(), other.digest());
+            prop_assert_eq!(drawn(&other, few), drawn(&line, few));
+        }
+    }
+
+    #[test]
+    fn the_digest_changes_with_what_the_drawing_reads() {
+        let (recent, in_progress) = ([9.0, 11.0, 12.0], [4.0]);
+        let line = Line {
+            rooms: 2,
+            recent: &recent,
+            in_progress: &in_progress,
+            waiting: 3,
+            typical: 10.0,
+        };
+        let later = [5.0];
+        let moved = [
+            Line { rooms: 3, ..line },
+            Line { waiting: 0, ..line },
+            Line {
+                typical: 12.0,
+                ..line
+            },
+            Line {
+                recent: &recent[1..],
+                ..line
+            },
+            Line {
+                in_progress: &later,
+                ..line
+            },
+            // (The same minutes, split otherwise between the two.)
+            Line {
+                recent: &[9.0, 11.0, 12.0, 4.0],
+                in_progress: &[],
+                ..line
+            },
+        ];
+        for other in moved {
+            assert_ne!(line.digest(), other.digest(), "{other:?}");
+        }
+    }
 
     #[test]
     fn the_normal_helpers_agree_with_known_values() {
