@@ -490,8 +490,9 @@ impl Visits {
     ) -> Result<Visits, AppError> {
         let hour = jiff::Timestamp::from_second(now_unix)
             .map_or(0, |t| t.to_zoned(settings.time_zone.clone()).hour());
+        let lines: Vec<LineId> = settings.site.lines.iter().map(|l| l.id).collect();
         Ok(Visits {
-            recent: tickets::recent_service_minutes(conn, day).await?,
+            recent: tickets::recent_service_minutes(conn, day, &lines).await?,
             in_progress: tickets::in_progress_minutes(conn, day, now_unix).await?,
             learned: hub.learned(conn, settings, day).await?,
             hour: usize::try_from(hour).unwrap_or(0),

@@ -235,20 +235,32 @@ async fn place(
     position: usize,
 ) -> Result<(), AppError> {
     let line = line.to_string();
-    let ends = sqlx::query!(
-        r#"SELECT MIN(queue_order) AS "first: i64", MAX(queue_order) AS "last: i64" FROM tickets
-         WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?"#,
-        day,
-        line,
-        id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let (first, last) = (ends.first, ends.last);
+    // The end of the line it joins, read off `tickets_waiting` (one row,
+    // however long the line).
     let order = if position == 1 {
-        first.map_or(0, |f| f - 1)
+        sqlx::query_scalar!(
+            r#"SELECT queue_order AS "order!: i64" FROM tickets
+             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?
+             ORDER BY queue_order LIMIT 1"#,
+            day,
+            line,
+            id
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .map_or(0, |first| first - 1)
     } else {
-        last.map_or(0, |l| l + 1)
+        sqlx::query_scalar!(
+            r#"SELECT queue_order AS "order!: i64" FROM tickets
+             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?
+             ORDER BY queue_order DESC LIMIT 1"#,
+            day,
+            line,
+            id
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .map_or(0, |last| last + 1)
     };
     sqlx::query!(
         "UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?",
@@ -288,28 +300,31 @@ pub const HISTORY_DAYS: i64 = 28;
 pub async fn recent_service_minutes(
     conn: &mut sqlx::SqliteConnection,
     day: &str,
+    lines: &[LineId],
 ) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
     let since = days_before(day, HISTORY_DAYS);
-    let rows = sqlx::query!(
-        r#"SELECT line_id AS "line_id!: String", finished_at - called_at AS "seconds!: i64" FROM (
-            SELECT line_id, finished_at, called_at,
-                   ROW_NUMBER() OVER (PARTITION BY line_id ORDER BY day DESC, finished_at DESC) AS n
-            FROM tickets
-            WHERE day <= ? AND day >= ? AND status = 'served'
-              AND called_at IS NOT NULL AND finished_at IS NOT NULL)
-         WHERE n <= ?"#,
-        day,
-        since,
-        RECENT_VISITS
-    )
-    .fetch_all(conn)
-    .await?;
     let mut by_line: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for row in rows {
-        by_line
-            .entry(row.line_id)
-            .or_default()
-            .push(row.seconds as f64 / 60.0);
+    // A line at a time: each reads its newest visits off `tickets_served`
+    // and stops after the last it needs.
+    for line in lines {
+        let line = line.to_string();
+        let seconds = sqlx::query_scalar!(
+            r#"SELECT finished_at - called_at AS "seconds!: i64" FROM tickets
+             WHERE status = 'served' AND line_id = ? AND day <= ? AND day >= ?
+               AND called_at IS NOT NULL AND finished_at IS NOT NULL
+             ORDER BY day DESC, finished_at DESC
+             LIMIT ?"#,
+            line,
+            day,
+            since,
+            RECENT_VISITS
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if !seconds.is_empty() {
+            let minutes = seconds.into_iter().map(|s| s as f64 / 60.0).collect();
+            by_line.insert(line, minutes);
+        }
     }
     Ok(by_line)
 }
