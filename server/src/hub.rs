@@ -2,27 +2,31 @@
 //! it changes, and the stream of changes.
 //!
 //! Every change goes through [`QueueHub::begin`]: it takes the lock and
-//! opens a transaction; [`Change::apply`] applies an action to a copy of the
-//! day's `waitwell_core::queue::Queue` and stores the difference in that
-//! transaction; whatever else belongs to the change (a check-in's stored
-//! answer) is written in the same transaction; [`Change::commit`] commits,
-//! swaps the copy in and announces the new version. A change that fails or
-//! is dropped on the way changes neither memory nor database. Reads made
-//! while deciding (the wait estimate) use the same transaction, so no second
-//! connection is taken while the lock is held.
+//! opens a savepoint; [`Change::apply`] applies an action to a copy of the
+//! day's `waitwell_core::queue::Queue` and stores the difference there;
+//! whatever else belongs to the change (a check-in's stored answer) is
+//! written there too; [`Change::commit`] keeps it, and returns once it is
+//! on disk, with its queue swapped in and its version announced. Changes
+//! that queue up together share one commit ([`writer`]: group commit). A
+//! change that fails or is dropped on the way changes neither memory nor
+//! database. Reads made while deciding (the wait estimate) use the same
+//! connection, so no second one is taken while the lock is held.
+
+mod writer;
 
 use crate::error::AppError;
 use crate::schedule::{Imported, QueueEvent, Schedule};
 use crate::settings::Settings;
 use crate::store::tickets::{self, NewTicket};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{SqliteConnection, SqlitePool};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::{broadcast, MappedMutexGuard, Mutex, MutexGuard};
+use tokio::sync::{broadcast, MappedMutexGuard};
 use waitwell_core::contract::ErrorCode;
 use waitwell_core::contract::QueueChanged;
 use waitwell_core::queue::{Action, LineId, Outcome, Queue, QueueError, TicketStatus};
 use waitwell_core::wait::{self, Corrections, Drawn, Estimate, WaitDefaults};
+use writer::{Open, Shared};
 
 /// One day's queue.
 #[derive(Debug, Clone)]
@@ -36,10 +40,8 @@ pub struct DayQueue {
 pub struct QueueHub {
     /// Hears of every change, inside its transaction.
     schedule: Arc<dyn Schedule>,
-    current: Mutex<Option<DayQueue>>,
-    changes: broadcast::Sender<QueueChanged>,
-    /// The last version announced, for listeners that fell behind.
-    latest: AtomicU64,
+    /// The queue lock, the day's queue, its writer and the change stream.
+    shared: Arc<Shared>,
     /// Pings reception when alerts change (a count, carrying no data).
     alerts: broadcast::Sender<u64>,
     alert_count: AtomicU64,
@@ -98,11 +100,7 @@ impl QueueHub {
     pub fn new(schedule: Arc<dyn Schedule>) -> Self {
         QueueHub {
             schedule,
-            current: Mutex::new(None),
-            // A slow listener that falls this far behind gets `Lagged` and
-            // refetches the snapshot: versions make the gap visible.
-            changes: broadcast::channel(64).0,
-            latest: AtomicU64::new(0),
+            shared: Arc::new(Shared::new()),
             alerts: broadcast::channel(16).0,
             alert_count: AtomicU64::new(0),
             notices: broadcast::channel(16).0,
@@ -121,23 +119,19 @@ impl QueueHub {
 }
 
 impl QueueHub {
-    /// Locks the queue of `day`, loading it from the database when the day
-    /// changed (or at first use).
+    /// Locks the queue of `day` (as committed), loading it from the
+    /// database when the day changed (or at first use).
     pub async fn lock(
         &self,
         db: &SqlitePool,
         settings: &Settings,
         day: &str,
     ) -> Result<MappedMutexGuard<'_, DayQueue>, AppError> {
-        let mut guard = self.current.lock().await;
-        if guard.as_ref().is_none_or(|d| d.day != day) {
-            *guard = Some(load_day(db, settings, day).await?);
-        }
-        MutexGuard::try_map(guard, Option::as_mut)
-            .map_err(|_| AppError::Corrupt("queue not loaded".into()))
+        let open = self.shared.lock(db, settings, day).await?;
+        Ok(MappedMutexGuard::map(open, |open| &mut open.today))
     }
 
-    /// Starts a change of `day`'s queue: the lock, and the transaction the
+    /// Starts a change of `day`'s queue: the lock, and the savepoint the
     /// change will be stored in.
     pub async fn begin(
         &self,
@@ -145,26 +139,23 @@ impl QueueHub {
         settings: &Settings,
         day: &str,
     ) -> Result<Change<'_>, AppError> {
-        let today = self.lock(db, settings, day).await?;
-        // A change reads (a stored answer, the appointment, recent visits)
-        // before it writes: the write lock from the start.
-        let tx = crate::store::begin_write(db).await?;
+        let mut open = self.shared.lock(db, settings, day).await?;
+        open.start().await?;
         Ok(Change {
             hub: self,
-            today,
-            tx,
+            open,
             next: None,
+            kept: false,
         })
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<QueueChanged> {
-        self.changes.subscribe()
+    /// Batches of changes committed since start-up.
+    pub fn commits(&self) -> u64 {
+        self.shared.commits.load(Ordering::SeqCst)
     }
 
-    pub fn publish(&self, version: u64) {
-        self.latest.store(version, Ordering::SeqCst);
-        // No listeners is fine.
-        let _ = self.changes.send(QueueChanged { version });
+    pub fn subscribe(&self) -> broadcast::Receiver<QueueChanged> {
+        self.shared.changes.subscribe()
     }
 
     /// Tells staff listeners that alerts changed.
@@ -318,11 +309,10 @@ impl QueueHub {
             Some((k, kept)) if *k == key => kept.len(),
             _ => 0,
         };
-        let count = places
-            .max(drawn_before.saturating_mul(2))
-            .max(PLACES_DRAWN)
-            .min(wait::MAX_PLACES)
-            .max(places);
+        let ahead_of_it = drawn_before
+            .saturating_mul(2)
+            .clamp(PLACES_DRAWN, wait::MAX_PLACES);
+        let count = places.max(ahead_of_it);
         let fresh = Arc::new(wait::draws::drawn(of, count));
         cache().insert(line, (key, Arc::clone(&fresh)));
         fresh
@@ -330,8 +320,15 @@ impl QueueHub {
 
     /// The last version announced (0 before any change since start-up).
     pub fn latest(&self) -> u64 {
-        self.latest.load(Ordering::SeqCst)
+        self.shared.latest.load(Ordering::SeqCst)
     }
+}
+
+/// Announces `version` of the queue (committed).
+fn publish(shared: &Shared, version: u64) {
+    shared.latest.store(version, Ordering::SeqCst);
+    // No listeners is fine.
+    let _ = shared.changes.send(QueueChanged { version });
 }
 
 async fn load_day(db: &SqlitePool, settings: &Settings, day: &str) -> Result<DayQueue, AppError> {
@@ -358,40 +355,51 @@ async fn load_day(db: &SqlitePool, settings: &Settings, day: &str) -> Result<Day
     })
 }
 
-/// A change of the queue under way: holds the lock and the transaction.
+/// A change of the queue under way: holds the lock and its savepoint.
 pub struct Change<'a> {
     hub: &'a QueueHub,
-    today: MappedMutexGuard<'a, DayQueue>,
-    /// Everything the change writes goes in here.
-    pub tx: Transaction<'static, Sqlite>,
+    open: MappedMutexGuard<'a, Open>,
     /// The queue after the actions applied so far, until commit.
     next: Option<Queue>,
+    /// Kept: released into the batch (else rolled back when dropped).
+    kept: bool,
 }
 
 impl Change<'_> {
+    /// Where everything the change writes goes.
+    pub fn tx(&mut self) -> &mut SqliteConnection {
+        &mut self.open.conn
+    }
+
     /// The queue as this change sees it (with its own actions applied).
     pub fn queue(&self) -> &Queue {
-        self.next.as_ref().unwrap_or(&self.today.queue)
+        self.next.as_ref().unwrap_or_else(|| self.open.latest())
     }
 
     pub fn day(&self) -> &str {
-        &self.today.day
+        &self.open.today.day
     }
 
-    /// Applies `action` and stores the difference in the transaction;
-    /// `new_ticket` carries who a new ticket is for.
+    /// Applies `action` and stores the difference; `new_ticket` carries who
+    /// a new ticket is for.
     pub async fn apply(
         &mut self,
         action: &Action,
         new_ticket: Option<&NewTicket>,
         now_unix: i64,
     ) -> Result<Outcome, AppError> {
-        let before = self.next.as_ref().unwrap_or(&self.today.queue);
+        let Open {
+            conn, today, batch, ..
+        } = &mut *self.open;
+        let before = match &self.next {
+            Some(next) => next,
+            None => writer::latest(batch, today),
+        };
         let mut next = before.clone();
         let outcome = next.apply(action).map_err(refusal)?;
         tickets::persist(
-            &mut self.tx,
-            &self.today.day,
+            conn,
+            &today.day,
             before,
             &next,
             outcome.ticket,
@@ -401,7 +409,7 @@ impl Change<'_> {
         .await?;
         if let Some(t) = next.ticket(outcome.ticket) {
             let event = QueueEvent {
-                day: self.today.day.clone(),
+                day: today.day.clone(),
                 ticket: t.id,
                 before: before.ticket(outcome.ticket).map(|b| b.status.state()),
                 after: t.status.state(),
@@ -410,14 +418,14 @@ impl Change<'_> {
                     _ => None,
                 },
             };
-            self.hub.schedule.record(&mut self.tx, &event).await?;
+            self.hub.schedule.record(conn, &event).await?;
         }
         self.next = Some(next);
         Ok(outcome)
     }
 
     /// Sets the next `count` numbers of `line` aside (a kiosk's lease; the
-    /// caller stores who holds them in the same transaction).
+    /// caller stores who holds them in the same change).
     pub fn reserve(
         &mut self,
         line: LineId,
@@ -438,31 +446,39 @@ impl Change<'_> {
         ahead: usize,
         now_unix: i64,
     ) -> Result<Estimate, AppError> {
-        let visits =
-            Visits::read(&mut self.tx, self.hub, settings, &self.today.day, now_unix).await?;
+        let open = &mut *self.open;
+        let visits = Visits::read(
+            &mut open.conn,
+            self.hub,
+            settings,
+            &open.today.day,
+            now_unix,
+        )
+        .await?;
         Ok(self.hub.estimate(settings, &visits, line, ahead))
     }
 
-    /// Commits, swaps the new queue in, and announces its version.
-    pub async fn commit(self) -> Result<(), AppError> {
-        let Change {
-            hub,
-            mut today,
-            tx,
-            next,
-        } = self;
-        tx.commit().await?;
-        if let Some(next) = next {
-            let version = next.version();
-            let changed = version != today.queue.version();
-            today.queue = next;
-            drop(today);
-            // (Numbers set aside change no ticket: nothing to announce.)
-            if changed {
-                hub.publish(version);
-            }
+    /// Keeps the change, lets go of the lock, and returns once the batch it
+    /// joined is committed (its queue swapped in and its version announced).
+    /// A change that only read (a replayed answer) commits too: what it
+    /// read may be another change's, not yet on disk.
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        let next = self.next.take();
+        let done = self.open.keep(next).await?;
+        self.kept = true;
+        self.hub.shared.after_change();
+        drop(self);
+        writer::committed(done).await
+    }
+}
+
+impl Drop for Change<'_> {
+    fn drop(&mut self) {
+        // A change given up inside its savepoint: the next to hold the lock
+        // rolls it back, and the batch still commits.
+        if !self.kept {
+            self.hub.shared.after_change();
         }
-        Ok(())
     }
 }
 

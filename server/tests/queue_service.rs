@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use std::time::Duration;
 use waitwell_core::contract::Needs;
-use waitwell_core::queue::{Action, LineId};
+use waitwell_core::queue::{Action, LineId, TicketCode};
 use waitwell_server::store::idempotency;
 use waitwell_server::store::tickets::{Holder, NewTicket};
 
@@ -21,7 +21,7 @@ async fn a_change_that_reads_first_still_writes_while_others_write() {
         .await
         .unwrap();
     // A read first, as a check-in does (its stored answer, if any).
-    assert!(idempotency::find(&mut change.tx, "key-1", "hash")
+    assert!(idempotency::find(change.tx(), "key-1", "hash")
         .await
         .unwrap()
         .is_none());
@@ -241,4 +241,144 @@ async fn a_board_is_remembered_for_a_second_and_forgotten_the_moment_it_is_revok
     .await;
     assert_eq!(revoked.status, 204, "{}", revoked.text);
     assert_eq!(read_queue(&f, &board).await, 401);
+}
+
+/// How many tickets of `day` are on disk, read on a connection of its own.
+async fn tickets_on_disk(f: &Fixture, day: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE day = ?")
+        .bind(day)
+        .fetch_one(&f.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_ins_that_wait_together_share_one_commit_and_answer_once_it_is_on_disk() {
+    let f = fixture().await;
+    let day = f.state.today();
+    let before = f.state.hub.commits();
+    // Reception holds the queue a moment; twelve check-ins line up for it.
+    let held = f
+        .state
+        .hub
+        .lock(&f.state.db, &f.state.settings, &day)
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    let names = [
+        "Ana", "Ben", "Cleo", "Dov", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea",
+    ];
+    for name in names {
+        let (state, kiosk) = (f.state.clone(), f.kiosk.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = format!(
+                r#"{{"kind":"walk_in","first_name":"{name}","last_initial":"G","reason":"other"}}"#
+            );
+            let key = uuid();
+            let headers = [
+                ("idempotency-key", key.as_str()),
+                ("cookie", kiosk.as_str()),
+            ];
+            let reply = post_json(&state, "/api/v1/check-ins", &body, &headers).await;
+            let on_disk: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM tickets WHERE day = ? AND code_number = ?",
+            )
+            .bind(state.today())
+            .bind(
+                reply.json()["ticket"]
+                    .as_str()
+                    .and_then(TicketCode::parse)
+                    .map_or(0, |code| i64::from(code.number)),
+            )
+            .fetch_one(&state.db)
+            .await
+            .unwrap();
+            (reply.status, reply.text, on_disk)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        f.state.hub.commits(),
+        before,
+        "nothing commits while the lock is held"
+    );
+    drop(held);
+    let mut tickets = std::collections::BTreeSet::new();
+    for task in tasks {
+        let (status, text, on_disk) = task.await.unwrap();
+        assert_eq!(status, 201, "{text}");
+        // Its answer came once its ticket could be read from the disk.
+        assert_eq!(on_disk, 1, "{text}");
+        tickets.insert(text);
+    }
+    assert_eq!(tickets.len(), 12);
+    assert_eq!(tickets_on_disk(&f, &day).await, 12);
+    let commits = f.state.hub.commits() - before;
+    assert!(commits <= 2, "12 check-ins in {commits} commits");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_given_up_inside_a_batch_takes_nothing_else_with_it() {
+    let f = fixture().await;
+    let day = f.state.today();
+    let line = LineId::new('W').unwrap();
+    let before = f.state.hub.commits();
+    let held = f
+        .state
+        .hub
+        .lock(&f.state.db, &f.state.settings, &day)
+        .await
+        .unwrap();
+    // Three changes in line for the lock, in this order; the second writes
+    // its ticket and then fails.
+    let mut tasks = Vec::new();
+    for (n, keep) in [(0, true), (1, false), (2, true)] {
+        let state = f.state.clone();
+        let day = day.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut change = state
+                .hub
+                .begin(&state.db, &state.settings, &day)
+                .await
+                .unwrap();
+            let walk_in = NewTicket {
+                holder: Holder::WalkIn {
+                    name: format!("Ana{n} G."),
+                    reason: "other".into(),
+                },
+                needs: Needs::default(),
+            };
+            let outcome = change
+                .apply(&Action::Enqueue { line }, Some(&walk_in), 1_773_133_200)
+                .await
+                .unwrap();
+            let code = change.queue().ticket(outcome.ticket).unwrap().code;
+            if keep {
+                change.commit().await.unwrap();
+            }
+            code.to_string()
+        }));
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    drop(held);
+    let mut codes = Vec::new();
+    for task in tasks {
+        codes.push(task.await.unwrap());
+    }
+    // The given-up ticket's number is given again, as if it never was.
+    assert_eq!(codes, ["W-001", "W-002", "W-002"]);
+    assert_eq!(tickets_on_disk(&f, &day).await, 2);
+    let today = f
+        .state
+        .hub
+        .lock(&f.state.db, &f.state.settings, &day)
+        .await
+        .unwrap();
+    assert_eq!(today.queue.waiting(line).count(), 2);
+    drop(today);
+    assert_eq!(
+        f.state.hub.commits() - before,
+        1,
+        "one commit for the batch"
+    );
 }

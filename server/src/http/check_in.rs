@@ -131,10 +131,14 @@ async fn make_ticket(
     let now = state.now().as_second();
     let day = state.today();
     // One writer at a time: a concurrent retry with the same key waits here
-    // and then finds the first one's stored answer.
+    // and then finds the first one's stored answer (in the same batch, or
+    // on disk).
     let mut change = state.hub.begin(&state.db, &state.settings, &day).await?;
-    if let Some(stored) = idempotency::find(&mut change.tx, key, hash).await? {
+    if let Some(stored) = idempotency::find(change.tx(), key, hash).await? {
         *matched = true;
+        // The first answer may be in the batch still: replayed once it is
+        // on disk.
+        change.commit().await?;
         return Ok(stored.into_response());
     }
 
@@ -149,7 +153,7 @@ async fn make_ticket(
             ..
         } => {
             validate_needs(&needs)?;
-            let found = super::identify::lookup(&mut change.tx, &day, &identity)
+            let found = super::identify::lookup(change.tx(), &day, &identity)
                 .await?
                 .into_iter()
                 .find(|a| a.starts_at == time && a.clinician == clinician)
@@ -166,6 +170,7 @@ async fn make_ticket(
                 let ticket = TicketId::try_from(ticket)
                     .map_err(|_| AppError::Corrupt("ticket id".into()))?;
                 let body = ticket_body(state, &mut change, ticket).await?;
+                change.commit().await?;
                 return Ok(json(StatusCode::OK, body));
             }
             match found.arrival_at(&state.settings, &day, arrival_time(state, arrived_at))? {
@@ -218,8 +223,7 @@ async fn make_ticket(
     // a working kiosk) the next number.
     let claimed = match (leased.as_deref().map(TicketCode::parse), device) {
         (Some(Some(code)), Some(device))
-            if code.line == line
-                && leases::is_unused(&mut change.tx, &day, device, code).await? =>
+            if code.line == line && leases::is_unused(change.tx(), &day, device, code).await? =>
         {
             Some(code)
         }
@@ -238,7 +242,7 @@ async fn make_ticket(
     };
     let outcome = change.apply(&action, Some(&new_ticket), now).await?;
     if let Some(code) = claimed {
-        leases::mark_used(&mut change.tx, &day, code, now).await?;
+        leases::mark_used(change.tx(), &day, code, now).await?;
     }
     let (mut answer, estimate) = ticket_answer(state, &mut change, outcome.ticket).await?;
     // A phone link for a patient at a kiosk (staff's walk-ins have no
@@ -246,14 +250,14 @@ async fn make_ticket(
     if device.is_some() {
         let ticket =
             i64::try_from(outcome.ticket).map_err(|_| AppError::Corrupt("ticket id".into()))?;
-        answer.follow = super::follow::mint(state, &mut change.tx, &day, ticket, headers).await?;
+        answer.follow = super::follow::mint(state, change.tx(), &day, ticket, headers).await?;
     }
     // The upper end of the range given, as a time; "very soon" is given
     // a few minutes.
     let promised = i64::from(answer.wait.high_minutes.max(PROMISE_FLOOR_MINUTES)) * 60;
     let ahead = usize::try_from(answer.position.saturating_sub(1)).unwrap_or(usize::MAX);
     tickets::promise(
-        &mut change.tx,
+        change.tx(),
         &day,
         outcome.ticket,
         now + promised,
@@ -262,7 +266,7 @@ async fn make_ticket(
     )
     .await?;
     let body = serde_json::to_string(&answer).map_err(|e| AppError::Corrupt(e.to_string()))?;
-    idempotency::record(&mut change.tx, key, hash, StatusCode::CREATED, &body, now).await?;
+    idempotency::record(change.tx(), key, hash, StatusCode::CREATED, &body, now).await?;
     change.commit().await?;
     Ok(json(StatusCode::CREATED, body))
 }

@@ -36,7 +36,7 @@ pub async fn lease(
     let day = state.today();
     let now = state.now().as_second();
     let mut change = state.hub.begin(&state.db, &state.settings, &day).await?;
-    let held = leases::held(&mut change.tx, &day, &device.id).await?;
+    let held = leases::held(change.tx(), &day, &device.id).await?;
     for line in state.settings.site.lines.iter().map(|l| l.id) {
         let held = held.get(&line.to_string()).copied().unwrap_or_default();
         let more = TICKET_LEASE
@@ -47,14 +47,14 @@ pub async fn lease(
         }
         match change.reserve(line, more) {
             Ok(numbers) => {
-                leases::grant(&mut change.tx, &day, &device.id, line, numbers, now).await?;
+                leases::grant(change.tx(), &day, &device.id, line, numbers, now).await?;
             }
             // The line's last numbers are for check-ins that reach us.
             Err(QueueError::LineFull { .. }) => {}
             Err(other) => return Err(crate::hub::refusal(other)),
         }
     }
-    let codes = leases::unused(&mut change.tx, &day, &device.id)
+    let codes = leases::unused(change.tx(), &day, &device.id)
         .await?
         .into_iter()
         .map(|code| code.to_string())

@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use sha2::{Digest, Sha256};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{SqliteConnection, SqlitePool};
 use waitwell_core::contract::ErrorCode;
 
 /// How long keys are kept: a tablet offline over a long weekend still
@@ -82,7 +82,7 @@ pub async fn find(
 
 /// Records the result of `key` inside the effect's transaction.
 pub async fn record(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut SqliteConnection,
     key: &str,
     hash: &str,
     status: StatusCode,
@@ -98,7 +98,7 @@ pub async fn record(
         body,
         now_unix
     )
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(|e| match e.as_database_error() {
         // Another request with this key committed first: this one's

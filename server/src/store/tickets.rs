@@ -2,7 +2,7 @@
 //! sees them, the change of one action, and the day's version.
 
 use crate::error::AppError;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 use waitwell_core::contract::Needs;
 use waitwell_core::queue::{
@@ -93,7 +93,7 @@ pub fn parse_line(s: &str) -> Option<LineId> {
 /// Stores the difference between `before` and `after` (one accepted action
 /// about `ticket`) in `tx`, with the day's new version.
 pub async fn persist(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut SqliteConnection,
     day: &str,
     before: &Queue,
     after: &Queue,
@@ -121,7 +121,7 @@ pub async fn persist(
         version,
         now_unix
     )
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

@@ -1,0 +1,261 @@
+//! Group commit: the queue's changes share one fsync.
+//!
+//! The database is synchronous=FULL, so every commit waits for the disk,
+//! and one commit per change caps check-ins at what the disk can flush.
+//! Here every change is a savepoint inside a transaction left open on the
+//! hub's own connection (the batch); the batch commits as soon as the
+//! changes that queued for the lock behind the first one have had their
+//! turn. A change's answer waits for its batch's commit, so nothing is
+//! acknowledged that a power cut could take back; a change that fails or is
+//! dropped rolls back to its savepoint and takes nothing else with it.
+//!
+//! Who commits: the first change of a batch starts a flush task (one at a
+//! time, [`Shared::pending`]). The lock is fair, so the flush gets it only
+//! after every change already waiting, and commits them all. A flush is a
+//! task of its own: a request whose client went away mid-way still gets
+//! its batch committed, and nobody waits on it.
+
+use super::{load_day, publish, DayQueue};
+use crate::error::AppError;
+use crate::settings::Settings;
+use sqlx::{SqliteConnection, SqlitePool};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::{broadcast, watch, MappedMutexGuard, Mutex, MutexGuard};
+use waitwell_core::contract::QueueChanged;
+use waitwell_core::queue::Queue;
+
+/// What the hub and its flush tasks share.
+pub(super) struct Shared {
+    pub current: Mutex<Option<Open>>,
+    pub changes: broadcast::Sender<QueueChanged>,
+    /// The last version announced, for listeners that fell behind.
+    pub latest: AtomicU64,
+    /// A flush task has been started and has not yet taken the lock.
+    pending: AtomicBool,
+    /// Batches committed (for tests and figures).
+    pub commits: AtomicU64,
+}
+
+/// Behind the queue lock: the day's queue as committed, and the writer.
+pub(super) struct Open {
+    pub today: DayQueue,
+    /// The connection every change is written on (taken from the pool).
+    pub conn: SqliteConnection,
+    /// The changes written since the last commit.
+    pub batch: Option<Batch>,
+    /// A change's savepoint is open: it is under way, or it was dropped
+    /// before it finished (then it is rolled back before anything else).
+    pub in_savepoint: bool,
+}
+
+/// The changes written but not yet committed.
+pub(super) struct Batch {
+    /// The queue after them (`None`: none changed it).
+    pub queue: Option<Queue>,
+    /// Told once the batch is committed (or failed to be).
+    done: watch::Sender<Option<Result<(), String>>>,
+}
+
+/// What a change waits on after its savepoint is released.
+pub(super) type Committed = watch::Receiver<Option<Result<(), String>>>;
+
+impl Shared {
+    pub fn new() -> Shared {
+        Shared {
+            current: Mutex::new(None),
+            // A slow listener that falls this far behind gets `Lagged` and
+            // refetches the snapshot: versions make the gap visible.
+            changes: broadcast::channel(64).0,
+            latest: AtomicU64::new(0),
+            pending: AtomicBool::new(false),
+            commits: AtomicU64::new(0),
+        }
+    }
+
+    /// Locks the queue of `day`: opened at first use, and loaded again
+    /// (after the last day's batch is committed) when the day changed.
+    pub async fn lock(
+        &self,
+        db: &SqlitePool,
+        settings: &Settings,
+        day: &str,
+    ) -> Result<MappedMutexGuard<'_, Open>, AppError> {
+        let mut guard = self.current.lock().await;
+        match guard.as_mut() {
+            None => {
+                let today = load_day(db, settings, day).await?;
+                let conn = db.acquire().await?.detach();
+                *guard = Some(Open {
+                    today,
+                    conn,
+                    batch: None,
+                    in_savepoint: false,
+                });
+            }
+            Some(open) if open.today.day != day => {
+                open.flush(self).await?;
+                open.today = load_day(db, settings, day).await?;
+            }
+            Some(_) => {}
+        }
+        MutexGuard::try_map(guard, Option::as_mut)
+            .map_err(|_| AppError::Corrupt("queue not loaded".into()))
+    }
+
+    /// After a change let go of its savepoint (released or dropped), with
+    /// the lock still held: makes sure a flush is on its way.
+    pub fn after_change(self: &Arc<Self>) {
+        if self.pending.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.pending.store(false, Ordering::SeqCst);
+            return;
+        };
+        let shared = Arc::clone(self);
+        runtime.spawn(async move {
+            let mut guard = shared.current.lock().await;
+            // Every change that saw the flag set ran before this point.
+            shared.pending.store(false, Ordering::SeqCst);
+            if let Some(open) = guard.as_mut() {
+                if let Err(e) = open.flush(&shared).await {
+                    tracing::error!(error = %e, "the queue's batch did not commit");
+                }
+            }
+        });
+    }
+}
+
+impl Open {
+    /// Starts a change: its savepoint, in the batch (begun if none is open).
+    pub async fn start(&mut self) -> Result<(), AppError> {
+        self.settle().await?;
+        if self.batch.is_none() {
+            // The write lock from the start: a change reads (a stored
+            // answer, the appointment, recent visits) before it writes.
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut self.conn)
+                .await?;
+            self.batch = Some(Batch {
+                queue: None,
+                done: watch::channel(None).0,
+            });
+        }
+        if let Err(e) = sqlx::query("SAVEPOINT change")
+            .execute(&mut self.conn)
+            .await
+        {
+            self.abandon(&e.to_string()).await;
+            return Err(e.into());
+        }
+        self.in_savepoint = true;
+        Ok(())
+    }
+
+    /// Keeps a change: its savepoint is released into the batch and its
+    /// queue becomes the batch's. Answers what to wait on for the commit.
+    pub async fn keep(&mut self, next: Option<Queue>) -> Result<Committed, AppError> {
+        if let Err(e) = sqlx::query("RELEASE change").execute(&mut self.conn).await {
+            self.abandon(&e.to_string()).await;
+            return Err(e.into());
+        }
+        self.in_savepoint = false;
+        let batch = self
+            .batch
+            .as_mut()
+            .ok_or_else(|| AppError::Corrupt("a change outside a batch".into()))?;
+        if next.is_some() {
+            batch.queue = next;
+        }
+        Ok(batch.done.subscribe())
+    }
+
+    /// The queue as the batch left it.
+    pub fn latest(&self) -> &Queue {
+        latest(&self.batch, &self.today)
+    }
+
+    /// Rolls back a change that was dropped inside its savepoint.
+    async fn settle(&mut self) -> Result<(), AppError> {
+        if !self.in_savepoint {
+            return Ok(());
+        }
+        let undone = match sqlx::query("ROLLBACK TO change")
+            .execute(&mut self.conn)
+            .await
+        {
+            Ok(_) => sqlx::query("RELEASE change").execute(&mut self.conn).await,
+            Err(e) => Err(e),
+        };
+        self.in_savepoint = false;
+        if let Err(e) = undone {
+            self.abandon(&e.to_string()).await;
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Commits the batch, swaps its queue in and announces it.
+    pub async fn flush(&mut self, shared: &Shared) -> Result<(), AppError> {
+        self.settle().await?;
+        let Some(batch) = self.batch.take() else {
+            return Ok(());
+        };
+        if let Err(e) = sqlx::query("COMMIT").execute(&mut self.conn).await {
+            // (Some failures leave the transaction open, some do not.)
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+            let _ = batch.done.send(Some(Err(e.to_string())));
+            return Err(e.into());
+        }
+        shared.commits.fetch_add(1, Ordering::SeqCst);
+        if let Some(queue) = batch.queue {
+            let version = queue.version();
+            let changed = version != self.today.queue.version();
+            self.today.queue = queue;
+            // (Numbers set aside change no ticket: nothing to announce.)
+            if changed {
+                publish(shared, version);
+            }
+        }
+        let _ = batch.done.send(Some(Ok(())));
+        Ok(())
+    }
+
+    /// Gives up the batch after a failure: rolled back, and every change in
+    /// it told.
+    async fn abandon(&mut self, why: &str) {
+        let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        self.in_savepoint = false;
+        if let Some(batch) = self.batch.take() {
+            let _ = batch.done.send(Some(Err(why.to_owned())));
+        }
+    }
+}
+
+/// The queue as `batch` left `today`'s.
+pub(super) fn latest<'a>(batch: &'a Option<Batch>, today: &'a DayQueue) -> &'a Queue {
+    batch
+        .as_ref()
+        .and_then(|b| b.queue.as_ref())
+        .unwrap_or(&today.queue)
+}
+
+/// Waits for the batch a change was kept in to be committed.
+pub(super) async fn committed(mut done: Committed) -> Result<(), AppError> {
+    let outcome = done
+        .wait_for(Option::is_some)
+        .await
+        .map(|told| told.clone())
+        .ok()
+        .flatten();
+    match outcome {
+        Some(Ok(())) => Ok(()),
+        Some(Err(why)) => Err(AppError::Database(sqlx::Error::Protocol(format!(
+            "the queue's batch did not commit: {why}"
+        )))),
+        None => Err(AppError::Database(sqlx::Error::Protocol(
+            "the queue's batch was given up".into(),
+        ))),
+    }
+}
