@@ -15,18 +15,19 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run run-fhir conformance test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-waits bench-index sqlx-prepare
+.PHONY: help run run-fhir conformance test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-web bench-waits bench-index sqlx-prepare
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
 	@echo "make run-fhir  the same, with the schedule from a local FHIR R4 server"
 	@echo "make test   run every test (native, in-browser, end-to-end)"
-	@echo "make size   download size of the release app (gzip and brotli)"
+	@echo "make size   first-load size of each surface vs its budget (scripts/size-budgets.json)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make conformance BASE=URL  check a backend against the Waitwell contract"
 	@echo "make bench  requests per second of the release server (wrk)"
 	@echo "make bench-waits  how often wait ranges hold, on simulated clinic days"
 	@echo "make bench-index  an offline lookup on the kiosk at 4x CPU throttle (Chromium)"
+	@echo "make bench-web  first loads vs static pages, board update, tap->ticket, reception->board (Chromium)"
 	@echo "make openapi  regenerate server/openapi.json from the code"
 	@echo "make sqlx-prepare  regenerate server/.sqlx after changing SQL"
 
@@ -106,6 +107,11 @@ bench-waits:
 # An offline lookup on the kiosk (argon2id) at 4x CPU throttle, in Chromium.
 bench-index: app server test-tools
 	cd tests/e2e && node bench/index-lookup.mjs
+
+# The app in Chromium at 4x CPU throttle: first loads against static pages,
+# the board's 500-ticket update, tap -> ticket, reception -> board.
+bench-web: app server test-tools
+	cd tests/e2e && node bench/web.mjs
 
 # Requests per second of the release server (wrk over loopback).
 bench: app server

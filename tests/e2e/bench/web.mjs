@@ -1,0 +1,297 @@
+// Benchmark (make bench-web): the app in Chromium as a cheap tablet runs it
+// (CPU slowed 4x). Prints figures and ratios; asserts nothing about time.
+//
+// 1. First load of each surface against a static page with the same first
+//    screen (its heading, text and buttons, plain HTML), interleaved, each
+//    load with the HTTP cache cleared (a tablet keeps its enrolment, not its
+//    cache): first contentful paint, and the first usable control (the
+//    first enabled button; the board has none, so its first heading).
+// 2. The board applying a queue of 500 tickets: from the queue's answer
+//    received to the new call on screen, for a call made at reception.
+// 3. The kiosk: the tap on the last check-in step to the ticket on screen
+//    (the durable outbox write and the server's answer included).
+// 4. Reception's "Call next" to the board showing the call (two pages of
+//    one browser, so one clock).
+import http from 'node:http';
+import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep } from '../support/harness.mjs';
+import { answerQuestions, tap, walkInDetails } from '../support/kiosk.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 7);
+const THROTTLE = Number(process.env.THROTTLE ?? 4);
+const BOARD_TICKETS = 500;
+
+/** Each surface's path, what its first usable control is, and a static page with the same first screen. */
+const SURFACES = [
+  {
+    name: 'check-in',
+    path: '/',
+    ready: 'main button:not([disabled])',
+    html: `<h1>Welcome</h1><p>Riverside Family Practice</p>
+      <div><button>Check in</button> <button>I do not have an appointment</button></div>`,
+  },
+  {
+    name: 'board',
+    path: '/board',
+    ready: 'main h1',
+    html: '<h1>Queue</h1><section><h2>Now calling</h2></section><section><h2>Walk-in</h2></section>',
+  },
+  {
+    name: 'reception',
+    path: '/reception',
+    ready: 'main button:not([disabled])',
+    html: `<h1>Staff sign-in</h1><form><label>Name <input id="n"></label>
+      <label>Passphrase <input id="p" type="password"></label><button>Sign in</button></form>`,
+  },
+  {
+    name: 'survey',
+    path: '/survey',
+    ready: 'main button:not([disabled])',
+    html: `<h1>How was your visit today?</h1>
+      <div>${['Very bad', 'Bad', 'Okay', 'Good', 'Very good'].map((r) => `<button>${r}</button>`).join(' ')}</div>`,
+  },
+];
+
+/** The static pages, on a server of their own. */
+async function staticServer() {
+  const style = 'body{font:20px system-ui,sans-serif;margin:2rem}button{min-height:48px;font-size:1.2rem;margin:.5rem}';
+  const server = http.createServer((req, res) => {
+    const surface = SURFACES.find((s) => `/static/${s.name}` === req.url);
+    if (!surface) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+      <title>Waitwell</title><style>${style}</style></head><body><main>${surface.html}</main></body></html>`);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/** Records, in the page, when the first element matching `selector` is on screen and usable. */
+function watchFirst(selector) {
+  window.__ready = 0;
+  const check = () => {
+    if (window.__ready) return;
+    const el = document.querySelector(selector);
+    if (el && el.getBoundingClientRect().width > 0) window.__ready = performance.now();
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
+  document.addEventListener('DOMContentLoaded', check);
+}
+
+/** One page for one surface, throttled, that loads `url` with a cold HTTP cache each time. */
+async function loader(browser, selector) {
+  const opened = await openPage(browser);
+  await opened.context.addInitScript(watchFirst, selector);
+  const cdp = await opened.context.newCDPSession(opened.page);
+  await cdp.send('Network.enable');
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  return {
+    ...opened,
+    async load(url) {
+      await cdp.send('Network.clearBrowserCache');
+      await opened.page.goto(url, { waitUntil: 'commit' });
+      await opened.page.waitForFunction(() => window.__ready > 0 && performance.getEntriesByName('first-contentful-paint').length > 0, null, { timeout: 60_000 });
+      return opened.page.evaluate(() => ({
+        fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+        ready: window.__ready,
+      }));
+    },
+  };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
+const ms = (x) => `${x.toFixed(0)} ms`.padStart(8);
+
+async function firstLoads(browser, server) {
+  const statics = await staticServer();
+  try {
+    const rows = [];
+    for (const surface of SURFACES) {
+      const app = await loader(browser, surface.ready);
+      const plain = await loader(browser, surface.ready);
+      // Enrolled first (a kiosk or a board pairs once), outside the figures.
+      await app.load(`${server.url}${surface.path}`);
+      await waitForPage(app.page);
+      const got = { app: { fcp: [], ready: [] }, plain: { fcp: [], ready: [] } };
+      for (let run = 0; run < RUNS; run += 1) {
+        for (const [which, page, url] of [['app', app, `${server.url}${surface.path}`], ['plain', plain, `${statics.url}/static/${surface.name}`]]) {
+          const t = await page.load(url);
+          got[which].fcp.push(t.fcp);
+          got[which].ready.push(t.ready);
+        }
+      }
+      await app.context.close();
+      await plain.context.close();
+      rows.push({ surface, got });
+    }
+    console.log(`First load, ${THROTTLE}x CPU throttle, HTTP cache cleared, medians of ${RUNS} interleaved loads (app | static page | ratio):`);
+    console.log(`  ${'surface'.padEnd(10)} ${'first contentful paint'.padEnd(34)} first usable control`);
+    for (const { surface, got } of rows) {
+      const cell = (k) => {
+        const [a, p] = [median(got.app[k]), median(got.plain[k])];
+        return `${ms(a)} |${ms(p)} | ${(a / p).toFixed(1).padStart(4)}x`;
+      };
+      console.log(`  ${surface.name.padEnd(10)} ${cell('fcp').padEnd(34)} ${cell('ready')}`);
+    }
+  } finally {
+    statics.close();
+  }
+}
+
+/** A board page that notes, in the page, each change of its "now calling" area and the queue answers it received. */
+async function openBoard(browser, server, throttle) {
+  const opened = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  await opened.context.addInitScript(() => {
+    window.__calls = [];
+    let last = null;
+    new MutationObserver(() => {
+      const now = document.querySelector('.calling')?.textContent ?? null;
+      if (now !== last) {
+        last = now;
+        window.__calls.push({ at: performance.timeOrigin + performance.now(), text: now });
+      }
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
+  if (throttle) {
+    const cdp = await opened.context.newCDPSession(opened.page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  }
+  await opened.page.goto(`${server.url}/board`);
+  await waitForPage(opened.page);
+  await opened.page.waitForSelector('[data-connection="live"]');
+  return opened;
+}
+
+/** Waits until the board shows `code` called; when it did (epoch ms). */
+async function shownCalled(page, code) {
+  await page.locator('.calling .called', { hasText: code }).waitFor({ timeout: 30_000 });
+  return page.evaluate((code) => window.__calls.find((c) => c.text?.includes(code))?.at ?? 0, code);
+}
+
+/** Serves every ticket called (through the API), and waits for the board to show none. */
+async function serveCalled(server, cookie, board) {
+  const staff = await api(server, 'GET', '/queue/staff', undefined, { cookie });
+  for (const ticket of staff.json.tickets.filter((t) => t.status === 'called')) {
+    const served = await api(server, 'POST', '/queue/actions', { action: 'serve', ticket: ticket.id }, { cookie });
+    if (served.status !== 200) throw new Error(`serve failed: ${served.status} ${served.text}`);
+  }
+  await board.locator('.calling .called').first().waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+async function boardSnapshot(browser, server) {
+  for (let i = 0; i < BOARD_TICKETS; i += 1) {
+    const reply = await api(server, 'POST', '/check-ins',
+      { kind: 'walk_in', first_name: 'Ana', last_initial: 'G', reason: 'other' },
+      { 'idempotency-key': crypto.randomUUID() });
+    if (reply.status !== 201) throw new Error(`check-in ${i} failed: ${reply.status} ${reply.text}`);
+  }
+  const { context, page } = await openBoard(browser, server, true);
+  const cookie = await staffCookie(server);
+  const took = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    await serveCalled(server, cookie, page);
+    const called = await api(server, 'POST', '/queue/actions', { action: 'call_next', line: 'W', room: 'Room 3' }, { cookie });
+    if (called.status !== 200) throw new Error(`call failed: ${called.status} ${called.text}`);
+    const shown = await shownCalled(page, called.json.ticket);
+    // The last answer to a queue read before the call was on screen.
+    const received = await page.evaluate((shown) => {
+      const answers = performance.getEntriesByType('resource')
+        .filter((e) => new URL(e.name).pathname === '/api/v1/queue')
+        .map((e) => performance.timeOrigin + e.responseEnd)
+        .filter((at) => at <= shown);
+      return answers.length ? Math.max(...answers) : 0;
+    }, shown);
+    if (received) took.push(shown - received);
+  }
+  console.log(`Board with ${BOARD_TICKETS} tickets waiting, ${THROTTLE}x CPU throttle: the queue's answer received -> the call on screen, ${took.length} calls:`);
+  console.log(`  median ${ms(median(took))}, p95 ${ms(p95(took))}, slowest ${ms(Math.max(...took))}`);
+  await context.close();
+}
+
+async function tapToTicket(browser, server) {
+  const { context, page } = await openPage(browser);
+  await context.addInitScript(() => {
+    window.__tapped = 0;
+    window.__shown = 0;
+    document.addEventListener('click', (e) => {
+      const heading = document.querySelector('main h1')?.textContent ?? '';
+      if (e.target.closest('main button') && heading.includes('Have your address or phone number changed?')) {
+        window.__tapped = performance.now();
+        window.__shown = 0;
+      }
+    }, true);
+    new MutationObserver(() => {
+      if (window.__tapped && !window.__shown && document.querySelector('.ticket-code')) window.__shown = performance.now();
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const cdp = await context.newCDPSession(page);
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Welcome');
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  const took = [];
+  for (let run = 0; run < RUNS * 2; run += 1) {
+    await walkInDetails(page, 'Ana', 'G');
+    await answerQuestions(page);
+    await page.waitForFunction(() => window.__shown > 0, null, { timeout: 30_000 });
+    took.push(await page.evaluate(() => window.__shown - window.__tapped));
+    await tap(page, 'Done');
+    await waitForStep(page, 'Welcome');
+  }
+  console.log(`Kiosk, ${THROTTLE}x CPU throttle: the tap on the last step -> the ticket on screen (outbox write and server answer included), ${took.length} walk-ins:`);
+  console.log(`  median ${ms(median(took))}, p95 ${ms(p95(took))}, slowest ${ms(Math.max(...took))}`);
+  await context.close();
+}
+
+async function receptionToBoard(browser, server) {
+  for (let i = 0; i < RUNS * 2; i += 1) {
+    await api(server, 'POST', '/check-ins',
+      { kind: 'walk_in', first_name: 'Bo', last_initial: 'K', reason: 'other' },
+      { 'idempotency-key': crypto.randomUUID() });
+  }
+  const board = await openBoard(browser, server, true);
+  const desk = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+  await signInStaff(desk.page, server);
+  await desk.page.locator('.desk-line').first().waitFor();
+  const cookie = await staffCookie(server);
+  const took = [];
+  for (let run = 0; run < RUNS * 2; run += 1) {
+    await serveCalled(server, cookie, board.page);
+    // (Reception has shown the serve too before its button is pressed.)
+    await desk.page.locator('tr.ticket-row[data-status="called"]').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await desk.page.waitForTimeout(300);
+    const seen = await board.page.evaluate(() => window.__calls.length);
+    // (The walk-ins wait on line W.)
+    const callNext = desk.page.locator('.desk-line', { hasText: 'Walk-in' }).getByRole('button', { name: /^Call next to / }).first();
+    const clicked = await callNext.evaluate((button) => {
+      const at = performance.timeOrigin + performance.now();
+      button.click();
+      return at;
+    });
+    // The board's next change of "now calling" is this call.
+    await board.page.waitForFunction((seen) => window.__calls.length > seen, seen, { timeout: 30_000 });
+    const shown = await board.page.evaluate((seen) => window.__calls[seen].at, seen);
+    took.push(shown - clicked);
+  }
+  console.log(`Reception's "Call next" -> the board showing the call (board at ${THROTTLE}x CPU throttle, reception not), ${took.length} calls:`);
+  console.log(`  median ${ms(median(took))}, p95 ${ms(p95(took))}, slowest ${ms(Math.max(...took))}`);
+  await board.context.close();
+  await desk.context.close();
+}
+
+const server = await startServer({
+  demo: true,
+  settings: { limits: { writes_per_minute: 100000000, walk_ins_per_hour: 100000000 } },
+});
+const browser = await launchBrowser();
+try {
+  if (!process.env.SKIP_LOADS) await firstLoads(browser, server);
+  await tapToTicket(browser, server);
+  await receptionToBoard(browser, server);
+  await boardSnapshot(browser, server);
+} finally {
+  await browser.close();
+  await server.stop();
+}
