@@ -545,15 +545,10 @@ async fn check_in(f: &Fixture, letter: &str, i: usize) -> String {
         r#"{{"kind":"appointment",{}}}"#,
         identity_fields(letter, &format!("09:{i:02}"), "Dr. Lee")
     );
-    let reply = kiosk_post(
-        f,
-        "/api/v1/check-ins",
-        &body,
-        &[("idempotency-key", &uuid())],
-    )
-    .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    reply.json()["ticket"].as_str().unwrap().to_owned()
+    kiosk_check_in(f, &body).await["ticket"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn act(f: &Fixture, staff: &str, action: String) {
@@ -1102,15 +1097,10 @@ async fn walk_in(f: &Fixture, name: &str) -> String {
     let body = format!(
         r#"{{"kind":"walk_in","first_name":"{name}","last_initial":"Q","reason":"other"}}"#
     );
-    let reply = kiosk_post(
-        f,
-        "/api/v1/check-ins",
-        &body,
-        &[("idempotency-key", &uuid())],
-    )
-    .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    reply.json()["ticket"].as_str().unwrap().to_owned()
+    kiosk_check_in(f, &body).await["ticket"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]

@@ -33,16 +33,13 @@ async fn a_change_that_reads_first_still_writes_while_others_write() {
             .await
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let walk_in = NewTicket {
-        holder: Holder::WalkIn {
-            name: "Ana G.".into(),
-            reason: "other".into(),
-        },
-        needs: Needs::default(),
-    };
     let line = LineId::new('W').unwrap();
     let outcome = change
-        .apply(&Action::Enqueue { line }, Some(&walk_in), 1_773_133_200)
+        .apply(
+            &Action::Enqueue { line },
+            Some(&walk_in("Ana G.")),
+            1_773_133_200,
+        )
         .await
         .expect("the change writes although another writer came along");
     change.commit().await.unwrap();
@@ -243,6 +240,29 @@ async fn a_board_is_remembered_for_a_second_and_forgotten_the_moment_it_is_revok
     assert_eq!(read_queue(&f, &board).await, 401);
 }
 
+/// A walk-in's details, for a change applied directly.
+fn walk_in(name: &str) -> NewTicket {
+    NewTicket {
+        holder: Holder::WalkIn {
+            name: name.into(),
+            reason: "other".into(),
+        },
+        needs: Needs::default(),
+    }
+}
+
+/// Holds today's queue lock (as reception's action would, a moment): the
+/// changes that come meanwhile line up behind it.
+async fn hold_queue(
+    f: &Fixture,
+) -> tokio::sync::MappedMutexGuard<'_, waitwell_server::hub::DayQueue> {
+    f.state
+        .hub
+        .lock(&f.state.db, &f.state.settings, &f.state.today())
+        .await
+        .unwrap()
+}
+
 /// How many tickets of `day` are on disk, read on a connection of its own.
 async fn tickets_on_disk(f: &Fixture, day: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE day = ?")
@@ -258,12 +278,7 @@ async fn check_ins_that_wait_together_share_one_commit_and_answer_once_it_is_on_
     let day = f.state.today();
     let before = f.state.hub.commits();
     // Reception holds the queue a moment; twelve check-ins line up for it.
-    let held = f
-        .state
-        .hub
-        .lock(&f.state.db, &f.state.settings, &day)
-        .await
-        .unwrap();
+    let held = hold_queue(&f).await;
     let mut tasks = Vec::new();
     let names = [
         "Ana", "Ben", "Cleo", "Dov", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea",
@@ -323,12 +338,7 @@ async fn a_change_given_up_inside_a_batch_takes_nothing_else_with_it() {
     let day = f.state.today();
     let line = LineId::new('W').unwrap();
     let before = f.state.hub.commits();
-    let held = f
-        .state
-        .hub
-        .lock(&f.state.db, &f.state.settings, &day)
-        .await
-        .unwrap();
+    let held = hold_queue(&f).await;
     // Three changes in line for the lock, in this order; the second writes
     // its ticket and then fails.
     let mut tasks = Vec::new();
@@ -341,15 +351,12 @@ async fn a_change_given_up_inside_a_batch_takes_nothing_else_with_it() {
                 .begin(&state.db, &state.settings, &day)
                 .await
                 .unwrap();
-            let walk_in = NewTicket {
-                holder: Holder::WalkIn {
-                    name: format!("Ana{n} G."),
-                    reason: "other".into(),
-                },
-                needs: Needs::default(),
-            };
             let outcome = change
-                .apply(&Action::Enqueue { line }, Some(&walk_in), 1_773_133_200)
+                .apply(
+                    &Action::Enqueue { line },
+                    Some(&walk_in(&format!("Ana{n} G."))),
+                    1_773_133_200,
+                )
                 .await
                 .unwrap();
             let code = change.queue().ticket(outcome.ticket).unwrap().code;

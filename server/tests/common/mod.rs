@@ -109,6 +109,20 @@ pub async fn kiosk_post(f: &Fixture, path: &str, body: &str, headers: &[(&str, &
     post_json(&f.state, path, body, &all).await
 }
 
+/// A check-in from the fixture's kiosk with a fresh Idempotency-Key; the
+/// new ticket's answer (asserted 201).
+pub async fn kiosk_check_in(f: &Fixture, body: &str) -> serde_json::Value {
+    let reply = kiosk_post(
+        f,
+        "/api/v1/check-ins",
+        body,
+        &[("idempotency-key", &uuid())],
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()
+}
+
 /// A GET from the fixture's enrolled check-in kiosk.
 pub async fn kiosk_get(f: &Fixture, path: &str) -> Reply {
     send(

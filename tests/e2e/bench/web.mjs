@@ -12,6 +12,7 @@
 //    (the durable outbox write and the server's answer included).
 // 4. Reception's "Call next" to the board showing the call (two pages of
 //    one browser, so one clock).
+// RUNS (7) and THROTTLE (4) can be set; SKIP_LOADS=1 leaves out part 1.
 import http from 'node:http';
 import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep } from '../support/harness.mjs';
 import { answerQuestions, tap, walkInDetails } from '../support/kiosk.mjs';
