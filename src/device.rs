@@ -27,10 +27,12 @@ pub fn load() -> DeviceSettings {
         .unwrap_or_default()
 }
 
-/// Stores the settings.
+/// Stores the settings. The kept first screen goes with the old settings
+/// (it may be another surface's, or in another language).
 pub fn save(settings: &DeviceSettings) -> Result<(), StorageUnavailable> {
-    local_storage()
-        .ok_or(StorageUnavailable)?
+    let storage = local_storage().ok_or(StorageUnavailable)?;
+    let _ = storage.remove_item(crate::first_screen::STORAGE_KEY);
+    storage
         .set_item(STORAGE_KEY, &settings.encode())
         .map_err(|_| StorageUnavailable)
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod components;
 pub mod context;
 pub mod device;
+pub mod first_screen;
 pub mod offline;
 pub mod pages;
 pub mod panic;

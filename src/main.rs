@@ -1,4 +1,5 @@
 fn main() {
     waitwell::panic::install();
+    waitwell::first_screen::start();
     leptos::mount::mount_to_body(waitwell::app::App);
 }

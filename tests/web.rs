@@ -146,6 +146,19 @@ async fn setup_saves_the_chosen_surface_in_local_storage() {
 }
 
 #[wasm_bindgen_test]
+fn new_device_settings_drop_the_kept_first_screen() {
+    let key = waitwell::first_screen::STORAGE_KEY;
+    storage()
+        .set_item(key, r#"{"path":"/","attrs":[],"html":""}"#)
+        .unwrap();
+    let mut settings = device::load();
+    settings.surface = Surface::Board;
+    device::save(&settings).unwrap();
+    assert_eq!(storage().get_item(key).unwrap(), None);
+    storage().remove_item(device::STORAGE_KEY).unwrap();
+}
+
+#[wasm_bindgen_test]
 fn device_settings_survive_storage_and_garbage_falls_back() {
     let settings = DeviceSettings {
         surface: Surface::Reception,

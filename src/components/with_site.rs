@@ -33,7 +33,10 @@ pub fn WithSite(
         match both.get() {
         Some((adapter, site)) => ready(adapter, site),
         None => view! {
-            <PageHeading>{move || title.get()}</PageHeading>
+            // Only "getting ready": a problem is the app's first screen.
+            <PageHeading provisional=Signal::derive(move || problem().is_none())>
+                {move || title.get()}
+            </PageHeading>
             <p role="status">
                 {move || match problem() {
                     Some(error) if see_reception => {

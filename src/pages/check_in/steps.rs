@@ -47,16 +47,23 @@ pub fn FormNav(
     }
 }
 
+/// Marks the welcome step, so that only that screen is ever kept.
+const WELCOME_MARK: &str = "[data-welcome]";
+
 #[component]
 pub fn Welcome() -> impl IntoView {
     let i18n = use_i18n();
     let flow = expect_context::<Flow>();
     let clinic = flow.site.with_value(|s| s.clinic_name.clone());
+    // Kept as the screen to paint before the wasm runs next time, as it is
+    // first drawn (at start and after each reset: in the device's language
+    // and display, before a patient changes them).
+    Effect::new(move |_| crate::first_screen::keep_later(WELCOME_MARK));
     view! {
         <Heading>{t!(i18n, check_in.welcome_title)}</Heading>
         <p class="clinic">{clinic}</p>
         <p>{t!(i18n, check_in.welcome_body)}</p>
-        <div class="big-actions">
+        <div class="big-actions" data-welcome="">
             <button
                 type="button"
                 class="primary huge"

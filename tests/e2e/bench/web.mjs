@@ -12,12 +12,17 @@
 //    (the durable outbox write and the server's answer included).
 // 4. Reception's "Call next" to the board showing the call (two pages of
 //    one browser, so one clock).
-// RUNS (7) and THROTTLE (4) can be set; SKIP_LOADS=1 leaves out part 1.
+// RUNS (7) and THROTTLE (4) can be set; PARTS picks parts (loads, ticket,
+// call, board; all by default; SKIP_LOADS=1 is all but loads) and SURFACES
+// the surfaces of part 1 (check-in, board, reception, survey).
 import http from 'node:http';
 import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep } from '../support/harness.mjs';
 import { answerQuestions, tap, walkInDetails } from '../support/kiosk.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 7);
+// Which parts run (all by default), and which surfaces part 1 loads.
+const PARTS = (process.env.PARTS ?? (process.env.SKIP_LOADS ? 'ticket,call,board' : 'loads,ticket,call,board')).split(',');
+const ONLY = process.env.SURFACES?.split(',');
 const THROTTLE = Number(process.env.THROTTLE ?? 4);
 const BOARD_TICKETS = 500;
 
@@ -110,7 +115,7 @@ async function firstLoads(browser, server) {
   const statics = await staticServer();
   try {
     const rows = [];
-    for (const surface of SURFACES) {
+    for (const surface of SURFACES.filter((s) => !ONLY || ONLY.includes(s.name))) {
       const app = await loader(browser, surface.ready);
       const plain = await loader(browser, surface.ready);
       // Enrolled first (a kiosk or a board pairs once), outside the figures.
@@ -288,10 +293,10 @@ const server = await startServer({
 });
 const browser = await launchBrowser();
 try {
-  if (!process.env.SKIP_LOADS) await firstLoads(browser, server);
-  await tapToTicket(browser, server);
-  await receptionToBoard(browser, server);
-  await boardSnapshot(browser, server);
+  if (PARTS.includes('loads')) await firstLoads(browser, server);
+  if (PARTS.includes('ticket')) await tapToTicket(browser, server);
+  if (PARTS.includes('call')) await receptionToBoard(browser, server);
+  if (PARTS.includes('board')) await boardSnapshot(browser, server);
 } finally {
   await browser.close();
   await server.stop();

@@ -1,0 +1,134 @@
+//! The first screen, painted before the wasm has run.
+//!
+//! `index.html` holds a `#shell` element and a small inline script. When the
+//! kiosk last showed its welcome screen at this path, the app kept a copy of
+//! that screen here (its markup, language and display choices, in local
+//! storage), and the script puts the copy in `#shell` while the wasm is
+//! still downloading: a restarted tablet shows its welcome at once instead
+//! of a blank page. Only the welcome screen is kept, and it holds nothing
+//! about a patient (the clinic's name, the translated welcome, the toolbar).
+//!
+//! The copy is `inert` and hidden from assistive technology; while it is on
+//! screen the app mounts behind it, hidden (`#shell ~ *` in the styles). The
+//! app takes over when its own first screen is ready (a page heading that is
+//! not a "getting ready" placeholder, or a problem to show), or after
+//! [`SHELL_LIMIT_MILLIS`] whatever happens, so the copy never hides the
+//! real app for long.
+
+use wasm_bindgen::JsCast;
+
+/// The local-storage key of the kept welcome screen.
+pub const STORAGE_KEY: &str = "waitwell.shell";
+/// The id of the element that holds the copy in `index.html`.
+const SHELL_ID: &str = "shell";
+/// The `<html>` attributes the copy is drawn with (language, direction and
+/// the display choices the styles read).
+const ROOT_ATTRIBUTES: [&str; 4] = ["lang", "dir", "data-contrast", "data-text"];
+/// The longest the copy stays up after the app has started.
+pub const SHELL_LIMIT_MILLIS: u32 = 3_000;
+
+/// What is kept: the screen for one path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Kept {
+    /// The path the screen belongs to (`location.pathname`).
+    pub path: String,
+    /// The `<html>` attributes, in the order of [`ROOT_ATTRIBUTES`].
+    pub attrs: Vec<(String, String)>,
+    /// The screen's markup (app bar and page, `main` renamed, ids dropped).
+    pub html: String,
+}
+
+fn shell() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(SHELL_ID)
+}
+
+/// Called once, just before the app mounts. A shell that shows no kept
+/// screen (only the brand) goes at once, since the app's first frame shows
+/// as much; a kept screen stays until [`reveal`] or the time limit.
+pub fn start() {
+    let Some(shell) = shell() else {
+        return;
+    };
+    if shell.class_list().contains("kept") {
+        gloo_timers::callback::Timeout::new(SHELL_LIMIT_MILLIS, reveal).forget();
+    } else {
+        shell.remove();
+    }
+}
+
+/// Whether a kept screen is still covering the app.
+pub fn is_covering() -> bool {
+    shell().is_some()
+}
+
+/// Removes the copy, so the app is seen (nothing when it is gone already).
+pub fn reveal() {
+    if let Some(shell) = shell() {
+        shell.remove();
+    }
+}
+
+/// Keeps the screen on display as this path's first screen, once the
+/// current changes are drawn, if the page then still shows `mark` (so a
+/// step that followed quickly is never kept). A failure only means the next
+/// start paints later.
+pub fn keep_later(mark: &'static str) {
+    gloo_timers::callback::Timeout::new(0, move || keep(mark)).forget();
+}
+
+fn keep(mark: &str) {
+    let Some(kept) = capture(mark) else {
+        return;
+    };
+    let (Ok(text), Some(storage)) = (
+        serde_json::to_string(&kept),
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
+    ) else {
+        return;
+    };
+    let _ = storage.set_item(STORAGE_KEY, &text);
+}
+
+/// The app bar and page on screen, as markup that cannot be mistaken for
+/// the app: `main` becomes `div.main` (there is one main landmark, the
+/// app's), and ids are dropped (they are the app's as well).
+fn capture(mark: &str) -> Option<Kept> {
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let root = document.document_element()?;
+    let body = document.body()?;
+    body.query_selector(&format!("body > main {mark}"))
+        .ok()
+        .flatten()?;
+    let copy = document.create_element("div").ok()?;
+    for selector in ["body > .app-bar", "body > main"] {
+        let Some(part) = body.query_selector(selector).ok().flatten() else {
+            continue;
+        };
+        let part = part.clone_node_with_deep(true).ok()?;
+        let part: web_sys::Element = part.dyn_into().ok()?;
+        let part = if part.tag_name().eq_ignore_ascii_case("main") {
+            let div = document.create_element("div").ok()?;
+            div.set_class_name("main");
+            while let Some(child) = part.first_child() {
+                div.append_child(&child).ok()?;
+            }
+            div
+        } else {
+            part
+        };
+        copy.append_child(&part).ok()?;
+    }
+    while let Some(named) = copy.query_selector("[id]").ok().flatten() {
+        named.remove_attribute("id").ok()?;
+    }
+    let attrs = ROOT_ATTRIBUTES
+        .iter()
+        .filter_map(|name| Some(((*name).to_owned(), root.get_attribute(name)?)))
+        .collect();
+    Some(Kept {
+        path: window.location().pathname().ok()?,
+        attrs,
+        html: copy.inner_html(),
+    })
+}

@@ -1,0 +1,136 @@
+// The first screen before the wasm runs (src/first_screen.rs): a kiosk
+// paints the welcome it last showed from index.html, in its language,
+// inert, then the app takes over in the same place; the copy never holds a
+// patient's details and never hides the app for long.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, waitForStep, startSuite, stopSuite, seriousViolations } from './support/harness.mjs';
+import { tap, answerQuestions, walkInDetails } from './support/kiosk.mjs';
+
+let server;
+let browser;
+
+before(async () => ({ server, browser } = await startSuite({ demo: true })));
+after(() => stopSuite({ server, browser }));
+
+const KEPT = 'waitwell.shell';
+
+const kept = (page) => page.evaluate((key) => localStorage.getItem(key), KEPT);
+
+/** Where the heading and buttons of a screen are, under `root`. */
+const layoutOf = (page, root) =>
+  page.evaluate((root) => {
+    const box = (el) => {
+      const r = el.getBoundingClientRect();
+      return [r.x, r.y, r.width, r.height].map(Math.round);
+    };
+    const scope = document.querySelector(root);
+    return {
+      heading: box(scope.querySelector('h1')),
+      buttons: [...scope.querySelectorAll('.big-actions button')].map((b) => [b.textContent.trim(), ...box(b)]),
+    };
+  }, root);
+
+/** The page loaded again with the wasm held back, so only index.html runs. */
+async function loadWithoutWasm(page) {
+  await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  await page.locator('#shell h1').waitFor();
+}
+
+test('a kiosk paints its last welcome before the wasm runs, in its language, and the app takes over in the same place', async () => {
+  const { context, page, errors } = await openPage(browser, { locale: 'es-ES' });
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Bienvenido');
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, KEPT);
+  const app = await layoutOf(page, 'main');
+  assert.equal(app.buttons.length, 2, JSON.stringify(app));
+
+  await loadWithoutWasm(page);
+  const shell = await page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    heading: document.querySelector('#shell h1').textContent.trim(),
+    clinic: document.querySelector('#shell .clinic')?.textContent.trim(),
+    inert: document.querySelector('#shell').inert,
+    hidden: document.querySelector('#shell').getAttribute('aria-hidden'),
+    // The copy is no second app: no main landmark, no ids of the app's.
+    mains: document.querySelectorAll('main').length,
+    ids: document.querySelectorAll('#shell [id]').length,
+  }));
+  assert.deepEqual(shell, { lang: 'es', heading: 'Bienvenido', clinic: 'Waitwell Demo Clinic', inert: true, hidden: 'true', mains: 0, ids: 0 });
+  assert.deepEqual(await layoutOf(page, '#shell'), app, 'the copy is drawn where the app draws its welcome');
+  // Inert: a tap on the copy does nothing (the app is not there yet).
+  await page.mouse.click(app.buttons[0][1] + 10, app.buttons[0][2] + 10);
+  assert.equal(await page.locator('#shell h1').textContent(), 'Bienvenido');
+
+  // With the wasm, the app replaces the copy: one heading, focused, the
+  // buttons where they were, and they work.
+  await page.unroute('**/*.wasm');
+  const blocked = errors.length;
+  await page.reload();
+  await waitForStep(page, 'Bienvenido');
+  assert.equal(await page.locator('#shell').count(), 0);
+  assert.equal(await page.locator('h1').count(), 1);
+  assert.deepEqual(await layoutOf(page, 'main'), app);
+  assert.deepEqual(await seriousViolations(page), []);
+  await tap(page, 'No tengo cita');
+  await waitForStep(page, '¿Cuál es su nombre?');
+  assert.deepEqual(errors.slice(blocked), []);
+  await context.close();
+});
+
+test('an Arabic kiosk paints its welcome right to left', async () => {
+  const { context, page } = await openPage(browser, { locale: 'ar' });
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'أهلًا وسهلًا');
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, KEPT);
+  await loadWithoutWasm(page);
+  const root = await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir, document.querySelector('#shell h1').textContent.trim()]);
+  assert.deepEqual(root, ['ar', 'rtl', 'أهلًا وسهلًا']);
+  await context.close();
+});
+
+test('the kept welcome holds nothing a patient entered', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Welcome');
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, KEPT);
+  const first = await kept(page);
+  await walkInDetails(page, 'Zebediah', 'Q');
+  await answerQuestions(page);
+  await page.locator('.ticket-code').waitFor();
+  await tap(page, 'Done');
+  await waitForStep(page, 'Welcome');
+  // Kept again at the welcome it returned to, and nothing else ever.
+  await page.waitForTimeout(200);
+  const after = await kept(page);
+  assert.ok(!after.includes('Zebediah'), after);
+  assert.ok(!first.includes('Zebediah'));
+  assert.equal(JSON.parse(after).path, '/');
+  assert.match(JSON.parse(after).html, /Welcome/);
+  await context.close();
+});
+
+test('the kept welcome never hides the app for long when the clinic cannot be reached', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Welcome');
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, KEPT);
+  await page.route('**/api/v1/config', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  // The app's own screen, with what is wrong, within the copy's limit (3 s).
+  await page.locator('main h1').waitFor({ timeout: 6_000 });
+  await page.waitForFunction(() => !document.getElementById('shell'), null, { timeout: 6_000 });
+  assert.match(await page.locator('main [role="status"]').textContent(), /./);
+  await context.close();
+});
+
+test('a board with no kept screen paints nothing of a kiosk', async () => {
+  const { context, page } = await openPage(browser);
+  await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
+  await page.goto(`${server.url}/board`);
+  assert.equal(await page.locator('#shell').evaluate((el) => el.childElementCount), 0);
+  await page.goto(`${server.url}/reception`);
+  assert.equal(await page.locator('#shell .brand').textContent(), 'Waitwell');
+  await context.close();
+});
