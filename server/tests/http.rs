@@ -86,6 +86,71 @@ async fn built_files_are_served_and_missing_files_are_404() {
 }
 
 #[tokio::test]
+async fn built_files_go_compressed_to_browsers_that_accept_it_and_are_kept_a_year() {
+    let f = fixture().await;
+    let dist = f.dir.path().join("dist");
+    let name = "waitwell-0123456789abcdef_bg.wasm";
+    let wasm = b"\0asm\x01\0\0\0 the module".to_vec();
+    std::fs::write(dist.join(name), &wasm).unwrap();
+    std::fs::write(dist.join(format!("{name}.br")), b"brotli bytes").unwrap();
+    std::fs::write(dist.join(format!("{name}.gz")), b"gzip bytes").unwrap();
+    let fetch = |accept: &'static str| {
+        let state = f.state.clone();
+        async move {
+            let mut request = Request::get(format!("/{name}"));
+            if !accept.is_empty() {
+                request = request.header("accept-encoding", accept);
+            }
+            let response = app(state)
+                .oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let header = |h: &str| {
+                response
+                    .headers()
+                    .get(h)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let seen = (
+                header("content-encoding"),
+                header("content-type"),
+                header("cache-control"),
+                header("vary"),
+            );
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec();
+            (seen, body)
+        }
+    };
+    let year = Some("public, max-age=31536000, immutable".to_owned());
+    let wasm_type = Some("application/wasm".to_owned());
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br", Some("br"), b"brotli bytes".to_vec()),
+        ("gzip, deflate", Some("gzip"), b"gzip bytes".to_vec()),
+        ("", None, wasm.clone()),
+    ] {
+        let ((got_encoding, got_type, cache, vary), got_body) = fetch(accept).await;
+        assert_eq!(got_encoding.as_deref(), encoding, "{accept}");
+        assert_eq!(got_type, wasm_type, "{accept}");
+        assert_eq!(cache, year, "{accept}");
+        assert_eq!(got_body, body, "{accept}");
+        assert_eq!(vary.as_deref(), Some("accept-encoding"), "{accept}");
+    }
+
+    // Anything else is asked again each time: a file without a content
+    // name (config.json may be edited), and index.html.
+    let plain = common::get(&f.state, "/app-123.js").await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.headers.get("cache-control"), None);
+    let index = common::get(&f.state, "/board").await;
+    assert_eq!(index.headers["cache-control"], "no-cache");
+}
+
+#[tokio::test]
 async fn unknown_api_paths_are_json_404s() {
     let f = fixture().await;
     let (status, content_type, body) = get(&f.state, "/api/v1/nope").await;

@@ -134,3 +134,27 @@ test('a board with no kept screen paints nothing of a kiosk', async () => {
   assert.equal(await page.locator('#shell .brand').textContent(), 'Waitwell');
   await context.close();
 });
+
+test('the app travels compressed and a reload takes it from the cache without asking', async () => {
+  const { context, page } = await openPage(browser);
+  const seen = [];
+  page.on('response', (response) => {
+    if (response.url().endsWith('.wasm')) seen.push(response.headers());
+  });
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Welcome');
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]['content-encoding'] ?? '', /^(br|gzip)$/);
+  assert.equal(seen[0]['cache-control'], 'public, max-age=31536000, immutable');
+  const wasm = () =>
+    page.evaluate(() => {
+      const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+      return { transfer: entry.transferSize, encoded: entry.encodedBodySize, decoded: entry.decodedBodySize };
+    });
+  const first = await wasm();
+  assert.ok(first.encoded < first.decoded / 2, JSON.stringify(first));
+  await page.reload();
+  await waitForStep(page, 'Welcome');
+  assert.equal((await wasm()).transfer, 0, 'from the HTTP cache, not asked again');
+  await context.close();
+});

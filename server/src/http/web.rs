@@ -15,10 +15,14 @@ use axum::{
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 pub fn router(state: AppState) -> Router {
-    // Files trunk built are served as they are; any other path is a route of
-    // the single-page app and gets index.html, so a reload keeps the route.
+    // Files trunk built are served as they are (the brotli or gzip copy
+    // scripts/compress.mjs wrote, to a browser that accepts it); any other
+    // path is a route of the single-page app and gets index.html, so a
+    // reload keeps the route.
     let assets = ServeDir::new(&state.web.dist)
         .append_index_html_on_directories(false)
+        .precompressed_br()
+        .precompressed_gzip()
         .fallback(get(app_route).with_state(state.clone()));
 
     let [csp, referrer, nosniff] = crate::security::layers(&state.web.csp);
@@ -41,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest(waitwell_core::contract::API_PREFIX, api)
         .fallback_service(assets)
+        .layer(middleware::from_fn(built_files_are_immutable))
         .layer(middleware::from_fn(crate::security::permissions))
         .layer(tower::util::option_layer(hsts))
         .layer(csp)
@@ -55,6 +60,49 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// A file named by its content (`name-<hash>.js`, `…_bg.wasm`, `….css`, as
+/// trunk names its output) never changes: browsers keep it a year without
+/// asking again, so a reload does not fetch or revalidate the app.
+/// (ServeDir picks the `.br`/`.gz` copy but does not say it varies.)
+async fn built_files_are_immutable(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let built = is_built_name(request.uri().path());
+    let mut response = next.run(request).await;
+    if built && response.status().is_success() {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+        // One name, several encodings: a cache must key on what was accepted.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
+/// Whether the last segment of `path` is a built file named by its content:
+/// `stem-HASH.ext` or `stem-HASH_bg.ext`, HASH 8 to 16 lowercase hex digits,
+/// ext `js`, `wasm` or `css` (the rule scripts/compress.mjs follows too).
+pub fn is_built_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(ext, "js" | "wasm" | "css") {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    let Some((_, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    (8..=16).contains(&hash.len())
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 async fn app_route(State(state): State<AppState>, uri: Uri) -> Response {
@@ -72,5 +120,36 @@ async fn app_route(State(state): State<AppState>, uri: Uri) -> Response {
         )
             .into_response(),
         None => AppError::app_not_built().into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_built_name;
+
+    #[test]
+    fn built_names_are_those_trunk_gives_by_content() {
+        for built in [
+            "/waitwell-3201c9d15d1ab8d1.js",
+            "/waitwell-3201c9d15d1ab8d1_bg.wasm",
+            "/kiosk-47255006e3af6.css",
+            "/tokens-8b05f0021c72451a.css",
+        ] {
+            assert!(is_built_name(built), "{built}");
+        }
+        for other in [
+            "/",
+            "/sw.js",
+            "/config.json",
+            "/favicon.svg",
+            "/board",
+            "/app-123.js",
+            "/waitwell-3201C9D15D1AB8D1.js",
+            "/waitwell-3201c9d15d1ab8d1.js.br",
+            "/waitwell-3201c9d15d1ab8d1a.js",
+            "/-.js",
+        ] {
+            assert!(!is_built_name(other), "{other}");
+        }
     }
 }
