@@ -3,7 +3,7 @@
 //
 // 1. First load of each surface against a static page with the same first
 //    screen (its heading, text and buttons, plain HTML), interleaved, each
-//    load with the HTTP cache cleared (a tablet keeps its enrolment, not its
+//    load from a blank page with the HTTP cache cleared (a tablet keeps its enrolment, not its
 //    cache): first contentful paint, and the first usable control (the
 //    first enabled button; the board has none, so its first heading).
 // 2. The board applying a queue of 500 tickets: from the queue's answer
@@ -14,7 +14,8 @@
 //    one browser, so one clock).
 // RUNS (7) and THROTTLE (4) can be set; PARTS picks parts (loads, ticket,
 // call, board; all by default; SKIP_LOADS=1 is all but loads) and SURFACES
-// the surfaces of part 1 (check-in, board, reception, survey).
+// the surfaces of part 1 (check-in, board, reception, survey); DEBUG=1
+// prints part 1's every load.
 import http from 'node:http';
 import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep } from '../support/harness.mjs';
 import { answerQuestions, tap, walkInDetails } from '../support/kiosk.mjs';
@@ -96,6 +97,10 @@ async function loader(browser, selector) {
   return {
     ...opened,
     async load(url) {
+      // The previous page is gone before the clock starts (its teardown is
+      // no part of this load).
+      await opened.page.goto('about:blank');
+      await opened.page.waitForTimeout(250);
       await cdp.send('Network.clearBrowserCache');
       await opened.page.goto(url, { waitUntil: 'commit' });
       await opened.page.waitForFunction(() => window.__ready > 0 && performance.getEntriesByName('first-contentful-paint').length > 0, null, { timeout: 60_000 });
@@ -132,6 +137,7 @@ async function firstLoads(browser, server) {
       await app.context.close();
       await plain.context.close();
       rows.push({ surface, got });
+      if (process.env.DEBUG) console.log(surface.name, JSON.stringify(got, (k, v) => (typeof v === "number" ? Math.round(v) : v)));
     }
     console.log(`First load, ${THROTTLE}x CPU throttle, HTTP cache cleared, medians of ${RUNS} interleaved loads (app | static page | ratio):`);
     console.log(`  ${'surface'.padEnd(10)} ${'first contentful paint'.padEnd(34)} first usable control`);
