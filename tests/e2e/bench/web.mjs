@@ -3,9 +3,10 @@
 //
 // 1. First load of each surface against a static page with the same first
 //    screen (its heading, text and buttons, plain HTML), interleaved, each
-//    load from a blank page with the HTTP cache cleared (a tablet keeps its enrolment, not its
-//    cache): first contentful paint, and the first usable control (the
-//    first enabled button; the board has none, so its first heading).
+//    load from a blank page with the HTTP cache cleared (a tablet keeps
+//    its enrolment, not its cache): first contentful paint, and the first
+//    usable control (the first enabled button; the board has none, so its
+//    first heading).
 // 2. The board applying a queue of 500 tickets: from the queue's answer
 //    received to the new call on screen, for a call made at reception.
 // 3. The kiosk: the tap on the last check-in step to the ticket on screen
