@@ -50,10 +50,11 @@ tools:
 test-tools:
 	@scripts/tools.sh test
 
-# The release build of the kiosk app into dist/.
+# The release build of the app's pages into dist/ (index.html, board.html,
+# staff.html: one bundle each).
 app: tools
-	@echo "==> trunk build --release"
-	trunk build --release
+	@echo "==> scripts/build-app.sh (trunk build --release, per page)"
+	scripts/build-app.sh
 
 server:
 	@echo "==> cargo build --release -p waitwell-server"

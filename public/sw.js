@@ -6,17 +6,33 @@
 //
 // A new worker installs in the background and waits; the page tells it to
 // take over at its next idle reset ("activate"), never mid check-in.
+//
+// The app is three pages, one bundle each (waitwell_core::Page): the kiosk
+// (index.html, kept as "/"), board.html and staff.html. The app registers
+// the worker with ?page=FILE, the page of this device, which the worker
+// keeps at install; any page navigated to online is kept as well.
 'use strict';
 
 const CACHE = 'waitwell-shell';
-// Files the shell needs besides those index.html names.
+// A page's key in the cache (what it is fetched as at install).
+const PAGES = { 'index.html': '/', 'board.html': '/board.html', 'staff.html': '/staff.html' };
+const OWN_PAGE = PAGES[new URL(self.location.href).searchParams.get('page')] || '/';
+
+// The page that shows `path` (as waitwell_core::Page::for_path says).
+function pageFor(path) {
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed === '/board') return PAGES['board.html'];
+  if (trimmed === '/reception' || trimmed === '/insights') return PAGES['staff.html'];
+  return PAGES['index.html'];
+}
+// Files the shell needs besides those its pages name.
 const EXTRA = ['/config.json', '/manifest.webmanifest', '/favicon.svg'];
 // Public, patient-free settings the kiosk needs to draw its first screen.
 const SITE = '/api/v1/config';
 // trunk names built files by content hash: such a file never changes.
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 
-// The files index.html loads.
+// The files a page loads.
 function assetsOf(html) {
   const found = new Set();
   for (const match of html.matchAll(/(?:href|src)="(\/[^"?#]+)"/g)) {
@@ -25,22 +41,27 @@ function assetsOf(html) {
   return [...found];
 }
 
-// Caches an index and everything it names, then drops built files no
-// index names any more. The index goes in last, so the cache never holds
-// an index whose files are missing.
-async function keepShell(index) {
+// Caches a page (under `key`) and everything it names, then drops built
+// files no kept page names any more. The page goes in last, so the cache
+// never holds a page whose files are missing.
+async function keepShell(page, key) {
   const cache = await caches.open(CACHE);
-  const wanted = assetsOf(await index.clone().text()).concat(EXTRA, [SITE]);
-  for (const url of wanted) {
+  const named = assetsOf(await page.clone().text());
+  for (const url of named.concat(EXTRA, [SITE])) {
     if (HASHED.test(url) && (await cache.match(url))) continue;
     const response = await fetch(url, { cache: 'no-cache' });
     if (response.ok) await cache.put(url, response);
     else if (HASHED.test(url)) throw new Error(`${url}: ${response.status}`);
   }
-  await cache.put('/', index);
+  await cache.put(key, page);
+  const wanted = new Set();
+  for (const kept of Object.values(PAGES)) {
+    const hit = await cache.match(kept);
+    if (hit) for (const url of assetsOf(await hit.text())) wanted.add(url);
+  }
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (HASHED.test(path) && !wanted.includes(path)) await cache.delete(request);
+    if (HASHED.test(path) && !wanted.has(path)) await cache.delete(request);
   }
 }
 
@@ -60,9 +81,9 @@ async function fromCache(key) {
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    fetch('/', { cache: 'no-store' }).then((index) => {
-      if (!index.ok) throw new Error(`index: ${index.status}`);
-      return keepShell(index);
+    fetch(OWN_PAGE, { cache: 'no-store' }).then((page) => {
+      if (!page.ok) throw new Error(`${OWN_PAGE}: ${page.status}`);
+      return keepShell(page, OWN_PAGE);
     }),
   );
 });
@@ -82,15 +103,16 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
 
   if (request.mode === 'navigate') {
-    // Every route is the one page: the newest index when the server
-    // answers, the kept one when it does not.
+    // A route's page: the newest when the server answers, the kept one
+    // when it does not.
+    const key = pageFor(url.pathname);
     event.respondWith(
       fetch(request)
         .then((response) => {
-          if (response.ok) event.waitUntil(keepShell(response.clone()).catch(() => {}));
+          if (response.ok) event.waitUntil(keepShell(response.clone(), key).catch(() => {}));
           return response;
         })
-        .catch(() => fromCache('/')),
+        .catch(() => fromCache(key)),
     );
   } else if (url.pathname === SITE) {
     event.respondWith(fromNetwork(request, SITE).catch(() => fromCache(SITE)));

@@ -1,4 +1,7 @@
-//! The root component: providers, the shell around every page, and routes.
+//! The root component (providers, the shell around every page) and the
+//! routes of each built page: `kiosk` (index.html), `board` (board.html) and
+//! `staff` (staff.html), each its own bundle with only its surfaces (see
+//! `waitwell_core::Page`).
 
 use crate::api::AdapterContext;
 use crate::api::{load_runtime_config, Adapter};
@@ -8,22 +11,23 @@ use crate::context::{Connectivity, DeviceContext, Enrollment};
 use crate::device;
 use crate::i18n::*;
 use crate::offline::OutboxSync;
-use crate::pages::{
-    BoardPage, CheckInPage, InsightsPage, NotFound, PhonePage, ReceptionPage, SetupPage, SurveyPage,
-};
+use crate::pages::NotFound;
+use crate::pages::{BoardPage, InsightsPage, PhonePage, ReceptionPage, SetupPage};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
 use waitwell_core::contract::Heartbeat;
-use waitwell_core::Surface;
+use waitwell_core::{Page, Surface};
 
 /// How often to try `/config.json` again while it cannot be fetched.
 const CONFIG_RETRY_MILLIS: u32 = 5_000;
 
+/// The root of every page: providers, the shell, and that page's routes
+/// (`children`: a `<Routes>`).
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(page: Page, children: Children) -> impl IntoView {
     let settings = device::load();
     let home = settings.surface;
     let last_known = settings.enrolled;
@@ -37,7 +41,8 @@ pub fn App() -> impl IntoView {
     Connectivity::provide();
     Enrollment::provide(last_known);
     let sync = OutboxSync::provide();
-    crate::offline::shell::register();
+    crate::offline::shell::register(page);
+    arrived(page);
     leptos::task::spawn_local(async move {
         // A kiosk may boot before its network is up: keep trying while the
         // failure is one that can pass, and say what is wrong meanwhile.
@@ -64,19 +69,51 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider>
             <ApplyDeviceLocale locale=device_locale />
             <Shell>
-                <Router>
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=move || home_page(home) />
-                        <Route path=path!("/board") view=|| home_page(Surface::Board) />
-                        <Route path=path!("/reception") view=ReceptionPage />
-                        <Route path=path!("/survey") view=|| home_page(Surface::Survey) />
-                        <Route path=path!("/insights") view=InsightsPage />
-                        <Route path=path!("/setup") view=SetupPage />
-                        <Route path=path!("/t/:token") view=PhonePage />
-                    </Routes>
-                </Router>
+                <Router>{children()}</Router>
             </Shell>
         </I18nContextProvider>
+    }
+}
+
+/// index.html: the patient kiosk (check-in and survey), setup, and a
+/// patient's phone.
+pub fn kiosk() -> impl IntoView {
+    let home = device::load().surface;
+    view! {
+        <App page=Page::Kiosk>
+            <Routes fallback=|| elsewhere(Page::Kiosk)>
+                <Route path=path!("/") view=move || kiosk_home(home) />
+                <Route path=path!("/survey") view=|| kiosk_home(Surface::Survey) />
+                <Route path=path!("/setup") view=SetupPage />
+                <Route path=path!("/t/:token") view=PhonePage />
+            </Routes>
+        </App>
+    }
+}
+
+/// board.html: the queue board, on an enrolled device.
+pub fn board() -> impl IntoView {
+    view! {
+        <App page=Page::Board>
+            <Routes fallback=|| elsewhere(Page::Board)>
+                <Route
+                    path=path!("/board")
+                    view=|| view! { <Enrolled surface=Surface::Board><BoardPage /></Enrolled> }
+                />
+            </Routes>
+        </App>
+    }
+}
+
+/// staff.html: reception and insights.
+pub fn staff() -> impl IntoView {
+    view! {
+        <App page=Page::Staff>
+            <Routes fallback=|| elsewhere(Page::Staff)>
+                <Route path=path!("/reception") view=ReceptionPage />
+                <Route path=path!("/insights") view=InsightsPage />
+            </Routes>
+        </App>
     }
 }
 
@@ -135,17 +172,79 @@ async fn heartbeats(adapter: Adapter, home: Surface, sync: OutboxSync) {
     }
 }
 
-/// What `/` shows on a device set up for `surface` (and `/board`,
-/// `/survey`): the patient-facing surfaces on an enrolled device only.
-fn home_page(surface: Surface) -> AnyView {
+/// What `/` shows on a device set up for `surface` (and `/survey`): the
+/// patient surfaces on an enrolled device only. A device set up for a
+/// surface of another page goes there.
+fn kiosk_home(surface: Surface) -> AnyView {
+    use crate::pages::{CheckInPage, SurveyPage};
     match surface {
-        Surface::Board => view! { <Enrolled surface=surface><BoardPage /></Enrolled> }.into_any(),
         Surface::CheckIn => {
             view! { <Enrolled surface=surface><CheckInPage /></Enrolled> }.into_any()
         }
-        Surface::Reception => view! { <ReceptionPage /> }.into_any(),
         Surface::Survey => view! { <Enrolled surface=surface><SurveyPage /></Enrolled> }.into_any(),
-        Surface::Insights => view! { <InsightsPage /> }.into_any(),
+        Surface::Board | Surface::Reception | Surface::Insights => {
+            load_page(surface.path());
+            ().into_any()
+        }
+    }
+}
+
+/// The session-storage key of the last path sent to another page, with
+/// when.
+const SENT_KEY: &str = "waitwell.sent-to";
+/// A path sent to another page that comes back here within this time was
+/// answered with this page again (a server that does not tell the pages
+/// apart): it is not sent again.
+const SENT_AGAIN_MILLIS: f64 = 10_000.0;
+
+/// The fallback of `this` page's routes: a path that belongs to another
+/// page (a link from setup to the board, say) is loaded from the server,
+/// which answers it with that page; a path that belongs nowhere is not
+/// found.
+fn elsewhere(this: Page) -> AnyView {
+    // The router's path: the address bar may not show it yet.
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    let now = js_sys::Date::now();
+    let sent_just_now = storage
+        .as_ref()
+        .and_then(|s| s.get_item(SENT_KEY).ok().flatten())
+        .and_then(|sent| {
+            let (at, sent_path) = sent.split_once(' ')?;
+            let at: f64 = at.parse().ok()?;
+            (sent_path == path && now - at < SENT_AGAIN_MILLIS).then_some(())
+        })
+        .is_some();
+    if Page::for_path(&path) != this && !sent_just_now {
+        if let Some(storage) = storage {
+            let _ = storage.set_item(SENT_KEY, &format!("{now} {path}"));
+        }
+        load_page(&path);
+        return ().into_any();
+    }
+    view! { <NotFound /> }.into_any()
+}
+
+/// On a page that owns the path it was loaded at, a path sent here from
+/// another page has arrived: sending it again later is fine.
+fn arrived(page: Page) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    if Page::for_path(&path) == page {
+        if let Ok(Some(storage)) = window.session_storage() {
+            let _ = storage.remove_item(SENT_KEY);
+        }
+    }
+}
+
+/// Leaves this page for `path`, loaded from the server (its own page).
+fn load_page(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(path);
     }
 }
 

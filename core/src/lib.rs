@@ -31,4 +31,4 @@ pub mod wall;
 mod wire;
 
 pub use device::{DeviceSettings, DeviceSettingsError};
-pub use surface::{Surface, UnknownSurface};
+pub use surface::{Page, Surface, UnknownSurface};

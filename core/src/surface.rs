@@ -109,6 +109,48 @@ impl FromStr for Surface {
     }
 }
 
+/// The built pages of the app: each its own bundle, downloading only what
+/// its surfaces need (a wall board never fetches the check-in kiosk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// `index.html`: check-in and survey at `/` and `/survey`, `/setup`,
+    /// a patient's phone at `/t/{token}`, and every unknown path.
+    Kiosk,
+    /// `board.html`: the queue board at `/board`.
+    Board,
+    /// `staff.html`: `/reception` and `/insights`.
+    Staff,
+}
+
+impl Page {
+    /// Every page.
+    pub const ALL: [Page; 3] = [Page::Kiosk, Page::Board, Page::Staff];
+
+    /// The page that shows `path` (what the server answers a navigation
+    /// with, and where a page sends a path that is not its own).
+    pub fn for_path(path: &str) -> Page {
+        match path.trim_end_matches('/') {
+            "/board" => Page::Board,
+            "/reception" | "/insights" => Page::Staff,
+            _ => Page::Kiosk,
+        }
+    }
+
+    /// The page that shows `surface`.
+    pub fn of(surface: Surface) -> Page {
+        Page::for_path(surface.path())
+    }
+
+    /// The built file, in trunk's output folder.
+    pub const fn file(self) -> &'static str {
+        match self {
+            Page::Kiosk => "index.html",
+            Page::Board => "board.html",
+            Page::Staff => "staff.html",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +222,19 @@ mod tests {
                 (Survey, Survey),
             ]
         );
+    }
+
+    #[test]
+    fn every_surface_is_on_the_page_its_path_leads_to() {
+        use super::Page;
+        assert_eq!(Page::of(Surface::CheckIn), Page::Kiosk);
+        assert_eq!(Page::of(Surface::Survey), Page::Kiosk);
+        assert_eq!(Page::of(Surface::Board), Page::Board);
+        assert_eq!(Page::of(Surface::Reception), Page::Staff);
+        assert_eq!(Page::of(Surface::Insights), Page::Staff);
+        for path in ["/setup", "/t/abc", "/no-such-page", "", "/board/x"] {
+            assert_eq!(Page::for_path(path), Page::Kiosk, "{path}");
+        }
+        assert_eq!(Page::for_path("/board/"), Page::Board);
     }
 }

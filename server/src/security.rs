@@ -2,10 +2,11 @@
 //! cross-site writes.
 //!
 //! The Content-Security-Policy allows the app's own files and wasm
-//! compilation (`'wasm-unsafe-eval'`, not `'unsafe-eval'`). trunk's
-//! index.html boots the wasm with one inline module script; rather than
-//! allowing inline scripts, the policy names that script by its SHA-256,
-//! computed from the index.html actually served.
+//! compilation (`'wasm-unsafe-eval'`, not `'unsafe-eval'`). Each page trunk
+//! built boots its wasm with an inline module script (and index.html paints
+//! its first screen with another); rather than allowing inline scripts, the
+//! policy names those scripts by their SHA-256, computed from the pages
+//! actually served.
 
 use crate::error::AppError;
 use axum::extract::Request;
@@ -41,9 +42,14 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
-/// The policy for an app whose index.html is `index_html` (if built).
-pub fn content_security_policy(index_html: Option<&str>) -> String {
-    let hashes = index_html.map(inline_script_hashes).unwrap_or_default();
+/// The policy for an app whose pages are `pages` (none when not built).
+pub fn content_security_policy(pages: &[&str]) -> String {
+    let mut hashes: Vec<String> = pages
+        .iter()
+        .flat_map(|page| inline_script_hashes(page))
+        .collect();
+    hashes.sort();
+    hashes.dedup();
     let mut script_src = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
     script_src.extend(hashes);
     [
@@ -167,7 +173,7 @@ mod tests {
 
     #[test]
     fn policy_is_strict() {
-        let csp = content_security_policy(Some("<script>a</script>"));
+        let csp = content_security_policy(&["<script>a</script>"]);
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
         assert!(!csp.contains("'unsafe-eval'"));
         assert!(!csp.contains("'unsafe-inline'"));

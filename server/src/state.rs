@@ -8,6 +8,7 @@ use crate::settings::Settings;
 use crate::{security, store};
 use sqlx::SqlitePool;
 use std::{path::PathBuf, sync::Arc};
+use waitwell_core::Page;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -77,22 +78,49 @@ impl AppState {
 pub struct WebRoot {
     /// trunk's output folder.
     pub dist: PathBuf,
-    /// `index.html`, read once at start-up: every app route answers with it.
+    /// `index.html`, read once at start-up (the kiosk's page, and the page
+    /// of any path without one of its own).
     pub index_html: Option<String>,
-    /// The Content-Security-Policy for this build (names its inline script).
+    /// The other pages (`board.html`, `staff.html`), where built.
+    others: Vec<(Page, String)>,
+    /// The Content-Security-Policy for this build (names the pages' inline
+    /// scripts).
     pub csp: String,
 }
 
 impl WebRoot {
-    /// Reads `index.html` from `dist`; a missing build is not fatal, since the
-    /// API works without it (pages then answer 503 with a hint).
+    /// Reads the pages from `dist`; a missing build is not fatal, since the
+    /// API works without it (pages then answer 503 with a hint), and a
+    /// missing page is answered with `index.html`.
     pub fn load(dist: PathBuf) -> Self {
-        let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
-        let csp = security::content_security_policy(index_html.as_deref());
+        let index_html = std::fs::read_to_string(dist.join(Page::Kiosk.file())).ok();
+        let others: Vec<(Page, String)> = Page::ALL
+            .into_iter()
+            .filter(|page| *page != Page::Kiosk)
+            .filter_map(|page| Some((page, std::fs::read_to_string(dist.join(page.file())).ok()?)))
+            .collect();
+        let pages: Vec<&str> = index_html
+            .iter()
+            .map(String::as_str)
+            .chain(others.iter().map(|(_, html)| html.as_str()))
+            .collect();
+        let csp = security::content_security_policy(&pages);
         WebRoot {
             dist,
             index_html,
+            others,
             csp,
         }
+    }
+
+    /// The page a browser gets for `path` (`None` when the app is not
+    /// built).
+    pub fn page_for(&self, path: &str) -> Option<&str> {
+        let page = Page::for_path(path);
+        self.others
+            .iter()
+            .find(|(built, _)| *built == page)
+            .map(|(_, html)| html.as_str())
+            .or(self.index_html.as_deref())
     }
 }

@@ -51,24 +51,44 @@ async fn database_is_in_wal_mode_and_migrations_are_idempotent() {
 }
 
 #[tokio::test]
-async fn every_app_route_gets_index_html() {
+async fn every_app_route_gets_its_page() {
     let f = fixture().await;
-    for path in [
-        "/",
-        "/board",
-        "/reception",
-        "/survey",
-        "/insights",
-        "/setup",
-        "/no-such-page",
-    ] {
+    // Before board.html and staff.html are built, index.html serves all.
+    for path in ["/", "/board", "/reception", "/no-such-page"] {
         let (status, content_type, body) = get(&f.state, path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(
-            content_type.unwrap_or_default().starts_with("text/html"),
-            "{path}"
-        );
+        assert!(content_type.unwrap_or_default().starts_with("text/html"));
         assert_eq!(body, INDEX, "{path}");
+    }
+    let dist = f.dir.path().join("dist");
+    let board = "<html><script>board()</script></html>";
+    let staff = "<html><script>staff()</script></html>";
+    std::fs::write(dist.join("board.html"), board).unwrap();
+    std::fs::write(dist.join("staff.html"), staff).unwrap();
+    let mut state = f.state.clone();
+    state.web = Arc::new(WebRoot::load(dist));
+    for (path, page) in [
+        ("/", INDEX),
+        ("/board", board),
+        ("/reception", staff),
+        ("/survey", INDEX),
+        ("/insights", staff),
+        ("/setup", INDEX),
+        ("/t/some-token", INDEX),
+        ("/no-such-page", INDEX),
+    ] {
+        let reply = common::get(&state, path).await;
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.text, page, "{path}");
+        assert_eq!(reply.headers["cache-control"], "no-cache", "{path}");
+        // One policy names every page's inline script.
+        let csp = reply.headers["content-security-policy"].to_str().unwrap();
+        for script in ["board()", "staff()"] {
+            let hash = waitwell_server::security::inline_script_hashes(&format!(
+                "<script>{script}</script>"
+            ));
+            assert!(csp.contains(&hash[0]), "{path}: {csp}");
+        }
     }
 }
 

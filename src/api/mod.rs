@@ -73,10 +73,13 @@ pub async fn load_runtime_config() -> Result<RuntimeConfig, ClientError> {
     }
 }
 
-/// The app's own `index.html` as the server hands it out now (not from any
-/// cache), to tell whether a newer build is there.
+/// This page of the app as the server hands it out now for the path on
+/// screen (not from any cache), to tell whether a newer build is there.
 pub async fn fresh_app_index() -> Result<String, ClientError> {
-    let request = Request::get("/").cache(web_sys::RequestCache::NoStore);
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned());
+    let request = Request::get(&path).cache(web_sys::RequestCache::NoStore);
     let answer = send(request, None::<&()>, READ_TIMEOUT).await?;
     if answer.ok() {
         Ok(answer.body)

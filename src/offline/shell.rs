@@ -13,11 +13,12 @@ fn container() -> Option<web_sys::ServiceWorkerContainer> {
         .then(|| navigator.service_worker())
 }
 
-/// Registers the service worker; where there is none, the app still runs
-/// (it just cannot start offline).
-pub fn register() {
+/// Registers the service worker for this device's page (it keeps that
+/// page and its files); where there is none, the app still runs (it just
+/// cannot start offline).
+pub fn register(page: waitwell_core::Page) {
     let Some(container) = container() else { return };
-    let registering = container.register("/sw.js");
+    let registering = container.register(&format!("/sw.js?page={}", page.file()));
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(error) = JsFuture::from(registering).await {
             web_sys::console::warn_2(&"service worker not registered:".into(), &error);

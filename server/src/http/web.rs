@@ -17,7 +17,8 @@ use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::
 pub fn router(state: AppState) -> Router {
     // Files trunk built are served as they are (the brotli or gzip copy
     // scripts/compress.mjs wrote, to a browser that accepts it); any other
-    // path is a route of the single-page app and gets index.html, so a
+    // path is a route of the app and gets the page that shows it
+    // (waitwell_core::Page: board.html, staff.html, else index.html), so a
     // reload keeps the route.
     let assets = ServeDir::new(&state.web.dist)
         .append_index_html_on_directories(false)
@@ -112,11 +113,11 @@ async fn app_route(State(state): State<AppState>, uri: Uri) -> Response {
     if last.contains('.') {
         return (axum::http::StatusCode::NOT_FOUND, "not found").into_response();
     }
-    match &state.web.index_html {
-        Some(index) => (
-            // index.html names the hashed bundle: always revalidate it.
+    match state.web.page_for(uri.path()) {
+        Some(page) => (
+            // A page names the hashed bundle: always revalidate it.
             [(header::CACHE_CONTROL, "no-cache")],
-            Html(index.clone()),
+            Html(page.to_owned()),
         )
             .into_response(),
         None => AppError::app_not_built().into_response(),

@@ -1,0 +1,6 @@
+//! staff.html's bundle: reception and insights.
+fn main() {
+    waitwell::panic::install();
+    waitwell::first_screen::start();
+    leptos::mount::mount_to_body(waitwell::app::staff);
+}
