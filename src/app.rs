@@ -203,9 +203,8 @@ const SENT_AGAIN_MILLIS: f64 = 10_000.0;
 /// found.
 fn elsewhere(this: Page) -> AnyView {
     // The router's path: the address bar may not show it yet.
-    let path = leptos_router::hooks::use_location()
-        .pathname
-        .get_untracked();
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
     let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
     let now = js_sys::Date::now();
     let sent_just_now = storage
@@ -221,7 +220,7 @@ fn elsewhere(this: Page) -> AnyView {
         if let Some(storage) = storage {
             let _ = storage.set_item(SENT_KEY, &format!("{now} {path}"));
         }
-        load_page(&path);
+        load_page(&format!("{path}{}", location.search.get_untracked()));
         return ().into_any();
     }
     view! { <NotFound /> }.into_any()
