@@ -13,21 +13,29 @@ use crate::i18n::*;
 use crate::offline::OutboxSync;
 use crate::pages::NotFound;
 use crate::pages::{BoardPage, InsightsPage, PhonePage, ReceptionPage, SetupPage};
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use waitwell_core::contract::Heartbeat;
+use std::rc::Rc;
+use waitwell_core::contract::{Heartbeat, ParkedOrder, ParkedWrite};
 use waitwell_core::{Page, Surface};
 
 /// How often to try `/config.json` again while it cannot be fetched.
 const CONFIG_RETRY_MILLIS: u32 = 5_000;
 
 /// The root of every page: providers, the shell, and that page's routes
-/// (`children`: a `<Routes>`).
+/// (`children`: a `<Routes>`). `outbox` opens the durable outbox on a page
+/// where patients write (the kiosk); the board and staff pages write
+/// nothing of a patient's and are built without its code.
 #[component]
-pub fn App(page: Page, children: Children) -> impl IntoView {
+pub fn App(
+    page: Page,
+    #[prop(optional)] outbox: Option<fn() -> Rc<dyn Backlog>>,
+    children: Children,
+) -> impl IntoView {
     let settings = device::load();
     let home = settings.surface;
     let last_known = settings.enrolled;
@@ -40,7 +48,7 @@ pub fn App(page: Page, children: Children) -> impl IntoView {
     provide_context(AdapterContext(adapter));
     Connectivity::provide();
     Enrollment::provide(last_known);
-    let sync = OutboxSync::provide();
+    let outbox = outbox.map(|open| open());
     crate::offline::shell::register(page);
     arrived(page);
     leptos::task::spawn_local(async move {
@@ -54,8 +62,10 @@ pub fn App(page: Page, children: Children) -> impl IntoView {
             let ready = loaded.clone().ok();
             adapter.set(Some(loaded));
             if let Some(ready) = ready {
-                sync.run(ready.clone());
-                heartbeats(ready, home, sync).await;
+                if let Some(outbox) = &outbox {
+                    outbox.deliver(ready.clone());
+                }
+                heartbeats(ready, home, outbox).await;
                 break;
             }
             if !again {
@@ -80,7 +90,7 @@ pub fn App(page: Page, children: Children) -> impl IntoView {
 pub fn kiosk() -> impl IntoView {
     let home = device::load().surface;
     view! {
-        <App page=Page::Kiosk>
+        <App page=Page::Kiosk outbox=open_outbox>
             <Routes fallback=|| elsewhere(Page::Kiosk)>
                 <Route path=path!("/") view=move || kiosk_home(home) />
                 <Route path=path!("/survey") view=|| kiosk_home(Surface::Survey) />
@@ -123,15 +133,82 @@ const HEARTBEAT_MILLIS: u32 = 60_000;
 /// sooner (a newly parked entry).
 const HEARTBEAT_TICK_MILLIS: u32 = 2_000;
 
+/// A page's patient writes kept on the device, as the root starts their
+/// delivery and the heartbeat reports them (the kiosk's outbox; a page
+/// without one reports none).
+pub trait Backlog {
+    /// Starts delivering to `adapter`.
+    fn deliver(&self, adapter: Adapter);
+    /// Resolves once what was stored is loaded.
+    fn loaded(&self) -> LocalBoxFuture<'static, ()>;
+    /// The heartbeat's report of it now.
+    fn report(&self) -> BacklogReport;
+    /// Entries parked now (untracked).
+    fn parked(&self) -> usize;
+    /// Carries out staff decisions; whether anything changed.
+    fn carry_out(&self, orders: Vec<ParkedOrder>) -> LocalBoxFuture<'static, bool>;
+}
+
+/// What a heartbeat says of a page's backlog.
+#[derive(Debug, Default)]
+pub struct BacklogReport {
+    backlog: usize,
+    parked: usize,
+    storage_failed: bool,
+    last_sync: Option<f64>,
+    parked_writes: Vec<ParkedWrite>,
+}
+
+/// The kiosk's outbox (see [`App`]'s `outbox`).
+fn open_outbox() -> Rc<dyn Backlog> {
+    Rc::new(OutboxSync::provide())
+}
+
+impl Backlog for OutboxSync {
+    fn deliver(&self, adapter: Adapter) {
+        self.run(adapter);
+    }
+
+    fn loaded(&self) -> LocalBoxFuture<'static, ()> {
+        let sync = *self;
+        Box::pin(async move {
+            let _ = sync.store().await;
+        })
+    }
+
+    fn report(&self) -> BacklogReport {
+        let status = self.status.get_untracked();
+        BacklogReport {
+            backlog: status.backlog,
+            parked: status.parked,
+            storage_failed: status.storage.is_some(),
+            last_sync: status.last_sync,
+            parked_writes: self.parked_report(),
+        }
+    }
+
+    fn parked(&self) -> usize {
+        self.status.with_untracked(|s| s.parked)
+    }
+
+    fn carry_out(&self, orders: Vec<ParkedOrder>) -> LocalBoxFuture<'static, bool> {
+        let sync = *self;
+        Box::pin(async move { OutboxSync::carry_out(&sync, &orders).await })
+    }
+}
+
 /// Reports this device to reception's kiosk health list, every minute for
 /// as long as the app runs (a failed beat is simply the next one's job),
 /// and sooner when an entry is parked. The answer carries what staff
 /// decided about parked entries; once those are carried out, the next beat
 /// goes at once so that reception sees them done.
-async fn heartbeats(adapter: Adapter, home: Surface, sync: OutboxSync) {
+async fn heartbeats(adapter: Adapter, home: Surface, outbox: Option<Rc<dyn Backlog>>) {
     // Not before the stored outbox is read: a beat that reported no parked
     // entries would tell the server that staff decisions about them are done.
-    let _ = sync.store().await;
+    if let Some(outbox) = &outbox {
+        outbox.loaded().await;
+    }
+    let parked_now = || outbox.as_ref().map_or(0, |o| o.parked());
     loop {
         // Only an enrolled device reports (its credential says which it is).
         while !Enrollment::is_enrolled() {
@@ -144,28 +221,29 @@ async fn heartbeats(adapter: Adapter, home: Surface, sync: OutboxSync) {
             .into_iter()
             .find(|s| s.path() == path && path != "/")
             .unwrap_or(home);
-        let status = sync.status.get_untracked();
+        let report = outbox.as_ref().map(|o| o.report()).unwrap_or_default();
         let beat = Heartbeat {
             surface,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            outbox_backlog: u32::try_from(status.backlog).unwrap_or(u32::MAX),
-            outbox_parked: u32::try_from(status.parked).unwrap_or(u32::MAX),
-            storage_failed: status.storage.is_some(),
-            last_sync: status.last_sync.map(|ms| {
+            outbox_backlog: u32::try_from(report.backlog).unwrap_or(u32::MAX),
+            outbox_parked: u32::try_from(report.parked).unwrap_or(u32::MAX),
+            storage_failed: report.storage_failed,
+            last_sync: report.last_sync.map(|ms| {
                 js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
                     .to_iso_string()
                     .into()
             }),
-            parked: sync.parked_report(),
+            parked: report.parked_writes,
         };
         if let Ok(reply) = adapter.heartbeat(&beat).await {
-            if sync.carry_out(&reply.orders).await {
-                continue;
+            if let Some(outbox) = &outbox {
+                if outbox.carry_out(reply.orders).await {
+                    continue;
+                }
             }
         }
         let mut waited = 0;
-        while waited < HEARTBEAT_MILLIS && sync.status.with_untracked(|s| s.parked) == status.parked
-        {
+        while waited < HEARTBEAT_MILLIS && parked_now() == report.parked {
             gloo_timers::future::TimeoutFuture::new(HEARTBEAT_TICK_MILLIS).await;
             waited += HEARTBEAT_TICK_MILLIS;
         }

@@ -33,13 +33,17 @@ pub(super) fn local_today() -> String {
 }
 
 /// Deletes what only an enrolled kiosk holds: the stored index and its
-/// ticket lease (this device is no longer enrolled).
+/// ticket lease (this device is no longer enrolled). Through the outbox's
+/// connection where the page has one; a page without (the board, staff)
+/// opens the store itself, since a kiosk's data may be there all the same.
 pub async fn forget_kiosk_data(sync: Option<super::OutboxSync>) {
-    if let Some(sync) = sync {
-        if let Ok(store) = sync.store().await {
-            let _ = store.delete(INDEX, KEY).await;
-            let _ = store.delete(super::store::LEASE, super::lease::KEY).await;
-        }
+    let store = match sync {
+        Some(sync) => sync.store().await,
+        None => super::store::Store::open().await,
+    };
+    if let Ok(store) = store {
+        let _ = store.delete(INDEX, KEY).await;
+        let _ = store.delete(super::store::LEASE, super::lease::KEY).await;
     }
 }
 

@@ -151,3 +151,47 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await kiosk.context.close();
   await desk.context.close();
 });
+
+test('a device set up anew as the board forgets a kiosk index it still holds, though the board page has no outbox', async () => {
+  const wall = await openPage(browser);
+  const { page } = wall;
+  // What a check-in kiosk left on this device: today's index and a ticket
+  // lease, in the app's database (written from a page of the same origin
+  // that runs no app).
+  await page.goto(`${server.url}/config.json`);
+  await page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open('waitwell', 2);
+      open.onupgradeneeded = () => {
+        for (const name of ['outbox', 'index', 'lease']) open.result.createObjectStore(name);
+      };
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    await new Promise((ok, fail) => {
+      const tx = db.transaction(['index', 'lease'], 'readwrite');
+      tx.objectStore('index').put('{"entries":[]}', 'today');
+      tx.objectStore('lease').put('{}', 'today');
+      tx.oncomplete = ok;
+      tx.onerror = () => fail(tx.error);
+    });
+    db.close();
+  });
+  const before = await dumpIndexedDb(page);
+  assert.equal(before.index.length, 1);
+  assert.equal(before.lease.length, 1);
+
+  // Opened as the board, not enrolled: it pairs, and what only an enrolled
+  // kiosk may hold is gone.
+  await page.goto(`${server.url}/board`);
+  await shownCode(page);
+  await page.waitForFunction(async () => {
+    const db = await new Promise((ok) => { const o = indexedDB.open('waitwell'); o.onsuccess = () => ok(o.result); });
+    const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); });
+    const counts = [await count('index'), await count('lease')];
+    db.close();
+    return counts[0] === 0 && counts[1] === 0;
+  });
+  assert.deepEqual(wall.errors.filter((e) => !/status of (401|404) /.test(e)), []);
+  await wall.context.close();
+});
