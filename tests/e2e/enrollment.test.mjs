@@ -16,6 +16,7 @@ import {
   stopSuite,
   waitForEmptyOutbox,
   waitForStep,
+  waitInPage,
 } from './support/harness.mjs';
 import { answerQuestions, tap, typeOnKeyboard, walkInDetails } from './support/kiosk.mjs';
 
@@ -96,7 +97,7 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await desk.page.locator(`tr.ticket-row[data-ticket="${ticket}"]`).waitFor();
   // It holds today's index and a ticket lease (it is an enrolled check-in
   // kiosk).
-  await page.waitForFunction(async () => {
+  await waitInPage(page, async () => {
     const db = await new Promise((ok) => { const o = indexedDB.open('waitwell'); o.onsuccess = () => ok(o.result); });
     const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); });
     const counts = [await count('index'), await count('lease')];
@@ -185,7 +186,7 @@ test('a device set up anew as the board forgets a kiosk index it still holds, th
   // kiosk may hold is gone.
   await page.goto(`${server.url}/board`);
   await shownCode(page);
-  await page.waitForFunction(async () => {
+  await waitInPage(page, async () => {
     const db = await new Promise((ok) => { const o = indexedDB.open('waitwell'); o.onsuccess = () => ok(o.result); });
     const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); });
     const counts = [await count('index'), await count('lease')];

@@ -25,6 +25,7 @@ import {
   DIST,
   startSuite,
   stopSuite,
+  waitInPage,
 } from './support/harness.mjs';
 import { tap, typeOnKeyboard, chooseBirthDate, answerQuestions, walkInDetails } from './support/kiosk.mjs';
 
@@ -130,7 +131,7 @@ async function rate(page, face) {
   // On to a follow-up (which one depends on the rating).
   await page.waitForFunction(() => document.querySelector('main h1')?.textContent !== 'How was your visit today?');
   // The tap is saved on the kiosk before anything else happens to it.
-  await page.waitForFunction(async (n) => {
+  await waitInPage(page, async (n) => {
     const db = await new Promise((ok) => {
       const open = indexedDB.open('waitwell');
       open.onsuccess = () => ok(open.result);
@@ -141,7 +142,7 @@ async function rate(page, face) {
     });
     db.close();
     return count > n;
-  }, before, { polling: 50 });
+  }, before, { interval: 50 });
 }
 
 test('offline: 50 check-ins and 20 survey responses through reloads reach the server exactly once', async () => {

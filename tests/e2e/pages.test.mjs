@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, openPage, startServer, startSuite, stopSuite, waitForPage, waitForStep, signInStaff } from './support/harness.mjs';
+import { DIST, openPage, startServer, startSuite, stopSuite, waitForPage, waitForStep, waitInPage, signInStaff } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -107,11 +107,11 @@ test('a board starts from its kept page with the server down', async () => {
     const { context, page } = await openPage(browser, { serviceWorkers: 'allow' });
     await page.goto(`${board.url}/board`);
     await page.locator('.board').waitFor();
-    await page.waitForFunction(async () => {
+    await waitInPage(page, async () => {
       if (!navigator.serviceWorker.controller) return false;
       const kept = (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname);
       return kept.includes('/board.html') && kept.some((p) => /^\/waitwell-board-[0-9a-f]+_bg\.wasm$/.test(p));
-    }, null, { polling: 200, timeout: 30_000 });
+    });
     // The worker keeps this device's page only.
     const kept = await page.evaluate(async () => (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname));
     assert.ok(!kept.some((p) => /^\/waitwell-[0-9a-f]+_bg\.wasm$/.test(p)), kept.join(' '));

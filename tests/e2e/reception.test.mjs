@@ -11,6 +11,7 @@ import {
   startSuite,
   checkScreen,
   stopSuite,
+  waitInPage,
 } from './support/harness.mjs';
 
 let server;
@@ -120,7 +121,7 @@ test('inactivity signs reception out, on the screen and on the server', async ()
   await page.clock.runFor(10 * 60 * 1000 + 2000);
   await page.locator('.note', { hasText: 'You were signed out after a while without activity.' }).waitFor();
   await page.locator('#staff-name').waitFor();
-  await page.waitForFunction(async () => (await fetch('/api/v1/staff/session')).status === 401);
+  await waitInPage(page, async () => (await fetch('/api/v1/staff/session')).status === 401);
   await context.close();
 });
 

@@ -452,12 +452,37 @@ export async function importAppointments(server, people, minutesFromNow = 10) {
   return reply.json;
 }
 
+/**
+ * Waits until `fn(arg)`, run in the page, comes to a truthy value, and
+ * returns it. For an async `fn`: `page.waitForFunction` takes the promise
+ * an async function returns for a truthy value and resolves at once.
+ * An evaluation that fails (a navigation in between) is tried again; the
+ * last failure is in the timeout's message.
+ */
+export async function waitInPage(page, fn, arg = null, { timeout = 30_000, interval = 200 } = {}) {
+  const until = Date.now() + timeout;
+  let failure = null;
+  for (;;) {
+    try {
+      const value = await page.evaluate(fn, arg);
+      if (value) return value;
+      failure = null;
+    } catch (error) {
+      failure = error;
+    }
+    if (Date.now() > until) {
+      throw new Error(`timed out after ${timeout} ms waiting in the page for ${String(fn).slice(0, 120)}${failure ? ` (last: ${failure.message})` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
 /** Waits until a service worker controls the page and has kept the app shell. */
 export async function waitForServiceWorker(page) {
-  await page.waitForFunction(async () => {
+  await waitInPage(page, async () => {
     if (!navigator.serviceWorker.controller) return false;
     const cache = await caches.open('waitwell-shell');
     const kept = (await cache.keys()).map((r) => new URL(r.url).pathname);
     return kept.includes('/') && kept.some((p) => p.endsWith('_bg.wasm'));
-  }, null, { polling: 200, timeout: 30_000 });
+  });
 }
