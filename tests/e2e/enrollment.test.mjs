@@ -52,6 +52,17 @@ async function deviceCookie(context) {
   return `waitwell_device=${cookie.value}`;
 }
 
+/** Waits until the app's database holds `n` entries in both its index and its lease store. */
+async function waitForKioskData(page, n) {
+  await waitInPage(page, async (n) => {
+    const db = await new Promise((ok) => { const o = indexedDB.open('waitwell'); o.onsuccess = () => ok(o.result); });
+    const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); });
+    const counts = [await count('index'), await count('lease')];
+    db.close();
+    return counts[0] === n && counts[1] === n;
+  }, n);
+}
+
 test('pair, approve at reception, check in; revoked, the tablet returns to pairing without its index and keeps its outbox', async () => {
   const kiosk = await openPage(browser);
   const { page } = kiosk;
@@ -97,13 +108,7 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await desk.page.locator(`tr.ticket-row[data-ticket="${ticket}"]`).waitFor();
   // It holds today's index and a ticket lease (it is an enrolled check-in
   // kiosk).
-  await waitInPage(page, async () => {
-    const db = await new Promise((ok) => { const o = indexedDB.open('waitwell'); o.onsuccess = () => ok(o.result); });
-    const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); });
-    const counts = [await count('index'), await count('lease')];
-    db.close();
-    return counts[0] === 1 && counts[1] === 1;
-  });
+  await waitForKioskData(page, 1);
 
   // The network drops check-ins: a walk-in is saved on the tablet.
   const dropped = (route) => route.abort('connectionrefused');
@@ -186,13 +191,7 @@ test('a device set up anew as the board forgets a kiosk index it still holds, th
   // kiosk may hold is gone.
   await page.goto(`${server.url}/board`);
   await shownCode(page);
-  await waitInPage(page, async () => {
-    const db = await new Promise((ok) => { const o = indexedDB.open('waitwell'); o.onsuccess = () => ok(o.result); });
-    const count = (name) => new Promise((ok) => { const r = db.transaction(name).objectStore(name).count(); r.onsuccess = () => ok(r.result); });
-    const counts = [await count('index'), await count('lease')];
-    db.close();
-    return counts[0] === 0 && counts[1] === 0;
-  });
+  await waitForKioskData(page, 0);
   assert.deepEqual(wall.errors.filter((e) => !/status of (401|404) /.test(e)), []);
   await wall.context.close();
 });
