@@ -34,8 +34,8 @@ pub(super) fn local_today() -> String {
 
 /// Deletes what only an enrolled kiosk holds: the stored index and its
 /// ticket lease (this device is no longer enrolled). Through the outbox's
-/// connection where the page has one; a page without (the board, staff)
-/// opens the store itself, since a kiosk's data may be there all the same.
+/// connection where the page has one; the board's page has none and opens
+/// the store itself, since a former kiosk's data may be there all the same.
 pub async fn forget_kiosk_data(sync: Option<super::OutboxSync>) {
     let store = match sync {
         Some(sync) => sync.store().await,
