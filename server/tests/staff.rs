@@ -1221,3 +1221,79 @@ async fn a_tablet_set_up_anew_for_another_role_ends_its_old_enrollment() {
     .await;
     assert_eq!(old.status, 401);
 }
+
+#[tokio::test]
+async fn wait_ranges_are_fitted_to_the_latest_visits_across_earlier_days_up_to_the_limit() {
+    use waitwell_server::store::tickets::{recent_service_minutes, HISTORY_DAYS, RECENT_VISITS};
+    let f = fixture().await;
+    let line = f.state.settings.site.lines[0].id;
+    // Served visits of the line, each a whole number of minutes that says
+    // which day it was and in what order it ended.
+    let mut next_id = 0;
+    let mut served = |day: &'static str, minutes: i64, finished_at: i64| {
+        next_id += 1;
+        let id = next_id;
+        let pool = f.state.db.clone();
+        let line = line.to_string();
+        async move {
+            sqlx::query(
+                "INSERT INTO tickets (day, id, code_line, code_number, line_id, status,
+                 created_at, called_at, finished_at)
+                 VALUES (?, ?, 'T', ?, ?, 'served', ?, ?, ?)",
+            )
+            .bind(day)
+            .bind(id)
+            .bind(id)
+            .bind(line)
+            .bind(finished_at - minutes * 60)
+            .bind(finished_at - minutes * 60)
+            .bind(finished_at)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    let today = "2026-03-10";
+    // Today 120 visits of 1..=120 minutes' worth of order (ending later
+    // and later), the day before 120 of 1001..=1120, two days before 50,
+    // and 60 from longer ago than the history reaches.
+    for i in 1..=120 {
+        served(today, i, 1_000_000 + i * 600).await;
+        served("2026-03-09", 1000 + i, 900_000 + i * 600).await;
+    }
+    for i in 1..=50 {
+        served("2026-03-08", 2000 + i, 800_000 + i * 600).await;
+    }
+    for i in 1..=60 {
+        served("2026-01-01", 3000 + i, 100_000 + i * 600).await;
+    }
+    let mut conn = f.state.db.acquire().await.unwrap();
+    let read = recent_service_minutes(&mut conn, today, &[line])
+        .await
+        .unwrap()
+        .remove(&line.to_string())
+        .unwrap();
+    // Today's newest first, then the day before's newest first, until the
+    // limit: well past the twenty of old.
+    let expected: Vec<f64> = (1..=120)
+        .rev()
+        .map(|i| i as f64)
+        .chain((1..=120).rev().map(|i| (1000 + i) as f64))
+        .take(usize::try_from(RECENT_VISITS).unwrap())
+        .collect();
+    assert_eq!(read, expected);
+    assert_eq!(RECENT_VISITS, 200);
+    // With little history, all of it that is recent enough, and none older
+    // than the history reaches.
+    let reach = recent_service_minutes(&mut conn, "2026-03-09", &[line])
+        .await
+        .unwrap()
+        .remove(&line.to_string())
+        .unwrap();
+    assert_eq!(
+        reach.len(),
+        120 + 50,
+        "{HISTORY_DAYS} days back: not January's"
+    );
+    assert!(reach.iter().all(|m| *m < 3000.0));
+}

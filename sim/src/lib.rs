@@ -22,7 +22,9 @@ use waitwell_core::wait::{estimate, estimate_place, Drawn, Line, WaitDefaults, W
 
 /// How many of a line's latest visits the server hands the estimator (the
 /// server's `RECENT_VISITS`).
-pub const RECENT_VISITS: usize = 20;
+pub const RECENT_VISITS: usize = 200;
+/// How many the server handed the first estimator.
+pub const FIRST_RECENT_VISITS: usize = 20;
 
 /// One kind of clinic day.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,8 +162,10 @@ pub type Estimator = fn(&Situation<'_>) -> Told;
 /// The first estimator (quartiles of recent visits), as the server called
 /// it before it knew of visits in progress.
 pub fn first(s: &Situation<'_>) -> Told {
+    // It was handed the line's 20 latest visits.
+    let recent = &s.recent[..s.recent.len().min(FIRST_RECENT_VISITS)];
     Told {
-        range: estimate(s.ahead, s.rooms, s.recent, WaitDefaults::default()),
+        range: estimate(s.ahead, s.rooms, recent, WaitDefaults::default()),
         drawn: None,
     }
 }
@@ -197,9 +201,18 @@ pub struct History {
 pub const HISTORY_DAYS: usize = 28;
 
 impl History {
+    /// Adds `day`'s visits to the latest known: newest first, at most
+    /// [`RECENT_VISITS`] (the server reads them across earlier days).
+    pub fn add_visits(&mut self, day: &Day) {
+        let mut visits = day.latest_visits.clone();
+        visits.extend(self.visits.iter().copied());
+        visits.truncate(RECENT_VISITS);
+        self.visits = visits;
+    }
+
     /// Adds `day` to what is remembered, as the server would after it.
     pub fn remember(&mut self, day: &Day) {
-        self.visits.clone_from(&day.latest_visits);
+        self.add_visits(day);
         let outcomes = day
             .records
             .iter()
@@ -479,7 +492,10 @@ mod tests {
     fn earlier_days_inform_the_first_patients_of_the_next() {
         let s = &scenarios()[0];
         let monday = simulate_day_after(s, 11, current, &History::default());
-        assert_eq!(monday.latest_visits.len(), RECENT_VISITS);
+        assert_eq!(
+            monday.latest_visits.len(),
+            monday.records.len().min(RECENT_VISITS)
+        );
         // Long visits the day before: the first waits told are longer.
         let long = History {
             visits: vec![40.0; RECENT_VISITS],

@@ -63,7 +63,7 @@ fn report(days: u64, seed: u64, estimator: Estimator, memory: Memory) {
             let simulated = simulate_day_after(scenario, day_seed, estimator, &earlier);
             match memory {
                 Memory::Nothing => {}
-                Memory::Visits => earlier.visits.clone_from(&simulated.latest_visits),
+                Memory::Visits => earlier.add_visits(&simulated),
                 Memory::Everything => earlier.remember(&simulated),
             }
             records.extend(simulated.records);

@@ -10,7 +10,7 @@
 //! Visit lengths are drawn from a log-normal fitted to the line's latest
 //! visits (leaning on a prior while there are few): visit lengths are
 //! skewed (most short, a few long), and a fitted curve gives the long tail
-//! the 20 latest visits cannot show on their own.
+//! the latest visits cannot show on their own.
 //!
 //! The draws are fixed by the inputs (the same situation gives the same
 //! range, so a screen does not flicker between refreshes), and every place
