@@ -25,8 +25,9 @@ request = function()
   })
 end
 
--- Every answer must be a new ticket: count anything else.
-local failed = 0
+-- Every answer must be a new ticket: count anything else (a global, so
+-- that done() can read each thread's count).
+failed = 0
 response = function(status)
   if status ~= 201 then
     failed = failed + 1
@@ -34,4 +35,21 @@ response = function(status)
       io.stderr:write("first non-201 status: " .. status .. "\n")
     end
   end
+end
+
+local threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+-- The figure that counts: new tickets per second (a refusal, such as a
+-- line that has given its 9,999 codes of the day, is no check-in).
+done = function(summary)
+  local refused = 0
+  for _, thread in ipairs(threads) do
+    refused = refused + (thread:get("failed") or 0)
+  end
+  local tickets = summary.requests - refused
+  io.write(string.format("New tickets: %d of %d answers, %.0f/s\n",
+    tickets, summary.requests, tickets / (summary.duration / 1e6)))
 end
