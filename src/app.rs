@@ -298,7 +298,11 @@ fn elsewhere(this: Page) -> AnyView {
         if let Some(storage) = storage {
             let _ = storage.set_item(SENT_KEY, &format!("{now} {path}"));
         }
-        load_page(&format!("{path}{}", location.search.get_untracked()));
+        // After the router's own navigation is done: a link followed here
+        // has pushed its entry by then, and the page replaces that entry,
+        // not the one before it (Back then returns to where the link was).
+        let target = format!("{path}{}", location.search.get_untracked());
+        gloo_timers::callback::Timeout::new(0, move || load_page(&target)).forget();
         return ().into_any();
     }
     view! { <NotFound /> }.into_any()
