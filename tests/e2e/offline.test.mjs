@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { cpSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -604,12 +604,13 @@ test('a new version is taken up at the next reset between patients, never mid ch
     // A patient is mid check-in when the new build lands.
     await tap(page, 'Check in');
     await waitForStep(page, 'How would you like to find your appointment?');
-    const [name] = readdirSync(dist).filter((f) => f.endsWith('_bg.wasm'));
-    const stem = name.replace('_bg.wasm', '');
+    // The kiosk's own bundle, as index.html names it (dist holds the board's
+    // and staff's too, and which sorts first depends on the hashes).
+    const index = join(dist, 'index.html');
+    const stem = readFileSync(index, 'utf8').match(/\/(waitwell-[0-9a-f]{16})_bg\.wasm/)[1];
     const next = stem.replace(/-[0-9a-f]{16}$/, '-00000000000000aa');
     renameSync(join(dist, `${stem}_bg.wasm`), join(dist, `${next}_bg.wasm`));
     renameSync(join(dist, `${stem}.js`), join(dist, `${next}.js`));
-    const index = join(dist, 'index.html');
     writeFileSync(index, readFileSync(index, 'utf8').replaceAll(stem, next));
     const port = server.port;
     const dir = server.dir;
