@@ -7,7 +7,7 @@
 // it yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, checkScreen, launchBrowser, openPage, signInStaff, startEhr, startServer, waitForStep } from './support/harness.mjs';
+import { api, checkScreen, launchBrowser, openPage, signInStaff, staffCookie, startEhr, startServer, waitForStep } from './support/harness.mjs';
 import { answerQuestions, chooseBirthDate, tap, typeOnKeyboard } from './support/kiosk.mjs';
 
 const LETTERS = 'urn:waitwell:demo-letter';
@@ -85,6 +85,21 @@ test('a check-in at the kiosk reaches the EHR: the appointment arrives and one v
   await context.close();
 });
 
+/**
+ * Waits until the bridge has nothing left to send, as reception is told.
+ * The EHR may already have a write whose answer was lost while the bridge
+ * still has it due for a retry after its backoff (5, 10, 20, 40 s when the
+ * later faults meet that retry too).
+ */
+async function nothingLeftToSend() {
+  const cookie = await staffCookie(server);
+  await eventually('nothing left to send to the EHR', async () => {
+    const queue = await api(server, 'GET', '/queue/staff', undefined, { cookie });
+    assert.equal(queue.status, 200, queue.text);
+    return queue.json.ehr?.unsent === 0 || queue.json.ehr;
+  }, 90_000);
+}
+
 /** A check-in at a fresh kiosk by the code on the patient's letter. */
 async function checkInByCode(code) {
   const { context, page, errors } = await openPage(browser);
@@ -110,6 +125,9 @@ test('an arrival reaches the EHR once when its answer is lost, through 503 and 4
   await ehr.fault({ lose: 1 });
   await checkInByCode('VDB3T6');
   await arrivedOnce('VDB3T6');
+  // The EHR has it, and the bridge, which never heard so, sends it again
+  // after its backoff (so the faults below meet the next arrival, not it).
+  await nothingLeftToSend();
   // The EHR answers 503, then 429, for a while.
   await ehr.fault({ status: 503, count: 2 });
   await checkInByCode('HAD7Q3');
@@ -121,6 +139,12 @@ test('an arrival reaches the EHR once when its answer is lost, through 503 and 4
   await checkInByCode('HAD8R4');
   await arrivedOnce('HAD8R4');
   assert.match((await appointment('HAD8R4')).comment ?? '', /^changed elsewhere/);
+  // The retries end: each write is marked sent, and none made a second visit.
+  await nothingLeftToSend();
+  for (const code of ['VDB3T6', 'HAD7Q3', 'HAD8R4']) {
+    const a = await appointment(code);
+    assert.equal((await ehr.search(`Encounter?appointment=Appointment/${a.id}`)).length, 1, code);
+  }
 });
 
 test('while the EHR is away, reception sees what has not reached it; it is sent once it is back', async () => {
