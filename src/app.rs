@@ -302,7 +302,7 @@ fn elsewhere(this: Page) -> AnyView {
         // has pushed its entry by then, and the page replaces that entry,
         // not the one before it (Back then returns to where the link was).
         let target = format!("{path}{}", location.search.get_untracked());
-        gloo_timers::callback::Timeout::new(0, move || load_page(&target)).forget();
+        crate::tasks::run_later(0, move || load_page(&target));
         return ().into_any();
     }
     view! { <NotFound /> }.into_any()

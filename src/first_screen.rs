@@ -52,7 +52,7 @@ pub fn start() {
         return;
     };
     if shell.class_list().contains("kept") {
-        gloo_timers::callback::Timeout::new(SHELL_LIMIT_MILLIS, reveal).forget();
+        crate::tasks::run_later(SHELL_LIMIT_MILLIS, reveal);
     } else {
         shell.remove();
     }
@@ -75,7 +75,7 @@ pub fn reveal() {
 /// step that followed quickly is never kept). A failure only means the next
 /// start paints later.
 pub fn keep_later(mark: &'static str) {
-    gloo_timers::callback::Timeout::new(0, move || keep(mark)).forget();
+    crate::tasks::run_later(0, move || keep(mark));
 }
 
 fn keep(mark: &str) {
