@@ -145,6 +145,7 @@ impl QueueHub {
             hub: self,
             open,
             next: None,
+            changed_at: None,
             kept: false,
         })
     }
@@ -361,6 +362,8 @@ pub struct Change<'a> {
     open: MappedMutexGuard<'a, Open>,
     /// The queue after the actions applied so far, until commit.
     next: Option<Queue>,
+    /// When the last of them was applied (unix seconds).
+    changed_at: Option<i64>,
     /// Kept: released into the batch (else rolled back when dropped).
     kept: bool,
 }
@@ -389,7 +392,11 @@ impl Change<'_> {
         now_unix: i64,
     ) -> Result<Outcome, AppError> {
         let Open {
-            conn, today, batch, ..
+            conn,
+            today,
+            batch,
+            visits,
+            ..
         } = &mut *self.open;
         let before = match &self.next {
             Some(next) => next,
@@ -397,6 +404,11 @@ impl Change<'_> {
         };
         let mut next = before.clone();
         let outcome = next.apply(action).map_err(refusal)?;
+        if !matches!(action, Action::Enqueue { .. } | Action::Claim { .. }) {
+            // A call, a visit's end or a move: the visits read so far no
+            // longer hold.
+            *visits = None;
+        }
         tickets::persist(
             conn,
             &today.day,
@@ -421,6 +433,7 @@ impl Change<'_> {
             self.hub.schedule.record(conn, &event).await?;
         }
         self.next = Some(next);
+        self.changed_at = Some(now_unix);
         Ok(outcome)
     }
 
@@ -447,7 +460,17 @@ impl Change<'_> {
         now_unix: i64,
     ) -> Result<Estimate, AppError> {
         let open = &mut *self.open;
-        let visits = Visits::read(
+        let record = match &open.visits {
+            Some(kept) => Arc::clone(kept),
+            None => {
+                let read =
+                    Arc::new(VisitRecord::read(&mut open.conn, settings, &open.today.day).await?);
+                open.visits = Some(Arc::clone(&read));
+                read
+            }
+        };
+        let visits = Visits::of(
+            &record,
             &mut open.conn,
             self.hub,
             settings,
@@ -464,7 +487,7 @@ impl Change<'_> {
     /// read may be another change's, not yet on disk.
     pub async fn commit(mut self) -> Result<(), AppError> {
         let next = self.next.take();
-        let done = self.open.keep(next).await?;
+        let done = self.open.keep(next, self.changed_at).await?;
         self.kept = true;
         self.hub.shared.after_change();
         drop(self);
@@ -495,6 +518,31 @@ pub struct Visits {
     pub day: String,
 }
 
+/// What [`Visits`] reads of the day's tickets: each line's latest visit
+/// lengths and when each visit in progress began. Only a queue change that
+/// calls, serves or moves a ticket alters it (a new ticket does not), so a
+/// change keeps it for the changes after it ([`Change::wait_for`]).
+#[derive(Debug, Clone, Default)]
+pub struct VisitRecord {
+    recent: std::collections::BTreeMap<String, Vec<f64>>,
+    called_at: std::collections::BTreeMap<String, Vec<i64>>,
+}
+
+impl VisitRecord {
+    /// Reads it for `day` on `conn`.
+    pub async fn read(
+        conn: &mut sqlx::SqliteConnection,
+        settings: &Settings,
+        day: &str,
+    ) -> Result<VisitRecord, AppError> {
+        let lines: Vec<LineId> = settings.site.lines.iter().map(|l| l.id).collect();
+        Ok(VisitRecord {
+            recent: tickets::recent_service_minutes(conn, day, &lines).await?,
+            called_at: tickets::visits_in_progress(conn, day).await?,
+        })
+    }
+}
+
 impl Visits {
     /// Reads them for `day` at `now_unix` on `conn`.
     pub async fn read(
@@ -504,12 +552,24 @@ impl Visits {
         day: &str,
         now_unix: i64,
     ) -> Result<Visits, AppError> {
+        let record = VisitRecord::read(conn, settings, day).await?;
+        Visits::of(&record, conn, hub, settings, day, now_unix).await
+    }
+
+    /// Them at `now_unix`, from `record` (of `day`).
+    async fn of(
+        record: &VisitRecord,
+        conn: &mut sqlx::SqliteConnection,
+        hub: &QueueHub,
+        settings: &Settings,
+        day: &str,
+        now_unix: i64,
+    ) -> Result<Visits, AppError> {
         let hour = jiff::Timestamp::from_second(now_unix)
             .map_or(0, |t| t.to_zoned(settings.time_zone.clone()).hour());
-        let lines: Vec<LineId> = settings.site.lines.iter().map(|l| l.id).collect();
         Ok(Visits {
-            recent: tickets::recent_service_minutes(conn, day, &lines).await?,
-            in_progress: tickets::in_progress_minutes(conn, day, now_unix).await?,
+            recent: record.recent.clone(),
+            in_progress: tickets::minutes_going(&record.called_at, now_unix),
             learned: hub.learned(conn, settings, day).await?,
             hour: usize::try_from(hour).unwrap_or(0),
             day: day.to_owned(),

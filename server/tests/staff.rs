@@ -1040,6 +1040,58 @@ async fn the_wait_shown_follows_the_visit_in_progress() {
     assert!(later.1 < at_once.1, "{at_once:?} then {later:?}");
 }
 
+#[tokio::test]
+async fn each_check_in_is_told_from_the_visits_as_the_last_call_and_serve_left_them() {
+    // Check-ins read the day's visits once and keep them for the next
+    // check-in until a call or a serve changes them: each answer here is
+    // what the board, reading afresh, shows for that ticket.
+    let f = fixture().await;
+    let cookie = sign_in(&f).await;
+    let call = r#"{"action":"call_next","line":"W","room":"Room 1"}"#;
+    let told = |ticket: &serde_json::Value| {
+        (
+            ticket["wait"]["low_minutes"].as_u64().unwrap(),
+            ticket["wait"]["high_minutes"].as_u64().unwrap(),
+        )
+    };
+    let on_board = |q: serde_json::Value, code: &serde_json::Value| {
+        let waiting = q["lines"][1]["waiting"].as_array().unwrap().clone();
+        let row = waiting
+            .iter()
+            .find(|w| w["ticket"] == *code)
+            .unwrap()
+            .clone();
+        told(&row)
+    };
+    let zed = walk_in(&f, "Zed").await.json();
+    assert_eq!(
+        told(&zed),
+        on_board(kiosk_get(&f, "/api/v1/queue").await.json(), &zed["ticket"])
+    );
+    // Zed goes in: Ana, next, waits for his visit to end.
+    assert_eq!(act(&f, &cookie, call).await.status, 200);
+    f.clock.advance(SignedDuration::from_mins(2));
+    let ana = walk_in(&f, "Ana").await.json();
+    let board = on_board(kiosk_get(&f, "/api/v1/queue").await.json(), &ana["ticket"]);
+    assert_eq!(told(&ana), board);
+    assert!(told(&ana).1 > told(&zed).1, "{zed} then {ana}");
+    // Zed's visit ends after 40 minutes: Ben is told from it.
+    f.clock.advance(SignedDuration::from_mins(38));
+    let cookie = sign_in(&f).await;
+    let id = ticket_id(&f, &cookie, zed["ticket"].as_str().unwrap()).await;
+    let served = act(
+        &f,
+        &cookie,
+        &format!(r#"{{"action":"serve","ticket":{id}}}"#),
+    )
+    .await;
+    assert_eq!(served.status, 200, "{}", served.text);
+    let ben = walk_in(&f, "Ben").await.json();
+    let board = on_board(kiosk_get(&f, "/api/v1/queue").await.json(), &ben["ticket"]);
+    assert_eq!(told(&ben), board);
+    assert_ne!(told(&ben), told(&ana), "{ana} then {ben}");
+}
+
 /// Calls Ana in and tells Ben, checking in next, his wait on the walk-in
 /// line (one room): after `history` visits of `minutes` each the day before.
 async fn wait_after(history: usize, minutes: i64) -> (u64, u64) {

@@ -18,6 +18,7 @@
 use super::{load_day, publish, DayQueue};
 use crate::error::AppError;
 use crate::settings::Settings;
+use crate::store::tickets;
 use sqlx::{SqliteConnection, SqlitePool};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -47,12 +48,17 @@ pub(super) struct Open {
     /// A change's savepoint is open: it is under way, or it was dropped
     /// before it finished (then it is rolled back before anything else).
     pub in_savepoint: bool,
+    /// The day's visits as read on `conn` since the last change that could
+    /// alter them (see [`super::VisitRecord`]); `None`: read them again.
+    pub visits: Option<Arc<super::VisitRecord>>,
 }
 
 /// The changes written but not yet committed.
 pub(super) struct Batch {
     /// The queue after them (`None`: none changed it).
     pub queue: Option<Queue>,
+    /// When the last of them that applied an action did (unix seconds).
+    changed_at: Option<i64>,
     /// Told once the batch is committed (or failed to be).
     done: watch::Sender<Option<Result<(), String>>>,
 }
@@ -91,11 +97,13 @@ impl Shared {
                     conn,
                     batch: None,
                     in_savepoint: false,
+                    visits: None,
                 });
             }
             Some(open) if open.today.day != day => {
                 open.flush(self).await?;
                 open.today = load_day(db, settings, day).await?;
+                open.visits = None;
             }
             Some(_) => {}
         }
@@ -139,6 +147,7 @@ impl Open {
                 .await?;
             self.batch = Some(Batch {
                 queue: None,
+                changed_at: None,
                 done: watch::channel(None).0,
             });
         }
@@ -154,8 +163,13 @@ impl Open {
     }
 
     /// Keeps a change: its savepoint is released into the batch and its
-    /// queue becomes the batch's. Answers what to wait on for the commit.
-    pub async fn keep(&mut self, next: Option<Queue>) -> Result<Committed, AppError> {
+    /// queue (changed at `changed_at`) becomes the batch's. Answers what to
+    /// wait on for the commit.
+    pub async fn keep(
+        &mut self,
+        next: Option<Queue>,
+        changed_at: Option<i64>,
+    ) -> Result<Committed, AppError> {
         if let Err(e) = sqlx::query("RELEASE change").execute(&mut self.conn).await {
             self.abandon(&e.to_string()).await;
             return Err(e.into());
@@ -167,6 +181,9 @@ impl Open {
             .ok_or_else(|| AppError::Corrupt("a change outside a batch".into()))?;
         if next.is_some() {
             batch.queue = next;
+        }
+        if changed_at.is_some() {
+            batch.changed_at = changed_at;
         }
         Ok(batch.done.subscribe())
     }
@@ -189,6 +206,8 @@ impl Open {
             Err(e) => Err(e),
         };
         self.in_savepoint = false;
+        // What was read inside the change is gone with it.
+        self.visits = None;
         if let Err(e) = undone {
             self.abandon(&e.to_string()).await;
             return Err(e.into());
@@ -202,11 +221,27 @@ impl Open {
         let Some(batch) = self.batch.take() else {
             return Ok(());
         };
-        if let Err(e) = sqlx::query("COMMIT").execute(&mut self.conn).await {
+        let version = batch
+            .queue
+            .as_ref()
+            .map(Queue::version)
+            .filter(|v| *v != self.today.queue.version());
+        let (conn, day) = (&mut self.conn, &self.today.day);
+        let committed = async {
+            if let (Some(version), Some(at)) = (version, batch.changed_at) {
+                // The day's version, once for the whole batch.
+                tickets::store_version(conn, day, version, at).await?;
+            }
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok::<(), AppError>(())
+        }
+        .await;
+        if let Err(e) = committed {
             // (Some failures leave the transaction open, some do not.)
             let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+            self.visits = None;
             let _ = batch.done.send(Some(Err(e.to_string())));
-            return Err(e.into());
+            return Err(e);
         }
         shared.commits.fetch_add(1, Ordering::SeqCst);
         if let Some(queue) = batch.queue {
@@ -227,6 +262,7 @@ impl Open {
     async fn abandon(&mut self, why: &str) {
         let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
         self.in_savepoint = false;
+        self.visits = None;
         if let Some(batch) = self.batch.take() {
             let _ = batch.done.send(Some(Err(why.to_owned())));
         }

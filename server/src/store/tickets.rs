@@ -97,7 +97,8 @@ pub fn parse_line(s: &str) -> Option<LineId> {
 }
 
 /// Stores the difference between `before` and `after` (one accepted action
-/// about `ticket`) in `tx`, with the day's new version.
+/// about `ticket`) in `tx`; the day's new version is stored once for the
+/// batch the change joins ([`store_version`]).
 pub async fn persist(
     tx: &mut SqliteConnection,
     day: &str,
@@ -112,14 +113,28 @@ pub async fn persist(
         .ok_or_else(|| AppError::Corrupt(format!("ticket {ticket} vanished")))?;
     let id = i64::try_from(t.id).map_err(|_| AppError::Corrupt("ticket id".into()))?;
     match (before.ticket(ticket), new_ticket) {
+        // (A new ticket joins the end of its line as it is inserted.)
         (None, Some(new)) => insert(tx, day, id, t, new, now_unix).await?,
-        (Some(old), _) => update(tx, day, id, old, t, now_unix).await?,
+        (Some(old), _) => {
+            update(tx, day, id, old, t, now_unix).await?;
+            if let Some(position) = after.position(ticket) {
+                place(tx, day, id, t.line, position).await?;
+            }
+        }
         (None, None) => return Err(AppError::Corrupt("new ticket without details".into())),
     }
-    if let Some(position) = after.position(ticket) {
-        place(tx, day, id, t.line, position).await?;
-    }
-    let version = i64::try_from(after.version()).unwrap_or(i64::MAX);
+    Ok(())
+}
+
+/// Stores `version` as the day's queue version, changed at `now_unix`
+/// (once per batch of changes, before its commit).
+pub async fn store_version(
+    tx: &mut SqliteConnection,
+    day: &str,
+    version: u64,
+    now_unix: i64,
+) -> Result<(), AppError> {
+    let version = i64::try_from(version).unwrap_or(i64::MAX);
     sqlx::query!(
         "INSERT INTO queue_days (day, version, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (day) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
@@ -146,7 +161,7 @@ fn state_columns(t: &Ticket) -> (String, &'static str, Option<&str>, i64) {
     )
 }
 
-/// A new ticket, and its appointment's link to it.
+/// A new ticket at the end of its line, and its appointment's link to it.
 async fn insert(
     conn: &mut SqliteConnection,
     day: &str,
@@ -164,8 +179,11 @@ async fn insert(
     let (line, status, room, calls) = state_columns(t);
     sqlx::query!(
         "INSERT INTO tickets (day, id, code_line, code_number, line_id, status, room, calls,
-            appointment_id, walk_in_name, walk_in_reason, needs, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            appointment_id, walk_in_name, walk_in_reason, needs, created_at, queue_order)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, COALESCE((
+            SELECT queue_order + 1 FROM tickets
+             WHERE day = ?1 AND line_id = ?5 AND status = 'waiting'
+             ORDER BY queue_order DESC LIMIT 1), 0))",
         day,
         id,
         code_line,
@@ -241,41 +259,35 @@ async fn place(
     position: usize,
 ) -> Result<(), AppError> {
     let line = line.to_string();
-    // The end of the line it joins, read off `tickets_waiting` (one row,
-    // however long the line).
-    let order = if position == 1 {
-        sqlx::query_scalar!(
-            r#"SELECT queue_order AS "order!: i64" FROM tickets
-             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?
-             ORDER BY queue_order LIMIT 1"#,
+    // Next to the end of the line it joins, read off `tickets_waiting` (one
+    // row, however long the line), in the same statement.
+    if position == 1 {
+        sqlx::query!(
+            "UPDATE tickets SET queue_order = COALESCE((
+                SELECT queue_order - 1 FROM tickets
+                 WHERE day = ?1 AND line_id = ?2 AND status = 'waiting' AND id != ?3
+                 ORDER BY queue_order LIMIT 1), 0)
+             WHERE day = ?1 AND id = ?3",
             day,
             line,
             id
         )
-        .fetch_optional(&mut *conn)
-        .await?
-        .map_or(0, |first| first - 1)
+        .execute(conn)
+        .await?;
     } else {
-        sqlx::query_scalar!(
-            r#"SELECT queue_order AS "order!: i64" FROM tickets
-             WHERE day = ? AND line_id = ? AND status = 'waiting' AND id != ?
-             ORDER BY queue_order DESC LIMIT 1"#,
+        sqlx::query!(
+            "UPDATE tickets SET queue_order = COALESCE((
+                SELECT queue_order + 1 FROM tickets
+                 WHERE day = ?1 AND line_id = ?2 AND status = 'waiting' AND id != ?3
+                 ORDER BY queue_order DESC LIMIT 1), 0)
+             WHERE day = ?1 AND id = ?3",
             day,
             line,
             id
         )
-        .fetch_optional(&mut *conn)
-        .await?
-        .map_or(0, |last| last + 1)
-    };
-    sqlx::query!(
-        "UPDATE tickets SET queue_order = ? WHERE day = ? AND id = ?",
-        order,
-        day,
-        id
-    )
-    .execute(conn)
-    .await?;
+        .execute(conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -335,14 +347,12 @@ pub async fn recent_service_minutes(
     Ok(by_line)
 }
 
-/// Whole minutes each visit in progress (a called ticket) has been going
-/// at `now_unix`, per line (seconds change no estimate, and whole minutes
-/// let the queue reuse one for a minute).
-pub async fn in_progress_minutes(
+/// When each visit in progress (a called ticket) of `day` began (unix
+/// seconds), per line.
+pub async fn visits_in_progress(
     conn: &mut SqliteConnection,
     day: &str,
-    now_unix: i64,
-) -> Result<BTreeMap<String, Vec<f64>>, AppError> {
+) -> Result<BTreeMap<String, Vec<i64>>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT line_id, called_at AS "called_at!: i64" FROM tickets
          WHERE day = ? AND status = 'called' AND called_at IS NOT NULL"#,
@@ -350,15 +360,30 @@ pub async fn in_progress_minutes(
     )
     .fetch_all(conn)
     .await?;
-    let mut by_line: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut by_line: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for row in rows {
-        let seconds = now_unix.saturating_sub(row.called_at).max(0);
-        by_line
-            .entry(row.line_id)
-            .or_default()
-            .push((seconds / 60) as f64);
+        by_line.entry(row.line_id).or_default().push(row.called_at);
     }
     Ok(by_line)
+}
+
+/// Whole minutes each visit begun at `called_at` has been going at
+/// `now_unix` (seconds change no estimate, and whole minutes let the queue
+/// reuse one drawing for a minute).
+pub fn minutes_going(
+    called_at: &BTreeMap<String, Vec<i64>>,
+    now_unix: i64,
+) -> BTreeMap<String, Vec<f64>> {
+    called_at
+        .iter()
+        .map(|(line, began)| {
+            let minutes = began
+                .iter()
+                .map(|&t| (now_unix.saturating_sub(t).max(0) / 60) as f64)
+                .collect();
+            (line.clone(), minutes)
+        })
+        .collect()
 }
 
 /// One ticket on the public board: the ticket, and when the wait its
