@@ -259,8 +259,9 @@ async fn place(
     position: usize,
 ) -> Result<(), AppError> {
     let line = line.to_string();
-    // Next to the end of the line it joins, read off `tickets_waiting` (one
-    // row, however long the line), in the same statement.
+    // Before the first or after the last of the line it joins, read off
+    // `tickets_waiting` (one row, however long the line) in the same
+    // statement.
     if position == 1 {
         sqlx::query!(
             "UPDATE tickets SET queue_order = COALESCE((
