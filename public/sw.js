@@ -7,10 +7,13 @@
 // A new worker installs in the background and waits; the page tells it to
 // take over at its next idle reset ("activate"), never mid check-in.
 //
-// The app is three pages, one bundle each (waitwell_core::Page): the kiosk
-// (index.html, kept as "/"), board.html and staff.html. The app registers
-// the worker with ?page=FILE, the page of this device, which the worker
-// keeps at install; any page navigated to online is kept as well.
+// The app's clinic devices use three pages, one bundle each
+// (waitwell_core::Page): the kiosk (index.html, kept as "/"), board.html
+// and staff.html. The app registers the worker with ?page=FILE, the page of
+// this device, which the worker keeps at install; any of them navigated to
+// online is kept as well. The fourth, phone.html (/t/{token}), is for a
+// patient's own phone: it registers no worker, and a device that opens one
+// gets it from the network and keeps nothing of it.
 'use strict';
 
 const CACHE = 'waitwell-shell';
@@ -102,6 +105,10 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
 
+  if (request.mode === 'navigate' && url.pathname.startsWith('/t/')) {
+    // A patient's phone link: the network's, never kept (nor is its page).
+    return;
+  }
   if (request.mode === 'navigate') {
     // A route's page: the newest when the server answers, the kept one
     // when it does not.

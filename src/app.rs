@@ -1,7 +1,7 @@
 //! The root component (providers, the shell around every page) and the
-//! routes of each built page: `kiosk` (index.html), `board` (board.html) and
-//! `staff` (staff.html), each its own bundle with only its surfaces (see
-//! `waitwell_core::Page`).
+//! routes of each built page: `kiosk` (index.html), `board` (board.html),
+//! `staff` (staff.html) and `phone` (phone.html), each its own bundle with
+//! only its surfaces (see `waitwell_core::Page`).
 
 use crate::api::AdapterContext;
 use crate::api::{load_runtime_config, Adapter};
@@ -49,7 +49,9 @@ pub fn App(
     Connectivity::provide();
     Enrollment::provide(last_known);
     let outbox = outbox.map(|open| open());
-    crate::offline::shell::register(page);
+    if page.keeps_the_app() {
+        crate::offline::shell::register(page);
+    }
     arrived(page);
     leptos::task::spawn_local(async move {
         // A kiosk may boot before its network is up: keep trying while the
@@ -85,8 +87,7 @@ pub fn App(
     }
 }
 
-/// index.html: the patient kiosk (check-in and survey), setup, and a
-/// patient's phone.
+/// index.html: the patient kiosk (check-in and survey) and setup.
 pub fn kiosk() -> impl IntoView {
     let home = device::load().surface;
     view! {
@@ -95,6 +96,17 @@ pub fn kiosk() -> impl IntoView {
                 <Route path=path!("/") view=move || kiosk_home(home) />
                 <Route path=path!("/survey") view=|| kiosk_home(Surface::Survey) />
                 <Route path=path!("/setup") view=SetupPage />
+            </Routes>
+        </App>
+    }
+}
+
+/// phone.html: a patient's own phone following a ticket (nothing kept on
+/// it: no outbox, no service worker).
+pub fn phone() -> impl IntoView {
+    view! {
+        <App page=Page::Phone>
+            <Routes fallback=|| elsewhere(Page::Phone)>
                 <Route path=path!("/t/:token") view=PhonePage />
             </Routes>
         </App>

@@ -114,17 +114,20 @@ impl FromStr for Surface {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Page {
     /// `index.html`: check-in and survey at `/` and `/survey`, `/setup`,
-    /// a patient's phone at `/t/{token}`, and every unknown path.
+    /// and every unknown path.
     Kiosk,
     /// `board.html`: the queue board at `/board`.
     Board,
     /// `staff.html`: `/reception` and `/insights`.
     Staff,
+    /// `phone.html`: a patient's own phone following a ticket, at
+    /// `/t/{token}`.
+    Phone,
 }
 
 impl Page {
     /// Every page.
-    pub const ALL: [Page; 3] = [Page::Kiosk, Page::Board, Page::Staff];
+    pub const ALL: [Page; 4] = [Page::Kiosk, Page::Board, Page::Staff, Page::Phone];
 
     /// The page that shows `path` (what the server answers a navigation
     /// with, and where a page sends a path that is not its own).
@@ -132,8 +135,16 @@ impl Page {
         match path.trim_end_matches('/') {
             "/board" => Page::Board,
             "/reception" | "/insights" => Page::Staff,
+            p if p.starts_with("/t/") => Page::Phone,
             _ => Page::Kiosk,
         }
+    }
+
+    /// Whether a device showing this page keeps the app with a service
+    /// worker, to start without a network: every clinic device does; a
+    /// patient's own phone keeps nothing of it.
+    pub const fn keeps_the_app(self) -> bool {
+        !matches!(self, Page::Phone)
     }
 
     /// The page that shows `surface`.
@@ -147,6 +158,7 @@ impl Page {
             Page::Kiosk => "index.html",
             Page::Board => "board.html",
             Page::Staff => "staff.html",
+            Page::Phone => "phone.html",
         }
     }
 }
@@ -232,9 +244,16 @@ mod tests {
         assert_eq!(Page::of(Surface::Board), Page::Board);
         assert_eq!(Page::of(Surface::Reception), Page::Staff);
         assert_eq!(Page::of(Surface::Insights), Page::Staff);
-        for path in ["/setup", "/t/abc", "/no-such-page", "", "/board/x"] {
+        for path in ["/setup", "/t", "/no-such-page", "", "/board/x", "/tx/abc"] {
             assert_eq!(Page::for_path(path), Page::Kiosk, "{path}");
         }
         assert_eq!(Page::for_path("/board/"), Page::Board);
+        assert_eq!(Page::for_path("/t/0123abcd"), Page::Phone);
+        // Only a patient's phone goes without the service worker.
+        let kept: Vec<Page> = Page::ALL
+            .into_iter()
+            .filter(|p| p.keeps_the_app())
+            .collect();
+        assert_eq!(kept, [Page::Kiosk, Page::Board, Page::Staff]);
     }
 }

@@ -53,8 +53,14 @@ async fn database_is_in_wal_mode_and_migrations_are_idempotent() {
 #[tokio::test]
 async fn every_app_route_gets_its_page() {
     let f = fixture().await;
-    // Before board.html and staff.html are built, index.html serves all.
-    for path in ["/", "/board", "/reception", "/no-such-page"] {
+    // Before the other pages are built, index.html serves all.
+    for path in [
+        "/",
+        "/board",
+        "/reception",
+        "/t/some-token",
+        "/no-such-page",
+    ] {
         let (status, content_type, body) = get(&f.state, path).await;
         assert_eq!(status, 200, "{path}");
         assert!(content_type.unwrap_or_default().starts_with("text/html"));
@@ -63,8 +69,10 @@ async fn every_app_route_gets_its_page() {
     let dist = f.dir.path().join("dist");
     let board = "<html><script>board()</script></html>";
     let staff = "<html><script>staff()</script></html>";
+    let phone = "<html><script>phone()</script></html>";
     std::fs::write(dist.join("board.html"), board).unwrap();
     std::fs::write(dist.join("staff.html"), staff).unwrap();
+    std::fs::write(dist.join("phone.html"), phone).unwrap();
     let mut state = f.state.clone();
     state.web = Arc::new(WebRoot::load(dist));
     for (path, page) in [
@@ -74,7 +82,7 @@ async fn every_app_route_gets_its_page() {
         ("/survey", INDEX),
         ("/insights", staff),
         ("/setup", INDEX),
-        ("/t/some-token", INDEX),
+        ("/t/some-token", phone),
         ("/no-such-page", INDEX),
     ] {
         let reply = common::get(&state, path).await;
@@ -83,7 +91,7 @@ async fn every_app_route_gets_its_page() {
         assert_eq!(reply.headers["cache-control"], "no-cache", "{path}");
         // One policy names every page's inline script.
         let csp = reply.headers["content-security-policy"].to_str().unwrap();
-        for script in ["board()", "staff()"] {
+        for script in ["board()", "staff()", "phone()"] {
             let hash = waitwell_server::security::inline_script_hashes(&format!(
                 "<script>{script}</script>"
             ));

@@ -1,6 +1,6 @@
-// The app is three pages, one bundle each (waitwell_core::Page): the kiosk
-// (index.html: check-in, survey, setup, the phone page), board.html and
-// staff.html (reception, insights). Each surface downloads only its own
+// The app is four pages, one bundle each (waitwell_core::Page): the kiosk
+// (index.html: check-in, survey, setup), board.html, staff.html (reception,
+// insights) and phone.html (a patient's phone). Each surface downloads only its own
 // bundle; a link or a device's home on another page loads that page; a
 // server that does not tell the pages apart never makes a page reload
 // itself in a loop; a board starts from the service worker with no
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, openPage, startServer, startSuite, stopSuite, waitForPage, waitForStep, waitInPage, signInStaff } from './support/harness.mjs';
+import { api, DIST, openPage, startServer, startSuite, stopSuite, waitForPage, waitForServiceWorker, waitForStep, waitInPage, signInStaff } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -28,7 +28,7 @@ function wasmFetched(page) {
   return seen;
 }
 
-const bundle = (path) => path.match(/^\/(waitwell(?:-board|-staff)?)-[0-9a-f]+_bg\.wasm$/)?.[1];
+const bundle = (path) => path.match(/^\/(waitwell(?:-board|-staff|-phone)?)-[0-9a-f]+_bg\.wasm$/)?.[1];
 
 test('each surface downloads its own page and only that', async () => {
   const { context, page, errors } = await openPage(browser);
@@ -47,6 +47,40 @@ test('each surface downloads its own page and only that', async () => {
   // (Reception asks who is signed in before anyone is: the browser logs that 401.)
   assert.deepEqual(errors.filter((e) => !e.includes('401')), []);
   await context.close();
+});
+
+test("a patient's phone downloads the phone page alone and keeps nothing of the app", async () => {
+  const reply = await api(server, 'POST', '/check-ins',
+    { kind: 'walk_in', first_name: 'Pia', last_initial: 'R', reason: 'other' },
+    { 'idempotency-key': crypto.randomUUID() });
+  assert.equal(reply.status, 201, reply.text);
+  // Service workers allowed, as on a real phone.
+  const phone = await openPage(browser, { viewport: { width: 390, height: 844 }, serviceWorkers: 'allow' });
+  const seen = wasmFetched(phone.page);
+  await phone.page.goto(reply.json.follow.url);
+  await phone.page.locator('.phone .position').waitFor();
+  assert.deepEqual(seen.map(bundle), ['waitwell-phone']);
+  // Nothing to install, and nothing stays: no worker, no stored data. (A
+  // kiosk page registers its worker within this time: below.)
+  await phone.page.waitForTimeout(1_500);
+  const kept = await phone.page.evaluate(async () => ({
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+    databases: (await indexedDB.databases()).map((d) => d.name),
+    local: Object.keys(localStorage),
+    session: Object.keys(sessionStorage),
+    cookies: document.cookie,
+    manifest: document.querySelectorAll('link[rel="manifest"]').length,
+  }));
+  assert.deepEqual(kept, { workers: 0, databases: [], local: [], session: [], cookies: '', manifest: 0 });
+  assert.deepEqual(phone.errors, []);
+  await phone.context.close();
+
+  // The kiosk's page, on a browser that allows the same, does keep itself.
+  const kiosk = await openPage(browser, { serviceWorkers: 'allow' });
+  await kiosk.page.goto(`${server.url}/`);
+  await waitForStep(kiosk.page, 'Welcome');
+  await waitForServiceWorker(kiosk.page);
+  await kiosk.context.close();
 });
 
 test('a link from setup to the board loads the board page, and back', async () => {
@@ -84,7 +118,7 @@ test('a device set up as a board goes from / to its page', async () => {
 
 test('a server that answers every path with index.html sends a path on once, then says not found', async () => {
   const dist = mkdtempSync(join(tmpdir(), 'waitwell-one-page-'));
-  cpSync(DIST, dist, { recursive: true, filter: (path) => !/(board|staff)\.html$/.test(path) });
+  cpSync(DIST, dist, { recursive: true, filter: (path) => !/(board|staff|phone)\.html$/.test(path) });
   const onePage = await startServer({ demo: true, dist });
   try {
     const { context, page } = await openPage(browser);

@@ -18,7 +18,8 @@ pub fn router(state: AppState) -> Router {
     // Files trunk built are served as they are (the brotli or gzip copy
     // scripts/compress.mjs wrote, to a browser that accepts it); any other
     // path is a route of the app and gets the page that shows it
-    // (waitwell_core::Page: board.html, staff.html, else index.html), so a
+    // (waitwell_core::Page: board.html, staff.html, phone.html, else
+    // index.html), so a
     // reload keeps the route.
     let assets = ServeDir::new(&state.web.dist)
         .append_index_html_on_directories(false)
