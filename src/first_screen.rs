@@ -7,8 +7,8 @@
 //! still downloading: a restarted tablet shows its welcome at once instead
 //! of a blank page. Only the welcome screen is kept, and it holds nothing
 //! about a patient (the clinic's name, the translated welcome, the toolbar).
-//! Other pages' shells show the app bar (staff.html) or nothing (the
-//! board's, a wall screen).
+//! Other pages' shells show the app bar (staff.html, phone.html) or nothing
+//! (the board's, a wall screen).
 //!
 //! The copy is `inert` and hidden from assistive technology; while it is on
 //! screen the app mounts behind it, hidden (`#shell ~ *` in the styles). The

@@ -15,7 +15,7 @@
 //    one browser, so one clock).
 // RUNS (7) and THROTTLE (4) can be set; PARTS picks parts (loads, ticket,
 // call, board; all by default; SKIP_LOADS=1 is all but loads) and SURFACES
-// the surfaces of part 1 (check-in, board, reception, survey); DEBUG=1
+// the surfaces of part 1 (check-in, board, reception, phone, survey); DEBUG=1
 // prints part 1's every load.
 import http from 'node:http';
 import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep } from '../support/harness.mjs';
@@ -49,6 +49,20 @@ const SURFACES = [
     ready: 'main button:not([disabled])',
     html: `<h1>Staff sign-in</h1><form><label>Name <input id="n"></label>
       <label>Passphrase <input id="p" type="password"></label><button>Sign in</button></form>`,
+  },
+  {
+    // A patient's phone following a ticket (its link made by a check-in).
+    name: 'phone',
+    path: async (server) => {
+      const reply = await api(server, 'POST', '/check-ins',
+        { kind: 'walk_in', first_name: 'Ana', last_initial: 'G', reason: 'other' },
+        { 'idempotency-key': crypto.randomUUID() });
+      if (reply.status !== 201) throw new Error(`check-in failed: ${reply.status} ${reply.text}`);
+      return new URL(reply.json.follow.url).pathname;
+    },
+    ready: '.phone .position',
+    html: `<section class="phone"><h1>Your place in the queue</h1><p>Riverside Family Practice</p>
+      <p>W-001</p><p class="position">1</p><p>About 5 to 15 minutes</p><button>Notify me</button></section>`,
   },
   {
     name: 'survey',
@@ -124,12 +138,13 @@ async function firstLoads(browser, server) {
     for (const surface of SURFACES.filter((s) => !ONLY || ONLY.includes(s.name))) {
       const app = await loader(browser, surface.ready);
       const plain = await loader(browser, surface.ready);
+      const path = typeof surface.path === 'function' ? await surface.path(server) : surface.path;
       // Enrolled first (a kiosk or a board pairs once), outside the figures.
-      await app.load(`${server.url}${surface.path}`);
+      await app.load(`${server.url}${path}`);
       await waitForPage(app.page);
       const got = { app: { fcp: [], ready: [] }, plain: { fcp: [], ready: [] } };
       for (let run = 0; run < RUNS; run += 1) {
-        for (const [which, page, url] of [['app', app, `${server.url}${surface.path}`], ['plain', plain, `${statics.url}/static/${surface.name}`]]) {
+        for (const [which, page, url] of [['app', app, `${server.url}${path}`], ['plain', plain, `${statics.url}/static/${surface.name}`]]) {
           const t = await page.load(url);
           got[which].fcp.push(t.fcp);
           got[which].ready.push(t.ready);
