@@ -2,7 +2,8 @@
 # Builds the app's pages into dist/, one bundle each (waitwell_core::Page):
 # index.html by trunk's usual run (which empties dist/ and copies public/),
 # then board.html, staff.html and phone.html each into a folder of its own,
-# whose files join dist/. trunk's post-build hook compresses each (scripts/compress.mjs).
+# whose files join dist/. trunk's post-build hook compresses each
+# (scripts/compress.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trunk build --release=true
