@@ -604,11 +604,12 @@ test('a new version is taken up at the next reset between patients, never mid ch
     // A patient is mid check-in when the new build lands.
     await tap(page, 'Check in');
     await waitForStep(page, 'How would you like to find your appointment?');
-    // The kiosk's own bundle, as index.html names it (dist holds the board's
-    // and staff's too, and which sorts first depends on the hashes).
+    // The kiosk's own bundle, as index.html names it (dist holds the other
+    // pages' too, and which sorts first depends on the hashes). trunk writes
+    // the hash without leading zeros: 16 hex digits or fewer.
     const index = join(dist, 'index.html');
-    const stem = readFileSync(index, 'utf8').match(/\/(waitwell-[0-9a-f]{16})_bg\.wasm/)[1];
-    const next = stem.replace(/-[0-9a-f]{16}$/, '-00000000000000aa');
+    const stem = readFileSync(index, 'utf8').match(/\/(waitwell-[0-9a-f]{1,16})_bg\.wasm/)[1];
+    const next = stem.replace(/-[0-9a-f]{1,16}$/, '-00000000000000aa');
     renameSync(join(dist, `${stem}_bg.wasm`), join(dist, `${next}_bg.wasm`));
     renameSync(join(dist, `${stem}.js`), join(dist, `${next}.js`));
     writeFileSync(index, readFileSync(index, 'utf8').replaceAll(stem, next));
