@@ -67,7 +67,11 @@ pub fn App(
                 if let Some(outbox) = &outbox {
                     outbox.deliver(ready.clone());
                 }
-                heartbeats(ready, home, outbox).await;
+                // A clinic device reports to reception; a patient's phone
+                // is nobody's device and never enrols.
+                if page.keeps_the_app() {
+                    heartbeats(ready, home, outbox).await;
+                }
                 break;
             }
             if !again {
