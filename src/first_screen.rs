@@ -1,14 +1,16 @@
 //! The first screen, painted before the wasm has run.
 //!
-//! `index.html` holds a `#shell` element and a small inline script. When the
-//! kiosk last showed its welcome screen at this path, the app kept a copy of
-//! that screen here (its markup, language and display choices, in local
-//! storage), and the script puts the copy in `#shell` while the wasm is
-//! still downloading: a restarted tablet shows its welcome at once instead
-//! of a blank page. Only the welcome screen is kept, and it holds nothing
-//! about a patient (the clinic's name, the translated welcome, the toolbar).
-//! Other pages' shells show the app bar (staff.html, phone.html) or nothing
-//! (the board's, a wall screen).
+//! `index.html` and `board.html` hold a `#shell` element and a small inline
+//! script (`first_screen.js`, inlined by trunk). When the device last
+//! showed its first screen at this path, the app kept a copy of that screen
+//! (its markup, language and display choices, in local storage), and the
+//! script puts the copy in `#shell` while the wasm is still downloading: a
+//! restarted tablet shows its welcome at once instead of a blank page, and
+//! a restarted wall screen its board's title. The kiosk keeps only its
+//! welcome screen, which holds nothing about a patient (the clinic's name,
+//! the translated welcome, the toolbar); the board keeps only its title,
+//! never a ticket or a call ([`Part::Only`]). The other pages' shells show
+//! the app bar (staff.html, phone.html).
 //!
 //! The copy is `inert` and hidden from assistive technology; while it is on
 //! screen the app mounts behind it, hidden (`#shell ~ *` in the styles). The
@@ -24,8 +26,8 @@ pub const STORAGE_KEY: &str = "waitwell.shell";
 /// The id of the element that holds the copy in `index.html`.
 const SHELL_ID: &str = "shell";
 /// The `<html>` attributes the copy is drawn with (language, direction and
-/// the display choices the styles read).
-const ROOT_ATTRIBUTES: [&str; 4] = ["lang", "dir", "data-contrast", "data-text"];
+/// the display choices the styles read); `first_screen.js` sets no others.
+const ROOT_ATTRIBUTES: [&str; 5] = ["lang", "dir", "data-contrast", "data-text", "data-wall"];
 /// The longest the copy stays up after the app has started.
 pub const SHELL_LIMIT_MILLIS: u32 = 3_000;
 
@@ -70,16 +72,27 @@ pub fn reveal() {
     }
 }
 
-/// Keeps the screen on display as this path's first screen, once the
-/// current changes are drawn, if the page then still shows `mark` (so a
-/// step that followed quickly is never kept). A failure only means the next
-/// start paints later.
-pub fn keep_later(mark: &'static str) {
-    crate::tasks::run_later(0, move || keep(mark));
+/// What of the screen on display is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The app bar and the whole page.
+    Whole,
+    /// Only the elements of the page that match this selector (with what
+    /// is inside them, and the elements around them): whatever else the
+    /// page shows, or comes to show, is never kept.
+    Only(&'static str),
 }
 
-fn keep(mark: &str) {
-    let Some(kept) = capture(mark) else {
+/// Keeps `part` of the screen on display as this path's first screen, once
+/// the current changes are drawn, if the page then still shows `mark` (so a
+/// step that followed quickly is never kept). A failure only means the next
+/// start paints later.
+pub fn keep_later(mark: &'static str, part: Part) {
+    crate::tasks::run_later(0, move || keep(mark, part));
+}
+
+fn keep(mark: &str, part: Part) {
+    let Some(kept) = capture(mark, part) else {
         return;
     };
     let (Ok(text), Some(storage)) = (
@@ -91,10 +104,11 @@ fn keep(mark: &str) {
     let _ = storage.set_item(STORAGE_KEY, &text);
 }
 
-/// The app bar and page on screen, as markup that cannot be mistaken for
-/// the app: `main` becomes `div.main` (there is one main landmark, the
-/// app's), and ids are dropped (they are the app's as well).
-fn capture(mark: &str) -> Option<Kept> {
+/// The app bar and page on screen (or `part` of them), as markup that
+/// cannot be mistaken for the app: `main` becomes `div.main` (there is one
+/// main landmark, the app's), and ids are dropped (they are the app's as
+/// well).
+fn capture(mark: &str, part: Part) -> Option<Kept> {
     let window = web_sys::window()?;
     let document = window.document()?;
     let root = document.document_element()?;
@@ -120,6 +134,22 @@ fn capture(mark: &str) -> Option<Kept> {
             part
         };
         copy.append_child(&part).ok()?;
+    }
+    if let Part::Only(selector) = part {
+        let all = copy.query_selector_all("*").ok()?;
+        for i in 0..all.length() {
+            let Some(el) = all
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let kept = el.closest(selector).ok().flatten().is_some()
+                || el.query_selector(selector).ok().flatten().is_some();
+            if !kept {
+                el.remove();
+            }
+        }
     }
     while let Some(named) = copy.query_selector("[id]").ok().flatten() {
         named.remove_attribute("id").ok()?;

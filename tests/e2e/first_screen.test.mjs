@@ -1,10 +1,11 @@
 // The first screen before the wasm runs (src/first_screen.rs): a kiosk
 // paints the welcome it last showed from index.html, in its language,
 // inert, then the app takes over in the same place; the copy never holds a
-// patient's details and never hides the app for long.
+// patient's details and never hides the app for long. A board paints its
+// title the same way, and never a ticket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, waitForStep, startSuite, stopSuite, seriousViolations } from './support/harness.mjs';
+import { api, openPage, waitForPage, waitForStep, startSuite, stopSuite, seriousViolations } from './support/harness.mjs';
 import { tap, answerQuestions, walkInDetails } from './support/kiosk.mjs';
 
 let server;
@@ -129,9 +130,58 @@ test('a board with no kept screen paints nothing of a kiosk', async () => {
   const { context, page } = await openPage(browser);
   await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
   await page.goto(`${server.url}/board`);
-  assert.equal(await page.locator('#shell').count(), 0);
+  assert.equal(await page.locator('#shell').textContent(), '');
   await page.goto(`${server.url}/reception`);
   assert.equal(await page.locator('#shell .brand').textContent(), 'Waitwell');
+  await context.close();
+});
+
+test('a board paints its title before the wasm runs, never a ticket, and the app takes over in the same place', async () => {
+  const { context, page, errors } = await openPage(browser, { locale: 'es-ES', viewport: { width: 1920, height: 1080 } });
+  const walkIn = await api(server, 'POST', '/check-ins',
+    { kind: 'walk_in', first_name: 'Ana', last_initial: 'G', reason: 'other' },
+    { 'idempotency-key': crypto.randomUUID() });
+  assert.equal(walkIn.status, 201, walkIn.text);
+  const code = walkIn.json.ticket;
+  await page.goto(`${server.url}/board`);
+  await waitForPage(page);
+  await page.locator('.lines', { hasText: code }).waitFor();
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, KEPT);
+  const box = (root) =>
+    page.evaluate((root) => {
+      const r = document.querySelector(`${root} h1`).getBoundingClientRect();
+      return [r.x, r.y, r.width, r.height].map(Math.round);
+    }, root);
+  const title = await page.locator('main h1').textContent();
+  const lang = await page.locator('main [data-surface]').getAttribute('lang');
+  const app = await box('main');
+  const stored = await kept(page);
+  assert.ok(!stored.includes(code), stored);
+
+  await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  await page.locator('#shell h1').waitFor();
+  const shell = await page.evaluate(() => ({
+    wall: document.documentElement.dataset.wall,
+    lang: document.querySelector('#shell [lang]')?.lang,
+    heading: document.querySelector('#shell h1').textContent,
+    text: document.querySelector('#shell').textContent.trim(),
+    inert: document.querySelector('#shell').inert,
+    mains: document.querySelectorAll('main').length,
+    ids: document.querySelectorAll('#shell [id]').length,
+  }));
+  // Only the title: no ticket, no call, no "connected at" of another time.
+  assert.deepEqual(shell, { wall: 'true', lang, heading: title, text: title.trim(), inert: true, mains: 0, ids: 0 });
+  assert.deepEqual(await box('#shell'), app, 'the title is drawn where the board draws it');
+
+  await page.unroute('**/*.wasm');
+  const blocked = errors.length;
+  await page.reload();
+  await page.locator('.lines', { hasText: code }).waitFor();
+  assert.equal(await page.locator('#shell').count(), 0);
+  assert.equal(await page.locator('h1').count(), 1);
+  assert.deepEqual(await box('main'), app);
+  assert.deepEqual(errors.slice(blocked), []);
   await context.close();
 });
 

@@ -145,6 +145,14 @@ pub fn BoardPage() -> impl IntoView {
     let language = cycle_languages(site, i18n);
     provide_context(language);
     provide_context(BoardClock::start());
+    // Its title kept as the screen to paint before the wasm runs next time
+    // (a wall screen that restarts shows its frame at once); never a ticket.
+    Effect::new(move |_| {
+        crate::first_screen::keep_later(
+            "[data-surface=\"board\"]",
+            crate::first_screen::Part::Only(".wall-title"),
+        );
+    });
     view! {
         <section class="surface board wall" data-surface="board" lang=move || language.get().as_str()>
             <div class="wall-title">

@@ -58,7 +58,9 @@ pub fn Welcome() -> impl IntoView {
     // Kept as the screen to paint before the wasm runs next time, as it is
     // first drawn (at start and after each reset: in the device's language
     // and display, before a patient changes them).
-    Effect::new(move |_| crate::first_screen::keep_later(WELCOME_MARK));
+    Effect::new(move |_| {
+        crate::first_screen::keep_later(WELCOME_MARK, crate::first_screen::Part::Whole)
+    });
     view! {
         <Heading>{t!(i18n, check_in.welcome_title)}</Heading>
         <p class="clinic">{clinic}</p>
