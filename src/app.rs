@@ -27,7 +27,8 @@ use waitwell_core::{Page, Surface};
 const CONFIG_RETRY_MILLIS: u32 = 5_000;
 
 /// The root of every page: providers, the shell, and that page's routes
-/// (`children`: a `<Routes>`). `outbox` opens the durable outbox on a page
+/// (`children`: a `<Router>`, or [`one_route`] on a page of one route).
+/// `outbox` opens the durable outbox on a page
 /// where patients write (the kiosk); the board and staff pages write
 /// nothing of a patient's and are built without its code.
 #[component]
@@ -85,7 +86,7 @@ pub fn App(
         <I18nContextProvider>
             <ApplyDeviceLocale locale=device_locale />
             <Shell>
-                <Router>{children()}</Router>
+                {children()}
             </Shell>
         </I18nContextProvider>
     }
@@ -96,11 +97,13 @@ pub fn kiosk() -> impl IntoView {
     let home = device::load().surface;
     view! {
         <App page=Page::Kiosk outbox=open_outbox>
-            <Routes fallback=|| elsewhere(Page::Kiosk)>
-                <Route path=path!("/") view=move || kiosk_home(home) />
-                <Route path=path!("/survey") view=|| kiosk_home(Surface::Survey) />
-                <Route path=path!("/setup") view=SetupPage />
-            </Routes>
+            <Router>
+                <Routes fallback=|| routed_elsewhere(Page::Kiosk)>
+                    <Route path=path!("/") view=move || kiosk_home(home) />
+                    <Route path=path!("/survey") view=|| kiosk_home(Surface::Survey) />
+                    <Route path=path!("/setup") view=SetupPage />
+                </Routes>
+            </Router>
         </App>
     }
 }
@@ -108,25 +111,17 @@ pub fn kiosk() -> impl IntoView {
 /// phone.html: a patient's own phone following a ticket (nothing kept on
 /// it: no outbox, no service worker).
 pub fn phone() -> impl IntoView {
-    view! {
-        <App page=Page::Phone>
-            <Routes fallback=|| elsewhere(Page::Phone)>
-                <Route path=path!("/t/:token") view=PhonePage />
-            </Routes>
-        </App>
-    }
+    view! { <App page=Page::Phone>{one_route(Page::Phone, || view! { <PhonePage /> }.into_any())}</App> }
 }
 
 /// board.html: the queue board, on an enrolled device.
 pub fn board() -> impl IntoView {
     view! {
         <App page=Page::Board>
-            <Routes fallback=|| elsewhere(Page::Board)>
-                <Route
-                    path=path!("/board")
-                    view=|| view! { <Enrolled surface=Surface::Board><BoardPage /></Enrolled> }
-                />
-            </Routes>
+            {one_route(
+                Page::Board,
+                || view! { <Enrolled surface=Surface::Board><BoardPage /></Enrolled> }.into_any(),
+            )}
         </App>
     }
 }
@@ -135,12 +130,30 @@ pub fn board() -> impl IntoView {
 pub fn staff() -> impl IntoView {
     view! {
         <App page=Page::Staff>
-            <Routes fallback=|| elsewhere(Page::Staff)>
-                <Route path=path!("/reception") view=ReceptionPage />
-                <Route path=path!("/insights") view=InsightsPage />
-            </Routes>
+            <Router>
+                <Routes fallback=|| routed_elsewhere(Page::Staff)>
+                    <Route path=path!("/reception") view=ReceptionPage />
+                    <Route path=path!("/insights") view=InsightsPage />
+                </Routes>
+            </Router>
         </App>
     }
+}
+
+/// A page of one route (the board's, the phone's) goes without a router,
+/// whose code would be most of its routing's bytes: `view` at any path of
+/// `this` page, else [`elsewhere`].
+fn one_route(this: Page, view: impl FnOnce() -> AnyView) -> AnyView {
+    let location = web_sys::window().map(|w| w.location());
+    let path = location
+        .as_ref()
+        .and_then(|l| l.pathname().ok())
+        .unwrap_or_default();
+    if Page::for_path(&path) == this {
+        return view();
+    }
+    let search = location.and_then(|l| l.search().ok()).unwrap_or_default();
+    elsewhere(this, &path, &search)
 }
 
 /// How often a device tells the server it is alive.
@@ -291,14 +304,22 @@ const SENT_KEY: &str = "waitwell.sent-to";
 /// apart): it is not sent again.
 const SENT_AGAIN_MILLIS: f64 = 10_000.0;
 
-/// The fallback of `this` page's routes: a path that belongs to another
-/// page (a link from setup to the board, say) is loaded from the server,
-/// which answers it with that page; a path that belongs nowhere is not
-/// found.
-fn elsewhere(this: Page) -> AnyView {
-    // The router's path: the address bar may not show it yet.
+/// The fallback of `this` page's routes, at the router's path (the
+/// address bar may not show it yet): see [`elsewhere`].
+fn routed_elsewhere(this: Page) -> AnyView {
     let location = leptos_router::hooks::use_location();
-    let path = location.pathname.get_untracked();
+    elsewhere(
+        this,
+        &location.pathname.get_untracked(),
+        &location.search.get_untracked(),
+    )
+}
+
+/// What `this` page shows at a path that is not one of its own: a path
+/// that belongs to another page (a link from setup to the board, say) is
+/// loaded from the server, which answers it with that page; a path that
+/// belongs nowhere is not found.
+fn elsewhere(this: Page, path: &str, search: &str) -> AnyView {
     let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
     let now = js_sys::Date::now();
     let sent_just_now = storage
@@ -310,14 +331,14 @@ fn elsewhere(this: Page) -> AnyView {
             (sent_path == path && now - at < SENT_AGAIN_MILLIS).then_some(())
         })
         .is_some();
-    if Page::for_path(&path) != this && !sent_just_now {
+    if Page::for_path(path) != this && !sent_just_now {
         if let Some(storage) = storage {
             let _ = storage.set_item(SENT_KEY, &format!("{now} {path}"));
         }
         // After the router's own navigation is done: a link followed here
         // has pushed its entry by then, and the page replaces that entry,
         // not the one before it (Back then returns to where the link was).
-        let target = format!("{path}{}", location.search.get_untracked());
+        let target = format!("{path}{search}");
         crate::tasks::run_later(0, move || load_page(&target));
         return ().into_any();
     }

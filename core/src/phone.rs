@@ -1,8 +1,22 @@
-//! A patient's phone following their ticket (`/t/{token}`): when it buzzes.
-//! It buzzes once when the patient is nearly up, and once for each call
-//! (again after being sent back to the line and called again).
+//! A patient's phone following their ticket (`/t/{token}`): the link's
+//! token, and when the phone buzzes. It buzzes once when the patient is
+//! nearly up, and once for each call (again after being sent back to the
+//! line and called again).
 
 use crate::board::Standing;
+
+/// The token of a follow link's path (`/t/{token}`, a trailing `/`
+/// allowed): 32 lower-case hex digits, as the server makes them. Anything
+/// else is no link, and is never sent to the server.
+pub fn link_token(path: &str) -> Option<&str> {
+    let token = path.strip_prefix("/t/")?;
+    let token = token.strip_suffix('/').unwrap_or(token);
+    (token.len() == 32
+        && token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    .then_some(token)
+}
 
 /// "Nearly up": this many people ahead of the patient, or fewer.
 pub const NEAR_AHEAD: u32 = 3;
@@ -50,6 +64,46 @@ impl Nudges {
 mod tests {
     use super::*;
     use crate::wait::WaitRange;
+    use proptest::prelude::*;
+
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_link_token_is_32_lower_case_hex_digits_after_t() {
+        assert_eq!(link_token(&format!("/t/{TOKEN}")), Some(TOKEN));
+        assert_eq!(link_token(&format!("/t/{TOKEN}/")), Some(TOKEN));
+        for path in [
+            String::new(),
+            "/t/".to_owned(),
+            format!("/t/{}", &TOKEN[1..]),
+            format!("/t/{TOKEN}0"),
+            format!("/t/{}", TOKEN.to_uppercase()),
+            format!("/t/{TOKEN}/x"),
+            format!("/t/x/{TOKEN}"),
+            format!("/board/t/{TOKEN}"),
+            format!("/t/{}g", &TOKEN[1..]),
+        ] {
+            assert_eq!(link_token(&path), None, "{path}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_token_the_server_makes_is_taken(token in "[0-9a-f]{32}") {
+            let path = format!("/t/{token}");
+            prop_assert_eq!(link_token(&path), Some(token.as_str()));
+        }
+
+        #[test]
+        fn a_token_with_anything_else_in_it_is_no_link(
+            before in "[0-9a-f]{0,31}",
+            odd in "[^0-9a-f/]",
+            after in "[0-9a-f]{0,31}",
+        ) {
+            let path = format!("/t/{before}{odd}{after}");
+            prop_assert_eq!(link_token(&path), None);
+        }
+    }
 
     fn waiting(position: u32) -> Standing {
         Standing::Waiting {

@@ -1,7 +1,6 @@
 use crate::components::PageHeading;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -10,9 +9,11 @@ pub fn NotFound() -> impl IntoView {
         <section class="surface">
             <PageHeading>{t!(i18n, not_found.title)}</PageHeading>
             <p>{t!(i18n, not_found.body)}</p>
-            <A href="/" attr:class="button">
+            // A plain link: a page with a router follows it in the app, and
+            // one without loads the kiosk's page.
+            <a href="/" class="button">
                 {t!(i18n, not_found.home)}
-            </A>
+            </a>
         </section>
     }
 }

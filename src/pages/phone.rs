@@ -10,7 +10,6 @@ use crate::api::Adapter;
 use crate::components::{PageHeading, WithSite};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 use waitwell_core::board::Standing;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{DelayNotice, ErrorCode, SiteConfig};
@@ -23,12 +22,8 @@ pub fn PhonePage() -> impl IntoView {
     let i18n = use_i18n();
     crate::app::ScreenChrome::claim(crate::app::Chrome::Phone);
     // The language the patient used at the kiosk, when the link says it.
-    let query = use_query_map();
     Effect::new(move |_| {
-        if let Some(locale) = query
-            .with(|q| q.get("lang"))
-            .and_then(|tag| tag.parse::<Locale>().ok())
-        {
+        if let Some(locale) = link_language().and_then(|tag| tag.parse::<Locale>().ok()) {
             i18n.set_locale(locale);
         }
     });
@@ -39,12 +34,19 @@ pub fn PhonePage() -> impl IntoView {
     }
 }
 
-/// A well-formed link token (32 lower-case hex digits): anything else is
-/// never sent to the server.
+/// The link's token, when it is a well-formed one (anything else is never
+/// sent to the server). The page has no router: the address is the link.
 fn token() -> Option<String> {
-    use_params_map()
-        .with_untracked(|p| p.get("token"))
-        .filter(|t| t.len() == 32 && t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    let path = web_sys::window()?.location().pathname().ok()?;
+    waitwell_core::phone::link_token(&path).map(str::to_owned)
+}
+
+/// The link's `lang`.
+fn link_language() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("lang")
 }
 
 fn followed(adapter: Adapter, site: SiteConfig) -> AnyView {
