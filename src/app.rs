@@ -15,10 +15,6 @@ use crate::pages::NotFound;
 use crate::pages::{BoardPage, InsightsPage, PhonePage, ReceptionPage, SetupPage};
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
-use leptos_router::{
-    components::{Route, Router, Routes},
-    path,
-};
 use std::rc::Rc;
 use waitwell_core::contract::{Heartbeat, ParkedOrder, ParkedWrite};
 use waitwell_core::{Page, Surface};
@@ -26,9 +22,8 @@ use waitwell_core::{Page, Surface};
 /// How often to try `/config.json` again while it cannot be fetched.
 const CONFIG_RETRY_MILLIS: u32 = 5_000;
 
-/// The root of every page: providers, the shell, and that page's routes
-/// (`children`: a `<Router>`, or [`one_route`] on a page of one route).
-/// `outbox` opens the durable outbox on a page
+/// The root of every page: providers, the shell, and that page's view
+/// (`children`: see [`routes`]). `outbox` opens the durable outbox on a page
 /// where patients write (the kiosk); the board and staff pages write
 /// nothing of a patient's and are built without its code.
 #[component]
@@ -97,13 +92,15 @@ pub fn kiosk() -> impl IntoView {
     let home = device::load().surface;
     view! {
         <App page=Page::Kiosk outbox=open_outbox>
-            <Router>
-                <Routes fallback=|| routed_elsewhere(Page::Kiosk)>
-                    <Route path=path!("/") view=move || kiosk_home(home) />
-                    <Route path=path!("/survey") view=|| kiosk_home(Surface::Survey) />
-                    <Route path=path!("/setup") view=SetupPage />
-                </Routes>
-            </Router>
+            {routes(
+                Page::Kiosk,
+                move |path| match path {
+                    "/" => Some(kiosk_home(home)),
+                    "/survey" => Some(kiosk_home(Surface::Survey)),
+                    "/setup" => Some(view! { <SetupPage /> }.into_any()),
+                    _ => None,
+                },
+            )}
         </App>
     }
 }
@@ -111,16 +108,16 @@ pub fn kiosk() -> impl IntoView {
 /// phone.html: a patient's own phone following a ticket (nothing kept on
 /// it: no outbox, no service worker).
 pub fn phone() -> impl IntoView {
-    view! { <App page=Page::Phone>{one_route(Page::Phone, || view! { <PhonePage /> }.into_any())}</App> }
+    view! { <App page=Page::Phone>{routes(Page::Phone, |_| Some(view! { <PhonePage /> }.into_any()))}</App> }
 }
 
 /// board.html: the queue board, on an enrolled device.
 pub fn board() -> impl IntoView {
     view! {
         <App page=Page::Board>
-            {one_route(
+            {routes(
                 Page::Board,
-                || view! { <Enrolled surface=Surface::Board><BoardPage /></Enrolled> }.into_any(),
+                |_| Some(view! { <Enrolled surface=Surface::Board><BoardPage /></Enrolled> }.into_any()),
             )}
         </App>
     }
@@ -130,30 +127,44 @@ pub fn board() -> impl IntoView {
 pub fn staff() -> impl IntoView {
     view! {
         <App page=Page::Staff>
-            <Router>
-                <Routes fallback=|| routed_elsewhere(Page::Staff)>
-                    <Route path=path!("/reception") view=ReceptionPage />
-                    <Route path=path!("/insights") view=InsightsPage />
-                </Routes>
-            </Router>
+            {routes(
+                Page::Staff,
+                |path| match path {
+                    "/reception" => Some(view! { <ReceptionPage /> }.into_any()),
+                    "/insights" => Some(view! { <InsightsPage /> }.into_any()),
+                    _ => None,
+                },
+            )}
         </App>
     }
 }
 
-/// A page of one route (the board's, the phone's) goes without a router,
-/// whose code would be most of its routing's bytes: `view` at any path of
-/// `this` page, else [`elsewhere`].
-fn one_route(this: Page, view: impl FnOnce() -> AnyView) -> AnyView {
+/// The view of `this` page at the address it was loaded at: `view_at` the
+/// path (without a trailing `/`, but `/` itself), for a path of this page,
+/// else [`elsewhere`].
+///
+/// No client-side router: nothing in the app moves between paths without
+/// loading a page (a check-in's steps are not routes, so the browser's
+/// history never holds a patient's step; a device shows one surface; the
+/// few links, such as setup's, load their page), and leptos_router was
+/// some 32 KiB brotli of each page's first load.
+fn routes(this: Page, view_at: impl FnOnce(&str) -> Option<AnyView>) -> AnyView {
     let location = web_sys::window().map(|w| w.location());
     let path = location
         .as_ref()
         .and_then(|l| l.pathname().ok())
         .unwrap_or_default();
-    if Page::for_path(&path) == this {
-        return view();
-    }
-    let search = location.and_then(|l| l.search().ok()).unwrap_or_default();
-    elsewhere(this, &path, &search)
+    let route = match path.trim_end_matches('/') {
+        "" => "/",
+        trimmed => trimmed,
+    };
+    let view = (Page::for_path(route) == this)
+        .then(|| view_at(route))
+        .flatten();
+    view.unwrap_or_else(|| {
+        let search = location.and_then(|l| l.search().ok()).unwrap_or_default();
+        elsewhere(this, &path, &search)
+    })
 }
 
 /// How often a device tells the server it is alive.
@@ -304,21 +315,11 @@ const SENT_KEY: &str = "waitwell.sent-to";
 /// apart): it is not sent again.
 const SENT_AGAIN_MILLIS: f64 = 10_000.0;
 
-/// The fallback of `this` page's routes, at the router's path (the
-/// address bar may not show it yet): see [`elsewhere`].
-fn routed_elsewhere(this: Page) -> AnyView {
-    let location = leptos_router::hooks::use_location();
-    elsewhere(
-        this,
-        &location.pathname.get_untracked(),
-        &location.search.get_untracked(),
-    )
-}
-
 /// What `this` page shows at a path that is not one of its own: a path
-/// that belongs to another page (a link from setup to the board, say) is
-/// loaded from the server, which answers it with that page; a path that
-/// belongs nowhere is not found.
+/// that belongs to another page (answered with this one by a worker or a
+/// server that kept an older arrangement of the pages, say) is loaded from
+/// the server again, which answers it with that page; a path that belongs
+/// nowhere is not found.
 fn elsewhere(this: Page, path: &str, search: &str) -> AnyView {
     let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
     let now = js_sys::Date::now();
@@ -335,9 +336,9 @@ fn elsewhere(this: Page, path: &str, search: &str) -> AnyView {
         if let Some(storage) = storage {
             let _ = storage.set_item(SENT_KEY, &format!("{now} {path}"));
         }
-        // After the router's own navigation is done: a link followed here
-        // has pushed its entry by then, and the page replaces that entry,
-        // not the one before it (Back then returns to where the link was).
+        // Once this page has started: it replaces its own entry in the
+        // history, not the one before it (Back returns to where the link
+        // was).
         let target = format!("{path}{search}");
         crate::tasks::run_later(0, move || load_page(&target));
         return ().into_any();
