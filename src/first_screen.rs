@@ -77,9 +77,9 @@ pub fn reveal() {
 pub enum Part {
     /// The app bar and the whole page.
     Whole,
-    /// Only the elements of the page that match this selector (with what
-    /// is inside them, and the elements around them): whatever else the
-    /// page shows, or comes to show, is never kept.
+    /// Only the elements of the page that match this selector, with what
+    /// is inside them, and the elements around them without their own
+    /// text: whatever else the page shows, or comes to show, is never kept.
     Only(&'static str),
 }
 
@@ -144,10 +144,21 @@ fn capture(mark: &str, part: Part) -> Option<Kept> {
             else {
                 continue;
             };
-            let kept = el.closest(selector).ok().flatten().is_some()
-                || el.query_selector(selector).ok().flatten().is_some();
-            if !kept {
+            if el.closest(selector).ok().flatten().is_some() {
+                continue;
+            }
+            if el.query_selector(selector).ok().flatten().is_none() {
                 el.remove();
+                continue;
+            }
+            // Around a kept part: its elements stay, none of its own text.
+            let children = el.child_nodes();
+            for j in (0..children.length()).rev() {
+                if let Some(child) = children.item(j) {
+                    if child.node_type() != web_sys::Node::ELEMENT_NODE {
+                        let _ = el.remove_child(&child);
+                    }
+                }
             }
         }
     }
