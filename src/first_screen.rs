@@ -118,22 +118,22 @@ fn capture(mark: &str, part: Part) -> Option<Kept> {
         .flatten()?;
     let copy = document.create_element("div").ok()?;
     for selector in ["body > .app-bar", "body > main"] {
-        let Some(part) = body.query_selector(selector).ok().flatten() else {
+        let Some(piece) = body.query_selector(selector).ok().flatten() else {
             continue;
         };
-        let part = part.clone_node_with_deep(true).ok()?;
-        let part: web_sys::Element = part.dyn_into().ok()?;
-        let part = if part.tag_name().eq_ignore_ascii_case("main") {
+        let piece = piece.clone_node_with_deep(true).ok()?;
+        let piece: web_sys::Element = piece.dyn_into().ok()?;
+        let piece = if piece.tag_name().eq_ignore_ascii_case("main") {
             let div = document.create_element("div").ok()?;
             div.set_class_name("main");
-            while let Some(child) = part.first_child() {
+            while let Some(child) = piece.first_child() {
                 div.append_child(&child).ok()?;
             }
             div
         } else {
-            part
+            piece
         };
-        copy.append_child(&part).ok()?;
+        copy.append_child(&piece).ok()?;
     }
     if let Part::Only(selector) = part {
         let all = copy.query_selector_all("*").ok()?;
