@@ -9,8 +9,8 @@ pub fn NotFound() -> impl IntoView {
         <section class="surface">
             <PageHeading>{t!(i18n, not_found.title)}</PageHeading>
             <p>{t!(i18n, not_found.body)}</p>
-            // A plain link: a page with a router follows it in the app, and
-            // one without loads the kiosk's page.
+            // A plain link: it loads the kiosk's page (no page has a
+            // client-side router; see `app::routes`).
             <a href="/" class="button">
                 {t!(i18n, not_found.home)}
             </a>

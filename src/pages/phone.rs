@@ -35,7 +35,7 @@ pub fn PhonePage() -> impl IntoView {
 }
 
 /// The link's token, when it is a well-formed one (anything else is never
-/// sent to the server). The page has no router: the address is the link.
+/// sent to the server), read from the address the page was loaded at.
 fn token() -> Option<String> {
     let path = web_sys::window()?.location().pathname().ok()?;
     waitwell_core::phone::link_token(&path).map(str::to_owned)
