@@ -139,9 +139,8 @@ pub fn staff() -> impl IntoView {
     }
 }
 
-/// The view of `this` page at the address it was loaded at: `view_at` the
-/// path (without a trailing `/`, but `/` itself), for a path of this page,
-/// else [`elsewhere`].
+/// The view of `this` page at the address it was loaded at: `view_at` its
+/// [`Page::route`], for a path of this page, else [`elsewhere`].
 ///
 /// No client-side router: nothing in the app moves between paths without
 /// loading a page (a check-in's steps are not routes, so the browser's
@@ -154,10 +153,7 @@ fn routes(this: Page, view_at: impl FnOnce(&str) -> Option<AnyView>) -> AnyView 
         .as_ref()
         .and_then(|l| l.pathname().ok())
         .unwrap_or_default();
-    let route = match path.trim_end_matches('/') {
-        "" => "/",
-        trimmed => trimmed,
-    };
+    let route = Page::route(&path);
     let view = (Page::for_path(route) == this)
         .then(|| view_at(route))
         .flatten();

@@ -129,10 +129,19 @@ impl Page {
     /// Every page.
     pub const ALL: [Page; 4] = [Page::Kiosk, Page::Board, Page::Staff, Page::Phone];
 
+    /// A path as the pages tell paths apart: without a trailing `/`, but
+    /// `/` itself (`""` and `"//"` are `/`).
+    pub fn route(path: &str) -> &str {
+        match path.trim_end_matches('/') {
+            "" => "/",
+            trimmed => trimmed,
+        }
+    }
+
     /// The page that shows `path` (what the server answers a navigation
     /// with, and where a page sends a path that is not its own).
     pub fn for_path(path: &str) -> Page {
-        match path.trim_end_matches('/') {
+        match Page::route(path) {
             "/board" => Page::Board,
             "/reception" | "/insights" => Page::Staff,
             p if p.starts_with("/t/") => Page::Phone,
@@ -234,6 +243,17 @@ mod tests {
                 (Survey, Survey),
             ]
         );
+    }
+
+    #[test]
+    fn a_route_is_its_path_without_a_trailing_slash_but_the_root_stays() {
+        assert_eq!(Page::route("/survey/"), "/survey");
+        assert_eq!(Page::route("/survey"), "/survey");
+        assert_eq!(Page::route("/t/abc//"), "/t/abc");
+        for root in ["", "/", "//"] {
+            assert_eq!(Page::route(root), "/", "{root:?}");
+        }
+        assert_eq!(Page::for_path("/board/"), Page::Board);
     }
 
     #[test]
