@@ -176,3 +176,15 @@ fn device_settings_survive_storage_and_garbage_falls_back() {
     storage().remove_item(device::STORAGE_KEY).unwrap();
     assert_eq!(device::load(), DeviceSettings::default());
 }
+
+/// In the browser, core folds names with the browser's Unicode normal forms
+/// (`String.prototype.normalize`), not the crate's tables the server uses.
+/// A kiosk looks a patient up offline by the keys the server indexed, so
+/// both must give every name in core's table the same keys.
+#[path = "../core/tests/data/name_keys.rs"]
+mod name_keys;
+
+#[wasm_bindgen_test]
+fn the_browser_folds_names_to_the_keys_the_server_indexes() {
+    name_keys::every_name_has_its_keys();
+}

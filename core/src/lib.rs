@@ -2,7 +2,9 @@
 //!
 //! Everything here builds for both the browser (wasm32) and the server, and
 //! is tested natively: the app and the server share one definition of each
-//! type so the two can never disagree about the contract.
+//! type so the two can never disagree about the contract. (One exception to
+//! "platform-free": on wasm32, [`names`] takes Unicode's normal forms from
+//! the browser.)
 
 pub mod board;
 pub mod checkin;
