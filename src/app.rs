@@ -309,7 +309,7 @@ const SENT_KEY: &str = "waitwell.sent-to";
 /// A path sent to another page that comes back here within this time was
 /// answered with this page again (a server that does not tell the pages
 /// apart): it is not sent again.
-const SENT_AGAIN_MILLIS: f64 = 10_000.0;
+const SENT_AGAIN_MILLIS: u64 = 10_000;
 
 /// What `this` page shows at a path that is not one of its own: a path
 /// that belongs to another page (answered with this one by a worker or a
@@ -318,14 +318,15 @@ const SENT_AGAIN_MILLIS: f64 = 10_000.0;
 /// nowhere is not found.
 fn elsewhere(this: Page, path: &str, search: &str) -> AnyView {
     let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
-    let now = js_sys::Date::now();
+    // Whole milliseconds: no page parses an f64 (see `restart::decide`).
+    let now = js_sys::Date::now() as u64;
     let sent_just_now = storage
         .as_ref()
         .and_then(|s| s.get_item(SENT_KEY).ok().flatten())
         .and_then(|sent| {
             let (at, sent_path) = sent.split_once(' ')?;
-            let at: f64 = at.parse().ok()?;
-            (sent_path == path && now - at < SENT_AGAIN_MILLIS).then_some(())
+            let at: u64 = at.parse().ok()?;
+            (sent_path == path && now.saturating_sub(at) < SENT_AGAIN_MILLIS).then_some(())
         })
         .is_some();
     if Page::for_path(path) != this && !sent_just_now {

@@ -32,7 +32,7 @@ fn recover() {
     let stored = session
         .as_ref()
         .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten());
-    let decision = restart::decide(stored.as_deref(), js_sys::Date::now());
+    let decision = restart::decide(stored.as_deref(), js_sys::Date::now() as u64);
     if let Some(session) = &session {
         let _ = session.set_item(HISTORY_KEY, &decision.history);
     }

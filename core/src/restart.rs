@@ -8,7 +8,7 @@
 /// How many restarts are allowed inside [`WINDOW_MS`].
 pub const MAX_RESTARTS: usize = 3;
 /// The window, in milliseconds, in which restarts are counted.
-pub const WINDOW_MS: f64 = 60_000.0;
+pub const WINDOW_MS: u64 = 60_000;
 
 /// What to do after a crash.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,14 +19,19 @@ pub struct RestartDecision {
     pub history: String,
 }
 
-/// Decides from the stored restart history (timestamps in ms, comma
-/// separated; anything unreadable is ignored) and the current time.
-pub fn decide(stored_history: Option<&str>, now_ms: f64) -> RestartDecision {
-    let mut recent: Vec<f64> = stored_history
+/// Decides from the stored restart history (whole milliseconds since the
+/// epoch, comma separated; anything unreadable is ignored) and the current
+/// time in milliseconds.
+///
+/// Whole numbers on purpose: parsing an `f64` would put the standard
+/// library's float-parsing tables (some 12 KiB that do not compress) into
+/// every page's download.
+pub fn decide(stored_history: Option<&str>, now_ms: u64) -> RestartDecision {
+    let mut recent: Vec<u64> = stored_history
         .unwrap_or_default()
         .split(',')
-        .filter_map(|t| t.trim().parse::<f64>().ok())
-        .filter(|t| t.is_finite() && *t <= now_ms && now_ms - *t < WINDOW_MS)
+        .filter_map(|t| t.trim().parse::<u64>().ok())
+        .filter(|t| *t <= now_ms && now_ms - *t < WINDOW_MS)
         .collect();
     let restart = recent.len() < MAX_RESTARTS;
     if restart {
@@ -36,7 +41,7 @@ pub fn decide(stored_history: Option<&str>, now_ms: f64) -> RestartDecision {
     let keep_from = recent.len().saturating_sub(MAX_RESTARTS);
     let history = recent[keep_from..]
         .iter()
-        .map(|t| format!("{t:.0}"))
+        .map(|t| t.to_string())
         .collect::<Vec<_>>()
         .join(",");
     RestartDecision { restart, history }
@@ -49,7 +54,7 @@ mod tests {
 
     #[test]
     fn first_crash_restarts() {
-        let d = decide(None, 1_000_000.0);
+        let d = decide(None, 1_000_000);
         assert!(d.restart);
         assert_eq!(d.history, "1000000");
     }
@@ -59,7 +64,7 @@ mod tests {
         let mut history: Option<String> = None;
         let mut restarts = 0;
         for i in 0..10 {
-            let d = decide(history.as_deref(), 1_000_000.0 + f64::from(i) * 1_000.0);
+            let d = decide(history.as_deref(), 1_000_000 + i * 1_000);
             if d.restart {
                 restarts += 1;
             }
@@ -70,20 +75,23 @@ mod tests {
 
     #[test]
     fn old_crashes_are_forgotten() {
-        let d = decide(Some("1000,2000,3000"), 3000.0 + WINDOW_MS + 1.0);
+        let d = decide(Some("1000,2000,3000"), 3000 + WINDOW_MS + 1);
         assert!(d.restart);
     }
 
     #[test]
     fn garbage_history_is_ignored() {
-        let d = decide(Some("x,,NaN,inf,-5e400,1e999"), 5_000.0);
+        let d = decide(
+            Some("x,,NaN,inf,-5e400,1e999,-1,4000.5,99999999999999999999"),
+            5_000,
+        );
         assert!(d.restart);
         assert_eq!(d.history, "5000");
     }
 
     proptest! {
         #[test]
-        fn never_panics_and_history_stays_small(stored in ".{0,300}", now in any::<f64>()) {
+        fn never_panics_and_history_stays_small(stored in ".{0,300}", now in any::<u64>()) {
             let d = decide(Some(&stored), now);
             prop_assert!(d.history.split(',').count() <= MAX_RESTARTS);
         }
