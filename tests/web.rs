@@ -177,14 +177,20 @@ fn device_settings_survive_storage_and_garbage_falls_back() {
     assert_eq!(device::load(), DeviceSettings::default());
 }
 
-/// In the browser, core folds names with the browser's Unicode normal forms
-/// (`String.prototype.normalize`), not the crate's tables the server uses.
-/// A kiosk looks a patient up offline by the keys the server indexed, so
-/// both must give every name in core's table the same keys.
-#[path = "../core/tests/data/name_keys.rs"]
-mod name_keys;
+/// In the browser, core takes Unicode's normal forms and case mappings
+/// from the browser (`waitwell_core::unicode`), not from the tables the
+/// server uses. A kiosk looks a patient up offline by the keys the server
+/// indexed, and the kiosk, the desk and the server tidy a walk-in's name
+/// alike: both tables must hold here as they do natively.
+#[path = "../core/tests/data/unicode_cases.rs"]
+mod unicode_cases;
 
 #[wasm_bindgen_test]
 fn the_browser_folds_names_to_the_keys_the_server_indexes() {
-    name_keys::every_name_has_its_keys();
+    unicode_cases::every_name_has_its_keys();
+}
+
+#[wasm_bindgen_test]
+fn the_browser_cases_text_as_the_server_does() {
+    unicode_cases::every_text_is_cased_alike();
 }

@@ -169,12 +169,16 @@ pub fn rank_thanks<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<ThanksCo
 /// containing `query` when one is given.
 pub fn comments(answers: &[Answer], query: Option<&str>) -> Vec<Comment> {
     let needle = query
-        .map(str::to_lowercase)
+        .map(crate::unicode::lowercase)
         .filter(|q| !q.trim().is_empty());
     answers
         .iter()
         .filter_map(|a| a.comment.as_ref().map(|c| (a, c)))
-        .filter(|(_, c)| needle.as_ref().is_none_or(|q| c.to_lowercase().contains(q)))
+        .filter(|(_, c)| {
+            needle
+                .as_ref()
+                .is_none_or(|q| crate::unicode::lowercase(c).contains(q))
+        })
         .take(MAX_COMMENTS)
         .map(|(a, c)| Comment {
             at: a.at.clone(),

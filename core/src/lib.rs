@@ -3,8 +3,8 @@
 //! Everything here builds for both the browser (wasm32) and the server, and
 //! is tested natively: the app and the server share one definition of each
 //! type so the two can never disagree about the contract. (One exception to
-//! "platform-free": on wasm32, [`names`] takes Unicode's normal forms from
-//! the browser.)
+//! "platform-free": on wasm32, [`unicode`] takes Unicode's normal forms and
+//! case mappings from the browser.)
 
 pub mod board;
 pub mod checkin;
@@ -27,6 +27,7 @@ pub mod surface;
 pub mod survey;
 pub mod sync_status;
 pub mod text;
+pub mod unicode;
 pub mod wait;
 pub mod walk_in;
 pub mod wall;

@@ -6,6 +6,8 @@
 //! a compound surname. It never matches on spelling similarity: a wrong
 //! identity is worse than a retry.
 
+use crate::unicode;
+
 /// Longest typed name considered; longer input is not a name.
 pub const MAX_NAME_CHARS: usize = 100;
 
@@ -99,7 +101,7 @@ fn name_parts(name: &str, transliteration: Transliteration) -> Vec<String> {
 fn fold(name: &str, transliteration: Transliteration) -> String {
     let mut out = String::with_capacity(name.len());
     // Compose first so an umlaut typed as u + combining diaeresis is seen.
-    for c in normal_forms::nfc(name).chars().flat_map(char::to_lowercase) {
+    for c in unicode::lowercase(&unicode::nfc(name)).chars() {
         if transliteration == Transliteration::German {
             match c {
                 'ä' => {
@@ -134,7 +136,7 @@ fn fold(name: &str, transliteration: Transliteration) -> String {
             c => {
                 // Decompose and keep the base letters: "ễ" → "e".
                 let mut one = [0u8; 4];
-                for d in normal_forms::nfd(c.encode_utf8(&mut one)).chars() {
+                for d in unicode::nfd(c.encode_utf8(&mut one)).chars() {
                     if d.is_alphanumeric() {
                         out.push(d);
                     }
@@ -143,37 +145,6 @@ fn fold(name: &str, transliteration: Transliteration) -> String {
         }
     }
     out
-}
-
-/// Unicode's canonical normal forms (composed, NFC; decomposed, NFD).
-///
-/// Natively they come from the unicode-normalization crate. In the browser
-/// they come from the browser's own `String.prototype.normalize`, whose
-/// tables every browser carries anyway: the crate's are about 50 KiB of the
-/// kiosk's download (brotli), for the few names a kiosk folds. Both follow
-/// the Unicode standard, and `tests/data/name-keys.tsv` holds both to the
-/// same keys (natively here, in Chromium in the app's `tests/web.rs`): a key
-/// the server indexes is the key a kiosk looks up.
-mod normal_forms {
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn nfc(s: &str) -> String {
-        unicode_normalization::UnicodeNormalization::nfc(s).collect()
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn nfd(s: &str) -> String {
-        unicode_normalization::UnicodeNormalization::nfd(s).collect()
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn nfc(s: &str) -> String {
-        js_sys::JsString::from(s).normalize("NFC").into()
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn nfd(s: &str) -> String {
-        js_sys::JsString::from(s).normalize("NFD").into()
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use crate::checkin::is_name_text;
 use crate::contract::{limits, ErrorCode};
+use crate::unicode;
 
 /// A walk-in's details after checking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,9 +64,9 @@ pub fn natural_case(name: &str) -> String {
     let mut start_of_word = true;
     for c in name.chars() {
         let cased = if start_of_word {
-            one_char(c.to_uppercase())
+            unicode::upper_char(c)
         } else {
-            one_char(c.to_lowercase())
+            unicode::lower_char(c)
         };
         // A letter whose other case is not one letter ('ß' is "SS") stays
         // as it is: the name keeps its length, and tidying it again
@@ -76,26 +77,12 @@ pub fn natural_case(name: &str) -> String {
     out
 }
 
-/// The single character a case mapping gives, if it gives one.
-fn one_char(mut mapped: impl Iterator<Item = char>) -> Option<char> {
-    match (mapped.next(), mapped.next()) {
-        (Some(c), None) => Some(c),
-        _ => None,
-    }
-}
-
 /// The first letter of the last name: exactly one letter once trimmed.
 pub fn last_initial(text: &str) -> Result<char, WalkInError> {
     let mut chars = text.trim().chars();
     match (chars.next(), chars.next()) {
         // A letter whose capital is one letter too ('ß' is not).
-        (Some(c), None) if c.is_alphabetic() => {
-            let mut upper = c.to_uppercase();
-            match (upper.next(), upper.next()) {
-                (Some(u), None) => Ok(u),
-                _ => Ok(c),
-            }
-        }
+        (Some(c), None) if c.is_alphabetic() => Ok(unicode::upper_char(c).unwrap_or(c)),
         _ => Err(WalkInError::LastInitial),
     }
 }
