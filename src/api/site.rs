@@ -41,5 +41,8 @@ pub fn use_site_config() -> Signal<Option<Result<SiteConfig, ClientError>>> {
             (again.start)(());
         }
     });
-    Signal::derive(move || config.get().flatten())
+    // A memo, not a derived signal: reading a derived signal runs it, and
+    // this one would clone the whole configuration at every read (the board
+    // reads it for each line and room name it shows).
+    Memo::new(move |_| config.get().flatten()).into()
 }

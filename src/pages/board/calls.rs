@@ -41,11 +41,13 @@ pub(super) fn announce_calls(live: LiveQueue, site: SiteSignal) -> RwSignal<Vec<
         f64::from(FRESH_MILLIS),
     );
     Effect::new(move |_| {
-        let Some(queue) = live.snapshot.get() else {
-            return;
-        };
-        let calls = tracker
-            .try_update_value(|t| t.new_calls(&queue))
+        // Borrowed, not cloned: the snapshot may hold hundreds of tickets.
+        let calls = live
+            .snapshot
+            .with(|queue| {
+                let queue = queue.as_ref()?;
+                tracker.try_update_value(|t| t.new_calls(queue))
+            })
             .unwrap_or_default();
         if calls.is_empty() {
             return;
@@ -60,12 +62,16 @@ pub(super) fn announce_calls(live: LiveQueue, site: SiteSignal) -> RwSignal<Vec<
             .unwrap_or((true, vec![i18n.get_locale_untracked().as_str().to_owned()]));
         fresh.set(calls.iter().map(|c| c.ticket.clone()).collect());
         if play {
-            audio.with_value(|context| {
-                if let Some(context) = context.as_ref() {
-                    for call in &calls {
-                        announce(call, &languages, known.as_ref(), context);
+            // Once the call is on screen (after this task, which renders
+            // it): the room hears it as it appears.
+            crate::tasks::run_later(0, move || {
+                let _ = audio.try_with_value(|context| {
+                    if let Some(context) = context.as_ref() {
+                        for call in &calls {
+                            announce(call, &languages, known.as_ref(), context);
+                        }
                     }
-                }
+                });
             });
         }
         (fade.stop)();

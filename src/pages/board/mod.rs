@@ -297,30 +297,37 @@ fn LiveBoard(live: LiveQueue, site: SiteSignal) -> impl IntoView {
         >
             // Each snapshot replaces the lines whole; the old views (and their
             // owners) are dropped with them, so nothing grows over a long day.
+            // Only what fits on screen is copied out of the snapshot (a busy
+            // day's queue is hundreds of tickets, and this runs for each).
             {move || {
                 let fit = layout.get();
+                let single = single.get();
                 live.snapshot
-                    .get()
-                    .map(|queue| {
-                        if single.get() {
+                    .with(|queue| {
+                        let queue = queue.as_ref()?;
+                        Some(if single {
                             let all = Signal::derive(move || {
                                 td_string!(language.get(), board.all_lines).to_string()
                             });
-                            one_list(queue.lines, String::new())
-                                .map(|line| view! { <Line line=line name=all fit=fit /> })
+                            one_list(queue.lines.clone(), String::new())
+                                .map(|line| {
+                                    let (line, more) = on_screen(&line, &fit);
+                                    view! { <Line line=line more=more name=all fit=fit.clone() /> }
+                                })
                                 .into_any()
                         } else {
                             queue
                                 .lines
-                                .into_iter()
+                                .iter()
                                 .map(|line| {
+                                    let (line, more) = on_screen(line, &fit);
                                     let (id, default) = (line.id, line.name.clone());
                                     let name = Signal::derive(move || names.line(id, &default));
-                                    view! { <Line line=line name=name fit=fit.clone() /> }
+                                    view! { <Line line=line more=more name=name fit=fit.clone() /> }
                                 })
                                 .collect_view()
                                 .into_any()
-                        }
+                        })
                     })
             }}
         </div>
@@ -394,26 +401,35 @@ fn Notices(live: LiveQueue, shown: Signal<usize>) -> impl IntoView {
     }
 }
 
+/// What of `line` the board has room for (`fit`): its latest calls and
+/// its first waiting tickets, with how many waiting tickets are left out.
+fn on_screen(line: &PublicLine, fit: &Fit) -> (PublicLine, usize) {
+    // The latest calls are the ones people are looking for.
+    let older = line.calling.len().saturating_sub(fit.calls_shown);
+    let shown = fit.waiting_shown().min(line.waiting.len());
+    let part = PublicLine {
+        id: line.id,
+        name: line.name.clone(),
+        calling: line.calling[older..].to_vec(),
+        waiting: line.waiting[..shown].to_vec(),
+    };
+    (part, line.waiting.len() - shown)
+}
+
 /// One line's panel: its name, the latest calls, and the first waiting
-/// tickets as tiles, with a count of the rest.
+/// tickets as tiles, with a count of the rest (`more`): `line` holds only
+/// what fits ([`on_screen`]).
 #[component]
-fn Line(line: PublicLine, name: Signal<String>, fit: Fit) -> impl IntoView {
+fn Line(line: PublicLine, more: usize, name: Signal<String>, fit: Fit) -> impl IntoView {
     let language = expect_context::<BoardLanguage>();
     let clock = expect_context::<BoardClock>();
     let fresh = use_context::<FreshCalls>();
     let names = use_context::<Names>();
     let heading_id = format!("line-{}", line.id);
     let PublicLine {
-        mut calling,
-        mut waiting,
-        ..
+        calling, waiting, ..
     } = line;
-    // The latest calls are the ones people are looking for.
-    let older = calling.len().saturating_sub(fit.calls_shown);
-    calling.drain(..older);
-    let shown = fit.waiting_shown().min(waiting.len());
-    let more = waiting.len() - shown;
-    waiting.truncate(shown);
+    let shown = waiting.len();
     let calling_view = if calling.is_empty() {
         view! { <p class="empty">{move || td_string!(language.get(), board.nobody_called).to_string()}</p> }
             .into_any()
