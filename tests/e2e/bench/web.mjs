@@ -13,7 +13,7 @@
 //    (the durable outbox write and the server's answer included).
 // 4. Reception's "Call next" to the board showing the call (two pages of
 //    one browser, so one clock).
-// RUNS (7) and THROTTLE (4) can be set; PARTS picks parts (loads, ticket,
+// RUNS (7), THROTTLE (4) and LATENCY (0 ms, part 1's added round trip) can be set; PARTS picks parts (loads, ticket,
 // call, board; all by default; SKIP_LOADS=1 is all but loads) and SURFACES
 // the surfaces of part 1 (check-in, board, reception, phone, survey); DEBUG=1
 // prints part 1's every load.
@@ -26,6 +26,9 @@ const RUNS = Number(process.env.RUNS ?? 7);
 const PARTS = (process.env.PARTS ?? (process.env.SKIP_LOADS ? 'ticket,call,board' : 'loads,ticket,call,board')).split(',');
 const ONLY = process.env.SURFACES?.split(',');
 const THROTTLE = Number(process.env.THROTTLE ?? 4);
+// Part 1's round trip added to every request (ms; 0: none), as on a clinic's
+// busy Wi-Fi, to both the app and the static pages.
+const LATENCY = Number(process.env.LATENCY ?? 0);
 const BOARD_TICKETS = 500;
 
 /** Each surface's path, what its first usable control is, and a static page with the same first screen. */
@@ -109,6 +112,9 @@ async function loader(browser, selector) {
   const cdp = await opened.context.newCDPSession(opened.page);
   await cdp.send('Network.enable');
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  if (LATENCY) {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: LATENCY, downloadThroughput: -1, uploadThroughput: -1 });
+  }
   return {
     ...opened,
     async load(url) {
@@ -155,7 +161,7 @@ async function firstLoads(browser, server) {
       rows.push({ surface, got });
       if (process.env.DEBUG) console.log(surface.name, JSON.stringify(got, (k, v) => (typeof v === "number" ? Math.round(v) : v)));
     }
-    console.log(`First load, ${THROTTLE}x CPU throttle, HTTP cache cleared, medians of ${RUNS} interleaved loads (app | static page | ratio):`);
+    console.log(`First load, ${THROTTLE}x CPU throttle${LATENCY ? `, ${LATENCY} ms added to every round trip` : ''}, HTTP cache cleared, medians of ${RUNS} interleaved loads (app | static page | ratio):`);
     console.log(`  ${'surface'.padEnd(10)} ${'first contentful paint'.padEnd(34)} first usable control`);
     for (const { surface, got } of rows) {
       const cell = (k) => {
