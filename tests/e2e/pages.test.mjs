@@ -56,11 +56,11 @@ test('each page fetches what its app asks for first with the page itself, once',
   for (const [path, expected] of [['/', first], ['/board', first], ['/reception', first.slice(0, 2)]]) {
     // Service workers allowed: a kiosk's and a board's page are the worker's.
     const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
-    // Enrolled and the worker installed first (a device pairs once), then
-    // the load that counts, as when a tablet restarts.
+    // Enrolled and the page under its worker first (a device pairs once),
+    // then the load that counts, as when a tablet restarts.
     await page.goto(`${server.url}${path}`);
     await waitForPage(page);
-    await waitForServiceWorker(page).catch(() => {});
+    await waitInPage(page, () => Boolean(navigator.serviceWorker.controller));
     const asked = [];
     page.on('request', (request) => {
       const at = new URL(request.url()).pathname;
