@@ -3,10 +3,11 @@
 //!
 //! The Content-Security-Policy allows the app's own files and wasm
 //! compilation (`'wasm-unsafe-eval'`, not `'unsafe-eval'`). Each page trunk
-//! built boots its wasm with an inline module script (and index.html paints
-//! its first screen with another); rather than allowing inline scripts, the
-//! policy names those scripts by their SHA-256, computed from the pages
-//! actually served.
+//! built boots its wasm with an inline module script (and index.html and
+//! board.html paint their first screen with another), and carries its
+//! styles inline (so it paints without waiting for a stylesheet); rather
+//! than allowing inline scripts and styles, the policy names those scripts
+//! and styles by their SHA-256, computed from the pages actually served.
 
 use crate::error::AppError;
 use axum::extract::Request;
@@ -20,42 +21,63 @@ use waitwell_core::contract::ErrorCode;
 
 /// The `'sha256-…'` source of every inline `<script>` in `html`.
 pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    inline_hashes(html, "script")
+}
+
+/// The `'sha256-…'` source of every `<style>` element in `html`.
+pub fn inline_style_hashes(html: &str) -> Vec<String> {
+    inline_hashes(html, "style")
+}
+
+/// The `'sha256-…'` source of the content of every `<name>` element of
+/// `html` that does not load its content from elsewhere (no `src`).
+fn inline_hashes(html: &str, name: &str) -> Vec<String> {
+    let open = format!("<{name}");
+    let close = format!("</{name}>");
     let mut hashes = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find("<script") {
-        rest = &rest[start..];
+    while let Some(start) = rest.find(&open) {
+        rest = &rest[start + open.len()..];
+        // `<styles`, `<scripted`: another element, not this one.
+        if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-') {
+            continue;
+        }
         let Some(open_end) = rest.find('>') else {
             break;
         };
-        let tag = &rest[..open_end];
+        let attributes = &rest[..open_end];
         let body_and_after = &rest[open_end + 1..];
-        let Some(close) = body_and_after.find("</script>") else {
+        let Some(end) = body_and_after.find(&close) else {
             break;
         };
-        if !tag.contains(" src=") {
-            let digest = Sha256::digest(&body_and_after.as_bytes()[..close]);
+        if !attributes.contains(" src=") {
+            let digest = Sha256::digest(&body_and_after.as_bytes()[..end]);
             let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
             hashes.push(format!("'sha256-{encoded}'"));
         }
-        rest = &body_and_after[close..];
+        rest = &body_and_after[end..];
     }
+    hashes
+}
+
+/// The sorted, distinct hashes of `hashes_of` over `pages`.
+fn hashes_of_pages(pages: &[&str], hashes_of: fn(&str) -> Vec<String>) -> Vec<String> {
+    let mut hashes: Vec<String> = pages.iter().flat_map(|page| hashes_of(page)).collect();
+    hashes.sort();
+    hashes.dedup();
     hashes
 }
 
 /// The policy for an app whose pages are `pages` (none when not built).
 pub fn content_security_policy(pages: &[&str]) -> String {
-    let mut hashes: Vec<String> = pages
-        .iter()
-        .flat_map(|page| inline_script_hashes(page))
-        .collect();
-    hashes.sort();
-    hashes.dedup();
     let mut script_src = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
-    script_src.extend(hashes);
+    script_src.extend(hashes_of_pages(pages, inline_script_hashes));
+    let mut style_src = vec!["'self'".to_owned()];
+    style_src.extend(hashes_of_pages(pages, inline_style_hashes));
     [
         "default-src 'self'".to_owned(),
         format!("script-src {}", script_src.join(" ")),
-        "style-src 'self'".to_owned(),
+        format!("style-src {}", style_src.join(" ")),
         "img-src 'self' data:".to_owned(),
         "connect-src 'self'".to_owned(),
         "object-src 'none'".to_owned(),
@@ -172,9 +194,24 @@ mod tests {
     }
 
     #[test]
+    fn hashes_style_elements_only() {
+        let html = r#"<head><style>b{}</style><styles>no</styles><script>s</script>
+            <style media="print">i{}</style></head>"#;
+        let hashes = inline_style_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        // echo -n 'b{}' | openssl dgst -sha256 -binary | base64
+        assert_eq!(
+            hashes[0],
+            "'sha256-7yqHVAesot11p6HczDsgKRipvI5UPgs97z80zNXlans='"
+        );
+        assert!(!inline_script_hashes(html).contains(&hashes[0]));
+    }
+
+    #[test]
     fn policy_is_strict() {
-        let csp = content_security_policy(&["<script>a</script>"]);
+        let csp = content_security_policy(&["<script>a</script>", "<style>b{}</style>"]);
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
+        assert!(csp.contains("style-src 'self' 'sha256-7yqH"));
         assert!(!csp.contains("'unsafe-eval'"));
         assert!(!csp.contains("'unsafe-inline'"));
         assert!(csp.contains("object-src 'none'"));
@@ -183,8 +220,17 @@ mod tests {
 
     #[test]
     fn unterminated_markup_does_not_panic() {
-        for html in ["<script", "<script>", "<script>x", "</script><script>", ""] {
+        for html in [
+            "<script",
+            "<script>",
+            "<script>x",
+            "</script><script>",
+            "",
+            "<style",
+            "<styles",
+        ] {
             let _ = inline_script_hashes(html);
+            let _ = inline_style_hashes(html);
         }
     }
 

@@ -101,6 +101,51 @@ async fn every_app_route_gets_its_page() {
 }
 
 #[tokio::test]
+async fn pages_carry_their_styles_compressed_for_browsers_that_accept_it() {
+    use http_body_util::BodyExt;
+    let f = fixture().await;
+    let dist = f.dir.path().join("dist");
+    // A page with its styles inline, as trunk builds them (about 30 KB).
+    let style = "main .tile{color:#123;margin:1rem}".repeat(800);
+    let board = format!("<html><head><style>{style}</style></head><script>board()</script></html>");
+    std::fs::write(dist.join("board.html"), &board).unwrap();
+    let mut state = f.state.clone();
+    state.web = Arc::new(WebRoot::load(dist));
+
+    // The policy names the page's styles (and no style attribute may run).
+    let plain = common::get(&state, "/board").await;
+    assert_eq!(plain.text, board);
+    assert!(plain.headers.get("content-encoding").is_none());
+    let csp = plain.headers["content-security-policy"].to_str().unwrap();
+    let hash = &waitwell_server::security::inline_style_hashes(&board)[0];
+    assert!(csp.contains(&format!("style-src 'self' {hash}")), "{csp}");
+    assert!(!csp.contains("unsafe-inline"));
+
+    // A browser that takes brotli gets the same page, compressed.
+    let response = app(state.clone())
+        .oneshot(
+            Request::get("/board")
+                .header("accept-encoding", "gzip, deflate, br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "br");
+    assert!(response.headers()["vary"]
+        .to_str()
+        .unwrap()
+        .contains("accept-encoding"));
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let sent = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(sent.len() * 10 < board.len(), "{} bytes", sent.len());
+    let mut page = Vec::new();
+    brotli_decompressor::BrotliDecompress(&mut &sent[..], &mut page).unwrap();
+    assert_eq!(page, board.as_bytes());
+}
+
+#[tokio::test]
 async fn built_files_are_served_and_missing_files_are_404() {
     let f = fixture().await;
     let (status, content_type, body) = get(&f.state, "/app-123.js").await;

@@ -232,7 +232,13 @@ test('the app boots under the strict Content-Security-Policy with no violation',
   const response = await page.goto(`${server.url}/setup`);
   const csp = response.headers()['content-security-policy'];
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  // The page's own styles are inline, named by hash, and applied.
+  assert.match(csp, /style-src 'self' 'sha256-[^;]*;/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
   await waitForPage(page);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('link[rel=stylesheet]').length), 0);
+  const buttonHeight = await page.locator('main button').first().evaluate((b) => b.getBoundingClientRect().height);
+  assert.ok(buttonHeight >= 44, `a button ${buttonHeight} px high: the styles did not apply`);
   await page.getByRole('button', { name: 'High contrast' }).click();
   await page.getByRole('button', { name: 'العربية' }).click();
   await page.waitForFunction(() => document.documentElement.dir === 'rtl');
