@@ -8,16 +8,25 @@
 //! restarted tablet shows its welcome at once instead of a blank page, and
 //! a restarted wall screen its board's title. The kiosk keeps only its
 //! welcome screen, which holds nothing about a patient (the clinic's name,
-//! the translated welcome, the toolbar); the board keeps only its title,
-//! never a ticket or a call ([`Part::Only`]). The other pages' shells show
-//! the app bar (staff.html, phone.html).
+//! the translated welcome, the toolbar), and a survey kiosk only its faces
+//! (when no cool-down is counting); the board keeps only its title, never
+//! a ticket or a call ([`Part::Only`]). The other pages' shells show the
+//! app bar (staff.html, phone.html).
 //!
-//! The copy is `inert` and hidden from assistive technology; while it is on
-//! screen the app mounts behind it, hidden (`#shell ~ *` in the styles). The
+//! While the copy is on screen the app mounts behind it, hidden
+//! (`#shell ~ *` in the styles), so the copy is the one screen there is. The
 //! app takes over when its own first screen is ready (a page heading that is
 //! not a "getting ready" placeholder, or a problem to show), or after
 //! [`SHELL_LIMIT_MILLIS`] whatever happens, so the copy never hides the
 //! real app for long.
+//!
+//! The copy is live: a patient who taps one of its buttons before the app
+//! is there is not ignored. The script notes the tap (the last one wins; the
+//! button shows pressed), and when the app takes over it presses the same
+//! button of its own screen ([`reveal`]): the one at the same place among
+//! the screen's buttons, with the same words, if it can be pressed. When
+//! the app's screen is not the one kept (the clinic changed its settings, a
+//! problem is shown), nothing is pressed.
 
 use wasm_bindgen::JsCast;
 
@@ -28,6 +37,8 @@ const SHELL_ID: &str = "shell";
 /// The `<html>` attributes the copy is drawn with (language, direction and
 /// the display choices the styles read); `first_screen.js` sets no others.
 const ROOT_ATTRIBUTES: [&str; 5] = ["lang", "dir", "data-contrast", "data-text", "data-wall"];
+/// The parts of the app's screen the copy is made of, in its order.
+const KEPT_PARTS: [&str; 2] = ["body > .app-bar", "body > main"];
 /// The longest the copy stays up after the app has started.
 pub const SHELL_LIMIT_MILLIS: u32 = 3_000;
 
@@ -65,10 +76,79 @@ pub fn is_covering() -> bool {
     shell().is_some()
 }
 
-/// Removes the copy, so the app is seen (nothing when it is gone already).
+/// Removes the copy, so the app is seen (nothing when it is gone already),
+/// and carries out a tap the copy took, once the app's screen is drawn.
 pub fn reveal() {
-    if let Some(shell) = shell() {
-        shell.remove();
+    let Some(shell) = shell() else {
+        return;
+    };
+    let tapped = tapped(&shell);
+    shell.remove();
+    if let Some(tapped) = tapped {
+        crate::tasks::run_later(0, move || press(&tapped));
+    }
+}
+
+/// A button of the copy that was tapped: where it is among the screen's
+/// buttons (the app bar's, then the page's), and what it says.
+struct Tapped {
+    index: usize,
+    words: String,
+}
+
+/// What a button says, to a person and to a screen reader.
+fn words(button: &web_sys::Element) -> String {
+    let text = button.text_content().unwrap_or_default();
+    let label = button.get_attribute("aria-label").unwrap_or_default();
+    format!("{}\n{}", text.trim(), label.trim())
+}
+
+/// The button the copy took a tap on, if any (`data-tapped`, set by
+/// `first_screen.js`).
+fn tapped(shell: &web_sys::Element) -> Option<Tapped> {
+    let index: usize = shell.get_attribute("data-tapped")?.parse().ok()?;
+    let button = buttons(shell, &[":scope > .app-bar", ":scope > .main"])
+        .into_iter()
+        .nth(index)?;
+    Some(Tapped {
+        index,
+        words: words(&button),
+    })
+}
+
+/// The buttons under each of `parts` of `root` (first match each), in that
+/// order: the order `capture` puts them in the copy.
+fn buttons(root: &web_sys::Element, parts: &[&str]) -> Vec<web_sys::Element> {
+    let mut found = Vec::new();
+    for part in parts {
+        let Some(part) = root.query_selector(part).ok().flatten() else {
+            continue;
+        };
+        let Ok(all) = part.query_selector_all("button") else {
+            continue;
+        };
+        found.extend((0..all.length()).filter_map(|i| all.item(i)?.dyn_into().ok()));
+    }
+    found
+}
+
+/// Presses the app's button that matches `tapped`, if there is one and it
+/// can be pressed; else nothing.
+fn press(tapped: &Tapped) {
+    let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    else {
+        return;
+    };
+    let Some(button) = buttons(&body, &KEPT_PARTS).into_iter().nth(tapped.index) else {
+        return;
+    };
+    if words(&button) != tapped.words || button.has_attribute("disabled") {
+        return;
+    }
+    if let Ok(button) = button.dyn_into::<web_sys::HtmlElement>() {
+        button.click();
     }
 }
 
@@ -117,7 +197,7 @@ fn capture(mark: &str, part: Part) -> Option<Kept> {
         .ok()
         .flatten()?;
     let copy = document.create_element("div").ok()?;
-    for selector in ["body > .app-bar", "body > main"] {
+    for selector in KEPT_PARTS {
         let Some(piece) = body.query_selector(selector).ok().flatten() else {
             continue;
         };

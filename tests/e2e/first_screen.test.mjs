@@ -1,8 +1,8 @@
 // The first screen before the wasm runs (src/first_screen.rs): a kiosk
-// paints the welcome it last showed from index.html, in its language,
-// inert, then the app takes over in the same place; the copy never holds a
-// patient's details and never hides the app for long. A board paints its
-// title the same way, and never a ticket.
+// paints the welcome it last showed from index.html, in its language, then
+// the app takes over in the same place and carries out a tap the copy took;
+// the copy never holds a patient's details and never hides the app for
+// long. A board paints its title the same way, and never a ticket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, openPage, waitForPage, waitForStep, startSuite, stopSuite, seriousViolations } from './support/harness.mjs';
@@ -39,6 +39,25 @@ async function loadWithoutWasm(page) {
   await page.locator('#shell h1').waitFor();
 }
 
+/** The page loaded again with its wasm held until the returned function is called. */
+async function loadWithWasmHeld(page) {
+  let release;
+  const released = new Promise((ok) => (release = ok));
+  await page.unroute('**/*.wasm');
+  await page.route('**/*.wasm', async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.reload({ waitUntil: 'commit' });
+  await page.locator('#shell h1').waitFor();
+  return release;
+}
+
+/** Taps, as a finger would, the button of the kept copy that says `name`. */
+async function tapCopy(page, name) {
+  await page.locator('#shell').getByRole('button', { name, exact: true }).click();
+}
+
 test('a kiosk paints its last welcome before the wasm runs, in its language, and the app takes over in the same place', async () => {
   const { context, page, errors } = await openPage(browser, { locale: 'es-ES' });
   await page.goto(`${server.url}/`);
@@ -52,21 +71,32 @@ test('a kiosk paints its last welcome before the wasm runs, in its language, and
     lang: document.documentElement.lang,
     heading: document.querySelector('#shell h1').textContent.trim(),
     clinic: document.querySelector('#shell .clinic')?.textContent.trim(),
+    // Live: the one screen on display (the app waits behind it, hidden).
     inert: document.querySelector('#shell').inert,
     hidden: document.querySelector('#shell').getAttribute('aria-hidden'),
     // The copy is no second app: no main landmark, no ids of the app's.
     mains: document.querySelectorAll('main').length,
     ids: document.querySelectorAll('#shell [id]').length,
   }));
-  assert.deepEqual(shell, { lang: 'es', heading: 'Bienvenido', clinic: 'Waitwell Demo Clinic', inert: true, hidden: 'true', mains: 0, ids: 0 });
+  assert.deepEqual(shell, { lang: 'es', heading: 'Bienvenido', clinic: 'Waitwell Demo Clinic', inert: false, hidden: null, mains: 0, ids: 0 });
   assert.deepEqual(await layoutOf(page, '#shell'), app, 'the copy is drawn where the app draws its welcome');
-  // Inert: a tap on the copy does nothing (the app is not there yet).
-  await page.mouse.click(app.buttons[0][1] + 10, app.buttons[0][2] + 10);
+
+  // A tap on the copy before the app is there: shown pressed, and carried
+  // out by the app when it takes over (the last tap wins).
+  const release = await loadWithWasmHeld(page);
+  await tapCopy(page, 'Registrar mi llegada');
+  await tapCopy(page, 'No tengo cita');
+  const pressed = await page.evaluate(() => [...document.querySelectorAll('#shell button[aria-busy="true"]')].map((b) => b.textContent.trim()));
+  assert.deepEqual(pressed, ['No tengo cita']);
   assert.equal(await page.locator('#shell h1').textContent(), 'Bienvenido');
+  release();
+  await waitForStep(page, '¿Cuál es su nombre?');
+  assert.equal(await page.locator('#shell').count(), 0);
+  assert.equal(await page.locator('h1').count(), 1);
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
 
   // With the wasm, the app replaces the copy: one heading, focused, the
   // buttons where they were, and they work.
-  await page.unroute('**/*.wasm');
   const blocked = errors.length;
   await page.reload();
   await waitForStep(page, 'Bienvenido');
@@ -77,6 +107,47 @@ test('a kiosk paints its last welcome before the wasm runs, in its language, and
   await tap(page, 'No tengo cita');
   await waitForStep(page, '¿Cuál es su nombre?');
   assert.deepEqual(errors.slice(blocked), []);
+  await context.close();
+});
+
+test('a tap on the kept welcome is dropped when the app does not show the same button', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/`);
+  await waitForStep(page, 'Welcome');
+  await page.waitForFunction((key) => localStorage.getItem(key) !== null, KEPT);
+  // The copy kept from before the clinic renamed a button: same place,
+  // other words.
+  await page.evaluate((key) => {
+    const kept = JSON.parse(localStorage.getItem(key));
+    kept.html = kept.html.replace('I do not have an appointment', 'Walk in');
+    localStorage.setItem(key, JSON.stringify(kept));
+  }, KEPT);
+  const release = await loadWithWasmHeld(page);
+  await tapCopy(page, 'Walk in');
+  release();
+  await waitForStep(page, 'Welcome');
+  await page.waitForFunction(() => !document.getElementById('shell'));
+  // Nothing was pressed: the welcome stays, and works.
+  await page.waitForTimeout(300);
+  assert.equal((await page.textContent('main h1')).trim(), 'Welcome');
+  await tap(page, 'I do not have an appointment');
+  await waitForStep(page, 'What is your first name?');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a survey kiosk paints its faces before the wasm runs, and a face tapped then is the answer', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${server.url}/survey`);
+  await waitForStep(page, 'How was your visit today?');
+  await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) ?? 'null')?.path === '/survey', KEPT);
+  const release = await loadWithWasmHeld(page);
+  assert.equal(await page.locator('#shell .face-button').count(), 4);
+  await tapCopy(page, 'Very happy');
+  release();
+  await waitForStep(page, 'How likely are you to recommend us');
+  assert.equal(await page.locator('#shell').count(), 0);
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
@@ -166,12 +237,12 @@ test('a board paints its title before the wasm runs, never a ticket, and the app
     lang: document.querySelector('#shell [lang]')?.lang,
     heading: document.querySelector('#shell h1').textContent,
     text: document.querySelector('#shell').textContent.trim(),
-    inert: document.querySelector('#shell').inert,
+    buttons: document.querySelectorAll('#shell button').length,
     mains: document.querySelectorAll('main').length,
     ids: document.querySelectorAll('#shell [id]').length,
   }));
   // Only the title: no ticket, no call, no "connected at" of another time.
-  assert.deepEqual(shell, { wall: 'true', lang, heading: title, text: title.trim(), inert: true, mains: 0, ids: 0 });
+  assert.deepEqual(shell, { wall: 'true', lang, heading: title, text: title.trim(), buttons: 0, mains: 0, ids: 0 });
   assert.deepEqual(await box('#shell'), app, 'the title is drawn where the board draws it');
 
   await page.unroute('**/*.wasm');

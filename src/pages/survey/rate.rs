@@ -38,6 +38,9 @@ fn face(rating: u8) -> impl IntoView {
     }
 }
 
+/// Marks the faces, so that only the rating screen is ever kept.
+const FACES_MARK: &str = "[data-faces]";
+
 #[component]
 pub(super) fn RateStep(last_response: StoredValue<Option<f64>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -57,6 +60,14 @@ pub(super) fn RateStep(last_response: StoredValue<Option<f64>>) -> impl IntoView
             last_response.set_value(Some(started_at));
         }
     };
+    // Kept as the screen to paint before the wasm runs next time (its
+    // faces then take a tap at once, src/first_screen.rs), as first drawn
+    // when no cool-down is counting: never a count or a disabled face.
+    Effect::new(move |_| {
+        if wait_left.get_untracked() == 0 {
+            crate::first_screen::keep_later(FACES_MARK, crate::first_screen::Part::Whole);
+        }
+    });
     let faces = (1..=4u8)
         .map(|rating| {
             view! {
@@ -76,7 +87,7 @@ pub(super) fn RateStep(last_response: StoredValue<Option<f64>>) -> impl IntoView
         .collect_view();
     view! {
         <PageHeading>{t!(i18n, survey.title)}</PageHeading>
-        <div class="faces">{faces}</div>
+        <div class="faces" data-faces="">{faces}</div>
         <p class="hint" role="status">
             {move || {
                 let left = wait_left.get();
