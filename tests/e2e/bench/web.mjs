@@ -146,8 +146,9 @@ async function loader(browser, selector, kept) {
       })()`;
       const until = Date.now() + 60_000;
       while (Date.now() < until) {
-        const { result } = await cdp.send('Runtime.evaluate', { expression: asked, returnByValue: true });
-        if (result.value) return result.value;
+        // (Between documents there may be no context to ask yet.)
+        const reply = await cdp.send('Runtime.evaluate', { expression: asked, returnByValue: true }).catch(() => null);
+        if (reply?.result?.value) return reply.result.value;
         await new Promise((ok) => setTimeout(ok, 25));
       }
       throw new Error(`${url}: no first paint and usable control within 60 s`);
