@@ -7,7 +7,7 @@ SHELL := bash
 
 # Tools installed by scripts/tools.sh: cargo-installed binaries and binaryen's
 # wasm-opt from npm (trunk runs them from PATH, offline).
-export PATH := $(CURDIR)/scripts/wasm-opt/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PATH := $(CURDIR)/scripts/build-tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # wasm-bindgen-test-runner drives this ChromeDriver (Debian's package).
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 

@@ -11,7 +11,8 @@ say() { printf '==> %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 TRUNK_VERSION=0.21.14
-BINARYEN_DIR=scripts/wasm-opt
+# binaryen (wasm-opt) and lightningcss, from npm: what trunk runs besides itself.
+BUILD_TOOLS_DIR=scripts/build-tools
 E2E_DIR=tests/e2e
 FHIR_DIR=tests/fhir
 
@@ -70,9 +71,11 @@ build_tools() {
     cargo install wasm-bindgen-cli --version "$wbv" --force
   fi
 
-  npm_ci "$BINARYEN_DIR"
-  "$BINARYEN_DIR/node_modules/.bin/wasm-opt" --version | grep -q 'version 132' ||
-    fail "wasm-opt in $BINARYEN_DIR is not binaryen 132: delete its node_modules and run make again"
+  npm_ci "$BUILD_TOOLS_DIR"
+  "$BUILD_TOOLS_DIR/node_modules/.bin/wasm-opt" --version | grep -q 'version 132' ||
+    fail "wasm-opt in $BUILD_TOOLS_DIR is not binaryen 132: delete its node_modules and run make again"
+  (cd "$BUILD_TOOLS_DIR" && node -e "require('lightningcss')") ||
+    fail "lightningcss in $BUILD_TOOLS_DIR does not load (no build for this platform?): delete its node_modules and run make again"
 }
 
 test_tools() {
