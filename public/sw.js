@@ -68,6 +68,14 @@ async function keepShell(page, key) {
   }
 }
 
+// Keeps a page the server sent (and its files) unless it is the page kept
+// already: a reload of the same build fetches nothing more.
+async function keepIfNew(page, key) {
+  const kept = await caches.match(key);
+  if (kept && (await kept.text()) === (await page.clone().text())) return;
+  await keepShell(page, key);
+}
+
 async function fromNetwork(request, key) {
   const response = await fetch(request);
   if (response.ok) {
@@ -92,7 +100,10 @@ self.addEventListener('install', (event) => {
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
+  // Navigation preload: a page's request leaves while the worker is still
+  // starting, rather than after.
+  const preload = self.registration.navigationPreload?.enable().catch(() => {});
+  event.waitUntil(Promise.all([self.clients.claim(), preload]));
 });
 
 self.addEventListener('message', (event) => {
@@ -114,9 +125,10 @@ self.addEventListener('fetch', (event) => {
     // when it does not.
     const key = pageFor(url.pathname);
     event.respondWith(
-      fetch(request)
+      Promise.resolve(event.preloadResponse)
+        .then((preloaded) => preloaded || fetch(request))
         .then((response) => {
-          if (response.ok) event.waitUntil(keepShell(response.clone(), key).catch(() => {}));
+          if (response.ok) event.waitUntil(keepIfNew(response.clone(), key).catch(() => {}));
           return response;
         })
         .catch(() => fromCache(key)),

@@ -467,6 +467,37 @@ test('the app starts from the service worker\'s cache with the server stopped', 
   }
 });
 
+test('a reload of the same build: the page comes through navigation preload, and the service worker asks for nothing twice', async () => {
+  const server = await startServer({ demo: true });
+  try {
+    const { context, page } = await openPage(browser, { serviceWorkers: 'allow' });
+    await page.goto(`${server.url}/`);
+    await waitForStep(page, 'Welcome');
+    await waitForServiceWorker(page);
+    // (The first load's keeping of the shell is over.)
+    await page.waitForTimeout(1500);
+    const asked = [];
+    context.on('request', (request) => {
+      if (request.serviceWorker()) asked.push({ path: new URL(request.url()).pathname, request });
+    });
+    await page.reload();
+    await waitForStep(page, 'Welcome');
+    await page.waitForTimeout(1500);
+    const paths = asked.map((a) => a.path);
+    // The worker forwards the app's own requests (each once); it no longer
+    // fetches the whole shell again beside them when the page is the one
+    // it keeps.
+    assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], `asked twice: ${paths.join(', ')}`);
+    assert.ok(!paths.includes('/manifest.webmanifest'), `the shell fetched again: ${paths.join(', ')}`);
+    const navigation = asked.find((a) => a.path === '/');
+    assert.ok(navigation, `no page request: ${paths.join(', ')}`);
+    assert.equal(navigation.request.headers()['service-worker-navigation-preload'], 'true');
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
 test('with its storage full the kiosk says the check-in is not saved, and never shows a ticket', async () => {
   const server = await startServer({ demo: true });
   try {

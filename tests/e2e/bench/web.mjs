@@ -19,7 +19,7 @@
 // call, board; all by default; SKIP_LOADS=1 is all but loads) and SURFACES
 // the surfaces of part 1 (check-in, board, reception, phone, survey); DEBUG=1
 // prints part 1's every load; DIST serves another build (dist/ by default),
-// to compare two.
+// to compare two; SW=1 loads the app with its service worker installed.
 import http from 'node:http';
 import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep } from '../support/harness.mjs';
 import { answerQuestions, tap, walkInDetails } from '../support/kiosk.mjs';
@@ -32,6 +32,9 @@ const THROTTLE = Number(process.env.THROTTLE ?? 4);
 // Part 1's round trip added to every request (ms; 0: none), as on a clinic's
 // busy Wi-Fi, to both the app and the static pages.
 const LATENCY = Number(process.env.LATENCY ?? 0);
+// Part 1 with the app's service worker (SW=1): a tablet's reload, the
+// worker running and its cache full; the HTTP cache is still cleared.
+const SW = Boolean(process.env.SW);
 const BOARD_TICKETS = 500;
 
 /** Each surface's path, what its first usable control is, and a static page with the same first screen. */
@@ -128,7 +131,7 @@ async function askUntil(cdp, expression, what, timeout = 30_000) {
   const until = Date.now() + timeout;
   while (Date.now() < until) {
     // (Between documents there may be no context to ask yet.)
-    const reply = await cdp.send('Runtime.evaluate', { expression, returnByValue: true }).catch(() => null);
+    const reply = await cdp.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }).catch(() => null);
     if (reply?.result?.value) return reply.result.value;
     await new Promise((ok) => setTimeout(ok, 25));
   }
@@ -136,8 +139,8 @@ async function askUntil(cdp, expression, what, timeout = 30_000) {
 }
 
 /** One page for one surface, throttled, that loads `url` with a cold HTTP cache each time. */
-async function loader(browser, selector, kept) {
-  const opened = await openPage(browser);
+async function loader(browser, selector, kept, serviceWorkers = 'block') {
+  const opened = await openPage(browser, { serviceWorkers });
   await opened.context.addInitScript(watchFirst, { selector, kept });
   const cdp = await opened.context.newCDPSession(opened.page);
   await cdp.send('Network.enable');
@@ -147,6 +150,7 @@ async function loader(browser, selector, kept) {
   }
   return {
     ...opened,
+    cdp,
     async load(url) {
       // The previous page is gone before the clock starts (its teardown is
       // no part of this load).
@@ -173,12 +177,18 @@ async function firstLoads(browser, server) {
   try {
     const rows = [];
     for (const surface of SURFACES.filter((s) => !ONLY || ONLY.includes(s.name))) {
-      const app = await loader(browser, surface.ready, KEPT_CONTROL);
+      const app = await loader(browser, surface.ready, KEPT_CONTROL, SW ? 'allow' : 'block');
       const plain = await loader(browser, surface.ready);
       const path = typeof surface.path === 'function' ? await surface.path(server) : surface.path;
       // Enrolled first (a kiosk or a board pairs once), outside the figures.
       await app.load(`${server.url}${path}`);
       await waitForPage(app.page);
+      // With SW=1 the app's service worker is installed by then and keeps
+      // the shell (the phone page has none), as on a clinic's tablet.
+      if (SW && surface.name !== 'phone') {
+        await askUntil(app.cdp, `navigator.serviceWorker.controller && caches.open('waitwell-shell')
+          .then((c) => c.keys()).then((kept) => kept.some((r) => r.url.endsWith('_bg.wasm')))`, `${surface.name}: the service worker`);
+      }
       const got = { app: { fcp: [], ready: [], own: [] }, plain: { fcp: [], ready: [], own: [] } };
       for (let run = 0; run < RUNS; run += 1) {
         for (const [which, page, url] of [['app', app, `${server.url}${path}`], ['plain', plain, `${statics.url}/static/${surface.name}`]]) {
@@ -193,7 +203,7 @@ async function firstLoads(browser, server) {
       rows.push({ surface, got });
       if (process.env.DEBUG) console.log(surface.name, JSON.stringify(got, (k, v) => (typeof v === "number" ? Math.round(v) : v)));
     }
-    console.log(`First load, ${THROTTLE}x CPU throttle${LATENCY ? `, ${LATENCY} ms added to every round trip` : ''}, HTTP cache cleared, medians of ${RUNS} interleaved loads (app | static page | ratio):`);
+    console.log(`First load, ${THROTTLE}x CPU throttle${LATENCY ? `, ${LATENCY} ms added to every round trip` : ''}${SW ? ', the service worker installed' : ''}, HTTP cache cleared, medians of ${RUNS} interleaved loads (app | static page | ratio):`);
     console.log(`  ${'surface'.padEnd(10)} ${'first contentful paint'.padEnd(34)} ${'first usable control'.padEnd(34)} the app's own control`);
     for (const { surface, got } of rows) {
       const cell = (k, against = k) => {
