@@ -35,13 +35,22 @@ const SITE = '/api/v1/config';
 // trunk names built files by content hash: such a file never changes.
 const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 
-// The files a page loads.
+// The files a page loads. Not the API answers it asks for with the page
+// (its preloads): those are live, and never kept (the site's settings
+// are kept by their own route).
 function assetsOf(html) {
   const found = new Set();
   for (const match of html.matchAll(/(?:href|src)="(\/[^"?#]+)"/g)) {
-    found.add(match[1]);
+    if (!match[1].startsWith('/api/')) found.add(match[1]);
   }
   return [...found];
+}
+
+// Whether a request comes from a patient's phone-link page (/t/…), whose
+// files are the network's and never kept.
+async function fromPhoneLink(event) {
+  const client = event.clientId ? await self.clients.get(event.clientId) : null;
+  return Boolean(client && new URL(client.url).pathname.startsWith('/t/'));
 }
 
 // Caches a page (under `key`) and everything it names, then drops built
@@ -117,7 +126,10 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
 
   if (request.mode === 'navigate' && url.pathname.startsWith('/t/')) {
-    // A patient's phone link: the network's, never kept (nor is its page).
+    // A patient's phone link: the network's, never kept (nor is its page);
+    // the navigation preload's answer when there is one, so that the page
+    // is asked for once.
+    event.respondWith(Promise.resolve(event.preloadResponse).then((preloaded) => preloaded || fetch(request)));
     return;
   }
   if (request.mode === 'navigate') {
@@ -139,7 +151,10 @@ self.addEventListener('fetch', (event) => {
     // Live data and patient data: always the network, never kept.
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(
-      caches.match(url.pathname).then((hit) => hit || fromNetwork(request, url.pathname)),
+      caches.match(url.pathname).then(async (hit) => {
+        if (hit) return hit;
+        return (await fromPhoneLink(event)) ? fetch(request) : fromNetwork(request, url.pathname);
+      }),
     );
   } else {
     event.respondWith(fromNetwork(request, url.pathname).catch(() => fromCache(url.pathname)));

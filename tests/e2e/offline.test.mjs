@@ -498,6 +498,32 @@ test('a reload of the same build: the page comes through navigation preload, and
   }
 });
 
+test('a phone link opened on a kiosk with its worker: the network\'s page and files, kept nowhere; no API answer kept but the site\'s settings', async () => {
+  const server = await startServer({ demo: true });
+  try {
+    const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
+    await page.goto(`${server.url}/`);
+    await waitForStep(page, 'Welcome');
+    await waitForServiceWorker(page);
+    const reply = await api(server, 'POST', '/check-ins',
+      { kind: 'walk_in', first_name: 'Ana', last_initial: 'G', reason: 'other' },
+      { 'idempotency-key': crypto.randomUUID() });
+    assert.equal(reply.status, 201, reply.text);
+    await page.goto(reply.json.follow.url);
+    await page.locator('.phone .position').waitFor();
+    await page.waitForTimeout(1000);
+    const kept = await page.evaluate(async () => (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname));
+    // The kiosk's shell, and of the API only the site's public settings.
+    assert.ok(kept.includes('/') && kept.some((p) => p.endsWith('_bg.wasm')), `kept: ${kept.join(', ')}`);
+    assert.ok(kept.every((p) => !p.startsWith('/t/') && !p.includes('waitwell-phone')), `kept: ${kept.join(', ')}`);
+    assert.deepEqual(kept.filter((p) => p.startsWith('/api/')), ['/api/v1/config']);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
 test('with its storage full the kiosk says the check-in is not saved, and never shows a ticket', async () => {
   const server = await startServer({ demo: true });
   try {
