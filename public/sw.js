@@ -54,8 +54,10 @@ async function fromPhoneLink(event) {
 }
 
 // Caches a page (under `key`) and everything it names, then drops built
-// files no kept page names any more. The page goes in last, so the cache
-// never holds a page whose files are missing.
+// files no kept page names any more, and any API answer but the site's
+// settings (workers before this one kept the answers pages preload). The
+// page goes in last, so the cache never holds a page whose files are
+// missing.
 async function keepShell(page, key) {
   const cache = await caches.open(CACHE);
   const named = assetsOf(await page.clone().text());
@@ -73,7 +75,8 @@ async function keepShell(page, key) {
   }
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (HASHED.test(path) && !wanted.has(path)) await cache.delete(request);
+    const stale = HASHED.test(path) ? !wanted.has(path) : path.startsWith('/api/') && path !== SITE;
+    if (stale) await cache.delete(request);
   }
 }
 
@@ -87,7 +90,10 @@ async function keepIfNew(page, key) {
 
 async function fromNetwork(request, key) {
   const response = await fetch(request);
-  if (response.ok) {
+  // A page is kept only with its files (keepShell), never alone: the app
+  // fetches its own page to see whether a new build is out.
+  const page = (response.headers.get('content-type') || '').startsWith('text/html');
+  if (response.ok && !page) {
     const cache = await caches.open(CACHE);
     await cache.put(key, response.clone());
   }

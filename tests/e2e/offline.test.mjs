@@ -658,6 +658,10 @@ test('a new version is taken up at the next reset between patients, never mid ch
     const running = () => page.evaluate(() => document.querySelector('link[rel="preload"][href$="_bg.wasm"]')?.getAttribute('href'));
     const before = await running();
 
+    // An API answer an older worker kept (it kept the answers a page
+    // preloads) goes with the next build.
+    await page.evaluate(() => caches.open('waitwell-shell').then((c) => c.put('/api/v1/devices/me', new Response('{}'))));
+
     // A patient is mid check-in when the new build lands.
     await tap(page, 'Check in');
     await waitForStep(page, 'How would you like to find your appointment?');
@@ -684,6 +688,13 @@ test('a new version is taken up at the next reset between patients, never mid ch
     await page.clock.runFor(120_000);
     await page.waitForFunction((n) => document.querySelector('link[rel="preload"][href$="_bg.wasm"]')?.getAttribute('href') === `/${n}_bg.wasm`, next, { timeout: 20_000 });
     await waitForStep(page, 'Welcome');
+    // The new page was kept with its files, and the old build's dropped.
+    const kept = () => page.evaluate(async () => (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname));
+    await waitInPage(page, async (n) => {
+      const paths = (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname);
+      return paths.includes(`/${n}_bg.wasm`) && !paths.includes('/api/v1/devices/me');
+    }, next);
+    assert.ok(!(await kept()).some((p) => p.includes(stem)), `the old build is still kept: ${(await kept()).join(', ')}`);
     assert.deepEqual(errors.filter((e) => !/ERR_|Failed to load resource/.test(e)), []);
     await context.close();
   } finally {
