@@ -443,14 +443,20 @@ test('a misbehaving server (stall, dropped answers, 500, 503, 429 with Retry-Aft
   }
 });
 
+/** A kiosk on `server` showing its welcome, its service worker installed and the shell kept. */
+async function kioskWithWorker(server) {
+  const opened = await openPage(browser, { serviceWorkers: 'allow' });
+  await opened.page.goto(`${server.url}/`);
+  await waitForStep(opened.page, 'Welcome');
+  await waitForServiceWorker(opened.page);
+  return opened;
+}
+
 test('the app starts from the service worker\'s cache with the server stopped', async () => {
   const server = await startServer({ demo: true });
   try {
-    const { context, page } = await openPage(browser, { serviceWorkers: 'allow' });
-    await page.goto(`${server.url}/`);
-    await waitForStep(page, 'Welcome');
+    const { context, page } = await kioskWithWorker(server);
     const clinic = await page.locator('main').innerText();
-    await waitForServiceWorker(page);
     await server.kill();
     await page.reload();
     await waitForStep(page, 'Welcome');
@@ -470,10 +476,7 @@ test('the app starts from the service worker\'s cache with the server stopped', 
 test('a reload of the same build: the page comes through navigation preload, and the service worker asks for nothing twice', async () => {
   const server = await startServer({ demo: true });
   try {
-    const { context, page } = await openPage(browser, { serviceWorkers: 'allow' });
-    await page.goto(`${server.url}/`);
-    await waitForStep(page, 'Welcome');
-    await waitForServiceWorker(page);
+    const { context, page } = await kioskWithWorker(server);
     // (The first load's keeping of the shell is over.)
     await page.waitForTimeout(1500);
     const asked = [];
@@ -501,10 +504,7 @@ test('a reload of the same build: the page comes through navigation preload, and
 test('a phone link opened on a kiosk with its worker: the network\'s page and files, kept nowhere; no API answer kept but the site\'s settings', async () => {
   const server = await startServer({ demo: true });
   try {
-    const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
-    await page.goto(`${server.url}/`);
-    await waitForStep(page, 'Welcome');
-    await waitForServiceWorker(page);
+    const { context, page, errors } = await kioskWithWorker(server);
     const reply = await api(server, 'POST', '/check-ins',
       { kind: 'walk_in', first_name: 'Ana', last_initial: 'G', reason: 'other' },
       { 'idempotency-key': crypto.randomUUID() });
