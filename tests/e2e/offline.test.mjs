@@ -443,6 +443,11 @@ test('a misbehaving server (stall, dropped answers, 500, 503, 429 with Retry-Aft
   }
 });
 
+/** The paths the service worker keeps (its cache), as `page` sees them. */
+function keptPaths(page) {
+  return page.evaluate(async () => (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname));
+}
+
 /** A kiosk on `server` showing its welcome, its service worker installed and the shell kept. */
 async function kioskWithWorker(server) {
   const opened = await openPage(browser, { serviceWorkers: 'allow' });
@@ -512,7 +517,7 @@ test('a phone link opened on a kiosk with its worker: the network\'s page and fi
     await page.goto(reply.json.follow.url);
     await page.locator('.phone .position').waitFor();
     await page.waitForTimeout(1000);
-    const kept = await page.evaluate(async () => (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname));
+    const kept = await keptPaths(page);
     // The kiosk's shell, and of the API only the site's public settings.
     assert.ok(kept.includes('/') && kept.some((p) => p.endsWith('_bg.wasm')), `kept: ${kept.join(', ')}`);
     assert.ok(kept.every((p) => !p.startsWith('/t/') && !p.includes('waitwell-phone')), `kept: ${kept.join(', ')}`);
@@ -689,12 +694,14 @@ test('a new version is taken up at the next reset between patients, never mid ch
     await page.waitForFunction((n) => document.querySelector('link[rel="preload"][href$="_bg.wasm"]')?.getAttribute('href') === `/${n}_bg.wasm`, next, { timeout: 20_000 });
     await waitForStep(page, 'Welcome');
     // The new page was kept with its files, and the old build's dropped.
-    const kept = () => page.evaluate(async () => (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname));
-    await waitInPage(page, async (n) => {
-      const paths = (await (await caches.open('waitwell-shell')).keys()).map((r) => new URL(r.url).pathname);
-      return paths.includes(`/${n}_bg.wasm`) && !paths.includes('/api/v1/devices/me');
-    }, next);
-    assert.ok(!(await kept()).some((p) => p.includes(stem)), `the old build is still kept: ${(await kept()).join(', ')}`);
+    let kept = [];
+    for (const until = Date.now() + 30_000; Date.now() < until; await page.waitForTimeout(200)) {
+      kept = await keptPaths(page);
+      if (kept.includes(`/${next}_bg.wasm`) && !kept.includes('/api/v1/devices/me')) break;
+    }
+    assert.ok(kept.includes(`/${next}_bg.wasm`), `the new build is not kept: ${kept.join(', ')}`);
+    assert.ok(!kept.includes('/api/v1/devices/me'), `a stale API answer is still kept: ${kept.join(', ')}`);
+    assert.ok(!kept.some((p) => p.includes(stem)), `the old build is still kept: ${kept.join(', ')}`);
     assert.deepEqual(errors.filter((e) => !/ERR_|Failed to load resource/.test(e)), []);
     await context.close();
   } finally {
