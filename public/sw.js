@@ -43,6 +43,11 @@ function assetsOf(html) {
   for (const match of html.matchAll(/(?:href|src)="(\/[^"?#]+)"/g)) {
     if (!match[1].startsWith('/api/')) found.add(match[1]);
   }
+  // The app's JS and wasm, named by the page's boot script
+  // (scripts/finish-pages.mjs).
+  for (const match of html.matchAll(/'(\/[^'?#\s]+)'/g)) {
+    if (HASHED.test(match[1])) found.add(match[1]);
+  }
   return [...found];
 }
 

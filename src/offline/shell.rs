@@ -87,7 +87,10 @@ mod tests {
 
     #[test]
     fn finds_the_wasm_file_an_index_names() {
-        let html = r#"<link rel="preload" href="/waitwell-d430a8c26e9b81fa_bg.wasm" as="fetch">"#;
+        // The boot script scripts/finish-pages.mjs writes.
+        let html = r#"<script type="importmap">{"integrity":{"/waitwell-d430a8c26e9b81fa.js":"sha384-x"}}</script>
+            <script type="module">const wasm = fetch('/waitwell-d430a8c26e9b81fa_bg.wasm');
+            const app = await import('/waitwell-d430a8c26e9b81fa.js');</script>"#;
         assert_eq!(wasm_file(html), Some("/waitwell-d430a8c26e9b81fa"));
         assert_eq!(wasm_file("<html></html>"), None);
     }

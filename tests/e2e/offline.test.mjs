@@ -660,8 +660,11 @@ test('a new version is taken up at the next reset between patients, never mid ch
     await page.goto(`${server.url}/`);
     await waitForStep(page, 'Welcome');
     await waitForServiceWorker(page);
-    const running = () => page.evaluate(() => document.querySelector('link[rel="preload"][href$="_bg.wasm"]')?.getAttribute('href'));
+    // The wasm this page runs, as its boot script names it.
+    const wasmOf = () => document.querySelector('script[type="module"]')?.textContent.match(/\/[\w-]+_bg\.wasm/)?.[0];
+    const running = () => page.evaluate(wasmOf);
     const before = await running();
+    assert.match(before ?? '', /^\/waitwell-[0-9a-f]+_bg\.wasm$/);
 
     // An API answer an older worker kept (it kept the answers a page
     // preloads) goes with the next build.
@@ -691,7 +694,7 @@ test('a new version is taken up at the next reset between patients, never mid ch
 
     // They walk away: the idle reset is the moment the new version loads.
     await page.clock.runFor(120_000);
-    await page.waitForFunction((n) => document.querySelector('link[rel="preload"][href$="_bg.wasm"]')?.getAttribute('href') === `/${n}_bg.wasm`, next, { timeout: 20_000 });
+    await page.waitForFunction(`(${wasmOf})() === '/${next}_bg.wasm'`, null, { timeout: 20_000 });
     await waitForStep(page, 'Welcome');
     // The new page was kept with its files, and the old build's dropped.
     let kept = [];

@@ -7,7 +7,7 @@
 // network.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, DIST, openPage, startServer, startSuite, stopSuite, waitForPage, waitForServiceWorker, waitForStep, waitInPage, signInStaff } from './support/harness.mjs';
@@ -68,13 +68,11 @@ test('each page fetches what its app asks for first with the page itself, once',
     });
     const warnings = [];
     page.on('console', (message) => {
-      // ("… was preloaded using link preload but not used …"; trunk's
-      // preload of the wasm has a warning of its own about integrity.)
+      // ("… was preloaded using link preload but not used …")
       if (message.type() === 'warning' && message.text().includes('preloaded')) warnings.push(message.text());
     });
     await page.reload();
     await waitForPage(page);
-    // (Besides trunk's of the page's own wasm.)
     const preloaded = await page.evaluate(() => [...document.querySelectorAll('link[rel="preload"][as="fetch"]')]
       .map((link) => new URL(link.href).pathname)
       .filter((at) => !at.endsWith('.wasm')));
@@ -85,6 +83,77 @@ test('each page fetches what its app asks for first with the page itself, once',
     assert.deepEqual(warnings, [], path);
     assert.deepEqual(errors.filter((e) => !e.includes('401')), [], path);
     await context.close();
+  }
+});
+
+test('each page paints its first frame before it fetches its app, whose files it still checks', async () => {
+  // scripts/finish-pages.mjs: the JS and wasm are not preloaded with the
+  // page; its boot script asks for them after the first frame.
+  const reply = await api(server, 'POST', '/check-ins',
+    { kind: 'walk_in', first_name: 'Ona', last_initial: 'K', reason: 'other' },
+    { 'idempotency-key': crypto.randomUUID() });
+  assert.equal(reply.status, 201, reply.text);
+  for (const path of ['/', '/board', '/reception', new URL(reply.json.follow.url).pathname]) {
+    const { context, page, errors } = await openPage(browser);
+    // (An init script's frame callback is the page's first.)
+    await page.addInitScript(() => requestAnimationFrame((at) => { window.__firstFrame = at; }));
+    await page.goto(`${server.url}${path}`);
+    await page.locator('main h1').first().waitFor();
+    const seen = await page.evaluate(() => ({
+      firstFrame: window.__firstFrame,
+      files: performance.getEntriesByType('resource')
+        .filter((e) => /\/waitwell[\w-]*-[0-9a-f]+(_bg\.wasm|\.js)$/.test(e.name))
+        .map((e) => ({ path: new URL(e.name).pathname, at: e.startTime })),
+      preloads: [...document.querySelectorAll('link[rel$="preload"]')].map((l) => new URL(l.href).pathname)
+        .filter((at) => /\.(js|wasm)$/.test(at)),
+      checked: document.querySelector('script[type="importmap"]') !== null
+        && /integrity: 'sha384-/.test(document.querySelector('script[type="module"]')?.textContent ?? ''),
+    }));
+    assert.equal(seen.files.length, 2, `${path}: ${JSON.stringify(seen.files)}`);
+    for (const file of seen.files) {
+      assert.ok(file.at >= seen.firstFrame, `${path}: ${file.path} asked for at ${file.at} ms, before the first frame (${seen.firstFrame} ms)`);
+    }
+    assert.deepEqual(seen.preloads, [], path);
+    assert.ok(seen.checked, `${path}: the boot script does not check its files' integrity`);
+    assert.deepEqual(errors.filter((e) => !e.includes('401')), [], path);
+    await context.close();
+  }
+});
+
+test('a kiosk does not run a JS or wasm file changed after the build', async () => {
+  // A copy of the build whose kiosk files are changed on disk (as by
+  // anything between the build and the tablet), without their compressed
+  // copies, so the changed file is the one sent.
+  const dist = mkdtempSync(join(tmpdir(), 'waitwell-dist-'));
+  cpSync(DIST, dist, { recursive: true });
+  const stem = readFileSync(join(dist, 'index.html'), 'utf8').match(/\/(waitwell-[0-9a-f]{1,16})_bg\.wasm/)[1];
+  const changed = await startServer({ demo: true, dist });
+  try {
+    for (const [file, change] of [
+      [`${stem}.js`, (bytes) => Buffer.concat([bytes, Buffer.from('\nglobalThis.__changed = true;\n')])],
+      // A custom section appended: still a valid module.
+      [`${stem}_bg.wasm`, (bytes) => Buffer.concat([bytes, Buffer.from([0, 2, 1, 0x78])])],
+    ]) {
+      const path = join(dist, file);
+      const original = readFileSync(path);
+      writeFileSync(path, change(original));
+      for (const copy of ['.br', '.gz']) rmSync(path + copy, { force: true });
+      const { context, page, errors } = await openPage(browser);
+      await page.goto(`${changed.url}/`);
+      for (const until = Date.now() + 15_000; Date.now() < until && !errors.some((e) => e.includes('integrity')); ) {
+        await page.waitForTimeout(100);
+      }
+      assert.ok(errors.some((e) => e.includes('integrity') && e.includes(file)), `${file}: ${errors.join('\n')}`);
+      // Nothing of the changed file ran: no welcome from the app.
+      await page.waitForTimeout(1_000);
+      assert.equal(await page.evaluate(() => globalThis.__changed), undefined, file);
+      assert.equal(await page.locator('main h1').count(), 0, `${file}: the app started`);
+      await context.close();
+      writeFileSync(path, original);
+    }
+  } finally {
+    await changed.kill();
+    rmSync(dist, { recursive: true, force: true });
   }
 });
 
