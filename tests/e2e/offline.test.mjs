@@ -694,7 +694,8 @@ test('a new version is taken up at the next reset between patients, never mid ch
 
     // They walk away: the idle reset is the moment the new version loads.
     await page.clock.runFor(120_000);
-    await page.waitForFunction(`(${wasmOf})() === '/${next}_bg.wasm'`, null, { timeout: 20_000 });
+    // (A function, not a string: the page's CSP allows no eval.)
+    await page.waitForFunction((n) => document.querySelector('script[type="module"]')?.textContent.includes(`/${n}_bg.wasm`), next, { timeout: 20_000 });
     await waitForStep(page, 'Welcome');
     // The new page was kept with its files, and the old build's dropped.
     let kept = [];
