@@ -53,18 +53,21 @@ test('each page fetches what its app asks for first with the page itself, once',
   // index.html, board.html and staff.html preload these: the app's own first
   // requests must take the preloaded answers, or each would go twice.
   const first = ['/config.json', '/api/v1/config', '/api/v1/devices/me'];
-  for (const [path, expected] of [['/', first], ['/board', first], ['/reception', first.slice(0, 2)]]) {
+  const staff = [...first.slice(0, 2), '/api/v1/staff/session'];
+  // (Reception both signed out and signed in: the session's answer differs.)
+  for (const [path, expected, signedIn] of [['/', first], ['/board', first], ['/reception', staff], ['/reception', staff, true], ['/insights', staff]]) {
     // Service workers allowed: a kiosk's and a board's page are the worker's.
     const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
     // Enrolled and the page under its worker first (a device pairs once),
     // then the load that counts, as when a tablet restarts.
-    await page.goto(`${server.url}${path}`);
+    if (signedIn) await signInStaff(page, server, path);
+    else await page.goto(`${server.url}${path}`);
     await waitForPage(page);
     await waitInPage(page, () => Boolean(navigator.serviceWorker.controller));
     const asked = [];
     page.on('request', (request) => {
       const at = new URL(request.url()).pathname;
-      if (first.includes(at)) asked.push(at);
+      if (first.includes(at) || staff.includes(at)) asked.push(at);
     });
     const warnings = [];
     page.on('console', (message) => {
@@ -74,9 +77,10 @@ test('each page fetches what its app asks for first with the page itself, once',
     await page.reload();
     await waitForPage(page);
     const preloaded = await page.evaluate(() => [...document.querySelectorAll('link[rel="preload"][as="fetch"]')]
-      .map((link) => new URL(link.href).pathname)
-      .filter((at) => !at.endsWith('.wasm')));
+      .map((link) => new URL(link.href).pathname));
     assert.deepEqual(preloaded, expected, path);
+    // Drawn from the preloaded session: the desk, or the sign-in.
+    assert.equal(await page.locator('#staff-name').count(), expected === staff && !signedIn ? 1 : 0, path);
     // Chromium warns of a preload still unused 3 s after the load.
     await page.waitForTimeout(3_500);
     assert.deepEqual(asked.sort(), [...expected].sort(), `${path}: each once`);
