@@ -90,6 +90,38 @@ test('each page fetches what its app asks for first with the page itself, once',
   }
 });
 
+test("a patient's phone asks for the site and its ticket with the page", async () => {
+  const reply = await api(server, 'POST', '/check-ins',
+    { kind: 'walk_in', first_name: 'Ida', last_initial: 'M', reason: 'other' },
+    { 'idempotency-key': crypto.randomUUID() });
+  assert.equal(reply.status, 201, reply.text);
+  const link = new URL(reply.json.follow.url).pathname;
+  const ticket = `/api/v1/follow/${link.slice('/t/'.length)}`;
+  const { context, page, errors } = await openPage(browser, { viewport: { width: 390, height: 844 } });
+  const asked = [];
+  page.on('request', (request) => {
+    const at = new URL(request.url()).pathname;
+    if (['/config.json', '/api/v1/config', ticket].includes(at)) asked.push(at);
+  });
+  const warnings = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning' && message.text().includes('preloaded')) warnings.push(message.text());
+  });
+  await page.goto(`${server.url}${link}`);
+  await page.locator('.phone .position').waitFor();
+  const preloaded = await page.evaluate(() => [...document.querySelectorAll('link[rel="preload"][as="fetch"]')]
+    .map((l) => new URL(l.href).pathname));
+  assert.deepEqual(preloaded, ['/config.json', '/api/v1/config', ticket]);
+  // Chromium warns of a preload still unused 3 s after the load.
+  await page.waitForTimeout(3_500);
+  // Each once, and the ticket once more when the app's event stream is
+  // open (src/api/live.rs): a preload not taken would make it three.
+  assert.deepEqual(asked.sort(), ['/config.json', '/api/v1/config', ticket, ticket].sort());
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('each page paints its first frame before it fetches its app, whose files it still checks', async () => {
   // scripts/finish-pages.mjs: the JS and wasm are not preloaded with the
   // page; its boot script asks for them after the first frame.
