@@ -139,15 +139,19 @@ impl QueueHub {
         settings: &Settings,
         day: &str,
     ) -> Result<Change<'_>, AppError> {
-        let mut open = self.shared.lock(db, settings, day).await?;
-        open.start().await?;
-        Ok(Change {
+        let open = self.shared.lock(db, settings, day).await?;
+        // The change exists before its savepoint does: dropped while its
+        // batch begins (the write lock can take seconds), it still has what
+        // it started undone (its Drop).
+        let mut change = Change {
             hub: self,
             open,
             next: None,
             changed_at: None,
             kept: false,
-        })
+        };
+        change.open.start().await?;
+        Ok(change)
     }
 
     /// Batches of changes committed since start-up.

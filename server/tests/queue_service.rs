@@ -389,3 +389,60 @@ async fn a_change_given_up_inside_a_batch_takes_nothing_else_with_it() {
         "one commit for the batch"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_dropped_while_it_waits_for_the_write_lock_leaves_the_lock_free() {
+    let f = fixture().await;
+    let day = f.state.today();
+    let line = LineId::new('W').unwrap();
+    // Another connection holds SQLite's write lock, so a change's batch
+    // waits in its BEGIN IMMEDIATE...
+    let mut other = f.state.db.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let state = f.state.clone();
+    let waiting = tokio::spawn({
+        let day = day.clone();
+        async move {
+            let _change = state.hub.begin(&state.db, &state.settings, &day).await;
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // ...when its request goes (the client left): the statement was sent
+    // and runs once the lock is free.
+    waiting.abort();
+    let _ = waiting.await;
+    sqlx::query("ROLLBACK").execute(&mut *other).await.unwrap();
+    drop(other);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Writers other than the queue's are not locked out (a pairing waited
+    // out the 5 s busy timeout and failed, until the next queue change).
+    let paired = tokio::time::timeout(
+        Duration::from_secs(3),
+        post_json(&f.state, "/api/v1/devices/pair", r#"{"role":"board"}"#, &[]),
+    )
+    .await
+    .expect("a pairing waited for the write lock");
+    assert_eq!(paired.status, 200, "{}", paired.text);
+    // And the queue's next change goes through as usual.
+    let before = f.state.hub.commits();
+    let mut change = f
+        .state
+        .hub
+        .begin(&f.state.db, &f.state.settings, &day)
+        .await
+        .unwrap();
+    change
+        .apply(
+            &Action::Enqueue { line },
+            Some(&walk_in("Ana G.")),
+            1_773_133_200,
+        )
+        .await
+        .unwrap();
+    change.commit().await.unwrap();
+    assert_eq!(tickets_on_disk(&f, &day).await, 1);
+    assert_eq!(f.state.hub.commits() - before, 1);
+}

@@ -47,7 +47,14 @@ pub(super) struct Open {
     pub batch: Option<Batch>,
     /// A change's savepoint is open: it is under way, or it was dropped
     /// before it finished (then it is rolled back before anything else).
+    /// Set before the savepoint is asked for, so it may not exist yet.
     pub in_savepoint: bool,
+    /// A batch's `BEGIN IMMEDIATE` was asked for and not seen to finish:
+    /// its change was dropped while the statement waited for the write
+    /// lock, and the statement may still have run. Nothing is in that
+    /// transaction; it is rolled back before anything else, or it would
+    /// hold SQLite's write lock against every other writer.
+    pub beginning: bool,
     /// The day's visits as read on `conn` since the last change that could
     /// alter them (see [`super::VisitRecord`]); `None`: read them again.
     pub visits: Option<Arc<super::VisitRecord>>,
@@ -97,6 +104,7 @@ impl Shared {
                     conn,
                     batch: None,
                     in_savepoint: false,
+                    beginning: false,
                     visits: None,
                 });
             }
@@ -142,15 +150,17 @@ impl Open {
         if self.batch.is_none() {
             // The write lock from the start: a change reads (a stored
             // answer, the appointment, recent visits) before it writes.
-            sqlx::query("BEGIN IMMEDIATE")
-                .execute(&mut self.conn)
-                .await?;
+            self.beginning = true;
+            let begun = sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await;
+            self.beginning = false;
+            begun?;
             self.batch = Some(Batch {
                 queue: None,
                 changed_at: None,
                 done: watch::channel(None).0,
             });
         }
+        self.in_savepoint = true;
         if let Err(e) = sqlx::query("SAVEPOINT change")
             .execute(&mut self.conn)
             .await
@@ -158,7 +168,6 @@ impl Open {
             self.abandon(&e.to_string()).await;
             return Err(e.into());
         }
-        self.in_savepoint = true;
         Ok(())
     }
 
@@ -193,8 +202,17 @@ impl Open {
         latest(&self.batch, &self.today)
     }
 
-    /// Rolls back a change that was dropped inside its savepoint.
+    /// Rolls back a change that was dropped inside its savepoint, or while
+    /// its batch began.
     async fn settle(&mut self) -> Result<(), AppError> {
+        if self.beginning {
+            // (An error here: the BEGIN never ran, or failed.)
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+            self.beginning = false;
+            self.in_savepoint = false;
+            self.visits = None;
+            return Ok(());
+        }
         if !self.in_savepoint {
             return Ok(());
         }
@@ -202,7 +220,13 @@ impl Open {
             .execute(&mut self.conn)
             .await
         {
-            Ok(_) => sqlx::query("RELEASE change").execute(&mut self.conn).await,
+            Ok(_) => sqlx::query("RELEASE change")
+                .execute(&mut self.conn)
+                .await
+                .map(drop),
+            // Dropped before its savepoint was made, or after it was
+            // released into the batch: nothing of it to undo.
+            Err(e) if no_such_savepoint(&e) => Ok(()),
             Err(e) => Err(e),
         };
         self.in_savepoint = false;
@@ -267,6 +291,11 @@ impl Open {
             let _ = batch.done.send(Some(Err(why.to_owned())));
         }
     }
+}
+
+/// SQLite's answer to `ROLLBACK TO` a savepoint that is not there.
+fn no_such_savepoint(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.message().starts_with("no such savepoint"))
 }
 
 /// The queue as `batch` left `today`'s.
