@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, DIST, openPage, startServer, startSuite, stopSuite, waitForPage, waitForServiceWorker, waitForStep, waitInPage, signInStaff } from './support/harness.mjs';
+import { DIST, openPage, startServer, startSuite, stopSuite, waitForPage, waitForServiceWorker, waitForStep, waitInPage, signInStaff, walkInLink } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -91,11 +91,7 @@ test('each page fetches what its app asks for first with the page itself, once',
 });
 
 test("a patient's phone asks for the site and its ticket with the page", async () => {
-  const reply = await api(server, 'POST', '/check-ins',
-    { kind: 'walk_in', first_name: 'Ida', last_initial: 'M', reason: 'other' },
-    { 'idempotency-key': crypto.randomUUID() });
-  assert.equal(reply.status, 201, reply.text);
-  const link = new URL(reply.json.follow.url).pathname;
+  const link = await walkInLink(server, 'Ida');
   const ticket = `/api/v1/follow/${link.slice('/t/'.length)}`;
   const { context, page, errors } = await openPage(browser, { viewport: { width: 390, height: 844 } });
   const asked = [];
@@ -125,11 +121,7 @@ test("a patient's phone asks for the site and its ticket with the page", async (
 test('each page paints its first frame before it fetches its app, whose files it still checks', async () => {
   // scripts/finish-pages.mjs: the JS and wasm are not preloaded with the
   // page; its boot script asks for them after the first frame.
-  const reply = await api(server, 'POST', '/check-ins',
-    { kind: 'walk_in', first_name: 'Ona', last_initial: 'K', reason: 'other' },
-    { 'idempotency-key': crypto.randomUUID() });
-  assert.equal(reply.status, 201, reply.text);
-  for (const path of ['/', '/board', '/reception', new URL(reply.json.follow.url).pathname]) {
+  for (const path of ['/', '/board', '/reception', await walkInLink(server, 'Ona')]) {
     const { context, page, errors } = await openPage(browser);
     // (An init script's frame callback is the page's first.)
     await page.addInitScript(() => requestAnimationFrame((at) => { window.__firstFrame = at; }));
@@ -194,14 +186,11 @@ test('a kiosk does not run a JS or wasm file changed after the build', async () 
 });
 
 test("a patient's phone downloads the phone page alone and keeps nothing of the app", async () => {
-  const reply = await api(server, 'POST', '/check-ins',
-    { kind: 'walk_in', first_name: 'Pia', last_initial: 'R', reason: 'other' },
-    { 'idempotency-key': crypto.randomUUID() });
-  assert.equal(reply.status, 201, reply.text);
+  const link = await walkInLink(server, 'Pia');
   // Service workers allowed, as on a real phone.
   const phone = await openPage(browser, { viewport: { width: 390, height: 844 }, serviceWorkers: 'allow' });
   const seen = wasmFetched(phone.page);
-  await phone.page.goto(reply.json.follow.url);
+  await phone.page.goto(`${server.url}${link}`);
   await phone.page.locator('.phone .position').waitFor();
   assert.deepEqual(seen.map(bundle), ['waitwell-phone']);
   // Nothing to install, and nothing stays: no worker, no stored data. (A

@@ -21,7 +21,7 @@
 // prints part 1's every load; DIST serves another build (dist/ by default),
 // to compare two; SW=1 loads the app with its service worker installed.
 import http from 'node:http';
-import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep } from '../support/harness.mjs';
+import { api, launchBrowser, openPage, signInStaff, staffCookie, startServer, waitForPage, waitForStep, walkInLink } from '../support/harness.mjs';
 import { answerQuestions, tap, walkInDetails } from '../support/kiosk.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 7);
@@ -62,13 +62,7 @@ const SURFACES = [
   {
     // A patient's phone following a ticket (its link made by a check-in).
     name: 'phone',
-    path: async (server) => {
-      const reply = await api(server, 'POST', '/check-ins',
-        { kind: 'walk_in', first_name: 'Ana', last_initial: 'G', reason: 'other' },
-        { 'idempotency-key': crypto.randomUUID() });
-      if (reply.status !== 201) throw new Error(`check-in failed: ${reply.status} ${reply.text}`);
-      return new URL(reply.json.follow.url).pathname;
-    },
+    path: (server) => walkInLink(server),
     ready: '.phone .position',
     html: `<section class="phone"><h1>Your place in the queue</h1><p>Riverside Family Practice</p>
       <p>W-001</p><p class="position">1</p><p>About 5 to 15 minutes</p><button>Notify me</button></section>`,

@@ -351,13 +351,23 @@ async function request(server, method, path, body, headers = {}) {
   return { status: response.status, headers: response.headers, json, text };
 }
 
-/** A walk-in check-in through the API; returns the ticket code. */
-export async function walkIn(server, firstName = 'Ana') {
+/** A walk-in check-in through the API; its answer (ticket code, phone link). */
+async function checkInWalkIn(server, firstName) {
   const reply = await api(server, 'POST', '/check-ins',
     { kind: 'walk_in', first_name: firstName, last_initial: 'G', reason: 'other' },
     { 'idempotency-key': crypto.randomUUID() });
   if (reply.status !== 201) throw new Error(`check-in failed: ${reply.status} ${reply.text}`);
-  return reply.json.ticket;
+  return reply.json;
+}
+
+/** A walk-in check-in through the API; returns the ticket code. */
+export async function walkIn(server, firstName = 'Ana') {
+  return (await checkInWalkIn(server, firstName)).ticket;
+}
+
+/** A walk-in check-in through the API; returns its phone link's path (`/t/{token}`). */
+export async function walkInLink(server, firstName = 'Ana') {
+  return new URL((await checkInWalkIn(server, firstName)).follow.url).pathname;
 }
 
 /** Signs in as staff; returns the Cookie header value. */
