@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 use waitwell_core::contract::Needs;
 use waitwell_core::queue::{Action, LineId, TicketCode};
@@ -445,4 +447,76 @@ async fn a_change_dropped_while_it_waits_for_the_write_lock_leaves_the_lock_free
     change.commit().await.unwrap();
     assert_eq!(tickets_on_disk(&f, &day).await, 1);
     assert_eq!(f.state.hub.commits() - before, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_dropped_while_its_savepoint_is_released_keeps_the_queue_and_the_disk_agreed() {
+    let f = fixture().await;
+    let day = f.state.today();
+    let line = LineId::new('W').unwrap();
+    let mut dropped = 0;
+    for round in 0..40 {
+        let mut change = f
+            .state
+            .hub
+            .begin(&f.state.db, &f.state.settings, &day)
+            .await
+            .unwrap();
+        change
+            .apply(
+                &Action::Enqueue { line },
+                Some(&walk_in("Ana G.")),
+                1_773_133_200,
+            )
+            .await
+            .unwrap();
+        // The request goes (its client left) part-way through its commit:
+        // polled a few times, a little apart, then dropped. Some drops come
+        // before the RELEASE is sent, some while SQLite's thread runs it
+        // (it still runs), some after: its rows are in the batch or gone.
+        let mut commit = Box::pin(change.commit());
+        let mut done = false;
+        for _ in 0..=round % 3 {
+            done =
+                std::future::poll_fn(|cx| Poll::Ready(commit.as_mut().poll(cx).is_ready())).await;
+            if done {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(40 * (round % 7)));
+        }
+        drop(commit);
+        if !done {
+            dropped += 1;
+        }
+        // The next check-in numbers its ticket after that one; on the old
+        // code it took the same number (UNIQUE failed), and so did every
+        // check-in after it.
+        let mut next = f
+            .state
+            .hub
+            .begin(&f.state.db, &f.state.settings, &day)
+            .await
+            .unwrap();
+        next.apply(
+            &Action::Enqueue { line },
+            Some(&walk_in("Bo G.")),
+            1_773_133_200,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        next.commit().await.unwrap();
+        let on_disk = tickets_on_disk(&f, &day).await;
+        let in_queue = f
+            .state
+            .hub
+            .lock(&f.state.db, &f.state.settings, &day)
+            .await
+            .unwrap()
+            .queue
+            .tickets()
+            .count();
+        assert_eq!(in_queue as i64, on_disk, "round {round}: queue and disk");
+    }
+    // (The drop must have come while the commit waited.)
+    assert!(dropped > 0, "no commit was dropped part-way");
 }

@@ -7,7 +7,10 @@
 //! changes that queued for the lock behind the first one have had their
 //! turn. A change's answer waits for its batch's commit, so nothing is
 //! acknowledged that a power cut could take back; a change that fails or is
-//! dropped rolls back to its savepoint and takes nothing else with it.
+//! dropped rolls back to its savepoint and takes nothing else with it. A
+//! change dropped while its savepoint is released (its client gone at that
+//! moment) may find the release done: then it is in the batch, and so is
+//! the queue it left, for the disk and the queue must never disagree.
 //!
 //! Who commits: the first change of a batch starts a flush task (one at a
 //! time, [`Shared::pending`]). The lock is fair, so the flush gets it only
@@ -55,9 +58,21 @@ pub(super) struct Open {
     /// transaction; it is rolled back before anything else, or it would
     /// hold SQLite's write lock against every other writer.
     pub beginning: bool,
+    /// A change's savepoint is being released into the batch, and this is
+    /// what it leaves the queue at: if it is dropped meanwhile, whether the
+    /// `RELEASE` ran decides (in [`Open::settle`]) whether its queue joins
+    /// the batch with its rows, or goes with them.
+    releasing: Option<Kept>,
     /// The day's visits as read on `conn` since the last change that could
     /// alter them (see [`super::VisitRecord`]); `None`: read them again.
     pub visits: Option<Arc<super::VisitRecord>>,
+}
+
+/// What a change leaves: the queue after it (`None`: it changed none) and
+/// when it last applied an action.
+struct Kept {
+    queue: Option<Queue>,
+    changed_at: Option<i64>,
 }
 
 /// The changes written but not yet committed.
@@ -105,6 +120,7 @@ impl Shared {
                     batch: None,
                     in_savepoint: false,
                     beginning: false,
+                    releasing: None,
                     visits: None,
                 });
             }
@@ -179,20 +195,35 @@ impl Open {
         next: Option<Queue>,
         changed_at: Option<i64>,
     ) -> Result<Committed, AppError> {
+        // Noted before the statement is sent: a change dropped while it
+        // runs may be in the batch all the same.
+        self.releasing = Some(Kept {
+            queue: next,
+            changed_at,
+        });
         if let Err(e) = sqlx::query("RELEASE change").execute(&mut self.conn).await {
             self.abandon(&e.to_string()).await;
             return Err(e.into());
         }
         self.in_savepoint = false;
+        self.join_released()
+    }
+
+    /// The released change's queue becomes the batch's: its rows are in
+    /// the batch, so the queue the next change starts from must hold them.
+    fn join_released(&mut self) -> Result<Committed, AppError> {
+        let kept = self.releasing.take();
         let batch = self
             .batch
             .as_mut()
             .ok_or_else(|| AppError::Corrupt("a change outside a batch".into()))?;
-        if next.is_some() {
-            batch.queue = next;
-        }
-        if changed_at.is_some() {
-            batch.changed_at = changed_at;
+        if let Some(Kept { queue, changed_at }) = kept {
+            if queue.is_some() {
+                batch.queue = queue;
+            }
+            if changed_at.is_some() {
+                batch.changed_at = changed_at;
+            }
         }
         Ok(batch.done.subscribe())
     }
@@ -220,13 +251,26 @@ impl Open {
             .execute(&mut self.conn)
             .await
         {
-            Ok(_) => sqlx::query("RELEASE change")
-                .execute(&mut self.conn)
-                .await
-                .map(drop),
-            // Dropped before its savepoint was made, or after it was
-            // released into the batch: nothing of it to undo.
-            Err(e) if no_such_savepoint(&e) => Ok(()),
+            Ok(_) => {
+                // Undone: whatever it was releasing goes with it.
+                self.releasing = None;
+                sqlx::query("RELEASE change")
+                    .execute(&mut self.conn)
+                    .await
+                    .map(drop)
+            }
+            // Dropped before its savepoint was made (nothing of it to
+            // undo), or while it was released: its rows are in the batch,
+            // and so its queue must be (else the next change would number
+            // a ticket that is already on disk, and every change after it
+            // would fail on that).
+            Err(e) if no_such_savepoint(&e) => match self.releasing {
+                Some(_) => self
+                    .join_released()
+                    .map(drop)
+                    .map_err(|e| sqlx::Error::Protocol(format!("a released change: {e}"))),
+                None => Ok(()),
+            },
             Err(e) => Err(e),
         };
         self.in_savepoint = false;
@@ -286,6 +330,7 @@ impl Open {
     async fn abandon(&mut self, why: &str) {
         let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
         self.in_savepoint = false;
+        self.releasing = None;
         self.visits = None;
         if let Some(batch) = self.batch.take() {
             let _ = batch.done.send(Some(Err(why.to_owned())));
