@@ -15,7 +15,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= data/waitwell.db
 SERVER := target/release/waitwell-server
 
-.PHONY: help run run-fhir conformance test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-web bench-waits bench-index sqlx-prepare
+.PHONY: help run run-fhir conformance test tools test-tools app server test-native test-wasm test-e2e size lint openapi bench bench-soak bench-web bench-waits bench-index sqlx-prepare
 
 help:
 	@echo "make run    build everything and serve Waitwell on http://$(LISTEN)/"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make conformance BASE=URL  check a backend against the Waitwell contract"
 	@echo "make bench  requests per second of the release server (wrk)"
+	@echo "make bench-soak  the release server under requests cut off part-way (fails if it breaks)"
 	@echo "make bench-waits  how often wait ranges hold, on simulated clinic days"
 	@echo "make bench-index  an offline lookup on the kiosk at 4x CPU throttle (Chromium)"
 	@echo "make bench-web  first loads vs static pages, board update, tap->ticket, reception->board (Chromium)"
@@ -117,3 +118,9 @@ bench-web: app server test-tools
 # Requests per second of the release server (wrk over loopback).
 bench: app server
 	@scripts/bench/run.sh
+
+# The release server while check-ins and leases are cut off part-way and
+# pairings write alongside (SOAK_SECONDS, CLIENTS): figures, and exit 1 if
+# anything broke (a 500, a refused pairing, a number on disk twice).
+bench-soak: app server
+	@node scripts/bench/cancel-soak.mjs
