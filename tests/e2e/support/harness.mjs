@@ -45,6 +45,8 @@ process.on('exit', (code) => {
  * `approveTablets: false`, where staff approve each code as at a clinic.
  */
 export async function startServer(options = {}) {
+  // A new server's demo day is today's (a restart's is the one it had).
+  if (options.dir === undefined) await clearOfMidnight();
   const { port = 0, dir = mkdtempSync(join(tmpdir(), 'waitwell-e2e-')), demo = false, site = null, settings = null, tls = false, dist = DIST, approveTablets = true, fhir = null } = options;
   const args = ['--listen', `127.0.0.1:${port}`, '--db', join(dir, 'waitwell.db'), '--dist', dist];
   if (demo) args.push('--demo');
@@ -440,12 +442,34 @@ export async function waitForEmptyOutbox(page, timeout = 60_000) {
 }
 
 /**
+ * Returns once local midnight (the server's day ends then: it runs on this
+ * machine, in its time zone) is at least `needMs` away, waiting until just
+ * past it if need be. A test's appointments, tickets and counts are
+ * today's; one that ran through midnight would find its patients' check-ins
+ * refused as yesterday's (an outbox drained after midnight parks them:
+ * "no appointment today"). Every new server and every import asks, so a
+ * run that starts late in the evening waits once, at most `needMs`.
+ */
+export async function clearOfMidnight(needMs = 6 * 60_000) {
+  const now = new Date();
+  const past = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 0, 0, 2);
+  const left = past.getTime() - now.getTime();
+  if (left > needMs) return;
+  console.log(`# waiting ${Math.ceil(left / 1000)} s for midnight to pass: the tests' day must not end under them`);
+  await new Promise((ok) => setTimeout(ok, left));
+}
+
+/**
  * Adds appointments for today through the staff import, starting
  * `minutesFromNow` from now in the server's (the machine's) time zone.
  * `people`: [{ given, family, birth, code, line? }] (line A unless given).
  */
 export async function importAppointments(server, people, minutesFromNow = 10) {
-  const start = new Date(Date.now() + minutesFromNow * 60_000);
+  await clearOfMidnight();
+  const now = new Date();
+  let start = new Date(now.getTime() + minutesFromNow * 60_000);
+  // Kept within today (23:59 is in the arrival window from 23:29).
+  if (start.getDate() !== now.getDate()) start = new Date(now.getFullYear(), now.getMonth(), now.getDate(), 23, 59);
   const startsAt = `${String(start.getHours()).padStart(2, '0')}:${String(start.getMinutes()).padStart(2, '0')}`;
   const cookie = await staffCookie(server);
   const appointments = people.map((p) => ({
