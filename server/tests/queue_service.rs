@@ -9,8 +9,10 @@ use std::task::Poll;
 use std::time::Duration;
 use waitwell_core::contract::Needs;
 use waitwell_core::queue::{Action, LineId, TicketCode};
+use waitwell_server::hub::Change;
 use waitwell_server::store::idempotency;
 use waitwell_server::store::tickets::{Holder, NewTicket};
+use waitwell_server::AppError;
 
 #[tokio::test]
 async fn a_change_that_reads_first_still_writes_while_others_write() {
@@ -253,6 +255,24 @@ fn walk_in(name: &str) -> NewTicket {
     }
 }
 
+/// A change of `day` that adds the walk-in `name` to line W, not committed.
+async fn walk_in_change<'a>(f: &'a Fixture, day: &str, name: &str) -> Result<Change<'a>, AppError> {
+    let mut change = f
+        .state
+        .hub
+        .begin(&f.state.db, &f.state.settings, day)
+        .await?;
+    let line = LineId::new('W').expect("W is a line letter");
+    change
+        .apply(
+            &Action::Enqueue { line },
+            Some(&walk_in(name)),
+            1_773_133_200,
+        )
+        .await?;
+    Ok(change)
+}
+
 /// Holds today's queue lock (as reception's action would, a moment): the
 /// changes that come meanwhile line up behind it.
 async fn hold_queue(
@@ -396,7 +416,6 @@ async fn a_change_given_up_inside_a_batch_takes_nothing_else_with_it() {
 async fn a_change_dropped_while_it_waits_for_the_write_lock_leaves_the_lock_free() {
     let f = fixture().await;
     let day = f.state.today();
-    let line = LineId::new('W').unwrap();
     // Another connection holds SQLite's write lock, so a change's batch
     // waits in its BEGIN IMMEDIATE...
     let mut other = f.state.db.acquire().await.unwrap();
@@ -430,20 +449,7 @@ async fn a_change_dropped_while_it_waits_for_the_write_lock_leaves_the_lock_free
     assert_eq!(paired.status, 200, "{}", paired.text);
     // And the queue's next change goes through as usual.
     let before = f.state.hub.commits();
-    let mut change = f
-        .state
-        .hub
-        .begin(&f.state.db, &f.state.settings, &day)
-        .await
-        .unwrap();
-    change
-        .apply(
-            &Action::Enqueue { line },
-            Some(&walk_in("Ana G.")),
-            1_773_133_200,
-        )
-        .await
-        .unwrap();
+    let change = walk_in_change(&f, &day, "Ana G.").await.unwrap();
     change.commit().await.unwrap();
     assert_eq!(tickets_on_disk(&f, &day).await, 1);
     assert_eq!(f.state.hub.commits() - before, 1);
@@ -453,23 +459,9 @@ async fn a_change_dropped_while_it_waits_for_the_write_lock_leaves_the_lock_free
 async fn a_change_dropped_while_its_savepoint_is_released_keeps_the_queue_and_the_disk_agreed() {
     let f = fixture().await;
     let day = f.state.today();
-    let line = LineId::new('W').unwrap();
     let mut dropped = 0;
     for round in 0..40 {
-        let mut change = f
-            .state
-            .hub
-            .begin(&f.state.db, &f.state.settings, &day)
-            .await
-            .unwrap();
-        change
-            .apply(
-                &Action::Enqueue { line },
-                Some(&walk_in("Ana G.")),
-                1_773_133_200,
-            )
-            .await
-            .unwrap();
+        let change = walk_in_change(&f, &day, "Ana G.").await.unwrap();
         // The request goes (its client left) part-way through its commit:
         // polled a few times, a little apart, then dropped. Some drops come
         // before the RELEASE is sent, some while SQLite's thread runs it
@@ -491,19 +483,9 @@ async fn a_change_dropped_while_its_savepoint_is_released_keeps_the_queue_and_th
         // The next check-in numbers its ticket after that one; on the old
         // code it took the same number (UNIQUE failed), and so did every
         // check-in after it.
-        let mut next = f
-            .state
-            .hub
-            .begin(&f.state.db, &f.state.settings, &day)
+        let next = walk_in_change(&f, &day, "Bo G.")
             .await
-            .unwrap();
-        next.apply(
-            &Action::Enqueue { line },
-            Some(&walk_in("Bo G.")),
-            1_773_133_200,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
         next.commit().await.unwrap();
         let on_disk = tickets_on_disk(&f, &day).await;
         let in_queue = f
