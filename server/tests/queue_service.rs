@@ -10,8 +10,8 @@ use std::time::Duration;
 use waitwell_core::contract::Needs;
 use waitwell_core::queue::{Action, LineId, TicketCode};
 use waitwell_server::hub::Change;
-use waitwell_server::store::idempotency;
 use waitwell_server::store::tickets::{Holder, NewTicket};
+use waitwell_server::store::{self, idempotency};
 use waitwell_server::AppError;
 
 #[tokio::test]
@@ -469,8 +469,7 @@ async fn a_change_dropped_while_its_savepoint_is_released_keeps_the_queue_and_th
         let mut commit = Box::pin(change.commit());
         let mut done = false;
         for _ in 0..=round % 3 {
-            done =
-                std::future::poll_fn(|cx| Poll::Ready(commit.as_mut().poll(cx).is_ready())).await;
+            done = poll_once(&mut commit).await;
             if done {
                 break;
             }
@@ -501,4 +500,57 @@ async fn a_change_dropped_while_its_savepoint_is_released_keeps_the_queue_and_th
     }
     // (The drop must have come while the commit waited.)
     assert!(dropped > 0, "no commit was dropped part-way");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_transaction_whose_caller_left_once_its_begin_ran_leaves_the_lock_free() {
+    let f = fixture().await;
+    for round in 0..24 {
+        // Another connection holds SQLite's write lock, so a BEGIN
+        // IMMEDIATE waits for it...
+        let mut other = f.state.db.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *other)
+            .await
+            .unwrap();
+        let mut waiting = Box::pin(store::begin_write(&f.state.db));
+        for _ in 0..10 {
+            assert!(
+                !poll_once(&mut waiting).await,
+                "round {round}: the BEGIN waits for the lock"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // ...gets it once it is free, and its request is dropped a few
+        // polls later (its client left): before SQLite ran the BEGIN, or
+        // after. sqlx's own begin, dropped after the BEGIN ran and before
+        // its `Transaction` was made (it checks the connection is in a
+        // transaction first), left the pooled connection inside it,
+        // holding the lock.
+        sqlx::query("ROLLBACK").execute(&mut *other).await.unwrap();
+        drop(other);
+        for _ in 0..=round {
+            if poll_once(&mut waiting).await {
+                break;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        drop(waiting);
+        // Other writers get the lock at once (a pairing waited out the busy
+        // timeout and failed), on whichever connection the pool gives.
+        for n in 0..f.state.db.size() {
+            let tx = tokio::time::timeout(Duration::from_secs(2), store::begin_write(&f.state.db))
+                .await
+                .unwrap_or_else(|_| panic!("round {round}, write {n}: it waited for the lock"))
+                .unwrap_or_else(|e| panic!("round {round}, write {n}: {e}"));
+            tx.commit().await.unwrap();
+        }
+    }
+    let paired = post_json(&f.state, "/api/v1/devices/pair", r#"{"role":"board"}"#, &[]).await;
+    assert_eq!(paired.status, 200, "{}", paired.text);
+}
+
+/// Polls `future` once (as the runtime would, once): whether it finished.
+async fn poll_once<F: Future>(future: &mut std::pin::Pin<Box<F>>) -> bool {
+    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx).is_ready())).await
 }

@@ -67,7 +67,7 @@ pub async fn snapshot(state: &AppState) -> Result<PublicQueue, AppError> {
     let day = state.today();
     // One read transaction: the version and the tickets come from the same
     // moment.
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::begin_read(&state.db).await?;
     let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
     let rows = tickets::on_board(&mut tx, &day).await?;
     let visits = hub::Visits::read(

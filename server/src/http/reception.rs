@@ -33,7 +33,7 @@ pub async fn staff_queue(
 ) -> Result<Json<StaffQueue>, AppError> {
     let day = state.today();
     let now = state.now().as_second();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::store::begin_read(&state.db).await?;
     let (version, updated_at) = tickets::stored_version(&mut tx, &day).await?;
     let rows = tickets::for_staff(&mut tx, &day).await?;
     let notices = crate::store::notices::open_notices(&mut tx, &day).await?;

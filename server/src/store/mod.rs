@@ -53,7 +53,41 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, sqlx::Error> {
 pub async fn begin_write(
     db: &SqlitePool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+    begin(db, Some("BEGIN IMMEDIATE")).await
+}
+
+/// A transaction that only reads: one snapshot for all its queries.
+pub async fn begin_read(
+    db: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    begin(db, None).await
+}
+
+/// Begins a transaction on a connection of the pool in a task of its own,
+/// so that a caller that goes away (a request whose client left) cannot
+/// leave it begun. sqlx's own begin is not safe to drop once SQLite has run
+/// the BEGIN and answered: its `Transaction` is never made, nothing rolls
+/// back, and the connection goes back to the pool inside that transaction.
+/// A BEGIN IMMEDIATE left so holds SQLite's write lock against every other
+/// writer ("database is locked" for pairings, heartbeats and check-ins)
+/// and fails the next begin on it ("non-zero transaction depth"); a read
+/// left so keeps whoever uses the connection next on an old snapshot.
+/// The BEGIN can wait the whole busy timeout for the lock, so the window
+/// is wide. Here the task always makes the `Transaction`; if nobody takes
+/// it, its drop rolls back before the connection is used again.
+async fn begin(
+    db: &SqlitePool,
+    statement: Option<&'static str>,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    let db = db.clone();
+    tokio::spawn(async move {
+        match statement {
+            Some(statement) => db.begin_with(statement).await,
+            None => db.begin().await,
+        }
+    })
+    .await
+    .map_err(|e| sqlx::Error::Protocol(format!("beginning a transaction: {e}")))?
 }
 
 /// The installation's secret, created on first use.
