@@ -1,6 +1,7 @@
 //! The root component (providers, the shell around every page) and the
 //! routes of each built page: `kiosk` (index.html), `board` (board.html),
-//! `staff` (staff.html) and `phone` (phone.html), each its own bundle with
+//! `staff` (staff.html), `insights` (insights.html) and `phone`
+//! (phone.html), each its own bundle with
 //! only its surfaces (see `waitwell_core::Page`).
 
 use crate::api::AdapterContext;
@@ -123,18 +124,20 @@ pub fn board() -> impl IntoView {
     }
 }
 
-/// staff.html: reception and insights.
+/// staff.html: reception.
 pub fn staff() -> impl IntoView {
     view! {
         <App page=Page::Staff>
-            {routes(
-                Page::Staff,
-                |path| match path {
-                    "/reception" => Some(view! { <ReceptionPage /> }.into_any()),
-                    "/insights" => Some(view! { <InsightsPage /> }.into_any()),
-                    _ => None,
-                },
-            )}
+            {routes(Page::Staff, |_| Some(view! { <ReceptionPage /> }.into_any()))}
+        </App>
+    }
+}
+
+/// insights.html: staff reports.
+pub fn insights() -> impl IntoView {
+    view! {
+        <App page=Page::Insights>
+            {routes(Page::Insights, |_| Some(view! { <InsightsPage /> }.into_any()))}
         </App>
     }
 }

@@ -118,8 +118,11 @@ pub enum Page {
     Kiosk,
     /// `board.html`: the queue board at `/board`.
     Board,
-    /// `staff.html`: `/reception` and `/insights`.
+    /// `staff.html`: `/reception`.
     Staff,
+    /// `insights.html`: `/insights` (staff reports: its charts and tables
+    /// are not in reception's first load).
+    Insights,
     /// `phone.html`: a patient's own phone following a ticket, at
     /// `/t/{token}`.
     Phone,
@@ -127,7 +130,13 @@ pub enum Page {
 
 impl Page {
     /// Every page.
-    pub const ALL: [Page; 4] = [Page::Kiosk, Page::Board, Page::Staff, Page::Phone];
+    pub const ALL: [Page; 5] = [
+        Page::Kiosk,
+        Page::Board,
+        Page::Staff,
+        Page::Insights,
+        Page::Phone,
+    ];
 
     /// A path as the pages tell paths apart: without a trailing `/`, but
     /// `/` itself (`""` and `"//"` are `/`).
@@ -143,7 +152,8 @@ impl Page {
     pub fn for_path(path: &str) -> Page {
         match Page::route(path) {
             "/board" => Page::Board,
-            "/reception" | "/insights" => Page::Staff,
+            "/reception" => Page::Staff,
+            "/insights" => Page::Insights,
             p if p.starts_with("/t/") => Page::Phone,
             _ => Page::Kiosk,
         }
@@ -154,6 +164,17 @@ impl Page {
     /// patient's own phone keeps nothing of it.
     pub const fn keeps_the_app(self) -> bool {
         !matches!(self, Page::Phone)
+    }
+
+    /// The page whose service worker this page registers: one worker per
+    /// device, which keeps the device's page (and any other it navigates
+    /// to online). A staff computer's is reception's, from either staff
+    /// page, so that going between them never swaps the worker.
+    pub const fn worker_page(self) -> Page {
+        match self {
+            Page::Insights => Page::Staff,
+            page => page,
+        }
     }
 
     /// The page that shows `surface`.
@@ -167,6 +188,7 @@ impl Page {
             Page::Kiosk => "index.html",
             Page::Board => "board.html",
             Page::Staff => "staff.html",
+            Page::Insights => "insights.html",
             Page::Phone => "phone.html",
         }
     }
@@ -263,7 +285,8 @@ mod tests {
         assert_eq!(Page::of(Surface::Survey), Page::Kiosk);
         assert_eq!(Page::of(Surface::Board), Page::Board);
         assert_eq!(Page::of(Surface::Reception), Page::Staff);
-        assert_eq!(Page::of(Surface::Insights), Page::Staff);
+        assert_eq!(Page::of(Surface::Insights), Page::Insights);
+        assert_eq!(Page::for_path("/insights/"), Page::Insights);
         for path in ["/setup", "/t", "/no-such-page", "", "/board/x", "/tx/abc"] {
             assert_eq!(Page::for_path(path), Page::Kiosk, "{path}");
         }
@@ -274,6 +297,21 @@ mod tests {
             .into_iter()
             .filter(|p| p.keeps_the_app())
             .collect();
-        assert_eq!(kept, [Page::Kiosk, Page::Board, Page::Staff]);
+        assert_eq!(
+            kept,
+            [Page::Kiosk, Page::Board, Page::Staff, Page::Insights]
+        );
+        // Both staff pages register reception's worker; every other page
+        // its own.
+        for page in Page::ALL {
+            let expected = if page == Page::Insights {
+                Page::Staff
+            } else {
+                page
+            };
+            assert_eq!(page.worker_page(), expected, "{page:?}");
+        }
+        let files: std::collections::BTreeSet<_> = Page::ALL.iter().map(|p| p.file()).collect();
+        assert_eq!(files.len(), Page::ALL.len(), "one file per page");
     }
 }

@@ -69,9 +69,11 @@ async fn every_app_route_gets_its_page() {
     let dist = f.dir.path().join("dist");
     let board = "<html><script>board()</script></html>";
     let staff = "<html><script>staff()</script></html>";
+    let insights = "<html><script>insights()</script></html>";
     let phone = "<html><script>phone()</script></html>";
     std::fs::write(dist.join("board.html"), board).unwrap();
     std::fs::write(dist.join("staff.html"), staff).unwrap();
+    std::fs::write(dist.join("insights.html"), insights).unwrap();
     std::fs::write(dist.join("phone.html"), phone).unwrap();
     let mut state = f.state.clone();
     state.web = Arc::new(WebRoot::load(dist));
@@ -80,7 +82,7 @@ async fn every_app_route_gets_its_page() {
         ("/board", board),
         ("/reception", staff),
         ("/survey", INDEX),
-        ("/insights", staff),
+        ("/insights", insights),
         ("/setup", INDEX),
         ("/t/some-token", phone),
         ("/no-such-page", INDEX),

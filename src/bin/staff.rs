@@ -1,4 +1,4 @@
-//! staff.html's bundle: reception and insights.
+//! staff.html's bundle: reception.
 fn main() {
     waitwell::panic::install();
     waitwell::first_screen::start();

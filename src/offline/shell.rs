@@ -18,7 +18,7 @@ fn container() -> Option<web_sys::ServiceWorkerContainer> {
 /// cannot start offline).
 pub fn register(page: waitwell_core::Page) {
     let Some(container) = container() else { return };
-    let registering = container.register(&format!("/sw.js?page={}", page.file()));
+    let registering = container.register(&format!("/sw.js?page={}", page.worker_page().file()));
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(error) = JsFuture::from(registering).await {
             web_sys::console::warn_2(&"service worker not registered:".into(), &error);

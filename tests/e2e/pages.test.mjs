@@ -1,6 +1,6 @@
-// The app is four pages, one bundle each (waitwell_core::Page): the kiosk
-// (index.html: check-in, survey, setup), board.html, staff.html (reception,
-// insights) and phone.html (a patient's phone). Each surface downloads only its own
+// The app is five pages, one bundle each (waitwell_core::Page): the kiosk
+// (index.html: check-in, survey, setup), board.html, staff.html
+// (reception), insights.html and phone.html (a patient's phone). Each surface downloads only its own
 // bundle; a link or a device's home on another page loads that page; a
 // server that does not tell the pages apart never makes a page reload
 // itself in a loop; a board starts from the service worker with no
@@ -28,7 +28,7 @@ function wasmFetched(page) {
   return seen;
 }
 
-const bundle = (path) => path.match(/^\/(waitwell(?:-board|-staff|-phone)?)-[0-9a-f]+_bg\.wasm$/)?.[1];
+const bundle = (path) => path.match(/^\/(waitwell(?:-board|-staff|-insights|-phone)?)-[0-9a-f]+_bg\.wasm$/)?.[1];
 
 test('each surface downloads its own page and only that', async () => {
   const { context, page, errors } = await openPage(browser);
@@ -40,17 +40,19 @@ test('each surface downloads its own page and only that', async () => {
   await signInStaff(page, server);
   await waitForPage(page);
   assert.deepEqual(seen.map(bundle), ['waitwell', 'waitwell-board', 'waitwell-staff']);
-  // Reception to insights and back stays on the staff page.
+  // Insights is a page of its own: reception's first load does without
+  // its charts and tables.
   await page.goto(`${server.url}/insights`);
   await waitForPage(page);
-  assert.equal(bundle(seen.at(-1)), 'waitwell-staff');
+  assert.equal(bundle(seen.at(-1)), 'waitwell-insights');
+  await page.locator('h1', { hasText: 'Insights' }).waitFor();
   // (Reception asks who is signed in before anyone is: the browser logs that 401.)
   assert.deepEqual(errors.filter((e) => !e.includes('401')), []);
   await context.close();
 });
 
 test('each page fetches what its app asks for first with the page itself, once', async () => {
-  // index.html, board.html and staff.html preload these: the app's own first
+  // index.html, board.html, staff.html and insights.html preload these: the app's own first
   // requests must take the preloaded answers, or each would go twice.
   const first = ['/config.json', '/api/v1/config', '/api/v1/devices/me'];
   const staff = [...first.slice(0, 2), '/api/v1/staff/session'];
@@ -64,6 +66,10 @@ test('each page fetches what its app asks for first with the page itself, once',
     else await page.goto(`${server.url}${path}`);
     await waitForPage(page);
     await waitInPage(page, () => Boolean(navigator.serviceWorker.controller));
+    // One worker per device: both staff pages register reception's, so
+    // going between them never swaps it.
+    const worker = await page.evaluate(() => new URL(navigator.serviceWorker.controller.scriptURL).searchParams.get('page'));
+    assert.equal(worker, { '/': 'index.html', '/board': 'board.html' }[path] ?? 'staff.html', `${path}'s worker`);
     const asked = [];
     page.on('request', (request) => {
       const at = new URL(request.url()).pathname;

@@ -1,0 +1,6 @@
+//! insights.html's bundle: staff reports.
+fn main() {
+    waitwell::panic::install();
+    waitwell::first_screen::start();
+    leptos::mount::mount_to_body(waitwell::app::insights);
+}
