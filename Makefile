@@ -52,7 +52,7 @@ test-tools:
 	@scripts/tools.sh test
 
 # The release build of the app's pages into dist/ (index.html, board.html,
-# staff.html, insights.html, phone.html: one bundle each).
+# staff.html, insights.html, tablets.html, phone.html: one bundle each).
 app: tools
 	@echo "==> scripts/build-app.sh (trunk build --release, per page)"
 	scripts/build-app.sh

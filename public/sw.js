@@ -7,19 +7,19 @@
 // A new worker installs in the background and waits; the page tells it to
 // take over at its next idle reset ("activate"), never mid check-in.
 //
-// The app's clinic devices use four pages, one bundle each
+// The app's clinic devices use five pages, one bundle each
 // (waitwell_core::Page): the kiosk (index.html, kept as "/"), board.html,
-// staff.html and insights.html. The app registers the worker with
-// ?page=FILE, the page of this device (staff.html from either staff page),
-// which the worker keeps at install; any of them navigated to online is
-// kept as well. The fifth, phone.html (/t/{token}), is for a
-// patient's own phone: it registers no worker, and a device that opens one
-// gets it from the network and keeps nothing of it.
+// and the staff pages staff.html, insights.html and tablets.html. The app
+// registers the worker with ?page=FILE, the page of this device (staff.html
+// from any staff page), which the worker keeps at install; any of them
+// navigated to online is kept as well. The sixth, phone.html (/t/{token}),
+// is for a patient's own phone: it registers no worker, and a device that
+// opens one gets it from the network and keeps nothing of it.
 'use strict';
 
 const CACHE = 'waitwell-shell';
 // A page's key in the cache (what it is fetched as at install).
-const PAGES = { 'index.html': '/', 'board.html': '/board.html', 'staff.html': '/staff.html', 'insights.html': '/insights.html' };
+const PAGES = { 'index.html': '/', 'board.html': '/board.html', 'staff.html': '/staff.html', 'insights.html': '/insights.html', 'tablets.html': '/tablets.html' };
 const OWN_PAGE = PAGES[new URL(self.location.href).searchParams.get('page')] || '/';
 
 // The page that shows `path` (as waitwell_core::Page::for_path says).
@@ -28,6 +28,7 @@ function pageFor(path) {
   if (trimmed === '/board') return PAGES['board.html'];
   if (trimmed === '/reception') return PAGES['staff.html'];
   if (trimmed === '/insights') return PAGES['insights.html'];
+  if (trimmed === '/tablets') return PAGES['tablets.html'];
   return PAGES['index.html'];
 }
 // Files the shell needs besides those its pages name.

@@ -1,8 +1,8 @@
 //! The root component (providers, the shell around every page) and the
 //! routes of each built page: `kiosk` (index.html), `board` (board.html),
-//! `staff` (staff.html), `insights` (insights.html) and `phone`
-//! (phone.html), each its own bundle with
-//! only its surfaces (see `waitwell_core::Page`).
+//! `staff` (staff.html), `insights` (insights.html), `tablets`
+//! (tablets.html) and `phone` (phone.html), each its own bundle with only
+//! its surfaces (see `waitwell_core::Page`).
 
 use crate::api::AdapterContext;
 use crate::api::{load_runtime_config, Adapter};
@@ -13,7 +13,7 @@ use crate::device;
 use crate::i18n::*;
 use crate::offline::OutboxSync;
 use crate::pages::NotFound;
-use crate::pages::{BoardPage, InsightsPage, PhonePage, ReceptionPage, SetupPage};
+use crate::pages::{BoardPage, InsightsPage, PhonePage, ReceptionPage, SetupPage, TabletsPage};
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -138,6 +138,15 @@ pub fn insights() -> impl IntoView {
     view! {
         <App page=Page::Insights>
             {routes(Page::Insights, |_| Some(view! { <InsightsPage /> }.into_any()))}
+        </App>
+    }
+}
+
+/// tablets.html: reception's tablets.
+pub fn tablets() -> impl IntoView {
+    view! {
+        <App page=Page::Tablets>
+            {routes(Page::Tablets, |_| Some(view! { <TabletsPage /> }.into_any()))}
         </App>
     }
 }

@@ -23,6 +23,11 @@ pub fn local_date(ms: f64) -> String {
     )
 }
 
+/// Local "HH:MM" of an RFC 3339 time from the server ("" if unreadable).
+pub fn local_time(rfc3339: &str) -> String {
+    parse_time(rfc3339).map(clock_time).unwrap_or_default()
+}
+
 /// An RFC 3339 time from the server as ms since the epoch; `None` when it
 /// cannot be read.
 pub fn parse_time(rfc3339: &str) -> Option<f64> {

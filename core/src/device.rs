@@ -111,6 +111,49 @@ pub fn parked_rows(devices: &[DeviceStatus]) -> Vec<ParkedRow> {
     all
 }
 
+/// What a tablet needs from staff, as reception's alerts say it (staff
+/// deal with it at `/tablets`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attention {
+    /// `count` writes the server refused wait for a staff decision.
+    Parked { name: String, count: usize },
+    /// No report since `since` (RFC 3339).
+    Offline { name: String, since: String },
+    /// It cannot keep what patients enter.
+    StorageFailed { name: String },
+}
+
+/// The tablets that need staff, in the order the server lists them: those
+/// holding refused writes nobody decided on yet, those gone quiet, those
+/// that cannot save. A tablet may need staff for more than one reason.
+pub fn needs_staff(devices: &[DeviceStatus]) -> Vec<Attention> {
+    let mut needs = Vec::new();
+    for d in devices {
+        let undecided = d
+            .parked
+            .iter()
+            .filter(|p| !d.orders.iter().any(|o| o.key == p.key))
+            .count();
+        if undecided > 0 {
+            needs.push(Attention::Parked {
+                name: d.name.clone(),
+                count: undecided,
+            });
+        }
+        if let Some(since) = &d.offline_since {
+            needs.push(Attention::Offline {
+                name: d.name.clone(),
+                since: since.clone(),
+            });
+        } else if d.storage_failed {
+            needs.push(Attention::StorageFailed {
+                name: d.name.clone(),
+            });
+        }
+    }
+    needs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,24 +262,26 @@ mod tests {
         }
     }
 
+    fn device(name: &str, parked: Vec<ParkedWrite>, orders: Vec<ParkedOrder>) -> DeviceStatus {
+        DeviceStatus {
+            device: name.into(),
+            name: name.into(),
+            role: crate::Surface::CheckIn,
+            surface: crate::Surface::CheckIn,
+            app_version: "1".into(),
+            outbox_backlog: 0,
+            outbox_parked: 0,
+            storage_failed: false,
+            last_sync: None,
+            last_seen: "2026-03-10T09:00:00Z".into(),
+            offline_since: None,
+            parked,
+            orders,
+        }
+    }
+
     #[test]
     fn parked_rows_are_oldest_first_with_their_decisions() {
-        let device =
-            |name: &str, parked: Vec<ParkedWrite>, orders: Vec<ParkedOrder>| DeviceStatus {
-                device: name.into(),
-                name: name.into(),
-                role: crate::Surface::CheckIn,
-                surface: crate::Surface::CheckIn,
-                app_version: "1".into(),
-                outbox_backlog: 0,
-                outbox_parked: 0,
-                storage_failed: false,
-                last_sync: None,
-                last_seen: "2026-03-10T09:00:00Z".into(),
-                offline_since: None,
-                parked,
-                orders,
-            };
         let mut late = parked("b");
         late.created_at = "2026-03-10T09:30:00Z".into();
         let devices = [
@@ -255,5 +300,52 @@ mod tests {
                 ("one", "b", Some(ParkedDecision::Retry))
             ]
         );
+    }
+
+    #[test]
+    fn the_tablets_that_need_staff_and_why() {
+        let quiet = DeviceStatus {
+            offline_since: Some("2026-03-10T08:40:00Z".into()),
+            // Gone quiet is what staff are told; its storage is not known.
+            storage_failed: true,
+            ..device("Door", vec![parked("a"), parked("b"), parked("c")], vec![])
+        };
+        let decided = device(
+            "Exit",
+            vec![parked("d")],
+            vec![order("d", ParkedDecision::Resolved)],
+        );
+        let full = DeviceStatus {
+            storage_failed: true,
+            ..device("Lobby", vec![], vec![])
+        };
+        let mixed = device(
+            "Wall",
+            vec![parked("e"), parked("f")],
+            vec![order("e", ParkedDecision::Retry)],
+        );
+        let well = device("Board", vec![], vec![]);
+        let needs = needs_staff(&[quiet, decided, full, mixed, well]);
+        assert_eq!(
+            needs,
+            [
+                Attention::Parked {
+                    name: "Door".into(),
+                    count: 3
+                },
+                Attention::Offline {
+                    name: "Door".into(),
+                    since: "2026-03-10T08:40:00Z".into()
+                },
+                Attention::StorageFailed {
+                    name: "Lobby".into()
+                },
+                Attention::Parked {
+                    name: "Wall".into(),
+                    count: 1
+                },
+            ]
+        );
+        assert_eq!(needs_staff(&[]), []);
     }
 }

@@ -123,6 +123,10 @@ pub enum Page {
     /// `insights.html`: `/insights` (staff reports: its charts and tables
     /// are not in reception's first load).
     Insights,
+    /// `tablets.html`: `/tablets`, reception's tablets (their health,
+    /// setting one up, revoking one, the writes the server refused on
+    /// them). The desk shows what needs staff and links here.
+    Tablets,
     /// `phone.html`: a patient's own phone following a ticket, at
     /// `/t/{token}`.
     Phone,
@@ -130,13 +134,17 @@ pub enum Page {
 
 impl Page {
     /// Every page.
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 6] = [
         Page::Kiosk,
         Page::Board,
         Page::Staff,
         Page::Insights,
+        Page::Tablets,
         Page::Phone,
     ];
+
+    /// Where the tablets page is (it shows no surface of its own).
+    pub const TABLETS_PATH: &'static str = "/tablets";
 
     /// A path as the pages tell paths apart: without a trailing `/`, but
     /// `/` itself (`""` and `"//"` are `/`).
@@ -154,6 +162,7 @@ impl Page {
             "/board" => Page::Board,
             "/reception" => Page::Staff,
             "/insights" => Page::Insights,
+            Page::TABLETS_PATH => Page::Tablets,
             p if p.starts_with("/t/") => Page::Phone,
             _ => Page::Kiosk,
         }
@@ -168,11 +177,11 @@ impl Page {
 
     /// The page whose service worker this page registers: one worker per
     /// device, which keeps the device's page (and any other it navigates
-    /// to online). A staff computer's is reception's, from either staff
+    /// to online). A staff computer's is reception's, from any staff
     /// page, so that going between them never swaps the worker.
     pub const fn worker_page(self) -> Page {
         match self {
-            Page::Insights => Page::Staff,
+            Page::Insights | Page::Tablets => Page::Staff,
             page => page,
         }
     }
@@ -189,6 +198,7 @@ impl Page {
             Page::Board => "board.html",
             Page::Staff => "staff.html",
             Page::Insights => "insights.html",
+            Page::Tablets => "tablets.html",
             Page::Phone => "phone.html",
         }
     }
@@ -287,6 +297,7 @@ mod tests {
         assert_eq!(Page::of(Surface::Reception), Page::Staff);
         assert_eq!(Page::of(Surface::Insights), Page::Insights);
         assert_eq!(Page::for_path("/insights/"), Page::Insights);
+        assert_eq!(Page::for_path("/tablets/"), Page::Tablets);
         for path in ["/setup", "/t", "/no-such-page", "", "/board/x", "/tx/abc"] {
             assert_eq!(Page::for_path(path), Page::Kiosk, "{path}");
         }
@@ -299,12 +310,18 @@ mod tests {
             .collect();
         assert_eq!(
             kept,
-            [Page::Kiosk, Page::Board, Page::Staff, Page::Insights]
+            [
+                Page::Kiosk,
+                Page::Board,
+                Page::Staff,
+                Page::Insights,
+                Page::Tablets
+            ]
         );
-        // Both staff pages register reception's worker; every other page
+        // Every staff page registers reception's worker; every other page
         // its own.
         for page in Page::ALL {
-            let expected = if page == Page::Insights {
+            let expected = if matches!(page, Page::Insights | Page::Tablets) {
                 Page::Staff
             } else {
                 page

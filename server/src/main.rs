@@ -296,6 +296,11 @@ fn print_banner(
         println!("  {:<10} {url}", surface.as_str());
     }
     println!("  {:<10} {scheme}://{addr}/setup", "setup");
+    println!(
+        "  {:<10} {scheme}://{addr}{}",
+        "tablets",
+        waitwell_core::Page::TABLETS_PATH
+    );
     if let Some(fingerprint) = fingerprint {
         println!(
             "TLS certificate SHA-256 fingerprint (check it on each tablet when setting it up):"
@@ -320,10 +325,10 @@ fn print_banner(
     if approve_tablets {
         println!(
             "Tablets: every pairing is approved at once (--demo or --approve-tablets); \
-             without it, approve each tablet's code at reception."
+             without it, approve each tablet's code at /tablets."
         );
     } else {
-        println!("Tablets: open one, note its pairing code, approve it at reception.");
+        println!("Tablets: open one, note its pairing code, approve it at /tablets.");
     }
     println!("Press Ctrl+C to stop.");
 }

@@ -81,8 +81,8 @@ pub struct WebRoot {
     /// `index.html`, read once at start-up (the kiosk's page, and the page
     /// of any path without one of its own).
     pub index_html: Option<String>,
-    /// The other pages (`board.html`, `staff.html`, `phone.html`), where
-    /// built.
+    /// The other pages (`board.html`, `staff.html`, `insights.html`,
+    /// `tablets.html`, `phone.html`), where built.
     others: Vec<(Page, String)>,
     /// The Content-Security-Policy for this build (names the pages' inline
     /// scripts).

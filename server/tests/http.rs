@@ -58,6 +58,7 @@ async fn every_app_route_gets_its_page() {
         "/",
         "/board",
         "/reception",
+        "/tablets",
         "/t/some-token",
         "/no-such-page",
     ] {
@@ -70,10 +71,12 @@ async fn every_app_route_gets_its_page() {
     let board = "<html><script>board()</script></html>";
     let staff = "<html><script>staff()</script></html>";
     let insights = "<html><script>insights()</script></html>";
+    let tablets = "<html><script>tablets()</script></html>";
     let phone = "<html><script>phone()</script></html>";
     std::fs::write(dist.join("board.html"), board).unwrap();
     std::fs::write(dist.join("staff.html"), staff).unwrap();
     std::fs::write(dist.join("insights.html"), insights).unwrap();
+    std::fs::write(dist.join("tablets.html"), tablets).unwrap();
     std::fs::write(dist.join("phone.html"), phone).unwrap();
     let mut state = f.state.clone();
     state.web = Arc::new(WebRoot::load(dist));
@@ -83,6 +86,7 @@ async fn every_app_route_gets_its_page() {
         ("/reception", staff),
         ("/survey", INDEX),
         ("/insights", insights),
+        ("/tablets", tablets),
         ("/setup", INDEX),
         ("/t/some-token", phone),
         ("/no-such-page", INDEX),

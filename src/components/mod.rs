@@ -1,6 +1,7 @@
 //! Components shared by several pages.
 
 mod birth_date;
+mod desk_field;
 mod display;
 mod enrolled;
 mod errors;
@@ -14,6 +15,7 @@ mod with_site;
 mod words;
 
 pub use birth_date::BirthDateInput;
+pub use desk_field::DeskField;
 pub use display::{endonym, DisplayPrefs, DisplayToolbar, LanguageSwitcher, StaffToolbar};
 pub use enrolled::Enrolled;
 pub use errors::error_text;

@@ -9,6 +9,7 @@ mod reception;
 mod setup;
 mod staff_gate;
 mod survey;
+mod tablets;
 
 pub use board::BoardPage;
 pub use check_in::CheckInPage;
@@ -18,3 +19,4 @@ pub use phone::PhonePage;
 pub use reception::ReceptionPage;
 pub use setup::SetupPage;
 pub use survey::SurveyPage;
+pub use tablets::TabletsPage;

@@ -1,5 +1,5 @@
 // Enrolled devices (#13): a tablet pairs and shows a code, reception
-// approves it by that code with a name and a role, and only then does it
+// approves it on the tablets page by that code with a name and a role, and only then does it
 // check anyone in. Revoked at reception, its next request is refused: it
 // forgets today's appointment index, returns to pairing, and keeps what it
 // holds for patients until it is set up again.
@@ -78,9 +78,12 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
     assert.equal(reply.status, 401, path);
     assert.equal(reply.json.code, 'device_not_enrolled');
   }
-  // A mistyped code enrols nothing.
+  // Tablets are set up on a page of their own, which the desk links to.
   const desk = await openPage(browser);
   await signInStaff(desk.page, server);
+  await desk.page.getByRole('link', { name: 'Tablets', exact: true }).click();
+  await desk.page.locator('main h1', { hasText: 'Tablets' }).waitFor();
+  // A mistyped code enrols nothing.
   await desk.page.locator('#enroll-code').fill('777777');
   await desk.page.locator('#enroll-name').fill('Wrong');
   await desk.page.getByRole('button', { name: 'Approve', exact: true }).click();
@@ -91,7 +94,7 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await approve(desk.page, `${code.slice(0, 3).toLowerCase()}-${code.slice(3)}`, 'Entrance kiosk');
   const row = desk.page.locator('table.devices tr', { has: desk.page.locator('th', { hasText: 'Entrance kiosk' }) });
   await row.waitFor();
-  await checkScreen(desk.page, 'reception-tablets', 'reception with a tablet set up');
+  await checkScreen(desk.page, 'tablets', 'the tablets page with a tablet set up');
   await waitForStep(page, 'Welcome');
 
   // A demo patient checks in at the enrolled kiosk.
@@ -105,6 +108,8 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await answerQuestions(page);
   await waitForStep(page, 'You are checked in');
   const ticket = await page.locator('.ticket-code').getAttribute('data-ticket');
+  // Back at the desk (still signed in), the patient is in the queue.
+  await desk.page.getByRole('link', { name: 'Reception', exact: true }).click();
   await desk.page.locator(`tr.ticket-row[data-ticket="${ticket}"]`).waitFor();
   // It holds today's index and a ticket lease (it is an enrolled check-in
   // kiosk).
@@ -123,6 +128,8 @@ test('pair, approve at reception, check in; revoked, the tablet returns to pairi
   await waitForStep(page, 'Welcome');
 
   // Reception revokes the tablet (confirming it).
+  await desk.page.getByRole('link', { name: 'Tablets', exact: true }).click();
+  await row.waitFor();
   desk.page.once('dialog', (dialog) => dialog.accept());
   await row.getByRole('button', { name: 'Revoke' }).click();
   await row.waitFor({ state: 'detached' });

@@ -599,12 +599,19 @@ test('a check-in the server refuses is parked on the kiosk, never dropped; recep
     // A new parked entry is reported within a couple of seconds.
     await page.clock.runFor(5_000);
 
-    // Heartbeats tell reception: how many, and for each what and why
-    // (never who: no name leaves the kiosk in a heartbeat).
-    // (The device's id is the server's, from its enrollment: read it off
-    // the row that reports two parked entries.)
+    // Heartbeats tell reception: the desk's alerts name the tablet and how
+    // many wait, and lead to the tablets page, which says for each what and
+    // why (never who: no name leaves the kiosk in a heartbeat).
+    const me = await page.evaluate(async () => (await fetch('/api/v1/devices/me')).json());
     const desk = await openPage(browser);
     await signInStaff(desk.page, server);
+    const alert = desk.page.locator('section.alerts li.tablet-alert', { hasText: `${me.name}: 2 refused by the server, waiting for you` });
+    await alert.waitFor({ timeout: 40_000 });
+    await checkScreen(desk.page, 'reception-tablet-alert', 'the desk with a tablet holding refused writes');
+    await alert.getByRole('link').click();
+    await desk.page.locator('main h1', { hasText: 'Tablets' }).waitFor();
+    // (The device's id is the server's, from its enrollment: read it off
+    // the row that reports two parked entries.)
     const reporting = desk.page.locator('tr[data-device]', { has: desk.page.locator('td[data-parked="2"]') });
     await reporting.waitFor({ timeout: 40_000 });
     const id = await reporting.getAttribute('data-device');

@@ -1,7 +1,7 @@
-// The app is five pages, one bundle each (waitwell_core::Page): the kiosk
+// The app is six pages, one bundle each (waitwell_core::Page): the kiosk
 // (index.html: check-in, survey, setup), board.html, staff.html
-// (reception), insights.html and phone.html (a patient's phone). Each surface downloads only its own
-// bundle; a link or a device's home on another page loads that page; a
+// (reception), insights.html, tablets.html and phone.html (a patient's
+// phone). Each surface downloads only its own bundle; a link or a device's home on another page loads that page; a
 // server that does not tell the pages apart never makes a page reload
 // itself in a loop; a board starts from the service worker with no
 // network.
@@ -28,7 +28,7 @@ function wasmFetched(page) {
   return seen;
 }
 
-const bundle = (path) => path.match(/^\/(waitwell(?:-board|-staff|-insights|-phone)?)-[0-9a-f]+_bg\.wasm$/)?.[1];
+const bundle = (path) => path.match(/^\/(waitwell(?:-board|-staff|-insights|-tablets|-phone)?)-[0-9a-f]+_bg\.wasm$/)?.[1];
 
 test('each surface downloads its own page and only that', async () => {
   const { context, page, errors } = await openPage(browser);
@@ -46,18 +46,24 @@ test('each surface downloads its own page and only that', async () => {
   await waitForPage(page);
   assert.equal(bundle(seen.at(-1)), 'waitwell-insights');
   await page.locator('h1', { hasText: 'Insights' }).waitFor();
+  // So are the tablets: setting one up, revoking one, what they hold.
+  await page.goto(`${server.url}/tablets`);
+  await waitForPage(page);
+  assert.equal(bundle(seen.at(-1)), 'waitwell-tablets');
+  await page.locator('h1', { hasText: 'Tablets' }).waitFor();
+  await page.locator('#enroll-code').waitFor();
   // (Reception asks who is signed in before anyone is: the browser logs that 401.)
   assert.deepEqual(errors.filter((e) => !e.includes('401')), []);
   await context.close();
 });
 
 test('each page fetches what its app asks for first with the page itself, once', async () => {
-  // index.html, board.html, staff.html and insights.html preload these: the app's own first
+  // index.html, board.html and the staff pages preload these: the app's own first
   // requests must take the preloaded answers, or each would go twice.
   const first = ['/config.json', '/api/v1/config', '/api/v1/devices/me'];
   const staff = [...first.slice(0, 2), '/api/v1/staff/session'];
   // (Reception both signed out and signed in: the session's answer differs.)
-  for (const [path, expected, signedIn] of [['/', first], ['/board', first], ['/reception', staff], ['/reception', staff, true], ['/insights', staff]]) {
+  for (const [path, expected, signedIn] of [['/', first], ['/board', first], ['/reception', staff], ['/reception', staff, true], ['/insights', staff], ['/tablets', staff]]) {
     // Service workers allowed: a kiosk's and a board's page are the worker's.
     const { context, page, errors } = await openPage(browser, { serviceWorkers: 'allow' });
     // Enrolled and the page under its worker first (a device pairs once),
@@ -66,7 +72,7 @@ test('each page fetches what its app asks for first with the page itself, once',
     else await page.goto(`${server.url}${path}`);
     await waitForPage(page);
     await waitInPage(page, () => Boolean(navigator.serviceWorker.controller));
-    // One worker per device: both staff pages register reception's, so
+    // One worker per device: every staff page registers reception's, so
     // going between them never swaps it.
     const worker = await page.evaluate(() => new URL(navigator.serviceWorker.controller.scriptURL).searchParams.get('page'));
     assert.equal(worker, { '/': 'index.html', '/board': 'board.html' }[path] ?? 'staff.html', `${path}'s worker`);

@@ -230,13 +230,14 @@ test('reception adds a walk-in; an unhappy patient who wants to talk raises an a
   await desk.context.close();
 });
 
-test('kiosk health lists the devices that report, by surface', async () => {
+test('the tablets page lists the devices that report, by surface', async () => {
   const board = await openBoard(); // enrolled (approved at once here), then a heartbeat
   // The name the server gave it, as the board itself can ask.
   const me = await board.page.evaluate(async () => (await fetch('/api/v1/devices/me')).json());
   assert.equal(me.status, 'enrolled');
   assert.equal(me.role, 'board');
-  const desk = await openReception();
+  const desk = await openPage(browser);
+  await signInStaff(desk.page, server, '/tablets');
   const device = desk.page.locator('tr[data-device]', { has: desk.page.locator('th', { hasText: me.name }) });
   await device.waitFor();
   assert.match(await device.innerText(), /Queue board[\s\S]*Queue board[\s\S]*Online/);

@@ -2,7 +2,7 @@
 //! every action on a ticket, with feedback and undo.
 
 use super::actions::{Actions, Feedback};
-use super::panels::{AccountPanel, AlertsPanel, Counters, DevicesPanel, NoticesPanel, WalkInPanel};
+use super::panels::{AccountPanel, AlertsPanel, Counters, NoticesPanel, WalkInPanel};
 use super::row::TicketRow;
 use crate::api::live::{follow_reception, Connection, ReceptionState};
 use crate::components::{error_text, PageHeading};
@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use waitwell_core::contract::LineConfig;
 use waitwell_core::queue::{Action, LineId};
 use waitwell_core::reception::{self, EhrNote, RowAction};
+use waitwell_core::Page;
 
 #[component]
 pub fn DeskView() -> impl IntoView {
@@ -75,6 +76,7 @@ pub fn DeskView() -> impl IntoView {
                         .map(|s| t_string!(i18n, reception.signed_in_as, name = s.name).to_string())
                 }}
             </p>
+            <a class="button" href=Page::TABLETS_PATH>{t!(i18n, surface.tablets.title)}</a>
             <button type="button" on:click=move |_| sign_out(desk)>
                 {t!(i18n, reception.sign_out)}
             </button>
@@ -119,9 +121,6 @@ pub fn DeskView() -> impl IntoView {
                     <AccountPanel />
                 </div>
             </div>
-        </div>
-        <div class="desk-panels">
-            <DevicesPanel />
         </div>
     }
 }

@@ -1,13 +1,20 @@
-//! Alerts: unhappy patients who asked to talk, and thanks for staff; and
-//! who has waited long enough to be checked on.
+//! Alerts: unhappy patients who asked to talk, and thanks for staff; who
+//! has waited long enough to be checked on; and the tablets that need
+//! staff, each a link to `/tablets` where staff deal with it.
 
-use super::local_time;
 use crate::api::live::{Live, ReceptionState};
 use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, Desk};
+use crate::time::local_time;
 use leptos::prelude::*;
+use leptos_use::use_interval_fn;
 use waitwell_core::contract::{Alert, AlertKind};
+use waitwell_core::device::{needs_staff, Attention};
 use waitwell_core::reception;
+use waitwell_core::Page;
+
+/// How often the tablets' health is asked for.
+const TABLETS_MILLIS: u32 = 30_000;
 
 #[component]
 pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
@@ -35,6 +42,7 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    let tablets = tablets_needing_staff(desk);
     view! {
         <section class="alerts" aria-labelledby="alerts-title">
             <h2 id="alerts-title">{t!(i18n, reception.alerts)}</h2>
@@ -57,12 +65,71 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
                         .map(|alert| view! { <AlertRow alert=alert /> })
                         .collect_view()
                 }}
+                {move || {
+                    tablets
+                        .get()
+                        .into_iter()
+                        .map(|need| view! { <TabletAlert need=need /> })
+                        .collect_view()
+                }}
             </ul>
             {move || {
-                (waits().is_empty() && alerts().is_empty())
+                (waits().is_empty() && alerts().is_empty() && tablets.with(Vec::is_empty))
                     .then(|| view! { <p class="empty">{t!(i18n, reception.no_alerts)}</p> })
             }}
         </section>
+    }
+}
+
+/// What the tablets need from staff, asked for now and every
+/// [`TABLETS_MILLIS`]: nothing while it cannot be known (the desk's
+/// connection line says when the server cannot be reached).
+fn tablets_needing_staff(desk: Desk) -> Memo<Vec<Attention>> {
+    let devices = LocalResource::new(move || {
+        let adapter = desk.adapter.get_value();
+        async move { adapter.devices().await }
+    });
+    use_interval_fn(move || devices.refetch(), u64::from(TABLETS_MILLIS));
+    Effect::new(move |_| {
+        if devices.with(|r| matches!(r, Some(Err(e)) if is_signed_out(e))) {
+            desk.session_ended();
+        }
+    });
+    Memo::new(move |_| {
+        devices.with(|r| match r {
+            Some(Ok(list)) => needs_staff(list),
+            _ => Vec::new(),
+        })
+    })
+}
+
+/// A tablet that needs staff: which and why, a link to the tablets page.
+#[component]
+fn TabletAlert(need: Attention) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move || match &need {
+        Attention::Parked { name, count } => t_string!(
+            i18n,
+            reception.tablet_parked,
+            name = name.clone(),
+            count = *count
+        )
+        .to_string(),
+        Attention::Offline { name, since } => t_string!(
+            i18n,
+            reception.tablet_offline,
+            name = name.clone(),
+            time = local_time(since)
+        )
+        .to_string(),
+        Attention::StorageFailed { name } => {
+            t_string!(i18n, reception.tablet_storage_failed, name = name.clone()).to_string()
+        }
+    };
+    view! {
+        <li class="alert tablet-alert">
+            <a href=Page::TABLETS_PATH>{text}</a>
+        </li>
     }
 }
 

@@ -1,8 +1,8 @@
 //! Delay notices: posted from the desk, shown on the board.
 
 use super::super::actions::{Actions, Feedback};
-use super::DeskField;
 use crate::api::live::{Live, ReceptionState};
+use crate::components::DeskField;
 use crate::i18n::*;
 use crate::pages::staff_gate::Desk;
 use leptos::{ev, prelude::*};

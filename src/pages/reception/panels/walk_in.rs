@@ -1,7 +1,7 @@
 //! Adding a walk-in from the desk.
 
 use super::super::actions::{Actions, Feedback};
-use super::DeskField;
+use crate::components::DeskField;
 use crate::i18n::*;
 use crate::pages::staff_gate::Desk;
 use crate::tasks::new_idempotency_key;

@@ -1,10 +1,10 @@
 //! The enrolled tablets: their health, setting up a new one, revoking one,
 //! and the writes the server refused that wait for staff on them.
 
-use super::local_time;
 use crate::components::error_text;
 use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, Desk};
+use crate::time::local_time;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_use::use_interval_fn;
@@ -56,8 +56,7 @@ pub fn DevicesPanel() -> impl IntoView {
         });
     };
     view! {
-        <section class="panel tablets" aria-labelledby="devices-title">
-            <h2 id="devices-title">{t!(i18n, reception.kiosks)}</h2>
+        <section class="panel tablets">
             <Transition fallback=|| ()>
             {move || match devices.get() {
                 None => ().into_any(),

@@ -1,8 +1,7 @@
 //! Setting up a tablet: the desk types the code the tablet shows, names it
 //! and gives it its role; the tablet goes on by itself within seconds.
 
-use super::DeskField;
-use crate::components::{error_text, surface_name};
+use crate::components::{error_text, surface_name, DeskField};
 use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, Desk};
 use leptos::{ev, prelude::*};
