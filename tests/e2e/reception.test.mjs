@@ -245,6 +245,23 @@ test('the tablets page lists the devices that report, by surface', async () => {
   await desk.context.close();
 });
 
+test('the tablets page notices a session ended elsewhere at its next refresh', async () => {
+  const desk = await openPage(browser);
+  await desk.context.clock.install();
+  await signInStaff(desk.page, server, '/tablets');
+  await desk.page.locator('#enroll-code').waitFor();
+  // Signed out from another tab or by the server: the page's cookie is
+  // no longer a session.
+  const session = (await desk.context.cookies()).find((c) => c.name === 'waitwell_staff');
+  const ended = await api(server, 'DELETE', '/staff/session', undefined, { cookie: `waitwell_staff=${session.value}` });
+  assert.equal(ended.status, 204);
+  await desk.page.clock.runFor(30_000);
+  await desk.page.getByText('Your session ended. Please sign in again.').waitFor();
+  await desk.page.locator('#staff-name').waitFor();
+  assert.equal(await desk.page.locator('#enroll-code').count(), 0);
+  await desk.context.close();
+});
+
 test('reception in Arabic: mirrored, translated, accessible', async () => {
   const desk = await openReception(server, { locale: 'ar' });
   assert.equal(await desk.page.locator('html').getAttribute('dir'), 'rtl');

@@ -24,6 +24,13 @@ pub fn DevicesPanel() -> impl IntoView {
         async move { adapter.devices().await }
     });
     use_interval_fn(move || devices.refetch(), u64::from(DEVICES_MILLIS));
+    // On its own page, this list is what notices a session ended elsewhere
+    // (at reception, the desk's live feed does).
+    Effect::new(move |_| {
+        if devices.with(|r| matches!(r, Some(Err(e)) if is_signed_out(e))) {
+            desk.session_ended();
+        }
+    });
     let failed = RwSignal::new(None::<ClientError>);
     let revoke = move |device: String, name: String| {
         let confirmed = web_sys::window().is_some_and(|w| {
