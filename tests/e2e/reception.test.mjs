@@ -262,6 +262,26 @@ test('the tablets page notices a session ended elsewhere at its next refresh', a
   await desk.context.close();
 });
 
+test('the desk says so when the tablets cannot be checked, and stops once they can', async () => {
+  const desk = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+  await desk.context.clock.install();
+  const failing = (route) => route.fulfill({
+    status: 500,
+    contentType: 'application/json',
+    body: JSON.stringify({ code: 'internal', message: 'refused by the test' }),
+  });
+  await desk.page.route('**/api/v1/devices', failing);
+  await signInStaff(desk.page, server);
+  const alert = desk.page.locator('section.alerts li.tablet-alert', { hasText: 'The tablets could not be checked:' });
+  await alert.waitFor();
+  assert.equal(await alert.getByRole('link').getAttribute('href'), '/tablets');
+  await checkScreen(desk.page, 'reception-tablets-unknown', 'the desk when the tablets cannot be checked');
+  await desk.page.unroute('**/api/v1/devices', failing);
+  await desk.page.clock.runFor(30_000);
+  await alert.waitFor({ state: 'detached' });
+  await desk.context.close();
+});
+
 test('reception in Arabic: mirrored, translated, accessible', async () => {
   const desk = await openReception(server, { locale: 'ar' });
   assert.equal(await desk.page.locator('html').getAttribute('dir'), 'rtl');

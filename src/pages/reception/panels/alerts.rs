@@ -3,11 +3,13 @@
 //! staff, each a link to `/tablets` where staff deal with it.
 
 use crate::api::live::{Live, ReceptionState};
+use crate::components::error_text;
 use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, Desk};
 use crate::time::local_time;
 use leptos::prelude::*;
 use leptos_use::use_interval_fn;
+use waitwell_core::client::ClientError;
 use waitwell_core::contract::{Alert, AlertKind};
 use waitwell_core::device::{needs_staff, Attention};
 use waitwell_core::reception;
@@ -67,14 +69,29 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
                 }}
                 {move || {
                     tablets
-                        .get()
+                        .with(|t| t.clone().unwrap_or_default())
                         .into_iter()
                         .map(|need| view! { <TabletAlert need=need /> })
                         .collect_view()
                 }}
+                {move || {
+                    tablets.with(|t| t.as_ref().err().cloned()).map(|error| {
+                        let text = move || {
+                            t_string!(i18n, reception.tablets_unknown, error = error_text(i18n, &error))
+                                .to_string()
+                        };
+                        view! {
+                            <li class="alert tablet-alert">
+                                <a href=Page::TABLETS_PATH>{text}</a>
+                            </li>
+                        }
+                    })
+                }}
             </ul>
             {move || {
-                (waits().is_empty() && alerts().is_empty() && tablets.with(Vec::is_empty))
+                (waits().is_empty()
+                    && alerts().is_empty()
+                    && tablets.with(|t| matches!(t, Ok(needs) if needs.is_empty())))
                     .then(|| view! { <p class="empty">{t!(i18n, reception.no_alerts)}</p> })
             }}
         </section>
@@ -82,9 +99,9 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
 }
 
 /// What the tablets need from staff, asked for now and every
-/// [`TABLETS_MILLIS`]: nothing while it cannot be known (the desk's
-/// connection line says when the server cannot be reached).
-fn tablets_needing_staff(desk: Desk) -> Memo<Vec<Attention>> {
+/// [`TABLETS_MILLIS`] (nothing until the first answer); why it cannot be
+/// known when the last ask failed, which is an alert of its own.
+fn tablets_needing_staff(desk: Desk) -> Memo<Result<Vec<Attention>, ClientError>> {
     let devices = LocalResource::new(move || {
         let adapter = desk.adapter.get_value();
         async move { adapter.devices().await }
@@ -97,8 +114,11 @@ fn tablets_needing_staff(desk: Desk) -> Memo<Vec<Attention>> {
     });
     Memo::new(move |_| {
         devices.with(|r| match r {
-            Some(Ok(list)) => needs_staff(list),
-            _ => Vec::new(),
+            Some(Ok(list)) => Ok(needs_staff(list)),
+            // Signing out is the effect's; a request the page dropped as it
+            // went is nothing to say.
+            Some(Err(e)) if !is_signed_out(e) && *e != ClientError::Aborted => Err(e.clone()),
+            _ => Ok(Vec::new()),
         })
     })
 }
