@@ -13,8 +13,11 @@ use leptos::{ev, prelude::*};
 use leptos_use::use_interval_fn;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{
-    ErrorCode, SessionState, SiteConfig, StaffRole, StaffSession, PIN_DIGITS,
+    DeviceStatus, ErrorCode, SessionState, SiteConfig, StaffRole, StaffSession, PIN_DIGITS,
 };
+
+/// How often a staff page asks for the tablets' health again.
+const TABLETS_MILLIS: u32 = 30_000;
 
 /// Where the staff member is.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +110,23 @@ impl Desk {
     /// Whether the signed-in person is a manager.
     pub fn is_manager(self) -> bool {
         self.who().is_some_and(|s| s.role == StaffRole::Manager)
+    }
+
+    /// The clinic's tablets, asked for now and every [`TABLETS_MILLIS`]
+    /// while the calling component lives; a refusal for want of a session
+    /// ends it here (as the desk's live feed does at reception).
+    pub fn tablets(self) -> LocalResource<Result<Vec<DeviceStatus>, ClientError>> {
+        let devices = LocalResource::new(move || {
+            let adapter = self.adapter.get_value();
+            async move { adapter.devices().await }
+        });
+        use_interval_fn(move || devices.refetch(), u64::from(TABLETS_MILLIS));
+        Effect::new(move |_| {
+            if devices.with(|r| matches!(r, Some(Err(e)) if is_signed_out(e))) {
+                self.session_ended();
+            }
+        });
+        devices
     }
 
     /// Changes what the page knows of the active session (a PIN set, this

@@ -7,30 +7,17 @@ use crate::pages::staff_gate::{is_signed_out, Desk};
 use crate::time::local_time;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_use::use_interval_fn;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{DeviceStatus, ErrorCode, ParkedDecision, ParkedWrite, WriteKind};
 use waitwell_core::device::parked_rows;
-
-/// How often the kiosks' health is refreshed.
-const DEVICES_MILLIS: u32 = 30_000;
 
 #[component]
 pub fn DevicesPanel() -> impl IntoView {
     let i18n = use_i18n();
     let desk = expect_context::<Desk>();
-    let devices = LocalResource::new(move || {
-        let adapter = desk.adapter.get_value();
-        async move { adapter.devices().await }
-    });
-    use_interval_fn(move || devices.refetch(), u64::from(DEVICES_MILLIS));
-    // On its own page, this list is what notices a session ended elsewhere
-    // (at reception, the desk's live feed does).
-    Effect::new(move |_| {
-        if devices.with(|r| matches!(r, Some(Err(e)) if is_signed_out(e))) {
-            desk.session_ended();
-        }
-    });
+    // On its own page, this list is also what notices a session ended
+    // elsewhere.
+    let devices = desk.tablets();
     let failed = RwSignal::new(None::<ClientError>);
     let revoke = move |device: String, name: String| {
         let confirmed = web_sys::window().is_some_and(|w| {

@@ -8,15 +8,11 @@ use crate::i18n::*;
 use crate::pages::staff_gate::{is_signed_out, Desk};
 use crate::time::local_time;
 use leptos::prelude::*;
-use leptos_use::use_interval_fn;
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{Alert, AlertKind};
 use waitwell_core::device::{needs_staff, Attention};
 use waitwell_core::reception;
 use waitwell_core::Page;
-
-/// How often the tablets' health is asked for.
-const TABLETS_MILLIS: u32 = 30_000;
 
 #[component]
 pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
@@ -98,20 +94,11 @@ pub fn AlertsPanel(live: Live<ReceptionState>) -> impl IntoView {
     }
 }
 
-/// What the tablets need from staff, asked for now and every
-/// [`TABLETS_MILLIS`] (nothing until the first answer); why it cannot be
-/// known when the last ask failed, which is an alert of its own.
+/// What the tablets need from staff ([`Desk::tablets`]: nothing until the
+/// first answer); why it cannot be known when the last ask failed, which
+/// is an alert of its own.
 fn tablets_needing_staff(desk: Desk) -> Memo<Result<Vec<Attention>, ClientError>> {
-    let devices = LocalResource::new(move || {
-        let adapter = desk.adapter.get_value();
-        async move { adapter.devices().await }
-    });
-    use_interval_fn(move || devices.refetch(), u64::from(TABLETS_MILLIS));
-    Effect::new(move |_| {
-        if devices.with(|r| matches!(r, Some(Err(e)) if is_signed_out(e))) {
-            desk.session_ended();
-        }
-    });
+    let devices = desk.tablets();
     Memo::new(move |_| {
         devices.with(|r| match r {
             Some(Ok(list)) => Ok(needs_staff(list)),
