@@ -68,7 +68,7 @@ pub async fn load_runtime_config() -> Result<RuntimeConfig, ClientError> {
     let answer = send(Request::get("/config.json"), None::<&()>, READ_TIMEOUT).await?;
     match answer.status {
         404 => Ok(RuntimeConfig::default()),
-        200..=299 => RuntimeConfig::parse(&answer.body).map_err(|_| ClientError::Decode),
+        200..=299 => RuntimeConfig::parse(answer.text()).map_err(|_| ClientError::Decode),
         _ => Err(answer.error()),
     }
 }
@@ -82,7 +82,7 @@ pub async fn fresh_app_index() -> Result<String, ClientError> {
     let request = Request::get(&path).cache(web_sys::RequestCache::NoStore);
     let answer = send(request, None::<&()>, READ_TIMEOUT).await?;
     if answer.ok() {
-        Ok(answer.body)
+        String::from_utf8(answer.body).map_err(|_| ClientError::Decode)
     } else {
         Err(answer.error())
     }
@@ -428,11 +428,15 @@ fn encode_segment(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }
 
-/// A whole answer: status, `Retry-After`, body text.
+/// A whole answer: status, `Retry-After`, body. The body is kept as the
+/// bytes that came (an `ArrayBuffer` copied into the wasm's memory) and
+/// parsed from them: as text it would be decoded into a JavaScript string
+/// and encoded back into UTF-8, twice the work for a board's queue of
+/// hundreds of tickets, at every change.
 struct Answer {
     status: u16,
     retry_after: Option<String>,
-    body: String,
+    body: Vec<u8>,
 }
 
 impl Answer {
@@ -440,9 +444,15 @@ impl Answer {
         (200..300).contains(&self.status)
     }
 
+    /// The body as text; none when it is not UTF-8 (no answer of the
+    /// server's is, so it is nothing to read).
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap_or_default()
+    }
+
     fn error(&self) -> ClientError {
         let error =
-            ClientError::from_response(self.status, &self.body, self.retry_after.as_deref());
+            ClientError::from_response(self.status, self.text(), self.retry_after.as_deref());
         if error == ClientError::NotEnrolled {
             crate::context::Enrollment::lost();
         }
@@ -453,7 +463,10 @@ impl Answer {
         if !self.ok() {
             return Err(self.error());
         }
-        serde_json::from_str(&self.body).map_err(|_| ClientError::Decode)
+        // From `str`, as every other JSON the app reads: each type's parser
+        // is compiled for one kind of input, not two.
+        let text = std::str::from_utf8(&self.body).map_err(|_| ClientError::Decode)?;
+        serde_json::from_str(text).map_err(|_| ClientError::Decode)
     }
 
     fn empty(self) -> Result<(), ClientError> {
@@ -545,7 +558,7 @@ impl Flight {
         let response = request.send().await.map_err(|_| self.failure())?;
         let status = response.status();
         let retry_after = response.headers().get("retry-after");
-        let body = response.text().await.map_err(|_| self.failure())?;
+        let body = response.binary().await.map_err(|_| self.failure())?;
         Ok(Answer {
             status,
             retry_after,
