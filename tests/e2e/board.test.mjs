@@ -64,6 +64,89 @@ test('a call from reception highlights on the board with its room', async () => 
   await context.close();
 });
 
+/** What the board shows of each line: its tiles (code, wait), its calls and the count of the rest. */
+function boardLines() {
+  return [...document.querySelectorAll('.board section.line')].map((section) => ({
+    id: section.getAttribute('aria-labelledby'),
+    tiles: [...section.querySelectorAll('.tile')].map((tile) => ({
+      code: tile.querySelector('.code').textContent,
+      wait: tile.querySelector('.wait').textContent,
+    })),
+    calls: [...section.querySelectorAll('.called .code')].map((code) => code.textContent),
+    more: Number(section.querySelector('.more').dataset.more),
+  }));
+}
+
+/** Waits until the board shows the queue as the server has it now: each line's first waiting tickets in order with their waits, the rest counted, its latest calls. */
+async function showsTheQueue(server, page, what) {
+  const queue = (await api(server, 'GET', '/queue')).json;
+  await page.waitForSelector(`.lines[data-version="${queue.version}"]`);
+  let problem;
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const shown = await page.evaluate(boardLines);
+    try {
+      assert.deepEqual(shown.map((l) => l.id), queue.lines.map((l) => `line-${l.id}`));
+      for (const [i, line] of queue.lines.entries()) {
+        const seen = shown[i];
+        assert.ok(seen.tiles.length > 0 || line.waiting.length === 0, `${line.id}: no tile`);
+        assert.equal(seen.tiles.length + seen.more, line.waiting.length, `${line.id}: shown and counted`);
+        assert.deepEqual(seen.tiles.map((t) => t.code), line.waiting.slice(0, seen.tiles.length).map((w) => w.ticket), `${line.id}: in order`);
+        for (const [j, tile] of seen.tiles.entries()) {
+          const { wait, promised_by: by } = line.waiting[j];
+          // (A wait past its promise says so instead: another test.)
+          if (!by || by > Date.now() / 1000) assert.ok(tile.wait.includes(`${wait.low_minutes}–${wait.high_minutes}`), `${line.id} ${tile.code}: "${tile.wait}"`);
+        }
+        const calls = line.calling.map((c) => c.ticket);
+        assert.deepEqual(seen.calls, calls.slice(calls.length - seen.calls.length), `${line.id}: calls`);
+        assert.ok(calls.length === 0 || seen.calls.length > 0, `${line.id}: no call shown`);
+      }
+      return shown;
+    } catch (error) {
+      problem = error;
+      await page.waitForTimeout(100);
+    }
+  }
+  problem.message = `${what}: ${problem.message}`;
+  throw problem;
+}
+
+test('the board follows the queue as it moves and as its screen changes: the first waiting tickets in order with their waits, the rest counted', async () => {
+  // A server of its own: the other tests look for their tickets on screen.
+  const own = await startServer({ demo: true });
+  try {
+    const { context, page, errors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${own.url}/board`);
+    await waitForPage(page);
+    await page.waitForSelector('[data-connection="live"]');
+    for (let i = 0; i < 24; i += 1) await walkIn(own, `Cy${"abcdefghijklmnopqrstuvwxyz"[i]}`);
+    const before = await showsTheQueue(own, page, 'after 24 walk-ins');
+    assert.ok(before.some((l) => l.more > 0), 'some tickets are only counted');
+    const cookie = await staffCookie(own);
+    for (let i = 0; i < 3; i += 1) {
+      const called = await api(own, 'POST', '/queue/actions', { action: 'call_next', line: 'W', room: 'Room 2' }, { cookie });
+      assert.equal(called.status, 200, called.text);
+      await showsTheQueue(own, page, `call ${i + 1}`);
+      const staff = (await api(own, 'GET', '/queue/staff', undefined, { cookie })).json;
+      const id = staff.tickets.find((t) => t.ticket === called.json.ticket).id;
+      const served = await api(own, 'POST', '/queue/actions', { action: 'serve', ticket: id }, { cookie });
+      assert.equal(served.status, 200, served.text);
+      await showsTheQueue(own, page, `served ${i + 1}`);
+    }
+    // Turned upright, the screen has room for fewer tiles; turned back, for
+    // more again: tiles taken away at the end, and added there.
+    await page.setViewportSize({ width: 1080, height: 1920 });
+    const upright = await showsTheQueue(own, page, '1080x1920');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    const wide = await showsTheQueue(own, page, 'back to 1920x1080');
+    const tiles = (lines) => lines.reduce((n, l) => n + l.tiles.length, 0);
+    assert.ok(tiles(wide) > tiles(upright), `${tiles(wide)} tiles on the wide screen, ${tiles(upright)} upright`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await own.stop();
+  }
+});
+
 test("the board shows none of the patients' names or birth dates, on screen or on the wire", async () => {
   const { context, page } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
   const bodies = [];

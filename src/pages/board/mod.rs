@@ -17,9 +17,7 @@ use leptos::prelude::*;
 use leptos_i18n::{I18nContext, Locale as _};
 use leptos_use::use_interval_fn;
 use waitwell_core::board::one_list;
-use waitwell_core::contract::{
-    BoardLayout, CalledTicket, DelayNotice, PublicLine, PublicQueue, WaitingTicket,
-};
+use waitwell_core::contract::{BoardLayout, DelayNotice, PublicLine, PublicQueue};
 use waitwell_core::queue::LineId;
 use waitwell_core::wait::past_promise;
 use waitwell_core::wall::{fit, Content, Fit};
@@ -282,6 +280,35 @@ fn LiveBoard(live: LiveQueue, site: SiteSignal) -> impl IntoView {
             layout.with(|fit| apply_fit(&element, fit));
         }
     });
+    // Only what fits on screen is copied out of the snapshot (a busy day's
+    // queue is hundreds of tickets, and this runs for each).
+    let shown = Memo::new(move |_| {
+        let fit = layout.get();
+        live.snapshot.with(|queue| {
+            let Some(queue) = queue.as_ref() else {
+                return Vec::new();
+            };
+            if single.get() {
+                one_list(queue.lines.clone(), String::new())
+                    .map(|line| vec![on_screen(&line, &fit)])
+                    .unwrap_or_default()
+            } else {
+                queue
+                    .lines
+                    .iter()
+                    .map(|line| on_screen(line, &fit))
+                    .collect()
+            }
+        })
+    });
+    let room_below = Memo::new(move |_| layout.with(|f| f.room_below));
+    let line_ids = Memo::new(move |_| shown.with(|lines| unique(lines.iter().map(|l| l.line.id))));
+    let on_board = OnBoard {
+        shown,
+        single,
+        room_below,
+        tiles: Memo::new(move |_| layout.with(Fit::waiting_shown)),
+    };
     view! {
         <ConnectionStatus live=live />
         <Notices live=live shown=Signal::derive(move || layout.with(|f| f.notices_shown)) />
@@ -295,43 +322,44 @@ fn LiveBoard(live: LiveQueue, site: SiteSignal) -> impl IntoView {
             // that the board has caught up).
             data-version=move || live.snapshot.with(|q| q.as_ref().map(|q| q.version))
         >
-            // Each snapshot replaces the lines whole; the old views (and their
-            // owners) are dropped with them, so nothing grows over a long day.
-            // Only what fits on screen is copied out of the snapshot (a busy
-            // day's queue is hundreds of tickets, and this runs for each).
+            // The panels are made again only when the lines change, a
+            // line's calls when they change, and its tiles when the screen
+            // has room for more or fewer: a new snapshot otherwise changes
+            // the words on the tiles (a call moves each ticket up one place;
+            // the waits change), instead of making every element on the
+            // board again. Whatever leaves the screen is dropped with its
+            // owner, so nothing grows over a long day.
             {move || {
-                let fit = layout.get();
-                let single = single.get();
-                live.snapshot
-                    .with(|queue| {
-                        let queue = queue.as_ref()?;
-                        Some(if single {
-                            let all = Signal::derive(move || {
-                                td_string!(language.get(), board.all_lines).to_string()
-                            });
-                            one_list(queue.lines.clone(), String::new())
-                                .map(|line| {
-                                    let (line, more) = on_screen(&line, &fit);
-                                    view! { <Line line=line more=more name=all fit=fit.clone() /> }
-                                })
-                                .into_any()
-                        } else {
-                            queue
-                                .lines
-                                .iter()
-                                .map(|line| {
-                                    let (line, more) = on_screen(line, &fit);
-                                    let (id, default) = (line.id, line.name.clone());
-                                    let name = Signal::derive(move || names.line(id, &default));
-                                    view! { <Line line=line more=more name=name fit=fit.clone() /> }
-                                })
-                                .collect_view()
-                                .into_any()
-                        })
-                    })
+                line_ids
+                    .get()
+                    .into_iter()
+                    .map(|id| view! { <Line id=id on_board=on_board /> })
+                    .collect_view()
             }}
         </div>
     }
+}
+
+/// Each item once, in its first place. Each panel finds its line by id,
+/// and the server's answer is not trusted to hold each id once.
+fn unique<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut seen = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
+}
+
+/// What each line shows ([`on_screen`]), for the line panels to follow.
+#[derive(Clone, Copy)]
+struct OnBoard {
+    shown: Memo<Vec<OnScreen>>,
+    single: Memo<bool>,
+    room_below: Memo<bool>,
+    /// How many waiting tickets a panel has room for.
+    tiles: Memo<usize>,
 }
 
 /// Says nothing while all is well; when the connection is down (or not
@@ -401,96 +429,104 @@ fn Notices(live: LiveQueue, shown: Signal<usize>) -> impl IntoView {
     }
 }
 
+/// A line as far as the board has room for it.
+#[derive(Clone, PartialEq)]
+struct OnScreen {
+    /// The line with its latest calls and first waiting tickets only.
+    line: PublicLine,
+    /// How many waiting tickets are left out.
+    more: usize,
+}
+
 /// What of `line` the board has room for (`fit`): its latest calls and
 /// its first waiting tickets, with how many waiting tickets are left out.
-fn on_screen(line: &PublicLine, fit: &Fit) -> (PublicLine, usize) {
+fn on_screen(line: &PublicLine, fit: &Fit) -> OnScreen {
     // The latest calls are the ones people are looking for.
     let older = line.calling.len().saturating_sub(fit.calls_shown);
     let shown = fit.waiting_shown().min(line.waiting.len());
-    let part = PublicLine {
-        id: line.id,
-        name: line.name.clone(),
-        calling: line.calling[older..].to_vec(),
-        waiting: line.waiting[..shown].to_vec(),
-    };
-    (part, line.waiting.len() - shown)
+    OnScreen {
+        line: PublicLine {
+            id: line.id,
+            name: line.name.clone(),
+            calling: line.calling[older..].to_vec(),
+            waiting: line.waiting[..shown].to_vec(),
+        },
+        more: line.waiting.len() - shown,
+    }
 }
 
 /// One line's panel: its name, the latest calls, and the first waiting
-/// tickets as tiles, with a count of the rest (`more`): `line` holds only
-/// what fits ([`on_screen`]).
+/// tickets as tiles, with a count of the rest: what [`on_screen`] left of
+/// the line `id`, following each snapshot.
 #[component]
-fn Line(line: PublicLine, more: usize, name: Signal<String>, fit: Fit) -> impl IntoView {
+fn Line(id: LineId, on_board: OnBoard) -> impl IntoView {
     let language = expect_context::<BoardLanguage>();
-    let clock = expect_context::<BoardClock>();
-    let fresh = use_context::<FreshCalls>();
     let names = use_context::<Names>();
-    let heading_id = format!("line-{}", line.id);
-    let PublicLine {
-        calling, waiting, ..
-    } = line;
-    let shown = waiting.len();
-    let calling_view = if calling.is_empty() {
-        view! { <p class="empty">{move || td_string!(language.get(), board.nobody_called).to_string()}</p> }
-            .into_any()
-    } else {
-        view! {
-            <ul class="calling" class:room-below=fit.room_below>
-                {calling
-                    .into_iter()
-                    .map(|CalledTicket { ticket, room, .. }| {
-                        let is_fresh = {
-                            let ticket = ticket.clone();
-                            move || fresh.is_some_and(|f| f.0.with(|f| f.contains(&ticket)))
-                        };
-                        view! {
-                            <li class="called" class:fresh=is_fresh>
-                                <span class="code">{ticket}</span>
-                                <span class="room">
-                                    {move || names.map_or_else(|| room.clone(), |n| n.room(&room))}
-                                </span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
+    let OnBoard {
+        shown,
+        single,
+        room_below,
+        tiles,
+    } = on_board;
+    let part =
+        Memo::new(move |_| shown.with(|lines| lines.iter().find(|l| l.line.id == id).cloned()));
+    let calls = Memo::new(move |_| {
+        part.with(|p| {
+            p.as_ref()
+                .map(|p| p.line.calling.clone())
+                .unwrap_or_default()
+        })
+    });
+    let waiting = Memo::new(move |_| part.with(|p| p.as_ref().map_or(0, |p| p.line.waiting.len())));
+    let more = Memo::new(move |_| part.with(|p| p.as_ref().map_or(0, |p| p.more)));
+    let has_calls = Memo::new(move |_| calls.with(|c| !c.is_empty()));
+    let has_waiting = Memo::new(move |_| waiting.get() > 0 || more.get() > 0);
+    let name = move || {
+        if single.get() {
+            td_string!(language.get(), board.all_lines).to_string()
+        } else {
+            let default =
+                part.with(|p| p.as_ref().map(|p| p.line.name.clone()).unwrap_or_default());
+            match names {
+                Some(names) => names.line(id, &default),
+                None => default,
+            }
         }
-        .into_any()
     };
-    let waiting_view = if shown == 0 && more == 0 {
-        view! { <p class="empty">{move || td_string!(language.get(), board.nobody_waiting).to_string()}</p> }
+    let heading_id = format!("line-{id}");
+    let calling_view = move || {
+        if has_calls.get() {
+            view! {
+                <ul class="calling" class:room-below=move || room_below.get()>
+                    {move || {
+                        calls
+                            .get()
+                            .into_iter()
+                            .map(|call| view! { <Call ticket=call.ticket room=call.room /> })
+                            .collect_view()
+                    }}
+                </ul>
+            }
             .into_any()
-    } else {
-        view! {
-            <ol class="waiting">
-                {waiting
-                    .into_iter()
-                    .map(|WaitingTicket { ticket, wait, promised_by, .. }| {
-                        let (low, high) = (wait.low_minutes, wait.high_minutes);
-                        // Past the range given at check-in: said, not hidden
-                        // behind a fresh range.
-                        let late = move || past_promise(promised_by, clock.0.get());
-                        view! {
-                            <li class="tile" class:late=late>
-                                <span class="code">{ticket}</span>
-                                <span class="wait">
-                                    {move || {
-                                        if late() {
-                                            td_string!(language.get(), board.tile_late).to_string()
-                                        } else {
-                                            td_string!(language.get(), board.tile_wait, low = low, high = high).to_string()
-                                        }
-                                    }}
-                                </span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
+        } else {
+            view! { <p class="empty">{move || td_string!(language.get(), board.nobody_called).to_string()}</p> }
+                .into_any()
         }
-        .into_any()
     };
-    let more_text = move || match (more, shown) {
+    let waiting_view = move || {
+        if has_waiting.get() {
+            view! {
+                <ol class="waiting">
+                    {move || (0..tiles.get()).map(|place| view! { <Tile place=place part=part /> }).collect_view()}
+                </ol>
+            }
+            .into_any()
+        } else {
+            view! { <p class="empty">{move || td_string!(language.get(), board.nobody_waiting).to_string()}</p> }
+                .into_any()
+        }
+    };
+    let more_text = move || match (more.get(), waiting.get()) {
         (0, _) => String::new(),
         (more, 0) => td_string!(language.get(), board.waiting_count, count = more).to_string(),
         (more, _) => td_string!(language.get(), board.more, count = more).to_string(),
@@ -503,7 +539,81 @@ fn Line(line: PublicLine, more: usize, name: Signal<String>, fit: Fit) -> impl I
             {calling_view}
             <h3>{move || td_string!(language.get(), board.next).to_string()}</h3>
             {waiting_view}
-            <p class="more" data-more=more>{more_text}</p>
+            <p class="more" data-more=move || more.get()>{more_text}</p>
         </section>
+    }
+}
+
+/// One call: its code, highlighted while fresh, and its room in the
+/// board's language.
+#[component]
+fn Call(ticket: String, room: String) -> impl IntoView {
+    let fresh = use_context::<FreshCalls>();
+    let names = use_context::<Names>();
+    let is_fresh = {
+        let ticket = ticket.clone();
+        move || fresh.is_some_and(|f| f.0.with(|f| f.contains(&ticket)))
+    };
+    view! {
+        <li class="called" class:fresh=is_fresh>
+            <span class="code">{ticket}</span>
+            <span class="room">{move || names.map_or_else(|| room.clone(), |n| n.room(&room))}</span>
+        </li>
+    }
+}
+
+/// The tile at one place (0 first) of the line's waiting tickets on
+/// screen (`part`): that ticket's code and wait, or nothing while fewer
+/// tickets wait. A new snapshot changes the words of the tiles whose ticket
+/// or wait changed, and adds or takes away only the tiles at the end.
+#[component]
+fn Tile(place: usize, part: Memo<Option<OnScreen>>) -> impl IntoView {
+    let language = expect_context::<BoardLanguage>();
+    let clock = expect_context::<BoardClock>();
+    let ticket = Memo::new(move |_| {
+        part.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.line.waiting.get(place))
+                .map(|w| (w.ticket.clone(), w.wait, w.promised_by))
+        })
+    });
+    let there = Memo::new(move |_| ticket.with(Option::is_some));
+    // Past the range given at check-in: said, not hidden behind a fresh
+    // range.
+    let late = move || {
+        ticket.with(|t| {
+            t.as_ref()
+                .is_some_and(|(_, _, by)| past_promise(*by, clock.0.get()))
+        })
+    };
+    let code = move || {
+        ticket.with(|t| {
+            t.as_ref()
+                .map(|(code, ..)| code.clone())
+                .unwrap_or_default()
+        })
+    };
+    let wait = move || {
+        let range = ticket.with(|t| {
+            t.as_ref()
+                .map(|(_, wait, _)| (wait.low_minutes, wait.high_minutes))
+        });
+        match range {
+            Some(_) if late() => td_string!(language.get(), board.tile_late).to_string(),
+            Some((low, high)) => {
+                td_string!(language.get(), board.tile_wait, low = low, high = high).to_string()
+            }
+            None => String::new(),
+        }
+    };
+    move || {
+        there.get().then(|| {
+            view! {
+                <li class="tile" class:late=late>
+                    <span class="code">{code}</span>
+                    <span class="wait">{wait}</span>
+                </li>
+            }
+        })
     }
 }
