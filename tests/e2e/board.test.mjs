@@ -122,6 +122,7 @@ test('the board follows the queue as it moves and as its screen changes: the fir
     const before = await showsTheQueue(own, page, 'after 24 walk-ins');
     assert.ok(before.some((l) => l.more > 0), 'some tickets are only counted');
     const cookie = await staffCookie(own);
+    let last = before;
     for (let i = 0; i < 3; i += 1) {
       const called = await api(own, 'POST', '/queue/actions', { action: 'call_next', line: 'W', room: 'Room 2' }, { cookie });
       assert.equal(called.status, 200, called.text);
@@ -130,16 +131,24 @@ test('the board follows the queue as it moves and as its screen changes: the fir
       const id = staff.tickets.find((t) => t.ticket === called.json.ticket).id;
       const served = await api(own, 'POST', '/queue/actions', { action: 'serve', ticket: id }, { cookie });
       assert.equal(served.status, 200, served.text);
-      await showsTheQueue(own, page, `served ${i + 1}`);
+      last = await showsTheQueue(own, page, `served ${i + 1}`);
     }
     // Turned upright, the screen has room for fewer tiles; turned back, for
-    // more again: tiles taken away at the end, and added there.
-    await page.setViewportSize({ width: 1080, height: 1920 });
-    const upright = await showsTheQueue(own, page, '1080x1920');
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    const wide = await showsTheQueue(own, page, 'back to 1920x1080');
+    // more again: tiles taken away at the end, and added there. (Each
+    // waits for the board to have seen the new size first.)
     const tiles = (lines) => lines.reduce((n, l) => n + l.tiles.length, 0);
-    assert.ok(tiles(wide) > tiles(upright), `${tiles(wide)} tiles on the wide screen, ${tiles(upright)} upright`);
+    const turned = async (width, height, fits) => {
+      await page.setViewportSize({ width, height });
+      const until = Date.now() + 5_000;
+      while (!fits(tiles(await page.evaluate(boardLines)))) {
+        assert.ok(Date.now() < until, `${width}x${height}: still ${tiles(await page.evaluate(boardLines))} tiles`);
+        await page.waitForTimeout(100);
+      }
+      return showsTheQueue(own, page, `${width}x${height}`);
+    };
+    const upright = await turned(1080, 1920, (n) => n < tiles(last));
+    const wide = await turned(1920, 1080, (n) => n > tiles(upright));
+    assert.equal(tiles(wide), tiles(last), 'as many tiles as before it was turned');
     assert.deepEqual(errors, []);
     await context.close();
   } finally {
