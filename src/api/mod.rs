@@ -82,7 +82,7 @@ pub async fn fresh_app_index() -> Result<String, ClientError> {
     let request = Request::get(&path).cache(web_sys::RequestCache::NoStore);
     let answer = send(request, None::<&()>, READ_TIMEOUT).await?;
     if answer.ok() {
-        String::from_utf8(answer.body).map_err(|_| ClientError::Decode)
+        Ok(answer.text().to_owned())
     } else {
         Err(answer.error())
     }
@@ -444,10 +444,12 @@ impl Answer {
         (200..300).contains(&self.status)
     }
 
-    /// The body as text; none when it is not UTF-8 (no answer of the
-    /// server's is, so it is nothing to read).
+    /// The body as text, without a byte order mark (as `Response.text()`
+    /// gave it); empty when it is not UTF-8, which no answer of a backend's
+    /// should be (it then reads as no JSON at all).
     fn text(&self) -> &str {
-        std::str::from_utf8(&self.body).unwrap_or_default()
+        let text = std::str::from_utf8(&self.body).unwrap_or_default();
+        text.strip_prefix('\u{feff}').unwrap_or(text)
     }
 
     fn error(&self) -> ClientError {
@@ -465,8 +467,7 @@ impl Answer {
         }
         // From `str`, as every other JSON the app reads: each type's parser
         // is compiled for one kind of input, not two.
-        let text = std::str::from_utf8(&self.body).map_err(|_| ClientError::Decode)?;
-        serde_json::from_str(text).map_err(|_| ClientError::Decode)
+        serde_json::from_str(self.text()).map_err(|_| ClientError::Decode)
     }
 
     fn empty(self) -> Result<(), ClientError> {
