@@ -119,7 +119,7 @@ test("a patient's phone asks for the site and its ticket with the page", async (
   await page.locator('.phone .position').waitFor();
   const preloaded = await page.evaluate(() => [...document.querySelectorAll('link[rel="preload"][as="fetch"]')]
     .map((l) => new URL(l.href).pathname));
-  assert.deepEqual(preloaded, ['/config.json', '/api/v1/config', ticket]);
+  assert.deepEqual(preloaded.sort(), ['/config.json', '/api/v1/config', ticket].sort());
   // Chromium warns of a preload still unused 3 s after the load.
   await page.waitForTimeout(3_500);
   // Each once, and the ticket once more when the app's event stream is
@@ -132,8 +132,17 @@ test("a patient's phone asks for the site and its ticket with the page", async (
 
 test('each page paints its first frame before it fetches its app, whose files it still checks', async () => {
   // scripts/finish-pages.mjs: the JS and wasm are not preloaded with the
-  // page; its boot script asks for them after the first frame.
-  for (const path of ['/', '/board', '/reception', await walkInLink(server, 'Ona')]) {
+  // page; its boot script asks for them after the first frame, and adds
+  // the page's preloads of what its app asks for first then too (their
+  // answers, arriving while the page is parsed, held its first paint back).
+  const ona = await walkInLink(server, 'Ona');
+  const preloads = {
+    '/': ['/config.json', '/api/v1/config', '/api/v1/devices/me'],
+    '/board': ['/config.json', '/api/v1/config', '/api/v1/devices/me'],
+    '/reception': ['/config.json', '/api/v1/config', '/api/v1/staff/session'],
+    [ona]: ['/config.json', '/api/v1/config', `/api/v1/follow/${ona.slice('/t/'.length)}`],
+  };
+  for (const path of ['/', '/board', '/reception', ona]) {
     const { context, page, errors } = await openPage(browser);
     // (An init script's frame callback is the page's first.)
     await page.addInitScript(() => requestAnimationFrame((at) => { window.__firstFrame = at; }));
@@ -146,6 +155,10 @@ test('each page paints its first frame before it fetches its app, whose files it
         .map((e) => ({ path: new URL(e.name).pathname, at: e.startTime })),
       preloads: [...document.querySelectorAll('link[rel$="preload"]')].map((l) => new URL(l.href).pathname)
         .filter((at) => /\.(js|wasm)$/.test(at)),
+      // What the page itself preloads, when each was asked for.
+      asked: performance.getEntriesByType('resource')
+        .filter((e) => e.initiatorType === 'link')
+        .map((e) => ({ path: new URL(e.name).pathname, at: e.startTime })),
       checked: document.querySelector('script[type="importmap"]') !== null
         && /integrity: 'sha384-/.test(document.querySelector('script[type="module"]')?.textContent ?? ''),
     }));
@@ -154,6 +167,11 @@ test('each page paints its first frame before it fetches its app, whose files it
       assert.ok(file.at >= seen.firstFrame, `${path}: ${file.path} asked for at ${file.at} ms, before the first frame (${seen.firstFrame} ms)`);
     }
     assert.deepEqual(seen.preloads, [], path);
+    const asked = seen.asked.filter((e) => preloads[path].includes(e.path));
+    assert.deepEqual(asked.map((e) => e.path).sort(), [...preloads[path]].sort(), `${path}: ${JSON.stringify(seen.asked)}`);
+    for (const fetched of asked) {
+      assert.ok(fetched.at >= seen.firstFrame, `${path}: ${fetched.path} preloaded at ${fetched.at} ms, before the first frame (${seen.firstFrame} ms)`);
+    }
     assert.ok(seen.checked, `${path}: the boot script does not check its files' integrity`);
     assert.deepEqual(errors.filter((e) => !e.includes('401')), [], path);
     await context.close();
