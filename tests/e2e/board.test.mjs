@@ -10,6 +10,7 @@ import {
   seriousViolations,
   smallTargets,
   screenshot,
+  foreignRules,
   api,
   walkIn,
   staffCookie,
@@ -149,6 +150,8 @@ test('the board follows the queue as it moves and as its screen changes: the fir
     const upright = await turned(1080, 1920, (n) => n < tiles(last));
     const wide = await turned(1920, 1080, (n) => n > tiles(upright));
     assert.equal(tiles(wide), tiles(last), 'as many tiles as before it was turned');
+    // Drawn by the board's own styles alone (tiles, calls, counts).
+    assert.deepEqual(await foreignRules(page), []);
     assert.deepEqual(errors, []);
     await context.close();
   } finally {
@@ -208,6 +211,7 @@ test('killing the server shows reconnecting; after a restart the board is right 
   await page.waitForSelector('[data-connection="lost"]', { timeout: 10_000 });
   assert.match(await page.textContent('.connection'), /Connection lost — reconnecting/);
   assert.equal(await page.getAttribute('.lines', 'aria-busy'), 'true');
+  assert.deepEqual(await foreignRules(page), []);
   await screenshot(page, 'board-reconnecting-en');
 
   server = await server.restart();

@@ -2,7 +2,7 @@
 // port with a fresh SQLite file, serving the real trunk build, and Debian's
 // Chromium driven by playwright-core.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -297,6 +297,55 @@ export async function smallTargets(page) {
   });
 }
 
+/** The inline styles of each built page (dist/*.html), read once. */
+let builtStyles = null;
+function stylesOfPages() {
+  builtStyles ??= readdirSync(DIST)
+    .filter((name) => name.endsWith('.html'))
+    .map((name) => [name, [...readFileSync(join(DIST, name), 'utf8').matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1])]);
+  return builtStyles;
+}
+
+/**
+ * The rules of other pages' styles that match something on this page. Each
+ * page carries only its own surfaces' styles (style/: tokens and base, then
+ * kiosk, ticket, board, staff, insights), so such a rule is one this page
+ * lacks: what it matches is drawn as it was not meant to be. (Selectors of
+ * a state, such as :focus, or of a ::before, are not asked.)
+ */
+export async function foreignRules(page) {
+  return page.evaluate((pages) => {
+    const selectors = (sheet) => {
+      const found = [];
+      const walk = (rules) => {
+        for (const rule of rules) {
+          if (rule.selectorText) found.push(rule.selectorText);
+          else if (rule.cssRules) walk(rule.cssRules);
+        }
+      };
+      walk(sheet.cssRules);
+      return found;
+    };
+    const own = new Set([...document.styleSheets].flatMap(selectors));
+    const foreign = new Set();
+    for (const [name, styles] of pages) {
+      for (const text of styles) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(text);
+        for (const selector of selectors(sheet)) {
+          if (own.has(selector)) continue;
+          // Each selector of a list (not the commas inside :is() or :has()).
+          for (const part of selector.split(/,(?![^(]*\))/)) {
+            if (/::?(before|after)|:(active|focus|hover)/.test(part)) continue;
+            if (document.querySelector(part)) foreign.add(`${part.trim()} (${name}: "${selector}")`);
+          }
+        }
+      }
+    }
+    return [...foreign];
+  }, stylesOfPages());
+}
+
 /** Saves a full-page screenshot under tests/e2e/artifacts/screenshots/. */
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -321,11 +370,13 @@ export async function stopSuite({ server, browser }) {
 
 /**
  * Every screen a test shows: no serious axe violation, no control under
- * 44x44, and a screenshot named `name` (`label` names it in failures).
+ * 44x44, no rule it lacks from another page's styles, and a screenshot
+ * named `name` (`label` names it in failures).
  */
 export async function checkScreen(page, name, label = name) {
   assert.deepEqual(await seriousViolations(page), [], `axe on ${label}`);
   assert.deepEqual(await smallTargets(page), [], `targets on ${label}`);
+  assert.deepEqual(await foreignRules(page), [], `styles on ${label}`);
   await screenshot(page, name);
 }
 
