@@ -24,11 +24,12 @@
 //    The page's own preloads of what its app asks for first (`<link
 //    rel="preload" as="fetch">` in its head: the site's settings, the
 //    device's enrolment…) move there too: the boot script adds them after
-//    the first frame, before the wasm's fetch. Their answers, arriving
-//    while the page was parsed and painted, held its first paint back by
-//    some 35 ms at 4× throttle on this machine; they still arrive long
-//    before the wasm has compiled, so the app's requests take them as
-//    before.
+//    the first frame, before the wasm's fetch, and tells the page's own
+//    scripts the moment has come (an event, `waitwell-first-frame`), for
+//    a preload the page makes itself. Their answers, arriving while the
+//    page was parsed and painted, held its first paint back by some 35 ms
+//    at 4× throttle on this machine; they still arrive long before the
+//    wasm has compiled, so the app's requests take them as before.
 //
 // The server hashes each page's inline scripts and styles for its content
 // security policy when it starts (server/src/security.rs), so the ones
@@ -99,8 +100,11 @@ function startAfterFirstFrame(html, page) {
     return '';
   });
   // A frame, then a task (the first paint is done; a hidden page, whose
-  // frames wait, goes on after 200 ms); then the page's preloads, and the
-  // wasm's download and the JS's side by side.
+  // frames wait, goes on after 200 ms); then the moment is announced to
+  // the page's own scripts (`waitwell-first-frame` on the document: the
+  // phone's preload of its ticket, whose address only the page knows), the
+  // page's preloads added, and the wasm's download and the JS's started
+  // side by side.
   const preloads = fetched.length === 0 ? '' : `for (const href of ${JSON.stringify(fetched)}) {
   document.head.append(Object.assign(document.createElement('link'), { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href }));
 }
@@ -108,6 +112,7 @@ function startAfterFirstFrame(html, page) {
   const started = `<script type="importmap">${JSON.stringify({ integrity: { [js]: integrity[js] } })}</script>
 <script type="module">
 await new Promise((go) => { requestAnimationFrame(() => setTimeout(go)); setTimeout(go, 200); });
+document.dispatchEvent(new Event('waitwell-first-frame'));
 ${preloads}const wasm = fetch('${wasm}', { integrity: '${integrity[wasm]}' });
 const app = await import('${js}');
 await app.default({ module_or_path: wasm });
