@@ -163,6 +163,13 @@ async function loader(browser, selector, kept, serviceWorkers = 'block') {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The `q` quantile of `xs`, between the two nearest values. */
+const quantile = (xs, q) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low);
+};
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 const ms = (x) => `${x.toFixed(0)} ms`.padStart(8);
 
@@ -205,6 +212,19 @@ async function firstLoads(browser, server) {
         return `${ms(a)} |${ms(p)} | ${(a / p).toFixed(1).padStart(4)}x`;
       };
       console.log(`  ${surface.name.padEnd(10)} ${cell('fcp').padEnd(34)} ${cell('ready').padEnd(34)} ${cell('own', 'ready')}`);
+    }
+    // The ratio of medians above hides how far apart the loads were. Each
+    // app load and the static page's load after it ran on the machine as it
+    // was then: their ratios, run by run, show the spread.
+    console.log(`Ratio of each app load to the static page's loaded next to it: median [25th-75th percentile] of ${RUNS}:`);
+    console.log(`  ${'surface'.padEnd(10)} ${'first contentful paint'.padEnd(24)} ${'first usable control'.padEnd(24)} the app's own control`);
+    for (const { surface, got } of rows) {
+      const cell = (k, against = k) => {
+        const ratios = got.app[k].map((a, i) => a / got.plain[against][i]);
+        const [q1, q2, q3] = [0.25, 0.5, 0.75].map((q) => quantile(ratios, q).toFixed(2));
+        return `${q2}x [${q1}-${q3}]`;
+      };
+      console.log(`  ${surface.name.padEnd(10)} ${cell('fcp').padEnd(24)} ${cell('ready').padEnd(24)} ${cell('own', 'ready')}`);
     }
   } finally {
     statics.close();
