@@ -104,7 +104,10 @@ function startAfterFirstFrame(html, page) {
   // the page's own scripts (`waitwell-first-frame` on the document: the
   // phone's preload of its ticket, whose address only the page knows), the
   // page's preloads added, and the wasm's download and the JS's started
-  // side by side.
+  // side by side. Two marks in the page's performance timeline say when
+  // the boot began (`waitwell-boot`) and when the app had started
+  // (`waitwell-started`: compiled, instantiated, its first view mounted),
+  // for make bench-web and a browser's performance tools.
   const preloads = fetched.length === 0 ? '' : `for (const href of ${JSON.stringify(fetched)}) {
   document.head.append(Object.assign(document.createElement('link'), { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href }));
 }
@@ -112,10 +115,12 @@ function startAfterFirstFrame(html, page) {
   const started = `<script type="importmap">${JSON.stringify({ integrity: { [js]: integrity[js] } })}</script>
 <script type="module">
 await new Promise((go) => { requestAnimationFrame(() => setTimeout(go)); setTimeout(go, 200); });
+performance.mark('waitwell-boot');
 document.dispatchEvent(new Event('waitwell-first-frame'));
 ${preloads}const wasm = fetch('${wasm}', { integrity: '${integrity[wasm]}' });
 const app = await import('${js}');
 await app.default({ module_or_path: wasm });
+performance.mark('waitwell-started');
 </script>`;
   return html.replace(boot, () => started);
 }

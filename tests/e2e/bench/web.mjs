@@ -8,7 +8,10 @@
 //    usable control (the first enabled button; the board has none, so its
 //    first heading): the app's own, or one of the kept first screen while
 //    that screen is live (src/first_screen.rs: a tap on it is carried out by
-//    the app when it takes over). The app's own control is printed too.
+//    the app when it takes over). The app's own control is printed too;
+//    then the ratios run by run (each app load over the static load next
+//    to it), and where the app's load goes: its boot after the first
+//    frame, the wasm downloaded, the app started, its own control.
 // 2. The board applying a queue of 500 tickets: from the queue's answer
 //    received to the new call on screen, for a call made at reception.
 // 3. The kiosk: the tap on the last check-in step to the ticket on screen
@@ -156,7 +159,20 @@ async function loader(browser, selector, kept, serviceWorkers = 'block') {
         const fcp = performance.getEntriesByName('first-contentful-paint')[0];
         // A control is seen (and used) no sooner than the first paint.
         const at = (t) => Math.max(t, fcp.startTime);
-        return window.__own > 0 && fcp ? { fcp: fcp.startTime, ready: at(window.__ready), own: at(window.__own) } : null;
+        if (!(window.__own > 0 && fcp)) return null;
+        // Where the app's time went (scripts/finish-pages.mjs's marks; none
+        // on a static page): the boot after the first frame, the wasm's
+        // download, the app started.
+        const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+        const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('_bg.wasm'));
+        return {
+          fcp: fcp.startTime,
+          ready: at(window.__ready),
+          own: at(window.__own),
+          boot: mark('waitwell-boot'),
+          wasm: wasm ? wasm.responseEnd : null,
+          started: mark('waitwell-started'),
+        };
       })()`, `${url}: a first paint and a usable control`, 60_000);
     },
   };
@@ -190,13 +206,11 @@ async function firstLoads(browser, server) {
         await askUntil(app.cdp, `navigator.serviceWorker.controller && caches.open('waitwell-shell')
           .then((c) => c.keys()).then((kept) => kept.some((r) => r.url.endsWith('_bg.wasm')))`, `${surface.name}: the service worker`);
       }
-      const got = { app: { fcp: [], ready: [], own: [] }, plain: { fcp: [], ready: [], own: [] } };
+      const got = { app: { fcp: [], ready: [], own: [], boot: [], wasm: [], started: [] }, plain: { fcp: [], ready: [], own: [] } };
       for (let run = 0; run < RUNS; run += 1) {
         for (const [which, page, url] of [['app', app, `${server.url}${path}`], ['plain', plain, `${statics.url}/static/${surface.name}`]]) {
           const t = await page.load(url);
-          got[which].fcp.push(t.fcp);
-          got[which].ready.push(t.ready);
-          got[which].own.push(t.own);
+          for (const [k, times] of Object.entries(got[which])) times.push(t[k]);
         }
       }
       await app.context.close();
@@ -225,6 +239,18 @@ async function firstLoads(browser, server) {
         return `${q2}x [${q1}-${q3}]`;
       };
       console.log(`  ${surface.name.padEnd(10)} ${cell('fcp').padEnd(24)} ${cell('ready').padEnd(24)} ${cell('own', 'ready')}`);
+    }
+    // From the first paint to the app's own control, step by step (each a
+    // median of its own, from the navigation's start): where a faster
+    // start has to come from.
+    console.log(`Where the app's first load goes: medians of ${RUNS}, from the navigation's start:`);
+    console.log(`  ${'surface'.padEnd(10)} ${'first paint'.padStart(12)} ${'boot begins'.padStart(12)} ${'wasm in'.padStart(12)} ${'app started'.padStart(12)} ${'own control'.padStart(12)}`);
+    for (const { surface, got } of rows) {
+      const step = (k) => {
+        const times = got.app[k].filter((t) => t !== null);
+        return (times.length === RUNS ? ms(median(times)) : 'n/a').padStart(12);
+      };
+      console.log(`  ${surface.name.padEnd(10)} ${['fcp', 'boot', 'wasm', 'started', 'own'].map(step).join(' ')}`);
     }
   } finally {
     statics.close();
