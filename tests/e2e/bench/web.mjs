@@ -242,7 +242,9 @@ async function firstLoads(browser, server) {
     }
     // From the first paint to the app's own control, step by step (each a
     // median of its own, from the navigation's start): where a faster
-    // start has to come from.
+    // start has to come from. The first paint is when its frame was shown,
+    // which can be after the boot's task began (the boot waits for the
+    // frame's callbacks and a task, not for the screen).
     console.log(`Where the app's first load goes: medians of ${RUNS}, from the navigation's start:`);
     console.log(`  ${'surface'.padEnd(10)} ${'first paint'.padStart(12)} ${'boot begins'.padStart(12)} ${'wasm in'.padStart(12)} ${'app started'.padStart(12)} ${'own control'.padStart(12)}`);
     for (const { surface, got } of rows) {
