@@ -108,10 +108,11 @@ function startAfterFirstFrame(html, page) {
   // the page's preloads added. Their answers are wanted once the app
   // runs; the wasm is what the app waits for, and adding the preloads
   // first had its request leave some 20 ms later at 4× throttle (own
-  // control 8% later in two interleaved A/B rounds of 15 and 21 loads). Two marks in the page's performance timeline say when
-  // the boot began (`waitwell-boot`) and when the app had started
-  // (`waitwell-started`: compiled, instantiated, its first view mounted),
-  // for make bench-web and a browser's performance tools.
+  // control 8% later in two interleaved A/B rounds of 15 and 21 loads).
+  // Two marks in the page's performance timeline say when the boot began
+  // (`waitwell-boot`) and when the app had started (`waitwell-started`:
+  // compiled, instantiated, its first view mounted), for make bench-web
+  // and a browser's performance tools.
   const preloads = fetched.length === 0 ? '' : `for (const href of ${JSON.stringify(fetched)}) {
   document.head.append(Object.assign(document.createElement('link'), { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href }));
 }
