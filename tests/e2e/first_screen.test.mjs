@@ -32,11 +32,23 @@ const layoutOf = (page, root) =>
     };
   }, root);
 
-/** The page loaded again with the wasm held back, so only index.html runs. */
-async function loadWithoutWasm(page) {
+const REFUSED = 'page: Failed to fetch';
+
+/**
+ * The page loaded again with the wasm held back, so only index.html runs;
+ * back once the boot has reported its refused wasm (one more `REFUSED` in
+ * `errors`), so that an error counted after this is a later load's.
+ */
+async function loadWithoutWasm(page, errors) {
+  const before = errors.filter((e) => e === REFUSED).length;
   await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
   await page.reload();
   await page.locator('#shell h1').waitFor();
+  const deadline = Date.now() + 10_000;
+  while (errors.filter((e) => e === REFUSED).length === before) {
+    assert.ok(Date.now() < deadline, `the boot reported no refused wasm: ${JSON.stringify(errors)}`);
+    await new Promise((go) => setTimeout(go, 50));
+  }
 }
 
 /** The page loaded again with its wasm held until the returned function is called. */
@@ -66,7 +78,7 @@ test('a kiosk paints its last welcome before the wasm runs, in its language, and
   const app = await layoutOf(page, 'main');
   assert.equal(app.buttons.length, 2, JSON.stringify(app));
 
-  await loadWithoutWasm(page);
+  await loadWithoutWasm(page, errors);
   const shell = await page.evaluate(() => ({
     lang: document.documentElement.lang,
     heading: document.querySelector('#shell h1').textContent.trim(),
@@ -152,11 +164,11 @@ test('a survey kiosk paints its faces before the wasm runs, and a face tapped th
 });
 
 test('an Arabic kiosk paints its welcome right to left', async () => {
-  const { context, page } = await openPage(browser, { locale: 'ar' });
+  const { context, page, errors } = await openPage(browser, { locale: 'ar' });
   await page.goto(`${server.url}/`);
   await waitForStep(page, 'أهلًا وسهلًا');
   await page.waitForFunction((key) => localStorage.getItem(key) !== null, KEPT);
-  await loadWithoutWasm(page);
+  await loadWithoutWasm(page, errors);
   const root = await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir, document.querySelector('#shell h1').textContent.trim()]);
   assert.deepEqual(root, ['ar', 'rtl', 'أهلًا وسهلًا']);
   await context.close();
@@ -229,9 +241,7 @@ test('a board paints its title before the wasm runs, never a ticket, and the app
   const stored = await kept(page);
   assert.ok(!stored.includes(code), stored);
 
-  await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
-  await page.reload();
-  await page.locator('#shell h1').waitFor();
+  await loadWithoutWasm(page, errors);
   const shell = await page.evaluate(() => ({
     wall: document.documentElement.dataset.wall,
     lang: document.querySelector('#shell [lang]')?.lang,
