@@ -46,6 +46,7 @@ use utoipa::{Modify, OpenApi};
         http::session::unlock,
         http::session::lock,
         http::session::set_pin,
+        http::session::change_passphrase,
         http::enrollment::enroll_desk,
         http::reception::staff_queue,
         http::reception::act,

@@ -218,6 +218,120 @@ async fn wrong_passphrases_make_each_next_try_wait_longer() {
     assert_eq!(sign_in_as(&f, STAFF_NAME, PASSPHRASE).await.status, 200);
 }
 
+async fn put_passphrase(f: &Fixture, cookie: &str, current: &str, new: &str) -> Reply {
+    send(
+        &f.state,
+        axum::http::Request::put("/api/v1/staff/passphrase")
+            .header("cookie", cookie)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                serde_json::json!({ "current": current, "new": new }).to_string(),
+            ))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_person_chooses_their_own_passphrase_and_their_other_sessions_end() {
+    let f = fixture().await;
+    let chosen = "  Tulips at the front desk  ";
+    let here = sign_in(&f).await;
+    let elsewhere = sign_in(&f).await;
+    assert_eq!(put_passphrase(&f, "", PASSPHRASE, chosen).await.status, 401);
+
+    // Too short, too long, or the same: refused before the current one
+    // is even looked at (so these answers say nothing about it).
+    for (current, new) in [
+        (PASSPHRASE, "short words"),
+        (PASSPHRASE, &"x".repeat(257)),
+        (PASSPHRASE, &format!(" {PASSPHRASE} ")),
+        ("a guess", "short words"),
+    ] {
+        let refused = put_passphrase(&f, &here, current, new).await;
+        assert_eq!(
+            (refused.status, refused.code().as_str()),
+            (400, "invalid_passphrase"),
+            "{new:?}"
+        );
+    }
+    // A wrong current passphrase: refused, and the session goes on (a 401
+    // would sign the person out).
+    let wrong = put_passphrase(&f, &here, "river-stone-lamp-43", chosen).await;
+    assert_eq!(
+        (wrong.status, wrong.code().as_str()),
+        (403, "wrong_passphrase")
+    );
+    assert_eq!(
+        staff_get(&f, &here, "/api/v1/queue/staff").await.status,
+        200
+    );
+    assert_eq!(sign_in_as(&f, STAFF_NAME, chosen.trim()).await.status, 401);
+
+    let changed = put_passphrase(&f, &here, &format!(" {PASSPHRASE}"), chosen).await;
+    assert_eq!(changed.status, 204, "{}", changed.text);
+    // This session goes on; the one elsewhere, opened with the old
+    // passphrase, has ended.
+    assert_eq!(
+        staff_get(&f, &here, "/api/v1/queue/staff").await.status,
+        200
+    );
+    assert_eq!(
+        staff_get(&f, &elsewhere, "/api/v1/queue/staff")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(sign_in_as(&f, STAFF_NAME, PASSPHRASE).await.status, 401);
+    // Trimmed, as a sign-in trims what is typed.
+    assert_eq!(sign_in_as(&f, STAFF_NAME, chosen.trim()).await.status, 200);
+    assert_eq!(sign_in_as(&f, STAFF_NAME, chosen).await.status, 200);
+
+    // Said in the access log, without the passphrase; stored only hashed.
+    let cookie = set_cookie(&sign_in_as(&f, STAFF_NAME, chosen).await);
+    let reply = staff_get(&f, &cookie, "/api/v1/insights/access-log").await;
+    assert!(
+        reply.text.contains(r#""action":"passphrase_changed""#),
+        "{}",
+        reply.text
+    );
+    assert!(!reply.text.contains("Tulips"), "{}", reply.text);
+    let stored: Vec<String> = sqlx::query_scalar("SELECT passphrase_hash FROM staff_accounts")
+        .fetch_all(&f.state.db)
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|h| h.starts_with("$argon2id$")));
+}
+
+#[tokio::test]
+async fn wrong_current_passphrases_count_as_wrong_sign_ins() {
+    let f = fixture().await;
+    let rules = f.state.settings.staff.clone();
+    let cookie = sign_in(&f).await;
+    let chosen = "Tulips at the front desk";
+    for _ in 0..rules.max_wrong_per_account {
+        let wrong = put_passphrase(&f, &cookie, "a guess", chosen).await;
+        assert_eq!(wrong.code(), "wrong_passphrase");
+    }
+    // Locked out, here and at the sign-in, even with the right one.
+    let locked = put_passphrase(&f, &cookie, PASSPHRASE, chosen).await;
+    assert_eq!((locked.status, locked.code().as_str()), (429, "locked_out"));
+    assert!(locked.headers.contains_key("retry-after"));
+    let signing_in = sign_in_as(&f, STAFF_NAME, PASSPHRASE).await;
+    assert_eq!(signing_in.code(), "locked_out");
+    // Once the wait is over, the right one changes it.
+    f.clock
+        .advance(SignedDuration::from_secs(rules.lockout_seconds as i64));
+    assert_eq!(
+        staff_get(&f, &cookie, "/api/v1/queue/staff").await.status,
+        200
+    );
+    assert_eq!(
+        put_passphrase(&f, &cookie, PASSPHRASE, chosen).await.status,
+        204
+    );
+}
+
 #[tokio::test]
 async fn an_idle_session_locks_and_the_owners_pin_opens_it_at_a_desk_only() {
     let f = fixture().await;

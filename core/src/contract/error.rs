@@ -40,6 +40,12 @@ wire_enum! {
         ManagerOnly = "manager_only",
         /// A personal PIN is 4 to 8 digits.
         InvalidPin = "invalid_pin",
+        /// A new passphrase is 12 to 256 characters, and not the current
+        /// one.
+        InvalidPassphrase = "invalid_passphrase",
+        /// The current passphrase given with a new one is wrong (counted
+        /// as a wrong sign-in).
+        WrongPassphrase = "wrong_passphrase",
         /// Too many requests from one address; see `retry_after_seconds`.
         TooManyRequests = "too_many_requests",
         /// A write sent by a page of another site (`Origin` or

@@ -92,6 +92,8 @@ mod tests {
                 "session_locked",
                 "manager_only",
                 "invalid_pin",
+                "invalid_passphrase",
+                "wrong_passphrase",
                 "too_many_requests",
                 "cross_site",
                 "app_not_built",
@@ -164,6 +166,23 @@ mod tests {
             ]
         );
         assert_eq!(ParkedDecision::parse("forget"), None);
+    }
+
+    #[test]
+    fn a_chosen_passphrase_is_12_to_256_characters_once_trimmed() {
+        assert!(!valid_passphrase("eleven-char"));
+        assert!(!valid_passphrase("   eleven-char   "));
+        assert!(valid_passphrase("twelve-chars"));
+        // Characters, not bytes: twelve letters of Arabic are enough.
+        assert!(valid_passphrase(&"ب".repeat(12)));
+        assert!(!valid_passphrase(&"ب".repeat(11)));
+        assert!(valid_passphrase(&"x".repeat(256)));
+        assert!(!valid_passphrase(&"x".repeat(257)));
+        let both = StaffPassphrase {
+            current: "old secret words".into(),
+            new: "new secret words".into(),
+        };
+        assert!(!format!("{both:?}").contains("secret"));
     }
 
     #[test]

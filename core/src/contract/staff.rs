@@ -40,6 +40,25 @@ impl std::fmt::Debug for StaffPin {
     }
 }
 
+/// A signed-in person's new passphrase of their own choosing, and their
+/// current one, which proves it is them (not a colleague at a screen left
+/// signed in). Both are compared and stored with the spaces at either end
+/// trimmed, as a sign-in trims what is typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffPassphrase {
+    pub current: String,
+    pub new: String,
+}
+
+impl std::fmt::Debug for StaffPassphrase {
+    /// Never prints either passphrase (a log line or a panic message).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaffPassphrase { .. }")
+    }
+}
+
 /// What a staff account may do: staff run the queue; managers also read
 /// insights' access log.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -113,6 +132,8 @@ pub enum AccessAction {
     /// Five wrong PINs ended the session.
     PinLockout,
     PinSet,
+    /// The person chose a new passphrase (their other sessions ended).
+    PassphraseChanged,
     DeskEnrolled,
     /// A queue action (detail: the action and ticket code).
     QueueAction,
@@ -300,4 +321,15 @@ pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
 /// Whether `pin` can be a personal PIN: 4 to 8 ASCII digits.
 pub fn valid_pin(pin: &str) -> bool {
     PIN_DIGITS.contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Characters in a passphrase a person chooses (trimmed): long enough to
+/// resist guessing at the sign-in's limits, short enough that hashing it
+/// costs the server no more than any other.
+pub const PASSPHRASE_CHARS: std::ops::RangeInclusive<usize> = 12..=256;
+
+/// Whether `passphrase` (as typed) can be chosen as a new passphrase:
+/// 12 to 256 characters once trimmed.
+pub fn valid_passphrase(passphrase: &str) -> bool {
+    PASSPHRASE_CHARS.contains(&passphrase.trim().chars().count())
 }

@@ -1,7 +1,8 @@
 //! `/staff/session`: a person signs in with their own account's name and
 //! passphrase, sees where their session stands, unlocks an idle-locked
 //! session with their PIN at an enrolled reception desk, and signs out;
-//! `/staff/pin` sets that PIN. The session itself (cookie, checks) is
+//! `/staff/pin` sets that PIN, and `/staff/passphrase` changes the
+//! passphrase to one the person chose. The session itself (cookie, checks) is
 //! [`crate::auth`]'s.
 
 use super::extract::{ApiJson, ClientIp};
@@ -24,7 +25,8 @@ use axum::{
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{
-    valid_pin, AccessAction, ErrorCode, SessionState, StaffPin, StaffSession, StaffSignIn,
+    valid_passphrase, valid_pin, AccessAction, ErrorCode, SessionState, StaffPassphrase, StaffPin,
+    StaffSession, StaffSignIn,
 };
 
 /// Longest name or passphrase looked at (argon2 hashes any length; a
@@ -69,13 +71,10 @@ pub async fn sign_in(
     // on the account it tries, by a keyed hash of the name (whatever was
     // typed there stays out of the table). Counted before the check, in
     // one write transaction; refunded when right.
-    let account_key = super::identify::keyed_hash(&state.secret, &name.to_lowercase());
+    let [account_scope, ip_scope] = wrong_passphrase_scopes(&state, name, ip);
     let scopes = [
-        Scope::growing(
-            format!("sign-in:account:{account_key}"),
-            rules.max_wrong_per_account,
-        ),
-        Scope::growing(format!("sign-in:ip:{ip}"), rules.max_wrong_sign_ins),
+        account_scope,
+        ip_scope,
         Scope::fixed("sign-in:all", rules.max_wrong_sign_ins_total),
     ];
     const LOCKED: &str = "too many wrong sign-ins: wait, then try again";
@@ -122,6 +121,21 @@ pub async fn sign_in(
         auth::cookie(auth::COOKIE, &token, auth::MAX_SESSION_SECONDS, state.tls),
     );
     Ok(response)
+}
+
+/// The limits a wrong passphrase counts against, whether typed to sign in
+/// or to change it: the account's (by a keyed hash of its name, in any
+/// case) and the address's.
+fn wrong_passphrase_scopes(state: &AppState, name: &str, ip: std::net::IpAddr) -> [Scope; 2] {
+    let rules = &state.settings.staff;
+    let account_key = super::identify::keyed_hash(&state.secret, &name.to_lowercase());
+    [
+        Scope::growing(
+            format!("sign-in:account:{account_key}"),
+            rules.max_wrong_per_account,
+        ),
+        Scope::growing(format!("sign-in:ip:{ip}"), rules.max_wrong_sign_ins),
+    ]
 }
 
 /// The session a request's cookie names, and where it stands (an ended
@@ -318,6 +332,68 @@ pub async fn set_pin(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(put, path = "/api/v1/staff/passphrase", tag = "staff", security(("staff_session" = [])),
+    request_body = StaffPassphrase,
+    responses(
+        (status = 204, description = "Changed: the new passphrase signs in from now on; the account's other sessions have ended, this one goes on"),
+        (status = 400, description = "The new passphrase is not 12 to 256 characters, or is the current one (invalid_passphrase)", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "The current passphrase is wrong (wrong_passphrase): counted as a wrong sign-in for this account and address", body = ApiError),
+        (status = 429, description = "Too many wrong passphrases for this account or from this address (locked_out); see Retry-After", body = ApiError),
+    ))]
+/// `PUT /staff/passphrase`: the signed-in person replaces their passphrase
+/// with one of their own, proving it is them with the current one. A wrong
+/// current passphrase counts against the same limits as a wrong sign-in,
+/// so this is no way round them.
+pub async fn change_passphrase(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    staff: Staff,
+    headers: HeaderMap,
+    ApiJson { value, .. }: ApiJson<StaffPassphrase>,
+) -> Result<StatusCode, AppError> {
+    state.limits.take(Budget::Write, ip)?;
+    let (current, new) = (value.current.trim(), value.new.trim());
+    if !valid_passphrase(new) || new == current {
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidPassphrase,
+            "a new passphrase is 12 to 256 characters, and not the current one",
+        ));
+    }
+    let now = state.now().as_second();
+    const LOCKED: &str = "too many wrong passphrases: wait, then try again";
+    let scopes = wrong_passphrase_scopes(&state, &staff.name, ip);
+    let attempt = attempts::take(
+        &state.db,
+        now,
+        &scopes,
+        state.settings.staff.lockout_seconds,
+        LOCKED,
+    )
+    .await?;
+    let stored = staff::by_name(&state.db, &staff.name)
+        .await?
+        .filter(|a| a.id == staff.account && !a.disabled)
+        .map(|a| a.passphrase_hash);
+    if current.chars().count() > MAX_SECRET_CHARS || !secrets::verify(stored, current).await? {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::WrongPassphrase,
+            "the current passphrase is wrong",
+        ));
+    }
+    attempt.succeeded(&state.db).await?;
+    let keep = auth::session_token(&headers)
+        .map(|token| auth::token_hash(&token))
+        .ok_or_else(|| AppError::unauthorized("staff sign-in needed"))?;
+    let hash = secrets::hash(new).await?;
+    staff::change_passphrase(&state.db, staff.account, &hash, &keep).await?;
+    staff
+        .log(&state, AccessAction::PassphraseChanged, "")
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// This area's routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -325,4 +401,5 @@ pub fn router() -> Router<AppState> {
         .route("/staff/session/unlock", post(unlock))
         .route("/staff/session/lock", post(lock))
         .route("/staff/pin", put(set_pin))
+        .route("/staff/passphrase", put(change_passphrase))
 }

@@ -117,6 +117,34 @@ pub async fn reset(db: &SqlitePool, name: &str, passphrase_hash: &str) -> Result
     Ok(())
 }
 
+/// Gives an account the passphrase its owner chose, and ends its sessions
+/// but `keep` (the token hash of the session that asked): whoever else was
+/// signed in as them, with the old passphrase, is signed out.
+pub async fn change_passphrase(
+    db: &SqlitePool,
+    account: i64,
+    passphrase_hash: &str,
+    keep: &str,
+) -> Result<(), AppError> {
+    let mut tx = super::begin_write(db).await?;
+    sqlx::query!(
+        "UPDATE staff_accounts SET passphrase_hash = ? WHERE id = ?",
+        passphrase_hash,
+        account
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM staff_sessions WHERE account_id = ? AND token_hash <> ?",
+        account,
+        keep
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Disables an account (or enables it again) and ends its sessions.
 pub async fn set_disabled(
     db: &SqlitePool,
