@@ -19,7 +19,9 @@ use std::{
     time::Duration,
 };
 use waitwell_core::client::{BackendConfig, ClientError, RuntimeConfig};
-use waitwell_core::contract::{AccessLog, ApproveDevice, Enrollment, PairRequest, StaffPin};
+use waitwell_core::contract::{
+    AccessLog, ApproveDevice, Enrollment, PairRequest, StaffPassphrase, StaffPin,
+};
 use waitwell_core::contract::{
     ActionResult, Alert, AppointmentImport, CheckInRequest, CheckInResponse, DelayNotice,
     DeviceStatus, EndFollow, FollowedTicket, Heartbeat, HeartbeatReply, IdentifyRequest,
@@ -285,6 +287,22 @@ impl Adapter {
         };
         send(
             Request::put(&self.url("/staff/pin")?),
+            Some(&body),
+            WRITE_TIMEOUT,
+        )
+        .await?
+        .empty()
+    }
+
+    /// Replaces the signed-in person's passphrase with one they chose,
+    /// proven with their current one.
+    pub async fn change_passphrase(&self, current: &str, new: &str) -> Result<(), ClientError> {
+        let body = StaffPassphrase {
+            current: current.to_owned(),
+            new: new.to_owned(),
+        };
+        send(
+            Request::put(&self.url("/staff/passphrase")?),
             Some(&body),
             WRITE_TIMEOUT,
         )

@@ -128,6 +128,7 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AccessAction) -> 
         A::UnlockedByPin => t_string!(i18n, insights.access.unlocked_by_pin),
         A::PinLockout => t_string!(i18n, insights.access.pin_lockout),
         A::PinSet => t_string!(i18n, insights.access.pin_set),
+        A::PassphraseChanged => t_string!(i18n, insights.access.passphrase_changed),
         A::DeskEnrolled => t_string!(i18n, insights.access.desk_enrolled),
         A::QueueAction => t_string!(i18n, insights.access.queue_action),
         A::WalkInAdded => t_string!(i18n, insights.access.walk_in_added),

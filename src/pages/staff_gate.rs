@@ -365,8 +365,9 @@ fn Unlock(session: StaffSession) -> impl IntoView {
     }
 }
 
-/// Why a sign-in failed, in staff's words.
-fn refusal_text(i18n: leptos_i18n::I18nContext<Locale>, error: &ClientError) -> String {
+/// Why a sign-in (or another step that checks a passphrase) failed, in
+/// staff's words.
+pub(crate) fn refusal_text(i18n: leptos_i18n::I18nContext<Locale>, error: &ClientError) -> String {
     match error {
         ClientError::Rejected {
             code,

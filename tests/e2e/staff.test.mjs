@@ -121,3 +121,62 @@ test('a person signs in with their own account, idle-locks, unlocks by PIN, is l
   assert.equal(await staffOnly.page.locator('table.access-log').count(), 0);
   await staffOnly.context.close();
 });
+
+/** Types a current and a new passphrase in reception's account panel and sends them. */
+async function changePassphrase(page, current, next) {
+  await page.locator('#current-passphrase').fill(current);
+  await page.locator('#new-passphrase').fill(next);
+  await page.getByRole('button', { name: 'Change passphrase' }).click();
+}
+
+test('a person chooses their own passphrase at reception: a wrong current one is said, their other sessions end, and the new one signs in', async () => {
+  const dana = addStaff(server.dir, 'Dana');
+  const chosen = 'Tulips at the front desk';
+  const here = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+  const there = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+  for (const { page } of [here, there]) {
+    await signInStaff(page, server, '/reception', dana);
+    await page.locator('.signed-in-as', { hasText: 'Signed in as Dana' }).waitFor();
+  }
+  const { page } = here;
+  let asked = 0;
+  page.on('request', (r) => r.url().endsWith('/staff/passphrase') && asked++);
+
+  // Too short, or no current one: said on the spot, nothing sent.
+  await changePassphrase(page, dana.passphrase, 'too short');
+  await page.locator('#passphrase-said', { hasText: 'A new passphrase has 12 to 256 characters, and is not your current one.' }).waitFor();
+  await changePassphrase(page, '', chosen);
+  await page.locator('#passphrase-said', { hasText: 'Type your current passphrase first.' }).waitFor();
+  assert.equal(asked, 0);
+
+  // A wrong current one: said, and Dana is still signed in.
+  await changePassphrase(page, 'not-my-passphrase', chosen);
+  await page.locator('#passphrase-said:not(.done)', { hasText: 'That is not your current passphrase.' }).waitFor();
+  assert.equal(await page.locator('#current-passphrase').inputValue(), '');
+  assert.equal(await page.locator('.signed-in-as', { hasText: 'Signed in as Dana' }).count(), 1);
+
+  await changePassphrase(page, dana.passphrase, chosen);
+  await page.locator('#passphrase-said.done', { hasText: 'Passphrase changed.' }).waitFor();
+  assert.deepEqual([await page.locator('#current-passphrase').inputValue(), await page.locator('#new-passphrase').inputValue()], ['', '']);
+  assert.equal(asked, 2);
+  await checkScreen(page, 'reception-passphrase-changed-en');
+  // Still signed in here after a reload.
+  await page.reload();
+  await page.locator('.signed-in-as', { hasText: 'Signed in as Dana' }).waitFor();
+  // Only the answers shown above: not signed in before the sign-in, and the wrong passphrase.
+  assert.ok(here.errors.every((e) => /status of 40[13]/.test(e)), here.errors.join('\n'));
+
+  // The other session, opened with the old passphrase, has ended; the old
+  // passphrase no longer signs in, the chosen one does.
+  await there.page.reload();
+  await there.page.locator('#staff-name').waitFor();
+  await there.page.locator('#staff-name').fill('Dana');
+  await there.page.locator('#staff-passphrase').fill(dana.passphrase);
+  await there.page.locator('form.sign-in button[type="submit"]').click();
+  await there.page.locator('#sign-in-error', { hasText: 'That name and passphrase do not match an account.' }).waitFor();
+  await signInStaff(there.page, server, '/reception', { name: 'Dana', passphrase: chosen });
+  await there.page.locator('.signed-in-as', { hasText: 'Signed in as Dana' }).waitFor();
+  await here.context.close();
+  await there.context.close();
+});
+
