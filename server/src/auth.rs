@@ -120,6 +120,9 @@ pub struct Staff {
     pub account: i64,
     pub name: String,
     pub role: StaffRole,
+    /// The session's token hash (the key of `staff_sessions`), never the
+    /// token itself.
+    pub session: String,
 }
 
 impl Staff {
@@ -190,6 +193,7 @@ impl FromRequestParts<AppState> for Staff {
                     account: session.account,
                     name: session.name,
                     role: session.role,
+                    session: hash,
                 })
             }
             Standing::Locked => Err(session_locked()),

@@ -169,15 +169,22 @@ mod tests {
     }
 
     #[test]
-    fn a_chosen_passphrase_is_12_to_256_characters_once_trimmed() {
-        assert!(!valid_passphrase("eleven-char"));
-        assert!(!valid_passphrase("   eleven-char   "));
-        assert!(valid_passphrase("twelve-chars"));
+    fn a_chosen_passphrase_is_12_to_256_characters_once_trimmed_and_not_the_current_one() {
+        let old = "river-stone-lamp-42";
+        assert!(!valid_new_passphrase(old, "eleven-char"));
+        assert!(!valid_new_passphrase(old, "   eleven-char   "));
+        assert!(valid_new_passphrase(old, "twelve-chars"));
         // Characters, not bytes: twelve letters of Arabic are enough.
-        assert!(valid_passphrase(&"ب".repeat(12)));
-        assert!(!valid_passphrase(&"ب".repeat(11)));
-        assert!(valid_passphrase(&"x".repeat(256)));
-        assert!(!valid_passphrase(&"x".repeat(257)));
+        assert!(valid_new_passphrase(old, &"ب".repeat(12)));
+        assert!(!valid_new_passphrase(old, &"ب".repeat(11)));
+        assert!(valid_new_passphrase(old, &"x".repeat(256)));
+        assert!(!valid_new_passphrase(old, &"x".repeat(257)));
+        // The current one, however it is padded, is no new passphrase.
+        assert!(!valid_new_passphrase(old, old));
+        assert!(!valid_new_passphrase(
+            &format!(" {old}"),
+            &format!("{old}  ")
+        ));
         let both = StaffPassphrase {
             current: "old secret words".into(),
             new: "new secret words".into(),

@@ -328,8 +328,10 @@ pub fn valid_pin(pin: &str) -> bool {
 /// costs the server no more than any other.
 pub const PASSPHRASE_CHARS: std::ops::RangeInclusive<usize> = 12..=256;
 
-/// Whether `passphrase` (as typed) can be chosen as a new passphrase:
-/// 12 to 256 characters once trimmed.
-pub fn valid_passphrase(passphrase: &str) -> bool {
-    PASSPHRASE_CHARS.contains(&passphrase.trim().chars().count())
+/// Whether `new` (as typed) can replace `current`: 12 to 256 characters
+/// once trimmed, and not the current passphrase. The page asks before it
+/// sends; the server asks again.
+pub fn valid_new_passphrase(current: &str, new: &str) -> bool {
+    let new = new.trim();
+    PASSPHRASE_CHARS.contains(&new.chars().count()) && new != current.trim()
 }

@@ -25,8 +25,8 @@ use axum::{
 #[allow(unused_imports)]
 use waitwell_core::contract::ApiError;
 use waitwell_core::contract::{
-    valid_passphrase, valid_pin, AccessAction, ErrorCode, SessionState, StaffPassphrase, StaffPin,
-    StaffSession, StaffSignIn,
+    valid_new_passphrase, valid_pin, AccessAction, ErrorCode, SessionState, StaffPassphrase,
+    StaffPin, StaffSession, StaffSignIn,
 };
 
 /// Longest name or passphrase looked at (argon2 hashes any length; a
@@ -265,14 +265,8 @@ pub async fn unlock(
 /// without a touch (the live queue keeps requests going, so the server's
 /// own idle clock may not have run out): the server locks it too, so a
 /// reload does not get round the lock.
-pub async fn lock(
-    State(state): State<AppState>,
-    _staff: Staff,
-    headers: HeaderMap,
-) -> Result<StatusCode, AppError> {
-    if let Some(token) = auth::session_token(&headers) {
-        sessions::lock(&state.db, &auth::token_hash(&token)).await?;
-    }
+pub async fn lock(State(state): State<AppState>, staff: Staff) -> Result<StatusCode, AppError> {
+    sessions::lock(&state.db, &staff.session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -349,12 +343,10 @@ pub async fn change_passphrase(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     staff: Staff,
-    headers: HeaderMap,
     ApiJson { value, .. }: ApiJson<StaffPassphrase>,
 ) -> Result<StatusCode, AppError> {
     state.limits.take(Budget::Write, ip)?;
-    let (current, new) = (value.current.trim(), value.new.trim());
-    if !valid_passphrase(new) || new == current {
+    if !valid_new_passphrase(&value.current, &value.new) {
         return Err(AppError::bad_request(
             ErrorCode::InvalidPassphrase,
             "a new passphrase is 12 to 256 characters, and not the current one",
@@ -371,6 +363,7 @@ pub async fn change_passphrase(
         LOCKED,
     )
     .await?;
+    let (current, new) = (value.current.trim(), value.new.trim());
     let stored = staff::by_name(&state.db, &staff.name)
         .await?
         .filter(|a| a.id == staff.account && !a.disabled)
@@ -383,11 +376,8 @@ pub async fn change_passphrase(
         ));
     }
     attempt.succeeded(&state.db).await?;
-    let keep = auth::session_token(&headers)
-        .map(|token| auth::token_hash(&token))
-        .ok_or_else(|| AppError::unauthorized("staff sign-in needed"))?;
     let hash = secrets::hash(new).await?;
-    staff::change_passphrase(&state.db, staff.account, &hash, &keep).await?;
+    staff::change_passphrase(&state.db, staff.account, &hash, &staff.session).await?;
     staff
         .log(&state, AccessAction::PassphraseChanged, "")
         .await?;

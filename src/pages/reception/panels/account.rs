@@ -7,7 +7,7 @@ use crate::pages::staff_gate::{is_signed_out, refusal_text, Desk};
 use leptos::{ev, prelude::*};
 use waitwell_core::client::ClientError;
 use waitwell_core::contract::{
-    valid_passphrase, valid_pin, ErrorCode, PASSPHRASE_CHARS, PIN_DIGITS,
+    valid_new_passphrase, valid_pin, ErrorCode, PASSPHRASE_CHARS, PIN_DIGITS,
 };
 
 /// What the last step of one of the panel's forms did.
@@ -67,7 +67,7 @@ pub fn AccountPanel() -> impl IntoView {
         let (typed_current, typed_new) = (current.get_untracked(), new.get_untracked());
         let refused = if typed_current.trim().is_empty() {
             Some(Outcome::CurrentNeeded)
-        } else if !valid_passphrase(&typed_new) || typed_new.trim() == typed_current.trim() {
+        } else if !valid_new_passphrase(&typed_current, &typed_new) {
             Some(Outcome::InvalidPassphrase)
         } else {
             None
